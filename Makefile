@@ -1,0 +1,35 @@
+# Two entry points on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= ./data
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test lint venv clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+run: venv
+	@if [ ! -f $(DATA)/mitwirken.toml ]; then \
+	  $(BIN)/mitwirken init --data $(DATA) --url http://$(HOST):$(PORT) \
+	    --name "Engagierte Stadt Musterstadt" --city-username musterstadt && \
+	  $(BIN)/mitwirken demo --data $(DATA); \
+	fi
+	MITWIRKEN_ALLOW_PRIVATE_NETWORK=1 $(BIN)/mitwirken serve --data $(DATA) --host $(HOST) --port $(PORT)
+
+test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) $(DATA)

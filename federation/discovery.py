@@ -1,0 +1,109 @@
+"""WebFinger (RFC 7033), host-meta (RFC 6415) and NodeInfo 2.0/2.1 (interop.md §1)."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from federation.urls import Urls
+
+SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
+NODEINFO_VERSIONS = ("2.0", "2.1")
+
+
+def parse_resource(resource: str, urls: Urls) -> str | None:
+    """Map a WebFinger `resource` to a local username, '@instance' for the instance actor, or
+    None when it is not ours. Accepts `acct:user@domain`, `user@domain`, actor and profile URLs."""
+    resource = unquote(resource.strip())
+    if resource.startswith("acct:"):
+        resource = resource[5:]
+    if "://" not in resource:
+        user, sep, domain = resource.lstrip("@").rpartition("@")
+        if not sep or domain.lower() != urls.domain.lower() or not user:
+            return None
+        if user.lower() == urls.hostname.lower():
+            return "@instance"
+        return user.lower()
+    if resource.rstrip("/") == urls.base or resource == urls.instance_actor:
+        return "@instance"
+    for prefix in (urls.base + "/actors/", urls.base + "/@"):
+        if resource.startswith(prefix):
+            rest = resource[len(prefix):]
+            if rest and "/" not in rest:
+                return rest
+    return None
+
+
+def jrd(username: str, urls: Urls, *, instance: bool = False) -> dict:
+    """The JRD document Mastodon needs: subject, aliases, self link (AP), profile page, and the
+    remote-follow template."""
+    if instance:
+        actor_id = urls.instance_actor
+        subject = f"acct:{urls.hostname}@{urls.domain}"
+        profile = f"{urls.base}/about"
+    else:
+        actor_id = urls.actor(username)
+        subject = f"acct:{username}@{urls.domain}"
+        profile = urls.profile(username)
+    return {
+        "subject": subject,
+        "aliases": [actor_id, profile],
+        "links": [
+            {"rel": "self", "type": "application/activity+json", "href": actor_id},
+            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile},
+            {"rel": SUBSCRIBE_REL, "template": f"{urls.base}/authorize_interaction?uri={{uri}}"},
+        ],
+    }
+
+
+def host_meta(urls: Urls) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'
+        f'  <Link rel="lrdd" template="{urls.base}/.well-known/webfinger?resource={{uri}}"/>\n'
+        "</XRD>\n"
+    )
+
+
+def nodeinfo_links(urls: Urls) -> dict:
+    links = [
+        {
+            "rel": f"http://nodeinfo.diaspora.software/ns/schema/{v}",
+            "href": f"{urls.base}/nodeinfo/{v}",
+        }
+        for v in NODEINFO_VERSIONS
+    ]
+    # FEP-2677: the application actor is discoverable from the NodeInfo links.
+    links.append({"rel": "https://www.w3.org/ns/activitystreams#Application",
+                  "href": urls.instance_actor})
+    return {"links": links}
+
+
+def nodeinfo(version: str, *, software_version: str, name: str, city_username: str,
+             users: int, local_posts: int, urls: Urls, active_month: int, active_halfyear: int
+             ) -> dict:
+    software: dict = {"name": "mitwirken", "version": software_version}
+    if version == "2.1":
+        software["repository"] = "https://github.com/mitwirken/mitwirken"
+        software["homepage"] = urls.base
+    return {
+        "version": version,
+        "software": software,
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": False,
+        "usage": {
+            "users": {"total": users, "activeMonth": active_month,
+                      "activeHalfyear": active_halfyear},
+            "localPosts": local_posts,
+        },
+        "metadata": {
+            "nodeName": name,
+            "nodeDescription": f"{name}: Engagement-Angebote und Praxisbeispiele, föderiert.",
+            "cityActor": urls.actor(city_username),
+            "staffAccounts": [urls.actor(city_username)],
+        },
+    }
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()

@@ -1,0 +1,146 @@
+"""Local actors: the instance actor, the city (Anlaufstelle) and its organisations."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from models.ids import hash_token, new_token
+from models.store import Store, iso, utcnow
+
+ActorKind = Literal["instance", "city", "org"]
+SECTORS = ("civil-society", "administration", "politics", "business", "science")
+SECTOR_LABELS = {
+    "civil-society": "Zivilgesellschaft",
+    "administration": "Verwaltung",
+    "politics": "Politik",
+    "business": "Wirtschaft",
+    "science": "Wissenschaft",
+}
+# Paths and names that must never become a username (they would shadow routes or confuse peers).
+RESERVED = {"actor", "admin", "api", "inbox", "instance", "static", "ns", "mitwirken", "relay"}
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,29}$")
+
+
+class ActorError(Exception):
+    """A local actor cannot be created or found; the message is for the admin."""
+
+
+class LocalActor(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    kind: ActorKind
+    name: str = Field(min_length=1, max_length=100)
+    summary: str = Field("", max_length=2000)
+    sector: str | None = None
+    website: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    office_hours: str | None = None
+    address: str | None = None
+    icon_url: str | None = None
+    manually_approves: bool = False
+    public_key_pem: str
+    private_key_pem: str
+    created_at: datetime
+    updated_at: datetime
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        if not USERNAME_RE.match(value):
+            raise ValueError(
+                "Benutzername: 1–30 Zeichen, Kleinbuchstaben a–z, Ziffern und _, "
+                "beginnend mit Buchstabe oder Ziffer."
+            )
+        return value
+
+    @field_validator("sector")
+    @classmethod
+    def _sector(cls, value: str | None) -> str | None:
+        if value is not None and value not in SECTORS:
+            raise ValueError(f"Sektor muss einer von {', '.join(SECTORS)} sein.")
+        return value
+
+
+def _row(actor: LocalActor) -> dict:
+    data = actor.model_dump()
+    data["manually_approves"] = int(actor.manually_approves)
+    data["created_at"] = iso(actor.created_at)
+    data["updated_at"] = iso(actor.updated_at)
+    return data
+
+
+def create_actor(store: Store, actor: LocalActor) -> LocalActor:
+    if actor.kind != "instance" and actor.username in RESERVED:
+        raise ActorError(f"Der Benutzername '{actor.username}' ist reserviert.")
+    if get_actor(store, actor.username) is not None:
+        raise ActorError(f"Es gibt bereits ein Konto '{actor.username}'.")
+    store.db["actors"].insert(_row(actor))
+    return actor
+
+
+def get_actor(store: Store, username: str) -> LocalActor | None:
+    row = store.one("SELECT * FROM actors WHERE username = ?", [username])
+    return LocalActor.model_validate(row) if row else None
+
+
+def instance_actor(store: Store) -> LocalActor:
+    row = store.one("SELECT * FROM actors WHERE kind = 'instance'")
+    if row is None:
+        raise ActorError("Instanz ist nicht eingerichtet (mitwirken init).")
+    return LocalActor.model_validate(row)
+
+
+def city_actor(store: Store) -> LocalActor:
+    row = store.one("SELECT * FROM actors WHERE kind = 'city'")
+    if row is None:
+        raise ActorError("Instanz ist nicht eingerichtet (mitwirken init).")
+    return LocalActor.model_validate(row)
+
+
+def list_actors(store: Store, kind: ActorKind | None = None) -> list[LocalActor]:
+    if kind is None:
+        rows = store.all("SELECT * FROM actors WHERE kind != 'instance' ORDER BY kind, username")
+    else:
+        rows = store.all("SELECT * FROM actors WHERE kind = ? ORDER BY username", [kind])
+    return [LocalActor.model_validate(r) for r in rows]
+
+
+def update_actor(store: Store, username: str, **changes: object) -> LocalActor:
+    actor = get_actor(store, username)
+    if actor is None:
+        raise ActorError(f"Kein Konto '{username}'.")
+    updated = LocalActor.model_validate({**actor.model_dump(), **changes, "updated_at": utcnow()})
+    store.db["actors"].update(username, _row(updated))
+    return updated
+
+
+def create_token(store: Store, username: str, label: str = "") -> str:
+    """Create an API token for an actor; only its hash is stored, the token is returned once."""
+    if get_actor(store, username) is None:
+        raise ActorError(f"Kein Konto '{username}'.")
+    token = new_token()
+    store.db["api_tokens"].insert(
+        {"token_hash": hash_token(token), "username": username, "label": label,
+         "created_at": iso(utcnow())}
+    )
+    return token
+
+
+def actor_for_token(store: Store, token: str) -> LocalActor | None:
+    row = store.one("SELECT username FROM api_tokens WHERE token_hash = ?", [hash_token(token)])
+    return get_actor(store, row["username"]) if row else None
+
+
+def get_setting(store: Store, key: str) -> str | None:
+    row = store.one("SELECT value FROM instance WHERE key = ?", [key])
+    return row["value"] if row else None
+
+
+def set_setting(store: Store, key: str, value: str) -> None:
+    store.db["instance"].upsert({"key": key, "value": value}, pk="key")

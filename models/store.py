@@ -1,0 +1,95 @@
+"""The SQLite store: one file, WAL, migrations that only ever add.
+
+The store is used from the event loop's thread only (one connection per process, one writer).
+Queries are small and indexed; a city instance holds thousands of rows, not millions.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from models.migrations import MIGRATIONS
+
+
+class DatabaseTooNew(Exception):
+    """The database was written by a newer Mitwirken; starting would risk its data."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(dt: datetime) -> str:
+    """Timestamps are stored as ISO-8601 UTC strings, which sort correctly as text."""
+    return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Store:
+    """Owns the connection; repository modules take a `Store` as first argument."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str, *, migrate: bool = True) -> Store:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        if str(path) != ":memory:":
+            db.enable_wal()
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        store = cls(db, Path(path) if str(path) != ":memory:" else None)
+        store.check_not_newer()
+        if migrate:
+            MIGRATIONS.apply(db)
+        return store
+
+    @classmethod
+    def memory(cls) -> Store:
+        return cls.open(":memory:")
+
+    def check_not_newer(self) -> None:
+        known = {m.name for m in MIGRATIONS._migrations}
+        unknown = [m.name for m in MIGRATIONS.applied(self.db) if m.name not in known]
+        if unknown:
+            raise DatabaseTooNew(
+                "Die Datenbank stammt von einer neueren Mitwirken-Version "
+                f"(unbekannte Migrationen: {', '.join(unknown)}). Bitte die neuere Version "
+                "verwenden. / The database was written by a newer Mitwirken version."
+            )
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite_utils.Database]:
+        """One transaction; nested use joins the outer one (savepoints)."""
+        with self.db.atomic():
+            yield self.db
+
+    def execute(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql, params)
+
+    def one(self, sql: str, params: tuple | list | dict = ()) -> dict | None:
+        cur = self.db.execute(sql, params)
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+    def all(self, sql: str, params: tuple | list | dict = ()) -> list[dict]:
+        cur = self.db.execute(sql, params)
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def scalar(self, sql: str, params: tuple | list | dict = ()) -> object:
+        row = self.db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        self.db.conn.close()

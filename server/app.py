@@ -1,0 +1,63 @@
+"""The one aiohttp application factory. All state lives on the app under typed keys."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from aiohttp.abc import AbstractResolver
+
+from federation.urls import Urls
+from models.store import Store, utcnow
+from server.config import Settings
+from server.errors import error_middleware
+from server.routes import actors, discovery, pages
+from server.state import CLOCK, HTTP, JINJA, RESOLVER, SERVICES, SETTINGS, STORE, URLS
+from server.templating import make_environment
+
+log = logging.getLogger("mitwirken")
+STATIC = Path(__file__).parent / "static"
+USER_AGENT = "Mitwirken (+https://github.com/mitwirken/mitwirken)"
+
+
+async def _http_client(app: web.Application) -> AsyncIterator[None]:
+    """One client session per app; tests pass a resolver that maps fake host names."""
+    resolver: AbstractResolver | None = app[RESOLVER]
+    connector = aiohttp.TCPConnector(resolver=resolver, limit=200, limit_per_host=8)
+    session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT})
+    app[HTTP] = session
+    yield
+    await session.close()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    resolver: AbstractResolver | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    start_workers: bool = True,
+) -> web.Application:
+    """Build the application. `resolver` and `clock` are seams for tests; `start_workers=False`
+    lets tests drive background work by calling `tick()` themselves."""
+    app = web.Application(
+        middlewares=[error_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[URLS] = Urls(settings.base_url)
+    app[STORE] = store or Store.open(settings.db_path)
+    app[CLOCK] = clock
+    app[RESOLVER] = resolver
+    app[JINJA] = make_environment()
+    app[SERVICES] = {"start_workers": start_workers}
+    app.cleanup_ctx.append(_http_client)
+    app.router.add_routes(discovery.routes)
+    app.router.add_routes(actors.routes)
+    app.router.add_routes(pages.routes)
+    app.router.add_static("/static", STATIC)
+    return app

@@ -1,0 +1,73 @@
+"""Errors as HTTP answers: JSON `{"error", "detail"}` for API/ActivityPub clients, a German HTML
+page for browsers. One middleware maps them; nothing leaks a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from server.negotiation import wants_html
+
+log = logging.getLogger("mitwirken.http")
+
+MESSAGES_DE = {
+    400: "Die Anfrage ist fehlerhaft.",
+    401: "Anmeldung oder gültige Signatur erforderlich.",
+    403: "Zugriff verweigert.",
+    404: "Diese Seite gibt es nicht.",
+    405: "Diese Methode ist hier nicht erlaubt.",
+    406: "Dieses Format wird nicht angeboten.",
+    410: "Dieser Inhalt wurde gelöscht.",
+    413: "Die Anfrage ist zu groß.",
+    415: "Dieses Datenformat wird nicht angenommen.",
+    422: "Die Angaben sind unvollständig oder fehlerhaft.",
+    429: "Zu viele Anfragen. Bitte später erneut versuchen.",
+    500: "Ein interner Fehler ist aufgetreten. Wir kümmern uns darum.",
+}
+
+
+class ApiError(Exception):
+    """Raise from handlers: becomes a JSON (or HTML) error with this status."""
+
+    def __init__(self, status: int, error: str, detail: Any = None) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.detail = detail
+
+
+def error_response(request: web.Request, status: int, error: str, detail: Any = None
+                   ) -> web.Response:
+    if wants_html(request):
+        from server.templating import render
+
+        return render(request, "error.html", {"status": status, "error": error,
+                                              "message": MESSAGES_DE.get(status, error)},
+                      status=status)
+    return web.json_response({"error": error, "detail": detail}, status=status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        log.info("request_rejected status=%s path=%s error=%s", exc.status, request.path,
+                 exc.error)
+        return error_response(request, exc.status, exc.error, exc.detail)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        if exc.status == 413:
+            log.warning("body_too_large path=%s remote=%s", request.path, request.remote)
+        text = exc.reason or "error"
+        resp = error_response(request, exc.status, text.lower().replace(" ", "_"))
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in exc.headers:
+                resp.headers[header] = exc.headers[header]
+        return resp
+    except Exception:
+        log.exception("internal_error path=%s", request.path)
+        return error_response(request, 500, "internal_error")

@@ -1,0 +1,124 @@
+"""Actor documents, profile pages and the actors' collections."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from federation import collections as coll
+from federation.actors import actor_to_ap, profile_fields
+from federation.collections import PAGE_SIZE
+from models import actors as actor_repo
+from models.actors import LocalActor
+from server.errors import ApiError
+from server.negotiation import ap_response, wants_activity_json
+from server.state import STORE, URLS
+from server.templating import render
+
+routes = web.RouteTableDef()
+
+
+def _local_actor(request: web.Request) -> LocalActor:
+    actor = actor_repo.get_actor(request.app[STORE], request.match_info["username"].lower())
+    if actor is None or actor.kind == "instance":
+        raise ApiError(404, "not_found", "Unknown actor.")
+    return actor
+
+
+@routes.get("/actor")
+async def instance_actor(request: web.Request) -> web.Response:
+    actor = actor_repo.instance_actor(request.app[STORE])
+    return ap_response(actor_to_ap(actor, request.app[URLS]))
+
+
+@routes.get("/actors/{username}")
+async def actor_document(request: web.Request) -> web.StreamResponse:
+    actor = _local_actor(request)
+    urls = request.app[URLS]
+    if not wants_activity_json(request) and "text/html" in request.headers.get("Accept", ""):
+        raise web.HTTPFound(urls.profile(actor.username))
+    return ap_response(actor_to_ap(actor, urls))
+
+
+@routes.get("/@{username}")
+async def profile_page(request: web.Request) -> web.StreamResponse:
+    actor = _local_actor(request)
+    urls = request.app[URLS]
+    if wants_activity_json(request):
+        return ap_response(actor_to_ap(actor, urls))
+    store = request.app[STORE]
+    followers = int(store.scalar(
+        "SELECT count(*) FROM followers WHERE username = ? AND state = 'accepted'",
+        [actor.username]) or 0)
+    orgs = actor_repo.list_actors(store, "org") if actor.kind == "city" else []
+    return render(request, "profile.html", {
+        "actor": actor,
+        "fields": profile_fields(actor),
+        "followers": followers,
+        "orgs": orgs,
+        "handle": f"@{actor.username}@{urls.domain}",
+        "actor_id": urls.actor(actor.username),
+    })
+
+
+def _page_or_collection(request: web.Request, coll_id: str, total: int, fetch) -> web.Response:
+    try:
+        page_no = coll.parse_page(request.query.get("page"))
+    except ValueError as exc:
+        raise ApiError(400, "bad_page", "page must be a positive integer") from exc
+    if page_no is None:
+        return ap_response(coll.collection(coll_id, total))
+    items = fetch(PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
+    return ap_response(coll.page(coll_id, page_no, items, total))
+
+
+@routes.get("/actors/{username}/outbox")
+async def outbox(request: web.Request) -> web.Response:
+    actor = _local_actor(request)
+    store = request.app[STORE]
+    total = int(store.scalar(
+        "SELECT count(*) FROM outbox WHERE username = ? AND public = 1", [actor.username]) or 0)
+
+    def fetch(limit: int, offset: int) -> list:
+        rows = store.all(
+            "SELECT activity FROM outbox WHERE username = ? AND public = 1 "
+            "ORDER BY seq DESC LIMIT ? OFFSET ?", [actor.username, limit, offset])
+        items = []
+        for row in rows:
+            activity = json.loads(row["activity"])
+            activity.pop("@context", None)
+            items.append(activity)
+        return items
+
+    return _page_or_collection(request, request.app[URLS].outbox(actor.username), total, fetch)
+
+
+@routes.get("/actors/{username}/followers")
+async def followers(request: web.Request) -> web.Response:
+    actor = _local_actor(request)
+    store = request.app[STORE]
+    where = "FROM followers WHERE username = ? AND state = 'accepted'"
+    total = int(store.scalar(f"SELECT count(*) {where}", [actor.username]) or 0)
+
+    def fetch(limit: int, offset: int) -> list:
+        return [r["actor"] for r in store.all(
+            f"SELECT actor {where} ORDER BY created_at, actor LIMIT ? OFFSET ?",
+            [actor.username, limit, offset])]
+
+    return _page_or_collection(request, request.app[URLS].followers(actor.username), total, fetch)
+
+
+@routes.get("/actors/{username}/following")
+async def following(request: web.Request) -> web.Response:
+    actor = _local_actor(request)
+    store = request.app[STORE]
+    where = "FROM following WHERE username = ? AND state = 'accepted'"
+    total = int(store.scalar(f"SELECT count(*) {where}", [actor.username]) or 0)
+
+    def fetch(limit: int, offset: int) -> list:
+        return [r["actor"] for r in store.all(
+            f"SELECT actor {where} ORDER BY created_at, actor LIMIT ? OFFSET ?",
+            [actor.username, limit, offset])]
+
+    return _page_or_collection(request, request.app[URLS].following(actor.username), total, fetch)

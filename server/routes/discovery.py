@@ -1,0 +1,86 @@
+"""/.well-known/* and NodeInfo."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from importlib.metadata import version
+
+from aiohttp import web
+
+from federation import discovery
+from models import actors as actor_repo
+from models.store import Store, iso
+from server.errors import ApiError
+from server.state import CLOCK, SETTINGS, STORE, URLS
+
+routes = web.RouteTableDef()
+JRD = "application/jrd+json"
+
+
+@routes.get("/.well-known/webfinger")
+async def webfinger(request: web.Request) -> web.Response:
+    resource = request.query.get("resource")
+    if not resource:
+        raise ApiError(400, "missing_resource", "Query parameter 'resource' is required.")
+    urls = request.app[URLS]
+    username = discovery.parse_resource(resource, urls)
+    if username is None:
+        raise ApiError(404, "not_found", "Unknown resource.")
+    store = request.app[STORE]
+    if username == "@instance":
+        doc = discovery.jrd("", urls, instance=True)
+    else:
+        actor = actor_repo.get_actor(store, username)
+        if actor is None or actor.kind == "instance":
+            raise ApiError(404, "not_found", "Unknown account.")
+        doc = discovery.jrd(actor.username, urls)
+    return web.json_response(doc, content_type=JRD,
+                             headers={"Access-Control-Allow-Origin": "*"})
+
+
+@routes.get("/.well-known/host-meta")
+async def host_meta(request: web.Request) -> web.Response:
+    return web.Response(text=discovery.host_meta(request.app[URLS]),
+                        content_type="application/xrd+xml")
+
+
+@routes.get("/.well-known/nodeinfo")
+async def nodeinfo_links(request: web.Request) -> web.Response:
+    return web.json_response(discovery.nodeinfo_links(request.app[URLS]),
+                             headers={"Access-Control-Allow-Origin": "*"})
+
+
+@routes.get("/nodeinfo/{version}")
+async def nodeinfo(request: web.Request) -> web.Response:
+    v = request.match_info["version"]
+    if v not in discovery.NODEINFO_VERSIONS:
+        raise ApiError(404, "not_found", "NodeInfo versions: 2.0, 2.1")
+    store, settings = request.app[STORE], request.app[SETTINGS]
+    users = int(store.scalar("SELECT count(*) FROM actors WHERE kind != 'instance'") or 0)
+    posts = int(store.scalar(
+        "SELECT (SELECT count(*) FROM opportunities WHERE deleted_at IS NULL)"
+        " + (SELECT count(*) FROM practices WHERE deleted_at IS NULL)") or 0)
+    now = request.app[CLOCK]()
+    doc = discovery.nodeinfo(
+        v, software_version=version("mitwirken"), name=settings.instance_name,
+        city_username=settings.city_username, users=users, local_posts=posts,
+        urls=request.app[URLS], active_month=_active(store, now, 30),
+        active_halfyear=_active(store, now, 182),
+    )
+    schema = f"http://nodeinfo.diaspora.software/ns/schema/{v}#"
+    return web.json_response(doc, content_type=f'application/json; profile="{schema}"',
+                             headers={"Access-Control-Allow-Origin": "*"})
+
+
+def _active(store: Store, now: datetime, days: int) -> int:
+    """Local actors that published something in the last `days` days (real numbers only)."""
+    since = iso(now - timedelta(days=days))
+    return int(store.scalar(
+        "SELECT count(DISTINCT username) FROM outbox WHERE published >= ?", [since]) or 0)
+
+
+@routes.get("/ns")
+async def namespace(request: web.Request) -> web.Response:
+    from federation.context import ns_document
+
+    return web.json_response(ns_document(), content_type="application/ld+json")

@@ -1,0 +1,32 @@
+"""Jinja2 templates for the German HTML pages (autoescaping on)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from server.state import JINJA, SETTINGS, URLS
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def make_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(request: web.Request, name: str, context: dict[str, Any], status: int = 200,
+           headers: dict[str, str] | None = None) -> web.Response:
+    app = request.app
+    env = app[JINJA]
+    base = {"settings": app[SETTINGS], "urls": app[URLS], "request": request}
+    body = env.get_template(name).render(**base, **context)
+    return web.Response(text=body, status=status, content_type="text/html",
+                        headers={"Vary": "Accept", **(headers or {})})
