@@ -10,12 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
+from pydantic import ValidationError
 
-from federation.keys import new_rsa_keypair
 from models import actors as actor_repo
-from models.actors import SECTORS, ActorError, LocalActor
-from models.store import DatabaseTooNew, Store, utcnow
-from server.config import CONFIG_NAME, ConfigError, Settings, load_settings, write_settings_file
+from models.actors import SECTORS, ActorError
+from models.store import DatabaseTooNew, Store
+from server.bootstrap import AlreadyInitialised, init_instance, make_actor
+from server.config import CONFIG_NAME, ConfigError, Settings, load_settings
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -43,52 +44,18 @@ def open_store(settings: Settings) -> Store:
     return Store.open(settings.db_path)
 
 
-def make_actor(username: str, kind: str, name: str, **extra: object) -> LocalActor:
-    public, private = new_rsa_keypair()
-    now = utcnow()
-    return LocalActor(username=username, kind=kind, name=name, public_key_pem=public,
-                      private_key_pem=private, created_at=now, updated_at=now, **extra)
-
-
 # --- init ---------------------------------------------------------------------------------
 
 def cmd_init(args: argparse.Namespace) -> int:
-    data = Path(args.data)
-    if (data / CONFIG_NAME).exists() or (data / "mitwirken.db").exists():
-        raise CliError(f"{data} ist bereits eingerichtet; nichts wurde verändert. "
-                       "(already initialised; nothing was changed)")
-    values = {"base_url": args.url, "instance_name": args.name,
-              "city_username": args.city_username}
     try:
-        settings = Settings(data_dir=data, **values)
-        LocalActor.model_validate({**_probe_actor(), "username": args.city_username})
-    except Exception as exc:  # pydantic ValidationError → message for the admin
-        raise CliError(f"Ungültige Angabe: {exc}") from exc
-    data.mkdir(parents=True, exist_ok=True)
-    try:
-        store = open_store(settings)
-        with store.tx():
-            actor_repo.create_actor(store, make_actor(
-                "instance", "instance", settings.instance_name))
-            actor_repo.create_actor(store, make_actor(
-                args.city_username, "city", args.name,
-                summary=f"Anlaufstelle für Engagement in {args.name}."))
-        store.close()
-    except Exception:
-        # Nothing existed before (checked above), so a half-made database may go.
-        for suffix in ("", "-wal", "-shm"):
-            (data / f"mitwirken.db{suffix}").unlink(missing_ok=True)
-        raise
-    write_settings_file(data, {k: settings.model_dump()[k] for k in values})
+        settings = init_instance(Path(args.data), args.url, args.name, args.city_username)
+    except AlreadyInitialised as exc:
+        raise CliError(str(exc)) from exc
+    except (ValidationError, ActorError) as exc:
+        raise CliError(f"Ungültige Angabe / invalid value: {exc}") from exc
     print(f"Eingerichtet: {settings.base_url} – Stadt-Konto "
-          f"@{args.city_username}@{settings.domain} in {data}")
+          f"@{args.city_username}@{settings.domain} in {args.data}")
     return 0
-
-
-def _probe_actor() -> dict:
-    now = utcnow()
-    return {"kind": "city", "name": "x", "public_key_pem": "-", "private_key_pem": "-",
-            "created_at": now, "updated_at": now}
 
 
 # --- serve --------------------------------------------------------------------------------
@@ -152,7 +119,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = open_settings(args)
     store = open_store(settings)
-    print(seed_demo(store, settings, make_actor))
+    print(seed_demo(store, settings))
     return 0
 
 

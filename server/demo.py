@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from models import actors as actor_repo
 from models.store import Store
+from server.bootstrap import make_actor
 from server.config import Settings
 
 DEMO_ORGS = [
@@ -23,7 +22,7 @@ DEMO_ORGS = [
 ]
 
 
-def seed_demo(store: Store, settings: Settings, make_actor: Callable[..., object]) -> str:
+def seed_demo(store: Store, settings: Settings) -> str:
     """Create the demo organisations and content; existing ones are left alone."""
     created = []
     for org in DEMO_ORGS:

@@ -1,0 +1,42 @@
+"""Shared fixtures: instances made the way `mitwirken init` makes them, served over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from server.app import create_app
+from server.bootstrap import init_instance, make_actor
+from server.config import Settings, load_settings
+from tests.fediverse import Fediverse
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """A fresh instance at http://musterstadt.test with one organisation, `tafel`."""
+    data = tmp_path / "data"
+    init_instance(data, "http://musterstadt.test", "Engagierte Stadt Musterstadt", "musterstadt")
+    cfg = load_settings(data, env={})
+    from models import actors as actor_repo
+    from models.store import Store
+
+    store = Store.open(cfg.db_path)
+    actor_repo.create_actor(store, make_actor(
+        "tafel", "org", "Tafel Musterstadt e.V.", sector="civil-society",
+        website="https://tafel.example", phone="0123 456", office_hours="Di 10–12 Uhr"))
+    store.close()
+    return cfg
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings):
+    """An HTTP client for one instance (workers off: tests tick them)."""
+    return await aiohttp_client(create_app(settings, start_workers=False))
+
+
+@pytest.fixture
+async def fediverse(tmp_path) -> AsyncIterator[Fediverse]:
+    fed = Fediverse(tmp_path / "fediverse")
+    yield fed
+    await fed.close()

@@ -1,0 +1,210 @@
+"""What a Mastodon server sees when it discovers a city instance (interop.md §1–2)."""
+
+from __future__ import annotations
+
+import pytest
+
+AP = "application/activity+json"
+LD = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+
+
+async def test_webfinger_acct_returns_jrd_with_self_profile_and_subscribe(client):
+    resp = await client.get("/.well-known/webfinger",
+                            params={"resource": "acct:musterstadt@musterstadt.test"})
+    assert resp.status == 200
+    assert resp.content_type == "application/jrd+json"
+    jrd = await resp.json(content_type=None)
+    assert jrd["subject"] == "acct:musterstadt@musterstadt.test"
+    assert "http://musterstadt.test/actors/musterstadt" in jrd["aliases"]
+    links = {link["rel"]: link for link in jrd["links"]}
+    assert links["self"] == {"rel": "self", "type": AP,
+                             "href": "http://musterstadt.test/actors/musterstadt"}
+    assert links["http://webfinger.net/rel/profile-page"]["href"] == \
+        "http://musterstadt.test/@musterstadt"
+    assert "{uri}" in links["http://ostatus.org/schema/1.0/subscribe"]["template"]
+
+
+@pytest.mark.parametrize("resource", [
+    "http://musterstadt.test/actors/tafel", "acct:TAFEL@musterstadt.test",
+    "tafel@musterstadt.test", "http://musterstadt.test/@tafel"])
+async def test_webfinger_resolves_actor_url_and_variants(client, resource):
+    resp = await client.get("/.well-known/webfinger", params={"resource": resource})
+    assert resp.status == 200
+    assert (await resp.json(content_type=None))["subject"] == "acct:tafel@musterstadt.test"
+
+
+@pytest.mark.parametrize("resource", [
+    "acct:nobody@musterstadt.test", "acct:tafel@elsewhere.example",
+    "https://elsewhere.example/actors/tafel", "acct:instance@musterstadt.test"])
+async def test_webfinger_unknown_account_is_404_json(client, resource):
+    resp = await client.get("/.well-known/webfinger", params={"resource": resource})
+    assert resp.status == 404
+    assert (await resp.json())["error"] == "not_found"
+
+
+async def test_webfinger_without_resource_is_400(client):
+    resp = await client.get("/.well-known/webfinger")
+    assert resp.status == 400
+    assert (await resp.json())["error"] == "missing_resource"
+
+
+async def test_webfinger_instance_actor_by_host_url(client):
+    """FEP-d556: the server itself resolves to the instance actor."""
+    resp = await client.get("/.well-known/webfinger",
+                            params={"resource": "http://musterstadt.test/"})
+    jrd = await resp.json(content_type=None)
+    assert jrd["links"][0]["href"] == "http://musterstadt.test/actor"
+
+
+async def test_host_meta_points_to_webfinger(client):
+    resp = await client.get("/.well-known/host-meta")
+    assert resp.status == 200
+    assert resp.content_type == "application/xrd+xml"
+    body = await resp.text()
+    assert 'template="http://musterstadt.test/.well-known/webfinger?resource={uri}"' in body
+
+
+async def test_nodeinfo_links_and_documents(client):
+    links = (await (await client.get("/.well-known/nodeinfo")).json())["links"]
+    rels = {link["rel"]: link["href"] for link in links}
+    assert rels["http://nodeinfo.diaspora.software/ns/schema/2.0"].endswith("/nodeinfo/2.0")
+    assert rels["http://nodeinfo.diaspora.software/ns/schema/2.1"].endswith("/nodeinfo/2.1")
+    # FEP-2677: the application actor is linked.
+    assert rels["https://www.w3.org/ns/activitystreams#Application"] == \
+        "http://musterstadt.test/actor"
+    for version in ("2.0", "2.1"):
+        resp = await client.get(f"/nodeinfo/{version}")
+        assert resp.status == 200
+        doc = await resp.json(content_type=None)
+        assert doc["version"] == version
+        assert doc["software"]["name"] == "mitwirken"
+        assert doc["software"]["version"]
+        assert doc["protocols"] == ["activitypub"]
+        assert doc["openRegistrations"] is False
+        assert doc["usage"]["users"]["total"] == 2  # city + tafel, not the instance actor
+        assert doc["usage"]["localPosts"] == 0
+        assert doc["metadata"]["nodeName"] == "Engagierte Stadt Musterstadt"
+    assert (await client.get("/nodeinfo/9.9")).status == 404
+
+
+async def test_organisation_actor_document_as_mastodon_expects(client):
+    resp = await client.get("/actors/tafel", headers={"Accept": AP})
+    assert resp.status == 200
+    assert resp.content_type == AP
+    actor = await resp.json(content_type=None)
+    ctx = actor["@context"]
+    assert ctx[0] == "https://www.w3.org/ns/activitystreams"
+    assert "https://w3id.org/security/v1" in ctx
+    terms = ctx[-1]
+    for term in ("manuallyApprovesFollowers", "discoverable", "indexable", "PropertyValue",
+                 "toot", "schema"):
+        assert term in terms
+    base = "http://musterstadt.test/actors/tafel"
+    assert actor["id"] == base
+    assert actor["type"] == "Organization"
+    assert actor["preferredUsername"] == "tafel"
+    assert actor["name"] == "Tafel Musterstadt e.V."
+    assert actor["url"] == "http://musterstadt.test/@tafel"
+    assert actor["inbox"] == base + "/inbox"
+    assert actor["outbox"] == base + "/outbox"
+    assert actor["followers"] == base + "/followers"
+    assert actor["following"] == base + "/following"
+    assert actor["endpoints"] == {"sharedInbox": "http://musterstadt.test/inbox"}
+    assert actor["publicKey"]["id"] == base + "#main-key"
+    assert actor["publicKey"]["owner"] == base
+    assert actor["publicKey"]["publicKeyPem"].startswith("-----BEGIN PUBLIC KEY-----")
+    assert actor["icon"]["type"] == "Image" and actor["icon"]["url"].startswith("http")
+    assert actor["manuallyApprovesFollowers"] is False
+    assert actor["discoverable"] is True and actor["indexable"] is True
+    assert actor["published"].endswith("Z")
+    fields = {f["name"]: f for f in actor["attachment"]}
+    assert all(f["type"] == "PropertyValue" for f in fields.values())
+    assert fields["Sprechzeiten"]["value"] == "Di 10–12 Uhr"
+    assert fields["Telefon"]["value"] == "0123 456"
+    assert 'href="https://tafel.example"' in fields["Website"]["value"]
+
+
+async def test_city_actor_is_organization_too(client):
+    actor = await (await client.get("/actors/musterstadt", headers={"Accept": AP})).json(
+        content_type=None)
+    assert actor["type"] == "Organization"
+    assert {"type": "PropertyValue", "name": "Netzwerk", "value": "Engagierte Stadt"} in \
+        actor["attachment"]
+
+
+async def test_instance_actor_is_application(client):
+    resp = await client.get("/actor", headers={"Accept": AP})
+    actor = await resp.json(content_type=None)
+    assert actor["type"] == "Application"
+    assert actor["id"] == "http://musterstadt.test/actor"
+    assert actor["preferredUsername"] == "musterstadt.test"
+    assert actor["publicKey"]["owner"] == actor["id"]
+    assert actor["inbox"].startswith("http://musterstadt.test/")
+
+
+@pytest.mark.parametrize("accept", [AP, LD, "application/ld+json"])
+async def test_content_negotiation_json(client, accept):
+    resp = await client.get("/@tafel", headers={"Accept": accept})
+    assert resp.status == 200
+    assert resp.content_type == AP
+    assert (await resp.json(content_type=None))["id"] == "http://musterstadt.test/actors/tafel"
+
+
+async def test_browser_gets_german_profile_page_with_alternate_link(client):
+    resp = await client.get("/@tafel", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert resp.status == 200
+    assert resp.content_type == "text/html"
+    page = await resp.text()
+    assert '<html lang="de">' in page
+    assert "Tafel Musterstadt e.V." in page
+    assert "@tafel@musterstadt.test" in page
+    assert ('<link rel="alternate" type="application/activity+json" '
+            'href="http://musterstadt.test/actors/tafel">') in page
+    assert "Folgen" in page
+
+
+async def test_browser_on_actor_url_is_redirected_to_profile(client):
+    resp = await client.get("/actors/tafel", headers={"Accept": "text/html"},
+                            allow_redirects=False)
+    assert resp.status == 302
+    assert resp.headers["Location"] == "http://musterstadt.test/@tafel"
+
+
+async def test_unknown_actor_404_json_and_german_html(client):
+    resp = await client.get("/actors/nobody", headers={"Accept": AP})
+    assert resp.status == 404
+    assert (await resp.json())["error"] == "not_found"
+    resp = await client.get("/@nobody", headers={"Accept": "text/html"})
+    assert resp.status == 404
+    assert "Diese Seite gibt es nicht." in await resp.text()
+
+
+@pytest.mark.parametrize("path", ["outbox", "followers", "following"])
+async def test_collections_are_paged_ordered_collections(client, path):
+    coll_id = f"http://musterstadt.test/actors/tafel/{path}"
+    resp = await client.get(f"/actors/tafel/{path}", headers={"Accept": AP})
+    assert resp.status == 200
+    doc = await resp.json(content_type=None)
+    assert doc["type"] == "OrderedCollection"
+    assert doc["id"] == coll_id
+    assert doc["totalItems"] == 0
+    assert doc["first"] == coll_id + "?page=1"
+    page = await (await client.get(f"/actors/tafel/{path}?page=1")).json(content_type=None)
+    assert page["type"] == "OrderedCollectionPage"
+    assert page["partOf"] == coll_id
+    assert page["orderedItems"] == []
+    assert (await client.get(f"/actors/tafel/{path}?page=abc")).status == 400
+
+
+async def test_namespace_context_served(client):
+    resp = await client.get("/ns")
+    assert resp.status == 200
+    ctx = (await resp.json(content_type=None))["@context"]
+    assert ctx["mw"] == "https://w3id.org/mitwirken/ns#"
+    assert ctx["timeBudget"] == "mw:timeBudget"
+
+
+async def test_unknown_route_json_error_not_traceback(client):
+    resp = await client.get("/does/not/exist")
+    assert resp.status == 404
+    assert (await resp.json())["error"]
