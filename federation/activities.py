@@ -1,0 +1,73 @@
+"""Building the activities we send (Follow, Accept, Undo, Create, Update, Delete, Announce)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from federation.context import PUBLIC, activity_context
+from federation.urls import Urls
+from models.ids import new_id
+from models.store import iso
+
+
+def _base(urls: Urls, type_: str, actor: str) -> dict:
+    return {"@context": activity_context(), "id": urls.activity(new_id()), "type": type_,
+            "actor": actor}
+
+
+def follow(urls: Urls, actor: str, target: str) -> dict:
+    return {**_base(urls, "Follow", actor), "object": target, "to": [target]}
+
+
+def accept(urls: Urls, actor: str, follow_activity: dict) -> dict:
+    """Accept with the Follow embedded (Mastodon and Fedify match on it)."""
+    embedded = {k: v for k, v in follow_activity.items() if k != "@context"}
+    return {**_base(urls, "Accept", actor), "object": embedded,
+            "to": [follow_activity.get("actor")]}
+
+
+def reject(urls: Urls, actor: str, follow_activity: dict) -> dict:
+    embedded = {k: v for k, v in follow_activity.items() if k != "@context"}
+    return {**_base(urls, "Reject", actor), "object": embedded,
+            "to": [follow_activity.get("actor")]}
+
+
+def undo(urls: Urls, actor: str, activity: dict) -> dict:
+    embedded = {k: v for k, v in activity.items() if k != "@context"}
+    return {**_base(urls, "Undo", actor), "object": embedded, "to": embedded.get("to", [])}
+
+
+def public_audience(urls: Urls, username: str) -> dict:
+    return {"to": [PUBLIC], "cc": [urls.followers(username)]}
+
+
+def create(urls: Urls, username: str, obj: dict, published: datetime) -> dict:
+    embedded = {k: v for k, v in obj.items() if k != "@context"}
+    return {**_base(urls, "Create", urls.actor(username)), "published": iso(published),
+            **public_audience(urls, username), "object": embedded}
+
+
+def update(urls: Urls, username: str, obj: dict, updated: datetime) -> dict:
+    embedded = {k: v for k, v in obj.items() if k != "@context"}
+    return {**_base(urls, "Update", urls.actor(username)), "published": iso(updated),
+            **public_audience(urls, username), "object": embedded}
+
+
+def delete(urls: Urls, username: str, object_id: str, former_type: str, deleted: datetime
+           ) -> dict:
+    return {**_base(urls, "Delete", urls.actor(username)), "published": iso(deleted),
+            **public_audience(urls, username),
+            "object": tombstone(object_id, former_type, deleted)}
+
+
+def tombstone(object_id: str, former_type: str, deleted: datetime) -> dict:
+    return {"id": object_id, "type": "Tombstone", "formerType": former_type,
+            "deleted": iso(deleted)}
+
+
+def announce(urls: Urls, username: str, object_id: str, object_author: str | None,
+             published: datetime) -> dict:
+    """A boost by id — the form Mastodon understands (interop.md §2.4)."""
+    cc = [urls.followers(username)] + ([object_author] if object_author else [])
+    return {**_base(urls, "Announce", urls.actor(username)), "published": iso(published),
+            "to": [PUBLIC], "cc": cc, "object": object_id}

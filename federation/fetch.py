@@ -1,0 +1,163 @@
+"""Safe remote fetches: signed GETs with timeouts, size caps, capped redirects, media-type and
+origin checks, and no private addresses unless the instance allows them (tests, demos)."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+
+from federation.signatures import sign_headers
+
+log = logging.getLogger("mitwirken.fetch")
+
+AP_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+AP_MEDIA = ("application/activity+json", "application/ld+json")
+MAX_BYTES = 2_000_000
+MAX_REDIRECTS = 3
+
+
+class FetchError(Exception):
+    """A remote document could not be fetched safely; `status` is the HTTP status if any."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Signer:
+    key_id: str
+    private_key_pem: str
+
+
+def is_private_address(host: str) -> bool:
+    try:
+        addr = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host.lower() in ("localhost",) or host.lower().endswith(".localhost")
+    return (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved
+            or addr.is_multicast or addr.is_unspecified)
+
+
+class Fetcher:
+    """GETs ActivityStreams documents on behalf of the instance actor."""
+
+    def __init__(self, session: aiohttp.ClientSession, signer: Signer, *,
+                 allow_private: bool, timeout: float, clock: Callable[[], datetime],
+                 max_bytes: int = MAX_BYTES) -> None:
+        self.session = session
+        self.signer = signer
+        self.allow_private = allow_private
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.clock = clock
+        self.max_bytes = max_bytes
+
+    def check_url(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise FetchError(f"not an http(s) URL: {url[:200]}")
+        if self.allow_private:
+            return
+        if parts.scheme != "https":
+            raise FetchError("plain http is not allowed")
+        if is_private_address(parts.hostname):
+            raise FetchError("private or loopback address refused")
+
+    async def get_json(self, url: str, *, accept: str = AP_ACCEPT, signed: bool = True,
+                       media_types: tuple[str, ...] = AP_MEDIA) -> tuple[str, dict]:
+        """Fetch `url` (following ≤ 3 redirects); returns (final URL, document)."""
+        current = url.split("#", 1)[0]
+        for _ in range(MAX_REDIRECTS + 1):
+            self.check_url(current)
+            headers = {"Accept": accept}
+            if signed:
+                headers = sign_headers("GET", current, key_id=self.signer.key_id,
+                                       private_key_pem=self.signer.private_key_pem,
+                                       now=self.clock(), accept=accept)
+            try:
+                async with self.session.get(current, headers=headers, allow_redirects=False,
+                                            timeout=self.timeout) as resp:
+                    self._check_peer(resp)
+                    if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
+                        nxt = urljoin(current, resp.headers["Location"])
+                        if urlsplit(nxt).scheme == "http" and urlsplit(current).scheme == "https":
+                            raise FetchError("redirect from https to http refused")
+                        current = nxt
+                        continue
+                    if resp.status != 200:
+                        raise FetchError(f"HTTP {resp.status} from {current}", resp.status)
+                    if resp.content_type not in media_types:
+                        raise FetchError(f"unexpected media type {resp.content_type}")
+                    body = await self._read_capped(resp)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise FetchError(f"{type(exc).__name__} fetching {current}") from exc
+            try:
+                doc = json.loads(body)
+            except ValueError as exc:
+                raise FetchError("malformed JSON") from exc
+            if not isinstance(doc, dict):
+                raise FetchError("JSON document is not an object")
+            return current, doc
+        raise FetchError("too many redirects")
+
+    async def get_object(self, url: str) -> dict:
+        """An ActivityStreams object whose `id` is the URL it was fetched from (or, after a
+        redirect on the same host, the final URL)."""
+        final, doc = await self.get_json(url)
+        doc_id = doc.get("id")
+        wanted = url.split("#", 1)[0]
+        if doc_id not in (wanted, final):
+            raise FetchError(f"id {str(doc_id)[:200]} does not match the URL fetched")
+        return doc
+
+    def _check_peer(self, resp: aiohttp.ClientResponse) -> None:
+        """Check the address actually connected to (DNS may point a public name inward)."""
+        if self.allow_private or resp.connection is None or resp.connection.transport is None:
+            return
+        peer = resp.connection.transport.get_extra_info("peername")
+        if peer and is_private_address(str(peer[0])):
+            raise FetchError("connected address is private")
+
+    async def _read_capped(self, resp: aiohttp.ClientResponse) -> bytes:
+        if resp.content_length is not None and resp.content_length > self.max_bytes:
+            raise FetchError("response too large")
+        chunks, size = [], 0
+        async for chunk in resp.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError("response too large")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+async def webfinger(fetcher: Fetcher, handle: str) -> str:
+    """Resolve `@user@host` (or `user@host`, `acct:user@host`) to an actor id."""
+    handle = handle.strip().removeprefix("acct:").lstrip("@")
+    user, sep, host = handle.rpartition("@")
+    if not sep or not user or not host:
+        raise FetchError(f"not a handle: {handle[:100]}")
+    scheme = "http" if fetcher.allow_private and is_local_test_host(host) else "https"
+    url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{user}@{host}"
+    _, jrd = await fetcher.get_json(url, accept="application/jrd+json, application/json",
+                                    signed=False,
+                                    media_types=("application/jrd+json", "application/json"))
+    for link in jrd.get("links", []):
+        if (isinstance(link, dict) and link.get("rel") == "self"
+                and str(link.get("type", "")).split(";")[0].strip() in AP_MEDIA
+                and isinstance(link.get("href"), str)):
+            return link["href"]
+    raise FetchError("no ActivityPub actor in WebFinger answer")
+
+
+def is_local_test_host(host: str) -> bool:
+    """Test and demo names (`*.test`, `*.localhost`) speak plain http when allowed."""
+    name = host.split(":")[0].lower()
+    return name.endswith(".test") or name == "localhost" and ":" not in host

@@ -1,0 +1,31 @@
+"""Recording what a local actor publishes and queueing its delivery in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from models.follows import follower_inboxes
+from models.queue import enqueue_deliveries
+from models.store import Store, iso
+
+
+def publish(store: Store, username: str, activity: dict, now: datetime, *,
+            to_followers: bool = True, extra_inboxes: Iterable[str] = (),
+            public: bool = True) -> int:
+    """Store `activity` in the outbox and enqueue one delivery per distinct inbox (shared
+    inbox preferred). Returns the number of deliveries queued. Runs inside one transaction,
+    so a crash leaves either everything or nothing."""
+    body = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
+    obj = activity.get("object")
+    object_id = obj.get("id") if isinstance(obj, dict) else obj
+    with store.tx():
+        store.db["outbox"].insert({
+            "id": activity["id"], "username": username, "type": activity["type"],
+            "object_id": object_id if isinstance(object_id, str) else None,
+            "activity": body, "public": int(public), "published": iso(now)})
+        inboxes = list(extra_inboxes)
+        if to_followers:
+            inboxes += follower_inboxes(store, username)
+        return enqueue_deliveries(store, activity["id"], username, body, inboxes, now)

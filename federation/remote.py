@@ -1,0 +1,140 @@
+"""Remote actors: fetched through the safe fetcher, cached with their keys in SQLite."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from federation.fetch import Fetcher, FetchError
+from federation.signatures import PublicKey
+from models.store import Store, iso
+
+log = logging.getLogger("mitwirken.remote")
+
+ACTOR_TYPES = {"Person", "Organization", "Application", "Service", "Group"}
+CACHE_TTL = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class RemoteActor:
+    id: str
+    type: str
+    preferred_username: str | None
+    name: str | None
+    inbox: str
+    shared_inbox: str | None
+    key_id: str | None
+    public_key_pem: str | None
+    data: dict
+
+    @property
+    def domain(self) -> str:
+        return (urlsplit(self.id).hostname or "").lower()
+
+    @property
+    def delivery_inbox(self) -> str:
+        return self.shared_inbox or self.inbox
+
+    @property
+    def handle(self) -> str:
+        return f"@{self.preferred_username}@{urlsplit(self.id).netloc}"
+
+
+def host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def parse_actor(doc: dict) -> RemoteActor:
+    """Validate the fields we rely on; every URL must live on the actor's own host."""
+    actor_id = doc.get("id")
+    if not isinstance(actor_id, str):
+        raise FetchError("actor without id")
+    types = doc.get("type")
+    type_ = types if isinstance(types, str) else None
+    if type_ not in ACTOR_TYPES:
+        raise FetchError(f"not an actor type: {str(types)[:50]}")
+    inbox = doc.get("inbox")
+    if not isinstance(inbox, str) or host(inbox) != host(actor_id):
+        raise FetchError("actor inbox missing or on another host")
+    endpoints = doc.get("endpoints") if isinstance(doc.get("endpoints"), dict) else {}
+    shared = endpoints.get("sharedInbox")
+    if not isinstance(shared, str) or host(shared) != host(actor_id):
+        shared = None
+    key = doc.get("publicKey")
+    if isinstance(key, list):
+        key = next((k for k in key if isinstance(k, dict)), None)
+    key_id = pem = None
+    if isinstance(key, dict) and key.get("owner", actor_id) == actor_id:
+        key_id = key.get("id") if isinstance(key.get("id"), str) else None
+        pem = key.get("publicKeyPem") if isinstance(key.get("publicKeyPem"), str) else None
+    username = doc.get("preferredUsername")
+    name = doc.get("name")
+    return RemoteActor(
+        id=actor_id, type=type_, inbox=inbox, shared_inbox=shared, key_id=key_id,
+        public_key_pem=pem,
+        preferred_username=username if isinstance(username, str) else None,
+        name=name if isinstance(name, str) else None, data=doc)
+
+
+class RemoteActors:
+    """Cache in front of the fetcher. Keys are looked up by key id (fragment or separate doc)."""
+
+    def __init__(self, store: Store, fetcher: Fetcher, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+
+    def cached(self, actor_id: str) -> RemoteActor | None:
+        row = self.store.one("SELECT data FROM remote_actors WHERE id = ?", [actor_id])
+        return parse_actor(json.loads(row["data"])) if row else None
+
+    def save(self, actor: RemoteActor) -> None:
+        self.store.db["remote_actors"].upsert({
+            "id": actor.id, "type": actor.type, "preferred_username": actor.preferred_username,
+            "name": actor.name, "domain": actor.domain, "inbox": actor.inbox,
+            "shared_inbox": actor.shared_inbox, "key_id": actor.key_id,
+            "public_key_pem": actor.public_key_pem, "data": json.dumps(actor.data),
+            "fetched_at": iso(self.clock()),
+        }, pk="id")
+
+    async def get(self, actor_id: str, *, refresh: bool = False) -> RemoteActor:
+        if not refresh:
+            row = self.store.one("SELECT data, fetched_at FROM remote_actors WHERE id = ?",
+                                 [actor_id])
+            if row and row["fetched_at"] >= iso(self.clock() - CACHE_TTL):
+                return parse_actor(json.loads(row["data"]))
+        doc = await self.fetcher.get_object(actor_id)
+        actor = parse_actor(doc)
+        self.save(actor)
+        log.info("actor_fetched actor=%s domain=%s", actor.id, actor.domain)
+        return actor
+
+    async def key_lookup(self, key_id: str, refresh: bool) -> PublicKey | None:
+        """For signature verification: the key and its owner, which must point back at it."""
+        if not refresh:
+            row = self.store.one(
+                "SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", [key_id])
+            if row and row["public_key_pem"]:
+                return PublicKey(key_id, row["id"], row["public_key_pem"])
+        try:
+            final, doc = await self.fetcher.get_json(key_id)
+            if doc.get("type") not in ACTOR_TYPES or doc.get("id") != key_id.split("#")[0]:
+                # A separate key document (or GoToSocial's stub actor): follow its owner.
+                owner = doc.get("owner") or (doc.get("publicKey") or {}).get("owner")
+                if not isinstance(owner, str) or host(owner) != host(key_id):
+                    return None
+                doc = await self.fetcher.get_object(owner)
+            elif host(final) != host(key_id):
+                return None
+            actor = parse_actor(doc)
+        except FetchError as exc:
+            log.info("key_fetch_failed key_id=%s reason=%s", key_id, exc.reason)
+            return None
+        if actor.key_id != key_id or not actor.public_key_pem or host(actor.id) != host(key_id):
+            return None
+        self.save(actor)
+        return PublicKey(key_id, actor.id, actor.public_key_pem)

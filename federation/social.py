@@ -1,0 +1,64 @@
+"""Use cases of the social graph shared by the CLI, the API and the tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from federation import activities
+from federation.fetch import Fetcher, webfinger
+from federation.outbox import publish
+from federation.remote import RemoteActor, RemoteActors
+from federation.urls import Urls
+from models import follows
+from models.store import Store
+
+
+async def lookup(fetcher: Fetcher, actors: RemoteActors, target: str) -> RemoteActor:
+    """`@user@host`, `user@host` or an actor URL → the (freshly fetched) remote actor."""
+    actor_id = target if target.startswith(("http://", "https://")) else \
+        await webfinger(fetcher, target)
+    return await actors.get(actor_id, refresh=True)
+
+
+def follow(store: Store, urls: Urls, username: str, remote: RemoteActor, now: datetime) -> str:
+    """Record a Follow request and queue it to the remote inbox; returns the Follow id."""
+    activity = activities.follow(urls, urls.actor(username), remote.id)
+    with store.tx():
+        follows.add_following(store, username=username, actor=remote.id,
+                              follow_id=activity["id"], now=now)
+        publish(store, username, activity, now, to_followers=False,
+                extra_inboxes=[remote.inbox], public=False)
+    return activity["id"]
+
+
+def unfollow(store: Store, urls: Urls, username: str, actor_id: str, now: datetime) -> bool:
+    """Forget the follow and queue an Undo(Follow) to the remote inbox."""
+    row = follows.get_following(store, username, actor_id)
+    if row is None:
+        return False
+    remote = store.one("SELECT inbox FROM remote_actors WHERE id = ?", [actor_id])
+    follow_activity = {"id": row["follow_id"], "type": "Follow", "actor": urls.actor(username),
+                       "object": actor_id}
+    undo = activities.undo(urls, urls.actor(username), follow_activity)
+    with store.tx():
+        follows.remove_following(store, username, actor_id)
+        if remote:
+            publish(store, username, undo, now, to_followers=False,
+                    extra_inboxes=[remote["inbox"]], public=False)
+    return True
+
+
+def find_following(store: Store, username: str, target: str) -> str | None:
+    """Match an actor URL or `@user@host` against what `username` follows."""
+    rows = follows.list_following(store, username)
+    for row in rows:
+        if row["actor"] == target:
+            return row["actor"]
+    user, _, host = target.lstrip("@").partition("@")
+    for row in rows:
+        cached = store.one("SELECT preferred_username FROM remote_actors WHERE id = ?",
+                           [row["actor"]])
+        if cached and cached["preferred_username"] == user and \
+                row["actor"].split("/")[2] == host:
+            return row["actor"]
+    return None

@@ -1,0 +1,120 @@
+"""Followers of local actors and the remote actors local actors follow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models.store import Store, iso
+
+
+def add_follower(
+    store: Store,
+    *,
+    username: str,
+    actor: str,
+    follow_id: str,
+    state: str,
+    inbox: str,
+    shared_inbox: str | None,
+    now: datetime,
+) -> None:
+    store.execute(
+        "INSERT INTO followers (username, actor, follow_id, state, inbox, shared_inbox, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(username, actor) DO UPDATE SET "
+        "follow_id = excluded.follow_id, state = CASE WHEN followers.state = 'accepted' THEN "
+        "'accepted' ELSE excluded.state END, inbox = excluded.inbox, "
+        "shared_inbox = excluded.shared_inbox",
+        [username, actor, follow_id, state, inbox, shared_inbox, iso(now)],
+    )
+
+
+def get_follower(store: Store, username: str, actor: str) -> dict | None:
+    return store.one("SELECT * FROM followers WHERE username = ? AND actor = ?", [username, actor])
+
+
+def set_follower_state(store: Store, username: str, actor: str, state: str) -> None:
+    store.execute(
+        "UPDATE followers SET state = ? WHERE username = ? AND actor = ?", [state, username, actor]
+    )
+
+
+def remove_follower(store: Store, username: str, actor: str) -> bool:
+    cur = store.execute("DELETE FROM followers WHERE username = ? AND actor = ?", [username, actor])
+    return cur.rowcount > 0
+
+
+def remove_follow_by_id(store: Store, follow_id: str, actor: str) -> bool:
+    cur = store.execute(
+        "DELETE FROM followers WHERE follow_id = ? AND actor = ?", [follow_id, actor]
+    )
+    return cur.rowcount > 0
+
+
+def remove_actor_everywhere(store: Store, actor: str) -> int:
+    """A remote actor was deleted: forget their follows and interactions."""
+    n = store.execute("DELETE FROM followers WHERE actor = ?", [actor]).rowcount
+    n += store.execute("DELETE FROM following WHERE actor = ?", [actor]).rowcount
+    store.execute("DELETE FROM interactions WHERE actor = ?", [actor])
+    store.execute("DELETE FROM remote_actors WHERE id = ?", [actor])
+    return n
+
+
+def follower_inboxes(store: Store, username: str) -> list[str]:
+    """Distinct delivery targets for an actor's accepted followers, shared inbox preferred."""
+    rows = store.all(
+        "SELECT DISTINCT COALESCE(shared_inbox, inbox) AS target FROM followers "
+        "WHERE username = ? AND state = 'accepted' ORDER BY target",
+        [username],
+    )
+    return [r["target"] for r in rows]
+
+
+def list_followers(store: Store, username: str, state: str | None = None) -> list[dict]:
+    if state:
+        return store.all(
+            "SELECT * FROM followers WHERE username = ? AND state = ? ORDER BY created_at",
+            [username, state],
+        )
+    return store.all("SELECT * FROM followers WHERE username = ? ORDER BY created_at", [username])
+
+
+def add_following(
+    store: Store, *, username: str, actor: str, follow_id: str, now: datetime
+) -> None:
+    store.execute(
+        "INSERT INTO following (username, actor, follow_id, state, created_at) "
+        "VALUES (?, ?, ?, 'requested', ?) ON CONFLICT(username, actor) DO UPDATE SET "
+        "follow_id = excluded.follow_id, state = 'requested'",
+        [username, actor, follow_id, iso(now)],
+    )
+
+
+def get_following(store: Store, username: str, actor: str) -> dict | None:
+    return store.one("SELECT * FROM following WHERE username = ? AND actor = ?", [username, actor])
+
+
+def following_by_follow_id(store: Store, follow_id: str) -> dict | None:
+    return store.one("SELECT * FROM following WHERE follow_id = ?", [follow_id])
+
+
+def set_following_state(store: Store, follow_id: str, state: str) -> None:
+    store.execute("UPDATE following SET state = ? WHERE follow_id = ?", [state, follow_id])
+
+
+def remove_following(store: Store, username: str, actor: str) -> dict | None:
+    row = get_following(store, username, actor)
+    if row:
+        store.execute("DELETE FROM following WHERE username = ? AND actor = ?", [username, actor])
+    return row
+
+
+def is_following(store: Store, actor: str) -> bool:
+    """Does any local actor follow this remote actor (accepted)?"""
+    return (
+        store.one("SELECT 1 FROM following WHERE actor = ? AND state = 'accepted' LIMIT 1", [actor])
+        is not None
+    )
+
+
+def list_following(store: Store, username: str) -> list[dict]:
+    return store.all("SELECT * FROM following WHERE username = ? ORDER BY created_at", [username])

@@ -1,0 +1,148 @@
+"""CLI: follow and unfollow remote actors, list followers, inspect and retry deliveries.
+
+These commands write to the database only; the running `serve` process delivers what they
+queue (its delivery worker polls the queue every second)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+import aiohttp
+
+from federation import social
+from federation.fetch import Fetcher, FetchError, Signer
+from federation.remote import RemoteActor, RemoteActors
+from federation.urls import Urls
+from models import actors as actor_repo
+from models import follows, queue
+from models.store import Store, utcnow
+from server.config import Settings
+
+
+def _cli():
+    from server import cli
+
+    return cli
+
+
+async def resolve_remote(settings: Settings, store: Store, target: str) -> RemoteActor:
+    """Look up `target` with signed GETs from this (out-of-process) command."""
+    urls = Urls(settings.base_url)
+    instance = actor_repo.instance_actor(store)
+    async with aiohttp.ClientSession() as session:
+        fetcher = Fetcher(session, Signer(urls.instance_key_id, instance.private_key_pem),
+                          allow_private=settings.allow_private_network,
+                          timeout=settings.fetch_timeout_seconds, clock=utcnow)
+        return await social.lookup(fetcher, RemoteActors(store, fetcher, utcnow), target)
+
+
+def _local(store: Store, settings: Settings, username: str | None) -> str:
+    username = username or settings.city_username
+    actor = actor_repo.get_actor(store, username)
+    if actor is None or actor.kind == "instance":
+        raise _cli().CliError(f"Kein lokales Konto '{username}'.")
+    return username
+
+
+def cmd_follow(args: argparse.Namespace) -> int:
+    cli = _cli()
+    settings = cli.open_settings(args)
+    store = cli.open_store(settings)
+    username = _local(store, settings, args.as_)
+    try:
+        remote = asyncio.run(resolve_remote(settings, store, args.target))
+    except FetchError as exc:
+        raise cli.CliError(f"{args.target} nicht gefunden: {exc.reason}") from exc
+    social.follow(store, Urls(settings.base_url), username, remote, utcnow())
+    print(f"Folgeanfrage von @{username} an {remote.id} ist unterwegs.")
+    return 0
+
+
+def cmd_unfollow(args: argparse.Namespace) -> int:
+    cli = _cli()
+    settings = cli.open_settings(args)
+    store = cli.open_store(settings)
+    username = _local(store, settings, args.as_)
+    actor_id = social.find_following(store, username, args.target)
+    if actor_id is None:
+        raise cli.CliError(f"@{username} folgt {args.target} nicht.")
+    social.unfollow(store, Urls(settings.base_url), username, actor_id, utcnow())
+    print(f"@{username} folgt {actor_id} nicht mehr.")
+    return 0
+
+
+def cmd_followers(args: argparse.Namespace) -> int:
+    cli = _cli()
+    settings = cli.open_settings(args)
+    store = cli.open_store(settings)
+    username = _local(store, settings, args.as_)
+    for row in follows.list_followers(store, username):
+        suffix = "" if row["state"] == "accepted" else f"\t({row['state']})"
+        print(row["actor"] + suffix)
+    return 0
+
+
+def cmd_following(args: argparse.Namespace) -> int:
+    cli = _cli()
+    settings = cli.open_settings(args)
+    store = cli.open_store(settings)
+    username = _local(store, settings, args.as_)
+    for row in follows.list_following(store, username):
+        print(f"{row['actor']}\t{row['state']}")
+    return 0
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    cli = _cli()
+    store = cli.open_store(cli.open_settings(args))
+    summary = queue.delivery_summary(store)
+    rows = queue.list_deliveries(store, args.state, args.limit)
+    if args.json:
+        print(json.dumps({"summary": summary, "deliveries": rows}, indent=2))
+        return 0
+    print(f"pending={summary['pending']} done={summary['done']} failed={summary['failed']}")
+    print("unavailable domains: " + (", ".join(summary["unavailable_domains"]) or "-"))
+    for r in rows:
+        print(f"{r['id']}\t{r['state']}\t{r['attempts']}\t{r['last_status'] or '-'}\t"
+              f"{r['inbox']}\t{r['next_attempt_at']}")
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    cli = _cli()
+    store = cli.open_store(cli.open_settings(args))
+    if not queue.requeue_delivery(store, args.id, utcnow()):
+        raise cli.CliError(f"Keine offene oder fehlgeschlagene Zustellung mit id {args.id}.")
+    print(f"Zustellung {args.id} wird erneut versucht.")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    add_data = _cli().add_data
+    for name, func, helptext in (("follow", cmd_follow, "follow a remote actor"),
+                                 ("unfollow", cmd_unfollow, "stop following a remote actor")):
+        p = sub.add_parser(name, help=helptext)
+        add_data(p)
+        p.add_argument("target", help="@user@host or actor URL")
+        p.add_argument("--as", dest="as_", help="local username (default: the city)")
+        p.set_defaults(func=func)
+    for name, func, helptext in (("followers", cmd_followers, "list followers"),
+                                 ("following", cmd_following, "list followed actors")):
+        p = sub.add_parser(name, help=helptext)
+        add_data(p)
+        p.add_argument("--as", dest="as_", help="local username (default: the city)")
+        p.set_defaults(func=func)
+    q = sub.add_parser("queue", help="delivery queue").add_subparsers(dest="queue_command",
+                                                                      required=True)
+    p = q.add_parser("show", help="counts, unavailable domains and recent deliveries")
+    add_data(p)
+    p.add_argument("--state", choices=["pending", "done", "failed"])
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_queue)
+    p = q.add_parser("retry", help="retry one delivery now")
+    add_data(p)
+    p.add_argument("id", type=int)
+    p.set_defaults(func=cmd_retry)

@@ -1,0 +1,161 @@
+"""Background workers that drain the queues. Each has `tick()` (tests call it directly) and
+`run()` (the serve process loops it, woken early when new work is committed)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import aiohttp
+
+from federation import delivery
+from federation.fetch import FetchError
+from federation.inbox import InboxContext, Reject, process
+from models import actors as actor_repo
+from models import queue
+from models.store import Store
+
+log = logging.getLogger("mitwirken.worker")
+
+
+class Worker:
+    poll_seconds = 1.0
+
+    def __init__(self) -> None:
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def tick(self) -> int:
+        raise NotImplementedError
+
+    async def run(self) -> None:
+        while True:
+            try:
+                done = await self.tick()
+            except Exception:
+                log.exception("worker_tick_failed worker=%s", type(self).__name__)
+                done = 0
+            if done:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+
+
+class InboxWorker(Worker):
+    def __init__(self, ctx: InboxContext, batch: int = 50) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.batch = batch
+        self.on_processed: Callable[[], None] = lambda: None
+
+    async def tick(self) -> int:
+        store, items = self.ctx.store, queue.claim_inbox_items(self.ctx.store, self.batch)
+        for item in items:
+            activity = json.loads(item["body"])
+            try:
+                state = await process(self.ctx, activity)
+                queue.finish_inbox_item(store, item["id"], state, self.ctx.clock())
+            except Reject as exc:
+                log.warning("activity_rejected id=%s actor=%s reason=%s", item["activity_id"],
+                            item["actor"], exc)
+                queue.finish_inbox_item(store, item["id"], "rejected", self.ctx.clock(),
+                                        str(exc))
+            except FetchError as exc:
+                log.info("activity_retry id=%s actor=%s reason=%s", item["activity_id"],
+                         item["actor"], exc.reason)
+                queue.retry_inbox_item(store, item["id"], exc.reason)
+            except Exception as exc:
+                log.exception("activity_failed id=%s actor=%s", item["activity_id"],
+                              item["actor"])
+                queue.finish_inbox_item(store, item["id"], "failed", self.ctx.clock(),
+                                        f"{type(exc).__name__}: {exc}")
+        if items:
+            self.on_processed()
+        return len(items)
+
+
+class DeliveryWorker(Worker):
+    """Sends queued deliveries with bounded concurrency overall and per domain."""
+
+    lease = timedelta(minutes=5)
+
+    def __init__(self, store: Store, session: aiohttp.ClientSession, urls_actor_key: Callable,
+                 clock: Callable[[], datetime], *, concurrency: int, per_domain: int,
+                 timeout: float) -> None:
+        super().__init__()
+        self.store = store
+        self.session = session
+        self.key_for = urls_actor_key
+        self.clock = clock
+        self.concurrency = concurrency
+        self.per_domain = per_domain
+        self.timeout = timeout
+
+    async def tick(self) -> int:
+        now = self.clock()
+        rows = queue.claim_deliveries(self.store, now, self.concurrency * 8, self.lease)
+        if not rows:
+            return 0
+        overall = asyncio.Semaphore(self.concurrency)
+        domains: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.per_domain))
+
+        async def one(row: dict) -> None:
+            async with overall, domains[row["domain"]]:
+                await self._deliver(row)
+
+        await asyncio.gather(*(one(r) for r in rows))
+        return len(rows)
+
+    async def _deliver(self, row: dict) -> None:
+        key_id, pem = self.key_for(row["username"])
+        result = await delivery.send(self.session, row["inbox"], row["body"].encode("utf-8"),
+                                     key_id=key_id, private_key_pem=pem, now=self.clock(),
+                                     timeout_seconds=self.timeout)
+        now = self.clock()
+        outcome = delivery.classify(result.status)
+        store, domain = self.store, row["domain"]
+        if outcome == "done":
+            queue.finish_delivery(store, row["id"], result.status, now)
+            queue.record_domain_success(store, domain, now)
+        elif outcome == "final":
+            queue.fail_delivery(store, row["id"], result.status, result.error or "", now)
+            queue.record_domain_success(store, domain, now)  # the peer is alive
+        elif row["attempts"] + 1 >= delivery.MAX_ATTEMPTS:
+            queue.fail_delivery(store, row["id"], result.status, result.error or "gave up", now)
+            queue.record_domain_failure(store, domain, now)
+        else:
+            wait = delivery.backoff(row["attempts"] + 1)
+            asked = delivery.retry_after(result.retry_after, now)
+            if asked is not None:
+                wait = max(wait, asked)
+            queue.retry_delivery(store, row["id"], result.status, result.error or "", now + wait)
+            if queue.record_domain_failure(store, domain, now):
+                log.warning("domain_unavailable domain=%s", domain)
+        log.info("delivery outcome=%s status=%s inbox=%s domain=%s activity=%s attempt=%d",
+                 outcome, result.status, row["inbox"], domain, row["activity_id"],
+                 row["attempts"] + 1)
+
+
+def actor_key_lookup(store: Store, urls) -> Callable[[str], tuple[str, str]]:
+    """username → (key id, private key PEM), cached per process."""
+    cache: dict[str, tuple[str, str]] = {}
+
+    def lookup(username: str) -> tuple[str, str]:
+        if username not in cache:
+            actor = actor_repo.get_actor(store, username)
+            if actor is None:
+                raise LookupError(username)
+            key_id = urls.instance_key_id if actor.kind == "instance" else urls.key_id(username)
+            cache[username] = (key_id, actor.private_key_pem)
+        return cache[username]
+
+    return lookup
