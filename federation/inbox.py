@@ -180,7 +180,7 @@ async def on_update(ctx: InboxContext, activity: dict) -> str:
 def _text(value: object) -> str:
     from models.markdown import sanitize_html
 
-    return sanitize_html(value)[:5000] if isinstance(value, str) else ""
+    return sanitize_html(value[:20000]) if isinstance(value, str) else ""
 
 
 def _record(ctx: InboxContext, kind: str, id_: str, object_: str, actor: str,

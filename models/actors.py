@@ -126,8 +126,12 @@ def create_token(store: Store, username: str, label: str = "") -> str:
         raise ActorError(f"Kein Konto '{username}'.")
     token = new_token()
     store.db["api_tokens"].insert(
-        {"token_hash": hash_token(token), "username": username, "label": label,
-         "created_at": iso(utcnow())}
+        {
+            "token_hash": hash_token(token),
+            "username": username,
+            "label": label,
+            "created_at": iso(utcnow()),
+        }
     )
     return token
 

@@ -1,0 +1,117 @@
+"""Storing local opportunities and practice posts. Rows keep the validated model as JSON plus
+the few columns we filter on; deleted objects keep a row (deleted_at) and a tombstone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from models.ids import new_id
+from models.opportunity import Opportunity
+from models.practice import Practice
+from models.store import Store, iso
+
+Kind = Literal["opportunities", "practices"]
+MODELS: dict[str, type[Opportunity] | type[Practice]] = {
+    "opportunities": Opportunity,
+    "practices": Practice,
+}
+
+
+def _table(obj: Opportunity | Practice) -> Kind:
+    return "opportunities" if isinstance(obj, Opportunity) else "practices"
+
+
+def save(store: Store, obj: Opportunity | Practice, now: datetime) -> Opportunity | Practice:
+    """Insert (assigning id and `published`) or replace; returns the stored object."""
+    table = _table(obj)
+    changes: dict = {"updated": now}
+    if obj.id is None:
+        changes.update(id=new_id(), published=obj.published or now)
+    elif obj.published is None:
+        changes["published"] = now
+    stored = obj.model_copy(update=changes)
+    row = {
+        "id": stored.id,
+        "username": stored.org_username,
+        "data": stored.model_dump_json(),
+        "status": str(stored.status.value),
+        "published": iso(stored.published),
+        "updated": iso(now),
+        "deleted_at": None,
+    }
+    if table == "opportunities":
+        row["original_id"] = stored.original_id
+    store.db[table].upsert(row, pk="id")
+    return stored
+
+
+def get(
+    store: Store, table: Kind, object_id: str, *, include_deleted: bool = False
+) -> Opportunity | Practice | None:
+    row = store.one(f"SELECT data, deleted_at FROM {table} WHERE id = ?", [object_id])
+    if row is None or (row["deleted_at"] and not include_deleted):
+        return None
+    return MODELS[table].model_validate_json(row["data"])
+
+
+def is_deleted(store: Store, table: Kind, object_id: str) -> bool:
+    row = store.one(f"SELECT deleted_at FROM {table} WHERE id = ?", [object_id])
+    return bool(row and row["deleted_at"])
+
+
+def list_objects(
+    store: Store,
+    table: Kind,
+    *,
+    username: str | None = None,
+    statuses: tuple[str, ...] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Opportunity | Practice]:
+    sql = f"SELECT data FROM {table} WHERE deleted_at IS NULL"
+    params: list = []
+    if username:
+        sql += " AND username = ?"
+        params.append(username)
+    if statuses:
+        sql += f" AND status IN ({','.join('?' * len(statuses))})"
+        params.extend(statuses)
+    sql += " ORDER BY published DESC, id LIMIT ? OFFSET ?"
+    rows = store.all(sql, [*params, limit, offset])
+    return [MODELS[table].model_validate_json(r["data"]) for r in rows]
+
+
+def count(store: Store, table: Kind, username: str | None = None) -> int:
+    if username:
+        return int(
+            store.scalar(
+                f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL AND username = ?",
+                [username],
+            )
+            or 0
+        )
+    return int(store.scalar(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL") or 0)
+
+
+def by_original_id(store: Store, username: str, original_id: str) -> Opportunity | None:
+    row = store.one(
+        "SELECT data FROM opportunities WHERE username = ? AND original_id = ? "
+        "AND deleted_at IS NULL",
+        [username, original_id],
+    )
+    return Opportunity.model_validate_json(row["data"]) if row else None
+
+
+def mark_deleted(
+    store: Store, table: Kind, object_id: str, ap_id: str, former_type: str, now: datetime
+) -> None:
+    store.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?", [iso(now), object_id])
+    store.execute(
+        "INSERT OR REPLACE INTO tombstones (id, former_type, deleted_at) VALUES (?, ?, ?)",
+        [ap_id, former_type, iso(now)],
+    )
+
+
+def tombstone(store: Store, ap_id: str) -> dict | None:
+    return store.one("SELECT * FROM tombstones WHERE id = ?", [ap_id])
