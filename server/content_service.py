@@ -1,0 +1,145 @@
+"""Use cases for publishing: validate, store, record the activity and queue its delivery — one
+transaction each, so nothing is half-written. Shared by the API, import, demo and workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from federation.convert import opportunity_to_note, practice_to_article
+from pydantic import ValidationError
+
+from federation import activities
+from federation.outbox import publish
+from federation.urls import Urls
+from models import actors as actor_repo
+from models import content_store
+from models.content import Opportunity, Practice
+from models.store import Store
+from models.vocab import OpportunityStatus
+
+log = logging.getLogger("mitwirken.content")
+
+Kind = Literal["opportunities", "practices"]
+READ_ONLY = ("id", "org_username", "published", "updated", "last_confirmed")
+
+
+class NotFound(Exception):
+    pass
+
+
+class ReadOnlyField(Exception):
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = fields
+
+
+def model_for(kind: Kind) -> type[Opportunity] | type[Practice]:
+    return Opportunity if kind == "opportunities" else Practice
+
+
+class ContentService:
+    def __init__(self, store: Store, urls: Urls, clock: Callable[[], datetime],
+                 wake: Callable[[], None] = lambda: None) -> None:
+        self.store = store
+        self.urls = urls
+        self.clock = clock
+        self.wake = wake
+
+    # --- reading ------------------------------------------------------------------------
+
+    def ap_id(self, obj: Opportunity | Practice) -> str:
+        if isinstance(obj, Opportunity):
+            return self.urls.opportunity(obj.id)
+        return self.urls.practice(obj.id)
+
+    def to_ap(self, obj: Opportunity | Practice) -> dict:
+        actor = actor_repo.get_actor(self.store, obj.org_username)
+        if isinstance(obj, Opportunity):
+            city = actor_repo.city_actor(self.store)
+            return opportunity_to_note(obj, self.urls, org=actor, city_username=city.username)
+        partners = [p.actor_iri for p in obj.partners
+                    if p.actor_iri and self.urls.is_local(p.actor_iri)]
+        return practice_to_article(obj, self.urls, actor=actor, partner_actor_ids=partners)
+
+    def get(self, kind: Kind, object_id: str) -> Opportunity | Practice:
+        obj = content_store.get(self.store, kind, object_id)
+        if obj is None:
+            raise NotFound(object_id)
+        return obj
+
+    # --- writing ------------------------------------------------------------------------
+
+    def create(self, kind: Kind, username: str, data: dict[str, Any], *,
+               allow_read_only: bool = False) -> Opportunity | Practice:
+        if not allow_read_only:
+            self._check_read_only(data)
+        now = self.clock()
+        obj = model_for(kind).model_validate({**data, "org_username": username})
+        if isinstance(obj, Opportunity) and obj.last_confirmed is None:
+            obj = obj.model_copy(update={"last_confirmed": now})
+        with self.store.tx():
+            stored = content_store.save(self.store, obj, now)
+            self._publish(stored, "Create", now)
+        log.info("published kind=%s id=%s actor=%s", kind, stored.id, username)
+        return stored
+
+    def update(self, kind: Kind, object_id: str, patch: dict[str, Any], *,
+               allow_read_only: bool = False) -> Opportunity | Practice:
+        if not allow_read_only:
+            self._check_read_only(patch)
+        current = self.get(kind, object_id)
+        merged = {**current.model_dump(mode="json"), **patch}
+        obj = model_for(kind).model_validate(merged)
+        return self._replace(obj)
+
+    def confirm(self, object_id: str) -> Opportunity:
+        """The organisation says the opportunity is still current (resets auto-pause)."""
+        opp = self.get("opportunities", object_id)
+        changes: dict[str, Any] = {"last_confirmed": self.clock()}
+        if opp.status == OpportunityStatus.PAUSED:
+            changes["status"] = OpportunityStatus.OPEN
+        return self._replace(opp.model_copy(update=changes))
+
+    def set_status(self, object_id: str, status: OpportunityStatus) -> Opportunity:
+        opp = self.get("opportunities", object_id)
+        return self._replace(opp.model_copy(update={"status": status}))
+
+    def delete(self, kind: Kind, object_id: str) -> None:
+        obj = self.get(kind, object_id)
+        now = self.clock()
+        ap_id = self.ap_id(obj)
+        former = "Note" if kind == "opportunities" else "Article"
+        with self.store.tx():
+            content_store.mark_deleted(self.store, kind, object_id, ap_id, former, now)
+            publish(self.store, obj.org_username,
+                    activities.delete(self.urls, obj.org_username, ap_id, former, now), now)
+        self.wake()
+        log.info("deleted kind=%s id=%s actor=%s", kind, object_id, obj.org_username)
+
+    def _replace(self, obj: Opportunity | Practice) -> Opportunity | Practice:
+        now = self.clock()
+        with self.store.tx():
+            stored = content_store.save(self.store, obj, now)
+            self._publish(stored, "Update", now)
+        return stored
+
+    def _publish(self, obj: Opportunity | Practice, verb: str, now: datetime) -> None:
+        doc = self.to_ap(obj)
+        build = activities.create if verb == "Create" else activities.update
+        publish(self.store, obj.org_username, build(self.urls, obj.org_username, doc, now), now)
+        self.wake()
+
+    @staticmethod
+    def _check_read_only(data: dict[str, Any]) -> None:
+        bad = [f for f in READ_ONLY if f in data]
+        if bad:
+            raise ReadOnlyField(bad)
+
+
+def validation_detail(exc: ValidationError) -> list[dict[str, str]]:
+    from models.content import german_errors
+
+    return german_errors(exc)

@@ -1,0 +1,59 @@
+"""Lifecycle upkeep: pause stale ongoing opportunities, close past dated ones, prune queues.
+
+Stale listings are the second most common complaint about volunteering portals (domain.md §0):
+an ongoing opportunity nobody confirmed for `auto_pause_days` is paused and its followers get
+the Update; a dated one closes after its end."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from models import content_store, queue
+from models.content import Opportunity, is_expired, needs_auto_pause
+from models.vocab import OpportunityStatus
+from server.content_service import ContentService
+from server.workers import Worker
+
+log = logging.getLogger("mitwirken.maintenance")
+
+
+class MaintenanceWorker(Worker):
+    poll_seconds = 3600.0
+
+    def __init__(self, content: ContentService, auto_pause_days: int) -> None:
+        super().__init__()
+        self.content = content
+        self.auto_pause_days = auto_pause_days
+
+    async def tick(self) -> int:
+        now = self.content.clock()
+        changed = 0
+        store = self.content.store
+        candidates = content_store.list_objects(store, "opportunities", statuses=("open",),
+                                                limit=100_000)
+        for opp in candidates:
+            assert isinstance(opp, Opportunity)
+            if is_expired(opp, now):
+                self.content.set_status(opp.id, OpportunityStatus.CLOSED)
+                log.info("opportunity_closed id=%s reason=ended", opp.id)
+                changed += 1
+            elif needs_auto_pause(opp, now, self.auto_pause_days):
+                self.content.set_status(opp.id, OpportunityStatus.PAUSED)
+                log.info("opportunity_paused id=%s reason=not_confirmed days=%d", opp.id,
+                         self.auto_pause_days)
+                changed += 1
+        queue.prune(store, now)
+        return 0 if changed == 0 else changed
+
+    async def run(self) -> None:
+        # Changes are rare; one pass per poll is enough (tick's return value would loop).
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("maintenance_failed")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)

@@ -1,0 +1,208 @@
+"""The editor JSON API (bearer tokens). Field names are the models' snake_case names."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from models import actors as actor_repo
+from models import content_store
+from models.actors import LocalActor
+from models.content import german_errors
+from models.vocab import OpportunityStatus
+from server.content_service import ContentService, Kind, NotFound, ReadOnlyField
+from server.errors import ApiError
+from server.state import SERVICES, STORE, URLS
+
+routes = web.RouteTableDef()
+KINDS: dict[str, Kind] = {"opportunities": "opportunities", "practices": "practices"}
+
+
+def service(request: web.Request) -> ContentService:
+    return request.app[SERVICES]["content"]
+
+
+def authenticate(request: web.Request) -> LocalActor:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "Bearer token required.")
+    actor = actor_repo.actor_for_token(request.app[STORE], token.strip())
+    if actor is None:
+        raise ApiError(401, "unauthorized", "Unknown token.")
+    return actor
+
+
+def may_manage(actor: LocalActor, username: str) -> bool:
+    """Organisations manage their own objects; city staff manage every local organisation's."""
+    return actor.username == username or actor.kind == "city"
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        data = json.loads(await request.read() or b"null")
+    except ValueError as exc:
+        raise ApiError(400, "malformed_json", "Der Inhalt ist kein gültiges JSON.") from exc
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", "Erwartet wird ein JSON-Objekt.")
+    return data
+
+
+def kind_of(request: web.Request) -> Kind:
+    kind = KINDS.get(request.match_info["kind"])
+    if kind is None:
+        raise ApiError(404, "not_found", "Unknown collection.")
+    return kind
+
+
+def represent(svc: ContentService, obj) -> dict:
+    data = obj.model_dump(mode="json")
+    data["ap_id"] = svc.ap_id(obj)
+    data["url"] = svc.ap_id(obj)
+    return data
+
+
+def owned(request: web.Request, actor: LocalActor, kind: Kind):
+    try:
+        obj = service(request).get(kind, request.match_info["id"])
+    except NotFound as exc:
+        raise ApiError(404, "not_found", "Kein solcher Eintrag.") from exc
+    if not may_manage(actor, obj.org_username):
+        raise ApiError(403, "forbidden", "Dieser Eintrag gehört einer anderen Organisation.")
+    return obj
+
+
+def _invalid(exc: ValidationError) -> ApiError:
+    return ApiError(422, "validation_failed", german_errors(exc))
+
+
+def _read_only(exc: ReadOnlyField) -> ApiError:
+    return ApiError(422, "validation_failed", [
+        {"field": f, "message": "Dieses Feld setzt der Server; bitte weglassen."}
+        for f in exc.fields])
+
+
+@routes.get("/api/v1/{kind:opportunities|practices}")
+async def list_own(request: web.Request) -> web.Response:
+    actor = authenticate(request)
+    kind = kind_of(request)
+    username = request.query.get("org", actor.username)
+    if not may_manage(actor, username):
+        raise ApiError(403, "forbidden", "Nur eigene Einträge.")
+    try:
+        limit = min(max(int(request.query.get("limit", 50)), 1), 200)
+        offset = max(int(request.query.get("offset", 0)), 0)
+    except ValueError as exc:
+        raise ApiError(400, "bad_paging", "limit/offset must be integers") from exc
+    svc = service(request)
+    items = content_store.list_objects(request.app[STORE], kind, username=username,
+                                       limit=limit, offset=offset)
+    return web.json_response({
+        "items": [represent(svc, o) for o in items],
+        "total": content_store.count(request.app[STORE], kind, username),
+        "limit": limit, "offset": offset})
+
+
+@routes.post("/api/v1/{kind:opportunities|practices}")
+async def create(request: web.Request) -> web.Response:
+    actor = authenticate(request)
+    kind = kind_of(request)
+    data = await json_body(request)
+    username = data.pop("org_username", actor.username)
+    target = actor_repo.get_actor(request.app[STORE], str(username))
+    if target is None or target.kind == "instance" or not may_manage(actor, target.username):
+        raise ApiError(403, "forbidden", "Nur für die eigene Organisation.")
+    try:
+        obj = service(request).create(kind, target.username, data)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    except ReadOnlyField as exc:
+        raise _read_only(exc) from exc
+    svc = service(request)
+    return web.json_response(represent(svc, obj), status=201,
+                             headers={"Location": f"/api/v1/{kind}/{obj.id}"})
+
+
+@routes.get("/api/v1/{kind:opportunities|practices}/{id}")
+async def read(request: web.Request) -> web.Response:
+    actor = authenticate(request)
+    obj = owned(request, actor, kind_of(request))
+    return web.json_response(represent(service(request), obj))
+
+
+@routes.patch("/api/v1/{kind:opportunities|practices}/{id}")
+async def update(request: web.Request) -> web.Response:
+    actor = authenticate(request)
+    kind = kind_of(request)
+    obj = owned(request, actor, kind)
+    patch = await json_body(request)
+    try:
+        updated = service(request).update(kind, obj.id, patch)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    except ReadOnlyField as exc:
+        raise _read_only(exc) from exc
+    return web.json_response(represent(service(request), updated))
+
+
+@routes.delete("/api/v1/{kind:opportunities|practices}/{id}")
+async def delete(request: web.Request) -> web.Response:
+    actor = authenticate(request)
+    kind = kind_of(request)
+    obj = owned(request, actor, kind)
+    service(request).delete(kind, obj.id)
+    return web.Response(status=204)
+
+
+@routes.post("/api/v1/opportunities/{id}/confirm")
+async def confirm(request: web.Request) -> web.Response:
+    actor = authenticate(request)
+    obj = owned(request, actor, "opportunities")
+    return web.json_response(represent(service(request), service(request).confirm(obj.id)))
+
+
+@routes.post("/api/v1/opportunities/{id}/close")
+async def close(request: web.Request) -> web.Response:
+    actor = authenticate(request)
+    obj = owned(request, actor, "opportunities")
+    closed = service(request).set_status(obj.id, OpportunityStatus.CLOSED)
+    return web.json_response(represent(service(request), closed))
+
+
+@routes.get("/api/v1/{kind:opportunities|practices}/{id}/interactions")
+async def interactions(request: web.Request) -> web.Response:
+    actor = authenticate(request)
+    obj = owned(request, actor, kind_of(request))
+    ap_id = service(request).ap_id(obj)
+    rows = request.app[STORE].all(
+        "SELECT id, kind, actor, content, url, created_at FROM interactions "
+        "WHERE object_id = ? ORDER BY created_at, id", [ap_id])
+    return web.json_response({
+        "replies": [{k: r[k] for k in ("id", "actor", "content", "url", "created_at")}
+                    for r in rows if r["kind"] == "reply"],
+        "likes": [r["actor"] for r in rows if r["kind"] == "like"],
+        "announces": [r["actor"] for r in rows if r["kind"] == "announce"],
+    })
+
+
+@routes.get("/api/v1/admin/inbox")
+async def admin_inbox(request: web.Request) -> web.Response:
+    actor = authenticate(request)
+    if actor.kind != "city":
+        raise ApiError(403, "forbidden", "Nur für die Anlaufstelle (Administration).")
+    try:
+        limit = min(max(int(request.query.get("limit", 50)), 1), 500)
+    except ValueError as exc:
+        raise ApiError(400, "bad_paging", "limit must be an integer") from exc
+    rows = request.app[STORE].all(
+        "SELECT id, activity_id, type, actor, recipient, state, error, received_at, body "
+        "FROM inbox_items ORDER BY id DESC LIMIT ?", [limit])
+    for row in rows:
+        body = json.loads(row.pop("body"))
+        obj = body.get("object")
+        row["object_type"] = obj.get("type") if isinstance(obj, dict) else None
+        row["object_id"] = obj.get("id") if isinstance(obj, dict) else obj
+    return web.json_response({"items": rows, "base": request.app[URLS].base})

@@ -1,0 +1,119 @@
+"""Object URLs: the same IRI answers ActivityStreams JSON or a German HTML page; deleted
+objects answer 410 with a Tombstone."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+from federation.schemaorg import opportunity_jsonld, practice_jsonld
+
+from federation import activities
+from models import actors as actor_repo
+from models import content_store
+from models.content import Opportunity
+from models.store import Store
+from models.vocab import PracticeSection, label
+from server import present
+from server.errors import ApiError
+from server.negotiation import ap_response, wants_activity_json
+from server.state import SERVICES, STORE, URLS
+from server.templating import render
+
+routes = web.RouteTableDef()
+PAGE = 20
+
+
+def _gone(request: web.Request, ap_id: str) -> web.Response:
+    row = content_store.tombstone(request.app[STORE], ap_id)
+    if wants_activity_json(request) or "text/html" not in request.headers.get("Accept", ""):
+        from datetime import datetime
+
+        doc = activities.tombstone(ap_id, row["former_type"],
+                                   datetime.fromisoformat(row["deleted_at"]))
+        doc["@context"] = "https://www.w3.org/ns/activitystreams"
+        return ap_response(doc, status=410)
+    return render(request, "error.html", {"status": 410, "error": "gone",
+                                          "message": "Dieser Inhalt wurde gelöscht."}, status=410)
+
+
+async def _object(request: web.Request, kind: str) -> web.StreamResponse:
+    store, urls = request.app[STORE], request.app[URLS]
+    object_id = request.match_info["id"]
+    ap_id = urls.opportunity(object_id) if kind == "opportunities" else urls.practice(object_id)
+    obj = content_store.get(store, kind, object_id)
+    if obj is None:
+        if content_store.is_deleted(store, kind, object_id):
+            return _gone(request, ap_id)
+        raise ApiError(404, "not_found", "Unknown object.")
+    svc = request.app[SERVICES]["content"]
+    if wants_activity_json(request):
+        return ap_response(svc.to_ap(obj))
+    actor = actor_repo.get_actor(store, obj.org_username)
+    if isinstance(obj, Opportunity):
+        ld = opportunity_jsonld(obj, urls, actor)
+        ctx = {"opp": obj, "facts": present.opportunity_facts(obj), "template": "opportunity.html"}
+    else:
+        ld = practice_jsonld(obj, urls, actor)
+        sections = [(label(s), present.markdown(obj.sections[s])) for s in PracticeSection
+                    if s in obj.sections]
+        ctx = {"practice": obj, "sections": sections, "template": "practice.html"}
+    counts = {r["kind"]: r["n"] for r in store.all(
+        "SELECT kind, count(*) AS n FROM interactions WHERE object_id = ? GROUP BY kind",
+        [ap_id])}
+    return render(request, ctx.pop("template"), {
+        **ctx, "actor": actor, "ap_id": ap_id, "present": present, "label": label,
+        "jsonld": json.dumps(ld, ensure_ascii=False).replace("</", "<\\/"),
+        "contact": present.contact_lines(obj), "counts": counts,
+        "handle": f"@{obj.org_username}@{urls.domain}",
+    })
+
+
+@routes.get("/angebote/{id}")
+async def opportunity(request: web.Request) -> web.StreamResponse:
+    return await _object(request, "opportunities")
+
+
+@routes.get("/praxis/{id}")
+async def practice(request: web.Request) -> web.StreamResponse:
+    return await _object(request, "practices")
+
+
+def _page_no(request: web.Request) -> int:
+    try:
+        return max(int(request.query.get("seite", 1)), 1)
+    except ValueError as exc:
+        raise ApiError(400, "bad_page", "seite must be a number") from exc
+
+
+def _names(store: Store) -> dict[str, str]:
+    return {a.username: a.name for a in actor_repo.list_actors(store)}
+
+
+@routes.get("/angebote")
+async def opportunity_list(request: web.Request) -> web.Response:
+    store, page = request.app[STORE], _page_no(request)
+    items = content_store.list_objects(store, "opportunities", statuses=("open",), limit=PAGE,
+                                       offset=(page - 1) * PAGE)
+    return render(request, "opportunities.html", {
+        "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
+        "present": present, "label": label})
+
+
+@routes.get("/praxis")
+async def practice_list(request: web.Request) -> web.Response:
+    store, page = request.app[STORE], _page_no(request)
+    items = content_store.list_objects(store, "practices", limit=PAGE, offset=(page - 1) * PAGE)
+    return render(request, "practices.html", {
+        "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
+        "label": label})
+
+
+@routes.get("/activities/{id}")
+async def activity(request: web.Request) -> web.Response:
+    """Public activities (Create/Update/Delete/Announce) can be dereferenced by their id."""
+    ap_id = request.app[URLS].activity(request.match_info["id"])
+    row = request.app[STORE].one("SELECT activity, public FROM outbox WHERE id = ?", [ap_id])
+    if row is None or not row["public"]:
+        raise ApiError(404, "not_found", "Unknown activity.")
+    return ap_response(json.loads(row["activity"]))
