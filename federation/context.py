@@ -50,7 +50,8 @@ MW_TERMS: dict[str, str] = {
     "status": "mw:status",
     "lastConfirmed": "mw:lastConfirmed",
     "mediatedBy": {"@id": "mw:mediatedBy", "@type": "@id"},  # type: ignore[dict-item]
-    "sections": "mw:sections",
+    # A JSON object keyed by section name ("ausgangslage": Markdown): an index map.
+    "sections": {"@id": "mw:sections", "@container": "@index"},  # type: ignore[dict-item]
     "partners": "mw:partners",
     "sectorsInvolved": "mw:sectorsInvolved",
     "themes": "mw:themes",
@@ -59,6 +60,40 @@ MW_TERMS: dict[str, str] = {
     "adaptedFrom": {"@id": "mw:adaptedFrom", "@type": "@id"},  # type: ignore[dict-item]
     "adoptedBy": {"@id": "mw:adoptedBy", "@type": "@id"},  # type: ignore[dict-item]
     "mwData": "mw:data",
+    # Added with federation/convert*.py: the rest of the Opportunity/Practice fields, so a
+    # Mitwirken instance can rebuild the object from the JSON alone (FEDERATION.md lists them).
+    "title": "mw:title",
+    "titleEn": "mw:titleEn",
+    "descriptionEn": "mw:descriptionEn",
+    "hours": "mw:hours",
+    "unit": "mw:unit",
+    "periodStart": {"@id": "mw:periodStart", "@type": "xsd:dateTime"},  # type: ignore[dict-item]
+    "periodEnd": {"@id": "mw:periodEnd", "@type": "xsd:dateTime"},  # type: ignore[dict-item]
+    "applyUrl": {"@id": "mw:applyUrl", "@type": "@id"},  # type: ignore[dict-item]
+    "applyEmail": "mw:applyEmail",
+    "applyPhone": "mw:applyPhone",
+    "languages": "mw:languages",
+    "originalId": "mw:originalId",
+    "hoursAvailable": "mw:hoursAvailable",
+    "sector": "mw:sector",
+    "role": "mw:role",
+    "budgetRange": "mw:budgetRange",
+    "staffHoursPerMonth": "mw:staffHoursPerMonth",
+    "volunteersInvolved": "mw:volunteersInvolved",
+    "timeToImplementMonths": "mw:timeToImplementMonths",
+    # schema.org terms for addresses and contacts, spelled like Mobilizon's context (with
+    # Mastodon's `schema` prefix from MASTODON_TERMS) so Mobilizon-style parsers read them.
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "PostalAddress": "schema:PostalAddress",
+    "address": "schema:address",
+    "streetAddress": "schema:streetAddress",
+    "postalCode": "schema:postalCode",
+    "addressLocality": "schema:addressLocality",
+    "addressRegion": "schema:addressRegion",
+    "addressCountry": "schema:addressCountry",
+    "ContactPoint": "schema:ContactPoint",
+    "email": "schema:email",
+    "telephone": "schema:telephone",
 }
 
 

@@ -10,6 +10,7 @@ an error, not silently dropped data.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -472,6 +473,11 @@ class Image(EditorModel):
                 )
             )
         raise_errors("Image", problems)
+        if self.url and not self.media_type:
+            # Mastodon and Fedify type attachments by mediaType; guess it from the file name.
+            guessed = mimetypes.guess_type(urlsplit(self.url).path)[0]
+            if guessed and guessed.startswith("image/"):
+                self.media_type = guessed
         return self
 
 
