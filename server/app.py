@@ -15,7 +15,9 @@ from federation.urls import Urls
 from models.store import Store, utcnow
 from server.config import Settings
 from server.errors import error_middleware
-from server.routes import actors, discovery, pages
+from server.proxy import proxy_middleware
+from server.routes import actors, api, discovery, health, inbox, objects, openapi, pages
+from server.services import services_ctx
 from server.state import CLOCK, HTTP, JINJA, RESOLVER, SERVICES, SETTINGS, STORE, URLS
 from server.templating import make_environment
 
@@ -45,7 +47,9 @@ def create_app(
     """Build the application. `resolver` and `clock` are seams for tests; `start_workers=False`
     lets tests drive background work by calling `tick()` themselves."""
     app = web.Application(
-        middlewares=[error_middleware],
+        # Forwarded headers first (only from trusted proxies), so everything after sees the
+        # real client and scheme.
+        middlewares=[proxy_middleware(settings.trusted_proxies), error_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -56,8 +60,14 @@ def create_app(
     app[JINJA] = make_environment()
     app[SERVICES] = {"start_workers": start_workers}
     app.cleanup_ctx.append(_http_client)
+    app.cleanup_ctx.append(services_ctx)
     app.router.add_routes(discovery.routes)
     app.router.add_routes(actors.routes)
+    app.router.add_routes(inbox.routes)
+    app.router.add_routes(api.routes)
+    app.router.add_routes(openapi.routes)
+    app.router.add_routes(objects.routes)
     app.router.add_routes(pages.routes)
+    app.router.add_routes(health.routes)  # /healthz for proxy and monitoring
     app.router.add_static("/static", STATIC)
     return app

@@ -8,14 +8,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
-from federation.convert import opportunity_to_note, practice_to_article
 from pydantic import ValidationError
 
 from federation import activities
+from federation.convert import opportunity_to_note, practice_to_article
 from federation.outbox import publish
 from federation.urls import Urls
 from models import actors as actor_repo
 from models import content_store
+from models.common import problem, raise_errors
 from models.content import Opportunity, Practice
 from models.store import Store
 from models.vocab import OpportunityStatus
@@ -59,10 +60,16 @@ class ContentService:
         actor = actor_repo.get_actor(self.store, obj.org_username)
         if isinstance(obj, Opportunity):
             city = actor_repo.city_actor(self.store)
-            return opportunity_to_note(obj, self.urls, org=actor, city_username=city.username)
+            return opportunity_to_note(obj, self.urls, org=actor, city_username=city.username,
+                                       city_name=self.city_name(city.name))
         partners = [p.actor_iri for p in obj.partners
                     if p.actor_iri and self.urls.is_local(p.actor_iri)]
         return practice_to_article(obj, self.urls, actor=actor, partner_actor_ids=partners)
+
+    @staticmethod
+    def city_name(instance_name: str) -> str:
+        """"Engagierte Stadt Musterstadt" → "Musterstadt" (for the city hashtag)."""
+        return instance_name.removeprefix("Engagierte Stadt").strip() or instance_name
 
     def get(self, kind: Kind, object_id: str) -> Opportunity | Practice:
         obj = content_store.get(self.store, kind, object_id)
@@ -80,6 +87,7 @@ class ContentService:
         obj = model_for(kind).model_validate({**data, "org_username": username})
         if isinstance(obj, Opportunity) and obj.last_confirmed is None:
             obj = obj.model_copy(update={"last_confirmed": now})
+        self._check_original_id(obj)
         with self.store.tx():
             stored = content_store.save(self.store, obj, now)
             self._publish(stored, "Create", now)
@@ -120,6 +128,7 @@ class ContentService:
         log.info("deleted kind=%s id=%s actor=%s", kind, object_id, obj.org_username)
 
     def _replace(self, obj: Opportunity | Practice) -> Opportunity | Practice:
+        self._check_original_id(obj)
         now = self.clock()
         with self.store.tx():
             stored = content_store.save(self.store, obj, now)
@@ -131,6 +140,20 @@ class ContentService:
         build = activities.create if verb == "Create" else activities.update
         publish(self.store, obj.org_username, build(self.urls, obj.org_username, doc, now), now)
         self.wake()
+
+    def _check_original_id(self, obj: Opportunity | Practice) -> None:
+        """`original_id` is unique per organisation (imports match on it, deleted rows
+        included): a clash is the editor's 422, not a database error's 500."""
+        if not isinstance(obj, Opportunity) or not obj.original_id:
+            return
+        clash = self.store.one(
+            "SELECT id FROM opportunities WHERE username = ? AND original_id = ? AND id IS NOT ?",
+            [obj.org_username, obj.original_id, obj.id])
+        if clash:
+            raise_errors("Opportunity", [problem(
+                "original_id", "original_id_taken",
+                "Diese Kennung aus dem Ursprungssystem ist bei dieser Organisation schon "
+                "vergeben (auch gelöschte Einträge zählen).")])
 
     @staticmethod
     def _check_read_only(data: dict[str, Any]) -> None:

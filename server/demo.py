@@ -1,11 +1,17 @@
-"""The demo city Musterstadt, used by `make run` and `mitwirken demo`."""
+"""The demo city Musterstadt, used by `make run` and `mitwirken demo`: organisations from all
+five sectors, dated and ongoing opportunities, and practice posts."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from federation.urls import Urls
 from models import actors as actor_repo
-from models.store import Store
+from models import content_store
+from models.store import Store, utcnow
 from server.bootstrap import make_actor
 from server.config import Settings
+from server.content_service import ContentService
 
 DEMO_ORGS = [
     dict(username="tafel", name="Tafel Musterstadt e.V.", sector="civil-society",
@@ -22,8 +28,125 @@ DEMO_ORGS = [
 ]
 
 
+def _next_saturday(now: datetime) -> datetime:
+    day = now.astimezone(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    return day + timedelta(days=(5 - day.weekday()) % 7 + 7)
+
+
+def demo_opportunities(base: str, now: datetime) -> list[tuple[str, dict]]:
+    saturday = _next_saturday(now)
+    return [
+        ("stadtbibliothek", {
+            "original_id": "demo-lesepaten",
+            "title": "Lesepat:in für Grundschulkinder",
+            "description": "Einmal pro Woche liest du mit zwei oder drei Kindern in der "
+                           "Kinderbibliothek. Du brauchst keine Vorkenntnisse – nur Freude am "
+                           "Vorlesen und etwas Geduld.\n\nWir begleiten dich mit einer "
+                           "Einführung und einem Austauschtreffen im Monat.",
+            "kind": "regular", "cause_areas": ["bildung", "kinder-jugend"],
+            "activity_types": ["lernhilfe-lesen"],
+            "time_budget": {"hours": 2, "unit": "per-week"},
+            "schedule": "Dienstag oder Donnerstag, 15–17 Uhr",
+            "places": [{"name": "Stadtbibliothek", "street": "Marktplatz 3",
+                        "postal_code": "12345", "locality": "Musterstadt",
+                        "latitude": 51.5, "longitude": 7.46}],
+            "min_age": 16, "suitable_for": ["seniors", "no-experience-needed"],
+            "required_documents": ["erweitertes-fuehrungszeugnis"],
+            "offers": ["insurance", "training", "certificate"],
+            "contact": {"name": "Leseförderung", "email": "lesen@musterstadt.example",
+                        "phone": "0123 45678-20", "hours": "Mo–Fr 10–12 Uhr"},
+            "volunteers_needed": 6, "places_left": 4,
+            "image": {"url": f"{base}/static/demo.png",
+                      "alt_text": "Ein Kind und eine ältere Frau lesen gemeinsam ein Buch."},
+        }),
+        ("tafel", {
+            "original_id": "demo-ausgabe",
+            "title": "Helfende Hände bei der Lebensmittelausgabe",
+            "description": "Sortieren, Ausgeben, Gespräche führen: Bei der Ausgabe zählt "
+                           "jede Hand. Auch ohne Deutschkenntnisse möglich.",
+            "kind": "shifts", "cause_areas": ["armut-soziales", "nachbarschaft"],
+            "activity_types": ["kochen-lebensmittel"],
+            "schedule": "Schichten Di und Do, 10–13 Uhr – du wählst selbst",
+            "places": [{"name": "Tafel-Laden", "street": "Bahnhofstraße 12",
+                        "postal_code": "12345", "locality": "Musterstadt"}],
+            "suitable_for": ["no-german-needed", "groups", "newcomers"],
+            "offers": ["insurance", "expense-reimbursement", "ehrenamtskarte"],
+            "contact": {"email": "mitmachen@tafel.musterstadt.example",
+                        "phone": "0123 45678-0"},
+        }),
+        ("stadtwerke", {
+            "original_id": "demo-pflanzaktion",
+            "title": "Pflanzaktion im Stadtpark",
+            "description": "Gemeinsam pflanzen wir 200 Bäume im Stadtpark. Werkzeug, "
+                           "Handschuhe und Verpflegung sind da – bring gute Laune mit!",
+            "kind": "one-off", "cause_areas": ["umwelt"], "activity_types": ["handwerk-garten"],
+            "start": saturday.isoformat(), "end": (saturday + timedelta(hours=5)).isoformat(),
+            "places": [{"name": "Stadtpark, Eingang Nord", "locality": "Musterstadt",
+                        "postal_code": "12345"}],
+            "suitable_for": ["families", "corporate-teams"], "min_age": 8,
+            "contact": {"name": "Nachhaltigkeitsteam", "email": "gruen@stadtwerke.example"},
+            "volunteers_needed": 40, "places_left": 25,
+        }),
+        ("hochschule", {
+            "original_id": "demo-digitalpaten",
+            "title": "Digitalpat:in für Seniorinnen und Senioren",
+            "description": "Hilf älteren Menschen beim Umgang mit Smartphone und Tablet – "
+                           "vor Ort oder per Videoanruf.",
+            "kind": "flexible", "cause_areas": ["senioren"], "activity_types": ["digitales"],
+            "time_budget": {"hours": 4, "unit": "per-month"}, "remote": "possible",
+            "suitable_for": ["youth"],
+            "contact": {"email": "servicelearning@hochschule.example"},
+        }),
+    ]
+
+
+def demo_practices(base: str) -> list[tuple[str, dict]]:
+    return [
+        ("", {  # "" = the city actor
+            "title": "Engagement-Lotsen im Stadtteilbüro",
+            "summary": "Musterstadt hat in drei Stadtteilbüros Engagement-Lotsen eingesetzt: "
+                       "Ehrenamtliche beraten Interessierte vor Ort und vermitteln in passende "
+                       "Angebote. Ergebnis nach einem Jahr: 140 Vermittlungen, getragen von "
+                       "Verwaltung, Wohlfahrtsverbänden und Wohnungsbaugesellschaft.",
+            "sections": {
+                "ausgangslage": "Viele Menschen wollten helfen, fanden aber nicht den Weg "
+                                "zu den Organisationen.",
+                "ansatz": "Geschulte Ehrenamtliche beraten **wöchentlich** im Stadtteilbüro.",
+                "ergebnisse": "140 Vermittlungen im ersten Jahr, 12 aktive Lotsen.",
+                "uebertragbarkeit": "Gut übertragbar, wo es Stadtteilbüros oder "
+                                    "Quartiersmanagement gibt.",
+            },
+            "partners": [
+                {"name": "Stadt Musterstadt – Sozialamt", "sector": "administration",
+                 "role": "lead"},
+                {"name": "Wohnungsbau Musterstadt eG", "sector": "business", "role": "funder"},
+            ],
+            "sectors_involved": ["administration", "civil-society", "business"],
+            "themes": ["anlaufstelle", "engagementstrategie"], "status": "running",
+            "resources": {"budget_range": "1000-10000", "staff_hours_per_month": 20,
+                          "volunteers": 12, "time_to_implement_months": 6},
+            "contact": {"name": "Anlaufstelle Engagement",
+                        "email": "engagement@musterstadt.example"},
+            "city": "Musterstadt", "region": "NRW",
+        }),
+        ("hochschule", {
+            "title": "Service Learning: Studierende als Projektpartner",
+            "summary": "Studierende der Hochschule bearbeiten in Lehrveranstaltungen echte "
+                       "Aufgaben gemeinnütziger Organisationen – von der Website bis zur "
+                       "Bedarfsanalyse. Ergebnis: 25 Projekte pro Jahr, Wissenschaft und "
+                       "Zivilgesellschaft lernen voneinander.",
+            "sections": {"ansatz": "Jedes Semester bringen Organisationen Fragen ein.",
+                         "stolpersteine": "Semesterrhythmus und Vereinsalltag passen nicht "
+                                          "immer zusammen."},
+            "sectors_involved": ["science", "civil-society"],
+            "themes": ["hochschulkooperation"], "status": "running",
+            "city": "Musterstadt",
+        }),
+    ]
+
+
 def seed_demo(store: Store, settings: Settings) -> str:
-    """Create the demo organisations and content; existing ones are left alone."""
+    """Create the demo organisations and content; running it again changes nothing."""
     created = []
     for org in DEMO_ORGS:
         if actor_repo.get_actor(store, org["username"]) is None:
@@ -31,4 +154,18 @@ def seed_demo(store: Store, settings: Settings) -> str:
             actor_repo.create_actor(store, make_actor(org["username"], "org", org["name"],
                                                       **fields))
             created.append(org["username"])
-    return f"Demo: {len(created)} Organisationen angelegt ({', '.join(created) or 'keine neuen'})."
+    service = ContentService(store, Urls(settings.base_url), utcnow)
+    new_opps = 0
+    for username, data in demo_opportunities(settings.base_url, utcnow()):
+        if content_store.by_original_id(store, username, data["original_id"]) is None:
+            service.create("opportunities", username, data)
+            new_opps += 1
+    new_practices = 0
+    if content_store.count(store, "practices") == 0:
+        for username, data in demo_practices(settings.base_url):
+            username = username or settings.city_username
+            if actor_repo.get_actor(store, username) is not None:
+                service.create("practices", username, data)
+                new_practices += 1
+    return (f"Demo: {len(created)} Organisationen, {new_opps} Angebote, "
+            f"{new_practices} Praxisbeispiele angelegt.")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import web
 
 from federation.fetch import Fetcher, Signer
 from federation.inbox import InboxContext
+from federation.network import Network
 from federation.remote import RemoteActors
 from models import actors as actor_repo
+from server.content_service import ContentService
+from server.maintenance import MaintenanceWorker
 from server.state import CLOCK, HTTP, SERVICES, SETTINGS, STORE, URLS
 from server.workers import DeliveryWorker, InboxWorker, actor_key_lookup
 
@@ -36,14 +40,20 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     delivery = DeliveryWorker(store, app[HTTP], actor_key_lookup(store, urls), clock,
                               concurrency=settings.delivery_workers,
                               per_domain=settings.delivery_concurrency_per_domain,
-                              timeout=settings.fetch_timeout_seconds)
+                              timeout=settings.fetch_timeout_seconds,
+                              lease=timedelta(seconds=settings.delivery_lease_seconds))
     inbox = InboxWorker(ctx)
     inbox.on_processed = delivery.wake  # Accepts etc. were queued
+    content = ContentService(store, urls, clock, wake=delivery.wake)
+    maintenance = MaintenanceWorker(content, settings.auto_pause_days)
+    network = Network(store, urls, actors, fetcher, clock)
+    ctx.extra.update(network.handlers())
     services.update(fetcher=fetcher, actors=actors, inbox_ctx=ctx, inbox_worker=inbox,
-                    delivery_worker=delivery)
+                    delivery_worker=delivery, content=content, maintenance_worker=maintenance,
+                    network=network)
     tasks = []
     if services.get("start_workers"):
-        tasks = [asyncio.create_task(w.run()) for w in (inbox, delivery)]
+        tasks = [asyncio.create_task(w.run()) for w in (inbox, delivery, maintenance)]
     yield
     for task in tasks:
         task.cancel()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
-from federation.schemaorg import opportunity_jsonld, practice_jsonld
 
 from federation import activities
+from federation.schemaorg import opportunity_jsonld, practice_jsonld, script_json
 from models import actors as actor_repo
 from models import content_store
 from models.content import Opportunity
@@ -63,7 +63,7 @@ async def _object(request: web.Request, kind: str) -> web.StreamResponse:
         [ap_id])}
     return render(request, ctx.pop("template"), {
         **ctx, "actor": actor, "ap_id": ap_id, "present": present, "label": label,
-        "jsonld": json.dumps(ld, ensure_ascii=False).replace("</", "<\\/"),
+        "jsonld": script_json(ld),
         "contact": present.contact_lines(obj), "counts": counts,
         "handle": f"@{obj.org_username}@{urls.domain}",
     })
