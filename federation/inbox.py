@@ -156,7 +156,13 @@ async def on_delete(ctx: InboxContext, activity: dict) -> str:
                                 [target, activity["actor"]])
         if cur.rowcount:
             return "processed"
-    return "ignored"
+    return await _extension(ctx, "Delete:remote", activity)
+
+
+async def _extension(ctx: InboxContext, name: str, activity: dict) -> str:
+    """Hand over to an optional extension (the knowledge network registers these)."""
+    handler = ctx.extra.get(name)
+    return await handler(ctx, activity) if handler else "ignored"
 
 
 @handles("Update")
@@ -171,8 +177,9 @@ async def on_update(ctx: InboxContext, activity: dict) -> str:
         cur = ctx.store.execute(
             "UPDATE interactions SET content = ? WHERE id = ? AND actor = ? AND kind = 'reply'",
             [_text(obj.get("content")), obj["id"], activity["actor"]])
-        return "processed" if cur.rowcount else "ignored"
-    return "ignored"
+        if cur.rowcount:
+            return "processed"
+    return await _extension(ctx, "Update:remote", activity)
 
 
 # --- interactions with our objects -------------------------------------------------------
@@ -207,16 +214,14 @@ async def on_announce(ctx: InboxContext, activity: dict) -> str:
     if target and ctx.urls.is_local(target):
         _record(ctx, "announce", activity["id"], target, activity["actor"])
         return "processed"
-    handler = ctx.extra.get("Announce:remote")
-    return await handler(ctx, activity) if handler else "ignored"
+    return await _extension(ctx, "Announce:remote", activity)
 
 
 @handles("Create")
 async def on_create(ctx: InboxContext, activity: dict) -> str:
     obj = activity.get("object")
     if not isinstance(obj, dict):
-        handler = ctx.extra.get("Create:remote")
-        return await handler(ctx, activity) if handler else "ignored"
+        return "ignored"
     if not isinstance(obj.get("id"), str) or host(obj["id"]) != host(activity["actor"]):
         raise Reject("object on another host than its actor")
     attributed = obj.get("attributedTo")
@@ -229,8 +234,7 @@ async def on_create(ctx: InboxContext, activity: dict) -> str:
                 _text(obj.get("content")), obj.get("url") if isinstance(obj.get("url"), str)
                 else None)
         return "processed"
-    handler = ctx.extra.get("Create:remote")
-    return await handler(ctx, activity) if handler else "ignored"
+    return await _extension(ctx, "Create:remote", activity)
 
 
 def dumps(activity: dict) -> str:

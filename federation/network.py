@@ -1,0 +1,267 @@
+"""The knowledge network: content from followed cities, kept with its origin and searchable.
+
+Rules (security.md, interop.md §7): an object's `id` host must equal its actor's; `Update` and
+`Delete` only by the stored owner; objects inside an `Announce` are fetched from their origin,
+never trusted as embedded; HTML is sanitised by allow-list and lengths capped by the models; no
+remote JSON-LD context is ever fetched. A `Delete` that arrives before its `Create` leaves a
+tombstone so the object never comes back."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from federation.convert import article_to_practice, note_to_opportunity
+from federation.fetch import Fetcher, FetchError
+from federation.inbox import InboxContext, Reject, object_id
+from federation.remote import RemoteActors, host
+from federation.urls import Urls
+from models import follows, search
+from models.content import Opportunity, Practice
+from models.markdown import html_to_text, sanitize_html
+from models.store import Store, iso
+
+log = logging.getLogger("mitwirken.network")
+MAX_RAW = 256_000
+
+
+def _handle(actor_id: str, actors: RemoteActors) -> str:
+    cached = actors.cached(actor_id)
+    user = cached.preferred_username if cached and cached.preferred_username else "unknown"
+    return f"{user}@{host(actor_id)}"
+
+
+def _first(value: object) -> object:
+    return value[0] if isinstance(value, list) and value else value
+
+
+class Network:
+    """Ingests remote opportunities and practice posts; registered as inbox extensions."""
+
+    def __init__(self, store: Store, urls: Urls, actors: RemoteActors, fetcher: Fetcher,
+                 clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.urls = urls
+        self.actors = actors
+        self.fetcher = fetcher
+        self.clock = clock
+
+    def handlers(self) -> dict:
+        return {"Create:remote": self.on_create, "Update:remote": self.on_update,
+                "Delete:remote": self.on_delete, "Announce:remote": self.on_announce}
+
+    # --- policy -------------------------------------------------------------------------
+
+    def followed(self, actor_id: str) -> bool:
+        return follows.is_following(self.store, actor_id)
+
+    def tombstoned(self, object_id_: str) -> bool:
+        return self.store.one("SELECT 1 FROM tombstones WHERE id = ?", [object_id_]) is not None
+
+    # --- handlers -----------------------------------------------------------------------
+
+    async def on_create(self, ctx: InboxContext, activity: dict) -> str:
+        obj = activity.get("object")
+        if not isinstance(obj, dict):
+            return "ignored"
+        actor = activity["actor"]
+        if self._record_adoption(obj, actor) and not self.followed(actor):
+            return "processed"
+        if not self.followed(actor):
+            log.info("content_ignored reason=not_followed actor=%s", actor)
+            return "ignored"
+        return self.ingest(obj, actor_id=actor)
+
+    async def on_update(self, ctx: InboxContext, activity: dict) -> str:
+        obj = activity.get("object")
+        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+            return "ignored"
+        row = self.store.one("SELECT actor FROM remote_objects WHERE id = ?", [obj["id"]])
+        if row is None:
+            return await self.on_create(ctx, activity)
+        if row["actor"] != activity["actor"]:
+            raise Reject("Update by someone other than the stored owner")
+        return self.ingest(obj, actor_id=activity["actor"])
+
+    async def on_delete(self, ctx: InboxContext, activity: dict) -> str:
+        target = object_id(activity.get("object"))
+        if not target or host(target) != host(activity["actor"]):
+            raise Reject("Delete of an object on another host")
+        row = self.store.one("SELECT actor FROM remote_objects WHERE id = ?", [target])
+        if row is not None and row["actor"] != activity["actor"]:
+            raise Reject("Delete by someone other than the stored owner")
+        with self.store.tx():
+            self.store.execute("INSERT OR REPLACE INTO tombstones (id, former_type, deleted_at) "
+                               "VALUES (?, 'Object', ?)", [target, iso(self.clock())])
+            self.store.execute("DELETE FROM remote_objects WHERE id = ?", [target])
+            self.store.execute("DELETE FROM adoptions WHERE adopted_by = ?", [target])
+            search.remove(self.store, target)
+        log.info("remote_deleted id=%s actor=%s known=%s", target, activity["actor"],
+                 row is not None)
+        return "processed"
+
+    async def on_announce(self, ctx: InboxContext, activity: dict) -> str:
+        """A followed actor (or relay) shares an object: fetch it from its origin."""
+        announcer = activity["actor"]
+        if not self.followed(announcer):
+            return "ignored"
+        target = object_id(activity.get("object"))
+        if not target or self.tombstoned(target):
+            return "ignored"
+        if isinstance(activity.get("object"), dict) and activity["object"].get("type") in (
+                "Create", "Update"):
+            target = object_id(activity["object"].get("object"))  # FEP-1b12 wrapping
+            if not target:
+                return "ignored"
+        try:
+            obj = await self.fetcher.get_object(target)
+        except FetchError as exc:
+            if exc.status in (404, 410):
+                return "ignored"
+            raise
+        author = object_id(_first(obj.get("attributedTo")))
+        if not author or host(author) != host(target):
+            raise Reject("announced object has no author on its own host")
+        return self.ingest(obj, actor_id=author, shared_by=announcer)
+
+    # --- storing --------------------------------------------------------------------------
+
+    def ingest(self, obj: dict, *, actor_id: str, shared_by: str | None = None) -> str:
+        object_iri = obj.get("id")
+        if not isinstance(object_iri, str) or host(object_iri) != host(actor_id):
+            raise Reject("object on another host than its actor")
+        author = object_id(_first(obj.get("attributedTo")))
+        if author is not None and author != actor_id:
+            raise Reject("attributedTo is not the actor")
+        if self.tombstoned(object_iri):
+            return "ignored"
+        raw = json.dumps(obj, ensure_ascii=False)
+        if len(raw) > MAX_RAW:
+            raise Reject("object too large")
+        kind, model = self._to_domain(obj, actor_id)
+        origin = host(actor_id)
+        cached = self.actors.cached(actor_id)
+        origin_name = cached.name if cached else None
+        safe = dict(obj)
+        for key in ("content", "summary"):
+            if isinstance(safe.get(key), str):
+                safe[key] = sanitize_html(safe[key])
+        safe.pop("contentMap", None)
+        now = self.clock()
+        url = obj.get("url") if isinstance(obj.get("url"), str) and host(obj["url"]) == origin \
+            else object_iri
+        with self.store.tx():
+            self.store.db["remote_objects"].upsert({
+                "id": object_iri, "kind": kind, "actor": actor_id, "origin": origin,
+                "origin_name": origin_name,
+                "data": model.model_dump_json() if model is not None else None,
+                "raw": json.dumps(safe, ensure_ascii=False), "shared_by": shared_by,
+                "published": str(obj.get("published"))[:40] if obj.get("published") else None,
+                "updated": str(obj.get("updated"))[:40] if obj.get("updated") else None,
+                "received_at": iso(now)}, pk="id")
+            if isinstance(model, Opportunity):
+                search.index(self.store, search.item_for_opportunity(
+                    model, ap_id=object_iri, url=url, local=False, origin=origin,
+                    origin_name=origin_name, actor=actor_id))
+            elif isinstance(model, Practice):
+                search.index(self.store, search.item_for_practice(
+                    model, ap_id=object_iri, url=url, local=False, origin=origin,
+                    origin_name=origin_name, actor=actor_id))
+        log.info("remote_stored id=%s kind=%s actor=%s domain=%s shared_by=%s", object_iri,
+                 kind, actor_id, origin, shared_by)
+        return "processed"
+
+    def _to_domain(self, obj: dict, actor_id: str) -> tuple[str, Opportunity | Practice | None]:
+        """Rebuild our domain object from `mw:` fields, or degrade plain Notes, Articles and
+        Events of other software to something searchable."""
+        handle = _handle(actor_id, self.actors)
+        type_ = obj.get("type")
+        try:
+            if type_ == "Note" and ("kind" in obj or "https://w3id.org/mitwirken/ns#kind" in obj):
+                opp = note_to_opportunity(obj, org_username=handle)
+                return "opportunity", opp.model_copy(update={"id": None})
+            if type_ == "Article":
+                if "sections" in obj or "https://w3id.org/mitwirken/ns#sections" in obj:
+                    practice = article_to_practice(obj, org_username=handle)
+                    return "practice", practice.model_copy(update={"id": None})
+                return "practice", self._degraded_practice(obj, handle)
+            if type_ == "Event":
+                return "opportunity", self._degraded_event(obj, handle)
+        except ValidationError as exc:
+            log.info("remote_degraded id=%s reason=%s", obj.get("id"), exc.error_count())
+        return "other", None
+
+    @staticmethod
+    def _degraded_practice(obj: dict, handle: str) -> Practice | None:
+        text = html_to_text(sanitize_html(str(obj.get("content") or "")))
+        summary = html_to_text(sanitize_html(str(obj.get("summary") or ""))) or text
+        name = str(obj.get("name") or summary[:80] or "Beitrag")
+        try:
+            return Practice.model_validate({
+                "org_username": handle, "title": name[:150], "summary": summary[:500] or name,
+                "sections": {"ansatz": text[:10_000]} if text else {}})
+        except ValidationError:
+            return None
+
+    @staticmethod
+    def _degraded_event(obj: dict, handle: str) -> Opportunity | None:
+        text = html_to_text(sanitize_html(str(obj.get("content") or obj.get("summary") or "")))
+        url = obj.get("url") if isinstance(obj.get("url"), str) else obj.get("id")
+        try:
+            return Opportunity.model_validate({
+                "org_username": handle, "title": str(obj.get("name") or "Termin")[:100],
+                "description": text[:10_000] or str(obj.get("name") or "Termin"),
+                "kind": "one-off", "start": obj.get("startTime"),
+                "end": obj.get("endTime") or obj.get("startTime"),
+                "contact": {"url": url}, "apply_channels": ["url"], "apply_url": url})
+        except ValidationError:
+            return None
+
+    def _record_adoption(self, obj: dict, actor: str) -> bool:
+        """A practice elsewhere says it was adapted from one of ours: remember it."""
+        adapted = obj.get("adaptedFrom") or obj.get("https://w3id.org/mitwirken/ns#adaptedFrom")
+        adapted = object_id(_first(adapted))
+        if obj.get("type") != "Article" or not adapted or not adapted.startswith(
+                self.urls.base + "/praxis/"):
+            return False
+        practice_id = adapted.rsplit("/", 1)[-1]
+        if self.store.one("SELECT 1 FROM practices WHERE id = ? AND deleted_at IS NULL",
+                          [practice_id]) is None:
+            return False
+        if not isinstance(obj.get("id"), str) or host(obj["id"]) != host(actor):
+            raise Reject("adopting practice on another host than its actor")
+        self.store.execute(
+            "INSERT OR IGNORE INTO adoptions (practice_id, adopted_by, actor, created_at) "
+            "VALUES (?, ?, ?, ?)", [practice_id, obj["id"], actor, iso(self.clock())])
+        log.info("practice_adopted local=%s by=%s actor=%s", practice_id, obj["id"], actor)
+        return True
+
+    # --- unfollow / block -------------------------------------------------------------------
+
+    def purge_actor(self, actor_id: str) -> int:
+        """Content only reachable through an actor we no longer follow disappears."""
+        rows = self.store.all(
+            "SELECT id, actor FROM remote_objects WHERE actor = ? OR shared_by = ?",
+            [actor_id, actor_id])
+        removed = 0
+        for row in rows:
+            if self.followed(row["actor"]):
+                continue
+            self._drop(row["id"])
+            removed += 1
+        return removed
+
+    def purge_domain(self, domain: str) -> int:
+        rows = self.store.all("SELECT id FROM remote_objects WHERE origin = ?", [domain])
+        for row in rows:
+            self._drop(row["id"])
+        return len(rows) + search.remove_origin(self.store, domain)
+
+    def _drop(self, object_iri: str) -> None:
+        with self.store.tx():
+            self.store.execute("DELETE FROM remote_objects WHERE id = ?", [object_iri])
+            search.remove(self.store, object_iri)
