@@ -77,7 +77,7 @@ def list_objects(
     if statuses:
         sql += f" AND status IN ({','.join('?' * len(statuses))})"
         params.extend(statuses)
-    sql += " ORDER BY published DESC, id LIMIT ? OFFSET ?"
+    sql += " ORDER BY published DESC, rowid DESC LIMIT ? OFFSET ?"
     rows = store.all(sql, [*params, limit, offset])
     return [MODELS[table].model_validate_json(r["data"]) for r in rows]
 

@@ -31,11 +31,13 @@ MESSAGES_DE = {
 class ApiError(Exception):
     """Raise from handlers: becomes a JSON (or HTML) error with this status."""
 
-    def __init__(self, status: int, error: str, detail: Any = None) -> None:
+    def __init__(self, status: int, error: str, detail: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(error)
         self.status = status
         self.error = error
         self.detail = detail
+        self.headers = headers or {}
 
 
 def error_response(request: web.Request, status: int, error: str, detail: Any = None
@@ -56,7 +58,9 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
     except ApiError as exc:
         log.info("request_rejected status=%s path=%s error=%s", exc.status, request.path,
                  exc.error)
-        return error_response(request, exc.status, exc.error, exc.detail)
+        resp = error_response(request, exc.status, exc.error, exc.detail)
+        resp.headers.update(exc.headers)
+        return resp
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -18,6 +18,7 @@ from server.errors import ApiError
 from server.state import SERVICES, STORE, URLS
 
 routes = web.RouteTableDef()
+BEARER = {"WWW-Authenticate": 'Bearer realm="mitwirken"'}
 KINDS: dict[str, Kind] = {"opportunities": "opportunities", "practices": "practices"}
 
 
@@ -29,10 +30,10 @@ def authenticate(request: web.Request) -> LocalActor:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "Bearer token required.")
+        raise ApiError(401, "unauthorized", "Bearer token required.", BEARER)
     actor = actor_repo.actor_for_token(request.app[STORE], token.strip())
     if actor is None:
-        raise ApiError(401, "unauthorized", "Unknown token.")
+        raise ApiError(401, "unauthorized", "Unknown token.", BEARER)
     return actor
 
 

@@ -1,0 +1,270 @@
+"""The OpenAPI 3.1 description of the editor API (served at ``/api/v1/openapi.json``).
+
+Cities connect their own tools (a CMS plug-in, a Freiwilligenagentur database) to the editor
+API; a machine-readable description lets them generate clients and see every field with its
+limits. The request and response schemas are generated from the pydantic models, so a new model
+field shows up here without anyone remembering to document it; the list of operations is written
+out by hand (with summaries for humans) and ``tests/unit/test_openapi.py`` compares it with the
+app's router in both directions, so the two cannot drift apart.
+
+Deliberately free of aiohttp and of :mod:`server.routes.api`: building the document needs only
+the models (and which fields the server sets, from :mod:`server.content_service`).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from functools import lru_cache
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from models import vocab
+from models.content import Opportunity, Practice
+from server.content_service import READ_ONLY
+
+__all__ = ["build_openapi", "operations"]
+
+REF = "#/components/schemas/{model}"
+ERROR_STATUSES = {
+    400: "Malformed JSON, or a body that is not a JSON object, or bad paging parameters.",
+    401: "No bearer token, or an unknown one.",
+    403: "The object belongs to another organisation (or the token may not do this).",
+    404: "No such object (deleted objects are gone for the API).",
+    413: "The request body is larger than the configured limit (`max_body_bytes`).",
+    422: "Validation failed: `detail` lists each field with a German message for editors; "
+         "nothing was stored.",
+}
+KINDS = {"opportunities": ("Opportunity", "Engagement-Angebot"),
+         "practices": ("Practice", "Praxisbeispiel")}
+
+
+# ---------------------------------------------------------------------------- schemas
+
+
+def _clean(node: Any) -> Any:
+    """Strip Sphinx roles (``:func:`x` `` → ``x``) from docstring-derived descriptions."""
+    if isinstance(node, dict):
+        return {k: (re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", v) if k == "description"
+                    and isinstance(v, str) else _clean(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_clean(v) for v in node]
+    return node
+
+
+def _input_schema(full: dict[str, Any], *, create: bool) -> dict[str, Any]:
+    schema = copy.deepcopy(full)
+    for name in READ_ONLY:
+        schema["properties"].pop(name, None)
+    required = [r for r in schema.get("required", []) if r not in READ_ONLY]
+    if create:
+        schema["properties"]["org_username"] = {
+            "type": "string", "description": "Only for city tokens: publish for this local "
+            "organisation. Defaults to the token's own account."}
+        schema["required"] = required
+    else:
+        schema.pop("required", None)
+        schema["description"] = ("Partial update: top-level fields present in the body replace "
+                                 "the stored ones (nested objects as a whole); `null` clears an "
+                                 "optional field. Server-set fields are rejected with 422.")
+    return schema
+
+
+def _output_schema(full: dict[str, Any]) -> dict[str, Any]:
+    schema = copy.deepcopy(full)
+    for name in READ_ONLY:
+        if name in schema["properties"]:
+            schema["properties"][name]["readOnly"] = True
+    for name, text in (("ap_id", "The ActivityPub id of the object (also its web page)."),
+                       ("url", "The public web page (same as `ap_id`).")):
+        schema["properties"][name] = {"type": "string", "format": "uri", "readOnly": True,
+                                      "description": text}
+    schema["required"] = sorted({*schema.get("required", []), "id", "ap_id", "url"})
+    return schema
+
+
+def _schemas() -> dict[str, Any]:
+    _, generated = models_json_schema([(Opportunity, "validation"), (Practice, "validation")],
+                                      ref_template=REF)
+    defs: dict[str, Any] = _clean(generated["$defs"])
+    for name, schema in defs.items():
+        enum = getattr(vocab, name, None)
+        if isinstance(enum, type) and issubclass(enum, vocab.VocabEnum):
+            schema["x-enumDescriptions"] = {m.value: m.label_de for m in enum}
+    for model in ("Opportunity", "Practice"):
+        full = defs.pop(model)
+        defs[f"{model}Create"] = _input_schema(full, create=True)
+        defs[f"{model}Patch"] = _input_schema(full, create=False)
+        defs[model] = _output_schema(full)
+        defs[f"{model}List"] = {"type": "object", "required": ["items", "total", "limit",
+                                                                "offset"], "properties": {
+            "items": {"type": "array", "items": {"$ref": REF.format(model=model)}},
+            "total": {"type": "integer", "description": "All objects of the organisation."},
+            "limit": {"type": "integer"}, "offset": {"type": "integer"}}}
+    defs["Error"] = {"type": "object", "required": ["error", "detail"], "properties": {
+        "error": {"type": "string", "description": "Stable machine-readable code."},
+        "detail": {"description": "Human-readable detail; for 422 a list of field problems."}}}
+    defs["FieldProblem"] = {"type": "object", "required": ["field", "message"], "properties": {
+        "field": {"type": "string", "description": "Dotted path, e.g. `contact.email`; empty "
+                  "for the object as a whole."},
+        "message": {"type": "string", "description": "German message for the editor."}}}
+    defs["ValidationFailed"] = {"allOf": [{"$ref": REF.format(model="Error")}, {
+        "type": "object", "properties": {"error": {"const": "validation_failed"}, "detail": {
+            "type": "array", "items": {"$ref": REF.format(model="FieldProblem")}}}}]}
+    defs["Interactions"] = {"type": "object", "required": ["replies", "likes", "announces"],
+                            "properties": {
+        "replies": {"type": "array", "items": {"type": "object", "properties": {
+            k: {"type": ["string", "null"]} for k in ("id", "actor", "content", "url",
+                                                      "created_at")}}},
+        "likes": {"type": "array", "items": {"type": "string", "description": "Actor IRI"}},
+        "announces": {"type": "array", "items": {"type": "string", "description": "Actor IRI"}}}}
+    defs["InboxItems"] = {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"type": "object"}}, "base": {"type": "string"}}}
+    return dict(sorted(defs.items()))
+
+
+# ---------------------------------------------------------------------------- operations
+
+
+def _json(schema: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": REF.format(model=schema)}}}
+
+
+def _op(op_id: str, summary: str, ok: int, ok_schema: str | None, errors: tuple[int, ...], *,
+        body: str | None = None, params: tuple[dict[str, Any], ...] = (), public: bool = False,
+        tag: str = "content") -> dict[str, Any]:
+    responses: dict[str, Any] = {str(ok): {"description": summary}}
+    if ok_schema:
+        responses[str(ok)]["content"] = _json(ok_schema)
+    for status in (*errors, *(() if public else (401,))):
+        schema = "ValidationFailed" if status == 422 else "Error"
+        responses[str(status)] = {"description": ERROR_STATUSES[status], "content": _json(schema)}
+    op: dict[str, Any] = {"operationId": op_id, "summary": summary, "tags": [tag],
+                          "responses": dict(sorted(responses.items()))}
+    if params:
+        op["parameters"] = list(params)
+    if body:
+        op["requestBody"] = {"required": True, "content": _json(body)}
+    if public:
+        op["security"] = []
+    return op
+
+
+def _query(name: str, text: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": text,
+            "schema": schema}
+
+
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+      "description": "The object's id (last segment of its `ap_id`)."}
+PAGING = (
+    _query("org", "City tokens only: list this organisation's objects.", {"type": "string"}),
+    _query("limit", "Page size (1–200).", {"type": "integer", "minimum": 1, "maximum": 200,
+                                           "default": 50}),
+    _query("offset", "Objects to skip.", {"type": "integer", "minimum": 0, "default": 0}),
+)
+
+
+def operations() -> dict[str, dict[str, Any]]:
+    """The paths object: ``{path: {method: operation}}`` for every route of the editor API."""
+    paths: dict[str, dict[str, Any]] = {}
+    for kind, (model, german) in KINDS.items():
+        item = f"/api/v1/{kind}/{{id}}"
+        paths[f"/api/v1/{kind}"] = {
+            "get": _op(f"list_{kind}", f"List your {kind} (newest first)", 200, f"{model}List",
+                       (400, 403), params=PAGING, tag=kind),
+            "post": _op(f"create_{model.lower()}", f"Publish a new {german} (sends Create)", 201,
+                        model, (400, 403, 413, 422), body=f"{model}Create", tag=kind),
+        }
+        paths[item] = {
+            "get": _op(f"get_{model.lower()}", "Read one object", 200, model, (403, 404),
+                       params=(ID,), tag=kind),
+            "patch": _op(f"update_{model.lower()}", "Change fields (sends Update)", 200, model,
+                         (400, 403, 404, 413, 422), body=f"{model}Patch", params=(ID,),
+                         tag=kind),
+            "delete": _op(f"delete_{model.lower()}", "Delete (sends Delete; the URL answers "
+                          "410 Gone)", 204, None, (403, 404), params=(ID,), tag=kind),
+        }
+        paths[f"{item}/interactions"] = {"get": _op(
+            f"interactions_{model.lower()}", "Replies, likes and boosts from the fediverse",
+            200, "Interactions", (403, 404), params=(ID,), tag=kind)}
+    item = "/api/v1/opportunities/{id}"
+    paths[f"{item}/confirm"] = {"post": _op(
+        "confirm_opportunity", "Confirm it is still current (resets auto-pause; sends Update)",
+        200, "Opportunity", (403, 404), params=(ID,), tag="opportunities")}
+    paths[f"{item}/close"] = {"post": _op(
+        "close_opportunity", "Close it (status `closed`; sends Update)", 200, "Opportunity",
+        (403, 404), params=(ID,), tag="opportunities")}
+    paths["/api/v1/admin/inbox"] = {"get": _op(
+        "admin_inbox", "Recent incoming activities (city tokens only)", 200, "InboxItems",
+        (400, 403), params=(_query("limit", "How many (1–500).", {"type": "integer",
+                                                                   "default": 50}),),
+        tag="admin")}
+    text = {"type": "string"}
+    paths["/api/v1/search"] = {"get": {
+        **_op("search", "Search local and remote opportunities and practice posts (public; "
+              "closed and paused opportunities hidden unless include_inactive=true)", 200,
+              None, (400,), public=True, tag="network", params=(
+                  _query("q", "Words; each is a prefix, umlauts and ß folded.", text),
+                  _query("kind", "opportunity or practice", text),
+                  _query("opp_kind", "one-off, shifts, regular or flexible", text),
+                  _query("cause_area", "A cause area key, e.g. bildung", text),
+                  _query("activity_type", "An activity type key", text),
+                  _query("theme", "A practice theme key", text),
+                  _query("sector", "civil-society, administration, politics, business, "
+                         "science", text),
+                  _query("remote", "no, possible or full", text),
+                  _query("suitable_for", "e.g. wheelchair-accessible, families", text),
+                  _query("max_hours_per_week", "Upper bound of the time budget",
+                         {"type": "number"}),
+                  _query("date_from", "Dated items ending after (ISO 8601 with offset)", text),
+                  _query("date_to", "Dated items starting before (ISO 8601 with offset)", text),
+                  _query("age", "The volunteer's age (items with a higher minimum age are "
+                         "hidden)", {"type": "integer"}),
+                  _query("origin", "Origin domain", text),
+                  _query("region", "Bundesland code, e.g. DE-NW", text),
+                  _query("local", "true: only this instance; false: only the network", text),
+                  _query("include_inactive", "true: also closed and paused", text),
+                  _query("limit", "Page size (1–100)", {"type": "integer", "default": 20}),
+                  _query("offset", "Items to skip", {"type": "integer", "default": 0})))}}
+    paths["/api/v1/openapi.json"] = {"get": {
+        "operationId": "openapi", "summary": "This description", "tags": ["meta"],
+        "security": [], "responses": {"200": {"description": "OpenAPI 3.1 document",
+                                              "content": {"application/json": {}}}}}}
+    return dict(sorted(paths.items()))
+
+
+@lru_cache(maxsize=4)
+def _build(base_url: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "Mitwirken editor API", "version": "1",
+            "description": "Publish volunteering opportunities (Engagement-Angebote) and "
+            "good-practice posts (Praxisbeispiele) of a city's organisations; every change is "
+            "sent to fediverse followers. Field names are snake_case; error messages for "
+            "editors are German. Guide with examples: docs/API.md.",
+            "license": {"name": "AGPL-3.0-or-later",
+                        "identifier": "AGPL-3.0-or-later"},
+        },
+        "servers": [{"url": base_url}],
+        "security": [{"bearerAuth": []}],
+        "tags": [{"name": "opportunities", "description": "Engagement-Angebote (AS2 `Note`)"},
+                 {"name": "practices", "description": "Praxisbeispiele (AS2 `Article`)"},
+                 {"name": "admin"}, {"name": "meta"}],
+        "paths": operations(),
+        "components": {
+            "securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer", "description": "A token from "
+                "`mitwirken token create --org USERNAME`: an organisation's token manages its "
+                "own objects, the city's token those of every local organisation."}},
+            "schemas": _schemas(),
+        },
+    }
+
+
+def build_openapi(base_url: str) -> dict[str, Any]:
+    """The whole OpenAPI document for an instance at ``base_url`` (a fresh copy each call)."""
+    return copy.deepcopy(_build(base_url))

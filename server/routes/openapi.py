@@ -1,0 +1,21 @@
+"""``GET /api/v1/openapi.json``: the editor API's OpenAPI 3.1 description, public.
+
+Public on purpose: it describes the API, not anyone's data, and client generators and API
+browsers must be able to load it without a token (hence also the permissive CORS header).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.openapi import build_openapi
+from server.state import URLS
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/v1/openapi.json")
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(build_openapi(request.app[URLS].base),
+                             headers={"Access-Control-Allow-Origin": "*",
+                                      "Cache-Control": "public, max-age=300"})
