@@ -240,28 +240,31 @@ class Network:
         log.info("practice_adopted local=%s by=%s actor=%s", practice_id, obj["id"], actor)
         return True
 
-    # --- unfollow / block -------------------------------------------------------------------
 
-    def purge_actor(self, actor_id: str) -> int:
-        """Content only reachable through an actor we no longer follow disappears."""
-        rows = self.store.all(
-            "SELECT id, actor FROM remote_objects WHERE actor = ? OR shared_by = ?",
-            [actor_id, actor_id])
-        removed = 0
-        for row in rows:
-            if self.followed(row["actor"]):
-                continue
-            self._drop(row["id"])
-            removed += 1
-        return removed
+# --- unfollow / block -----------------------------------------------------------------------
 
-    def purge_domain(self, domain: str) -> int:
-        rows = self.store.all("SELECT id FROM remote_objects WHERE origin = ?", [domain])
-        for row in rows:
-            self._drop(row["id"])
-        return len(rows) + search.remove_origin(self.store, domain)
+def purge_actor(store: Store, actor_id: str) -> int:
+    """Content only reachable through an actor we no longer follow disappears."""
+    rows = store.all("SELECT id, actor FROM remote_objects WHERE actor = ? OR shared_by = ?",
+                     [actor_id, actor_id])
+    removed = 0
+    for row in rows:
+        if follows.is_following(store, row["actor"]):
+            continue
+        _drop(store, row["id"])
+        removed += 1
+    return removed
 
-    def _drop(self, object_iri: str) -> None:
-        with self.store.tx():
-            self.store.execute("DELETE FROM remote_objects WHERE id = ?", [object_iri])
-            search.remove(self.store, object_iri)
+
+def purge_domain(store: Store, domain: str) -> int:
+    """A blocked domain: its content goes, whoever shared it."""
+    rows = store.all("SELECT id FROM remote_objects WHERE origin = ?", [domain])
+    for row in rows:
+        _drop(store, row["id"])
+    return len(rows) + search.remove_origin(store, domain)
+
+
+def _drop(store: Store, object_iri: str) -> None:
+    with store.tx():
+        store.execute("DELETE FROM remote_objects WHERE id = ?", [object_iri])
+        search.remove(store, object_iri)

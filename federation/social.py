@@ -6,11 +6,12 @@ from datetime import datetime
 
 from federation import activities
 from federation.fetch import Fetcher, webfinger
+from federation.network import purge_actor, purge_domain
 from federation.outbox import publish
 from federation.remote import RemoteActor, RemoteActors
 from federation.urls import Urls
 from models import follows
-from models.store import Store
+from models.store import Store, iso
 
 
 async def lookup(fetcher: Fetcher, actors: RemoteActors, target: str) -> RemoteActor:
@@ -42,6 +43,7 @@ def unfollow(store: Store, urls: Urls, username: str, actor_id: str, now: dateti
     undo = activities.undo(urls, urls.actor(username), follow_activity)
     with store.tx():
         follows.remove_following(store, username, actor_id)
+        purge_actor(store, actor_id)
         if remote:
             publish(store, username, undo, now, to_followers=False,
                     extra_inboxes=[remote["inbox"]], public=False)
@@ -62,3 +64,26 @@ def find_following(store: Store, username: str, target: str) -> str | None:
                 row["actor"].split("/")[2] == host:
             return row["actor"]
     return None
+
+
+def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
+    """Block a domain: its followers go, pending deliveries to it are cancelled, its content
+    disappears, and its inbox requests get 403 from now on (GoToSocial's documented effects)."""
+    domain = domain.lower().strip()
+    with store.tx():
+        store.execute("INSERT OR REPLACE INTO domain_blocks (domain, reason, created_at) "
+                      "VALUES (?, ?, ?)", [domain, reason, iso(now)])
+        like = f"%://{domain}/%"
+        followers = store.execute("DELETE FROM followers WHERE actor LIKE ?", [like]).rowcount
+        following = store.execute("DELETE FROM following WHERE actor LIKE ?", [like]).rowcount
+        cancelled = store.execute(
+            "UPDATE deliveries SET state = 'failed', last_error = 'domain blocked', "
+            "finished_at = ? WHERE state = 'pending' AND domain = ?", [iso(now), domain]).rowcount
+        content = purge_domain(store, domain)
+    return {"followers": followers, "following": following, "deliveries": cancelled,
+            "content": content}
+
+
+def unblock_domain(store: Store, domain: str) -> bool:
+    return store.execute("DELETE FROM domain_blocks WHERE domain = ?",
+                         [domain.lower().strip()]).rowcount > 0

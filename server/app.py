@@ -16,7 +16,17 @@ from models.store import Store, utcnow
 from server.config import Settings
 from server.errors import error_middleware
 from server.proxy import proxy_middleware
-from server.routes import actors, api, discovery, health, inbox, objects, openapi, pages
+from server.routes import (
+    actors,
+    api,
+    discovery,
+    health,
+    inbox,
+    network,
+    objects,
+    openapi,
+    pages,
+)
 from server.services import services_ctx
 from server.state import CLOCK, HTTP, JINJA, RESOLVER, SERVICES, SETTINGS, STORE, URLS
 from server.templating import make_environment
@@ -66,6 +76,7 @@ def create_app(
     app.router.add_routes(inbox.routes)
     app.router.add_routes(api.routes)
     app.router.add_routes(openapi.routes)
+    app.router.add_routes(network.routes)
     app.router.add_routes(objects.routes)
     app.router.add_routes(pages.routes)
     app.router.add_routes(health.routes)  # /healthz for proxy and monitoring

@@ -15,7 +15,7 @@ from federation.convert import opportunity_to_note, practice_to_article
 from federation.outbox import publish
 from federation.urls import Urls
 from models import actors as actor_repo
-from models import content_store
+from models import content_store, follows, search
 from models.common import problem, raise_errors
 from models.content import Opportunity, Practice
 from models.store import Store
@@ -64,7 +64,10 @@ class ContentService:
                                        city_name=self.city_name(city.name))
         partners = [p.actor_iri for p in obj.partners
                     if p.actor_iri and self.urls.is_local(p.actor_iri)]
-        return practice_to_article(obj, self.urls, actor=actor, partner_actor_ids=partners)
+        doc = practice_to_article(obj, self.urls, actor=actor, partner_actor_ids=partners)
+        # The adoption trail: practices elsewhere that build on this one (a collection).
+        doc["adoptedBy"] = f"{doc['id']}/adoptedBy"
+        return doc
 
     @staticmethod
     def city_name(instance_name: str) -> str:
@@ -122,8 +125,10 @@ class ContentService:
         former = "Note" if kind == "opportunities" else "Article"
         with self.store.tx():
             content_store.mark_deleted(self.store, kind, object_id, ap_id, former, now)
+            search.remove(self.store, ap_id)
             publish(self.store, obj.org_username,
-                    activities.delete(self.urls, obj.org_username, ap_id, former, now), now)
+                    activities.delete(self.urls, obj.org_username, ap_id, former, now), now,
+                    extra_inboxes=self._extra_inboxes(obj))
         self.wake()
         log.info("deleted kind=%s id=%s actor=%s", kind, object_id, obj.org_username)
 
@@ -136,10 +141,62 @@ class ContentService:
         return stored
 
     def _publish(self, obj: Opportunity | Practice, verb: str, now: datetime) -> None:
+        """Record the activity for the author's followers. An organisation's post also goes
+        to the city's followers, and on creation the city boosts it: following the city is
+        enough to see everything the city's organisations publish."""
         doc = self.to_ap(obj)
+        self._index(obj, doc)
         build = activities.create if verb == "Create" else activities.update
-        publish(self.store, obj.org_username, build(self.urls, obj.org_username, doc, now), now)
+        author = obj.org_username
+        publish(self.store, author, build(self.urls, author, doc, now), now,
+                extra_inboxes=self._extra_inboxes(obj))
+        city = actor_repo.city_actor(self.store).username
+        if verb == "Create" and author != city:
+            publish(self.store, city, activities.announce(
+                self.urls, city, doc["id"], self.urls.actor(author), now), now)
         self.wake()
+
+    def _extra_inboxes(self, obj: Opportunity | Practice) -> list[str]:
+        inboxes = []
+        city = actor_repo.city_actor(self.store).username
+        if obj.org_username != city:
+            inboxes += follows.follower_inboxes(self.store, city)
+        if isinstance(obj, Practice) and obj.adapted_from and not self.urls.is_local(
+                obj.adapted_from):
+            origin = self.store.one(
+                "SELECT a.inbox, a.shared_inbox FROM remote_objects o JOIN remote_actors a "
+                "ON a.id = o.actor WHERE o.id = ?", [obj.adapted_from])
+            if origin:
+                inboxes.append(origin["shared_inbox"] or origin["inbox"])
+            else:
+                log.warning("adoption_origin_unknown adapted_from=%s", obj.adapted_from)
+        return inboxes
+
+    def _index(self, obj: Opportunity | Practice, doc: dict) -> None:
+        actor = actor_repo.get_actor(self.store, obj.org_username)
+        common = {"ap_id": doc["id"], "url": doc["id"], "local": True,
+                  "origin": self.urls.hostname, "origin_name": actor.name if actor else None,
+                  "actor": self.urls.actor(obj.org_username)}
+        if isinstance(obj, Opportunity):
+            search.index(self.store, search.item_for_opportunity(obj, **common))
+        else:
+            search.index(self.store, search.item_for_practice(obj, **common))
+
+    def share(self, username: str, object_iri: str) -> str:
+        """Boost a remote object (e.g. another city's practice) to our own followers;
+        receivers fetch it from its origin."""
+        row = self.store.one("SELECT actor FROM remote_objects WHERE id = ?", [object_iri])
+        if row is None:
+            raise NotFound(object_iri)
+        now = self.clock()
+        activity = activities.announce(self.urls, username, object_iri, row["actor"], now)
+        remote = self.store.one("SELECT inbox, shared_inbox FROM remote_actors WHERE id = ?",
+                                [row["actor"]])
+        extra = [remote["shared_inbox"] or remote["inbox"]] if remote else []
+        publish(self.store, username, activity, now, extra_inboxes=extra)
+        self.wake()
+        log.info("shared object=%s by=%s", object_iri, username)
+        return activity["id"]
 
     def _check_original_id(self, obj: Opportunity | Practice) -> None:
         """`original_id` is unique per organisation (imports match on it, deleted rows

@@ -1,0 +1,96 @@
+"""The network's shared knowledge: search over local and remote content, adoption trails."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp import web
+
+from federation import collections as coll
+from federation.collections import PAGE_SIZE
+from models import search
+from models.vocab import label
+from server.errors import ApiError
+from server.negotiation import ap_response
+from server.state import STORE, URLS
+from server.templating import render
+
+routes = web.RouteTableDef()
+
+TEXT_FILTERS = ("kind", "opp_kind", "cause_area", "activity_type", "theme", "sector", "remote",
+                "suitable_for", "origin", "region")
+MAX_LIMIT = 100
+
+
+def parse_query(params: dict[str, str]) -> search.Query:
+    """Query string → search.Query; malformed numbers or dates raise ValueError with the name."""
+    query = search.Query(q=params.get("q", "")[:200])
+    for name in TEXT_FILTERS:
+        value = params.get(name, "").strip()
+        if value:
+            setattr(query, name, value[:100])
+    try:
+        if params.get("max_hours_per_week"):
+            query.max_hours_per_week = float(params["max_hours_per_week"])
+        if params.get("age"):
+            query.age = int(params["age"])
+        for name in ("date_from", "date_to"):
+            if params.get(name):
+                value = datetime.fromisoformat(params[name])
+                if value.tzinfo is None:
+                    raise ValueError(f"{name} needs a time zone offset")
+                setattr(query, name, value)
+        query.limit = min(max(int(params.get("limit", 20)), 1), MAX_LIMIT)
+        query.offset = max(int(params.get("offset", 0)), 0)
+    except ValueError as exc:
+        raise ValueError(str(exc)) from exc
+    if params.get("local") in ("true", "false"):
+        query.local = params["local"] == "true"
+    query.include_inactive = params.get("include_inactive") == "true"
+    return query
+
+
+@routes.get("/api/v1/search")
+async def search_api(request: web.Request) -> web.Response:
+    try:
+        query = parse_query(dict(request.query))
+    except ValueError as exc:
+        raise ApiError(400, "bad_query", str(exc)) from exc
+    total, items = search.search(request.app[STORE], query)
+    body: dict = {"total": total, "limit": query.limit, "offset": query.offset, "items": items}
+    if query.offset + query.limit < total:
+        body["next_offset"] = query.offset + query.limit
+    return web.json_response(body, headers={"Access-Control-Allow-Origin": "*"})
+
+
+@routes.get("/suche")
+async def search_page(request: web.Request) -> web.Response:
+    try:
+        query = parse_query(dict(request.query))
+    except ValueError as exc:
+        raise ApiError(400, "bad_query", str(exc)) from exc
+    total, items = search.search(request.app[STORE], query)
+    return render(request, "search.html", {"query": query, "total": total, "items": items,
+                                           "label": label, "params": dict(request.query)})
+
+
+@routes.get("/praxis/{id}/adoptedBy")
+async def adopted_by(request: web.Request) -> web.Response:
+    store, urls = request.app[STORE], request.app[URLS]
+    practice_id = request.match_info["id"]
+    if store.one("SELECT 1 FROM practices WHERE id = ? AND deleted_at IS NULL",
+                 [practice_id]) is None:
+        raise ApiError(404, "not_found", "Unknown practice.")
+    coll_id = f"{urls.practice(practice_id)}/adoptedBy"
+    total = int(store.scalar("SELECT count(*) FROM adoptions WHERE practice_id = ?",
+                             [practice_id]) or 0)
+    try:
+        page_no = coll.parse_page(request.query.get("page"))
+    except ValueError as exc:
+        raise ApiError(400, "bad_page", "page must be a positive integer") from exc
+    if page_no is None:
+        return ap_response(coll.collection(coll_id, total))
+    rows = store.all("SELECT adopted_by FROM adoptions WHERE practice_id = ? "
+                     "ORDER BY created_at LIMIT ? OFFSET ?",
+                     [practice_id, PAGE_SIZE, (page_no - 1) * PAGE_SIZE])
+    return ap_response(coll.page(coll_id, page_no, [r["adopted_by"] for r in rows], total))
