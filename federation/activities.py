@@ -71,3 +71,16 @@ def announce(urls: Urls, username: str, object_id: str, object_author: str | Non
     cc = [urls.followers(username)] + ([object_author] if object_author else [])
     return {**_base(urls, "Announce", urls.actor(username)), "published": iso(published),
             "to": [PUBLIC], "cc": cc, "object": object_id}
+
+
+def relay_follow(urls: Urls, relay_actor: str, litepub: bool) -> dict:
+    """Subscribe the instance actor to a relay: LitePub relays are followed like actors,
+    Mastodon-style relays by following the Public collection (FEP-ae0c)."""
+    target = relay_actor if litepub else PUBLIC
+    return {**_base(urls, "Follow", urls.instance_actor), "object": target, "to": [relay_actor]}
+
+
+def relay_announce(urls: Urls, object_id: str, published: datetime) -> dict:
+    """What a LitePub relay client publishes: an Announce by id to its followers (relays)."""
+    return {**_base(urls, "Announce", urls.instance_actor), "published": iso(published),
+            "to": [f"{urls.instance_actor}/followers"], "cc": [PUBLIC], "object": object_id}

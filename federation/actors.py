@@ -66,6 +66,7 @@ def actor_to_ap(actor: LocalActor, urls: Urls, icon_url: str | None = None) -> d
             "url": f"{urls.base}/about",
             "inbox": f"{actor_id}/inbox",
             "outbox": f"{actor_id}/outbox",
+            "followers": f"{actor_id}/followers",
             "endpoints": {"sharedInbox": urls.shared_inbox},
             "manuallyApprovesFollowers": True,
             "discoverable": False,

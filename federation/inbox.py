@@ -77,6 +77,9 @@ async def process(ctx: InboxContext, activity: dict) -> str:
 async def on_follow(ctx: InboxContext, activity: dict) -> str:
     target = object_id(activity.get("object"))
     username = ctx.local_username(target)
+    if target == ctx.urls.instance_actor and follows.get_following(
+            ctx.store, "instance", activity["actor"]):
+        username = "instance"  # a LitePub relay we subscribed to follows us back
     if username is None:
         return "ignored"
     remote = await ctx.actors.get(activity["actor"])
@@ -95,7 +98,8 @@ async def on_follow(ctx: InboxContext, activity: dict) -> str:
 
 
 def send_accept(ctx: InboxContext, username: str, follow_activity: dict, inbox: str) -> None:
-    accept = activities.accept(ctx.urls, ctx.urls.actor(username), follow_activity)
+    actor_url = ctx.urls.instance_actor if username == "instance" else ctx.urls.actor(username)
+    accept = activities.accept(ctx.urls, actor_url, follow_activity)
     publish(ctx.store, username, accept, ctx.clock(), to_followers=False,
             extra_inboxes=[inbox], public=False)
 

@@ -87,3 +87,37 @@ def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
 def unblock_domain(store: Store, domain: str) -> bool:
     return store.execute("DELETE FROM domain_blocks WHERE domain = ?",
                          [domain.lower().strip()]).rowcount > 0
+
+
+def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str, *,
+                          accept: bool, now: datetime) -> bool:
+    """Accept (send Accept, count as follower) or reject (send Reject, forget) a pending
+    follow request."""
+    row = follows.get_follower(store, username, actor_id)
+    if row is None or row["state"] != "pending":
+        return False
+    follow_activity = {"id": row["follow_id"], "type": "Follow", "actor": actor_id,
+                       "object": urls.actor(username)}
+    build = activities.accept if accept else activities.reject
+    with store.tx():
+        if accept:
+            follows.set_follower_state(store, username, actor_id, "accepted")
+        else:
+            follows.remove_follower(store, username, actor_id)
+        publish(store, username, build(urls, urls.actor(username), follow_activity), now,
+                to_followers=False, extra_inboxes=[row["inbox"]], public=False)
+    return True
+
+
+async def subscribe_relay(store: Store, urls: Urls, actors: RemoteActors, relay_actor: str,
+                          now: datetime, *, litepub: bool = True) -> str:
+    """The instance actor follows a relay; relayed Announces are then accepted from it and
+    their objects fetched from their origin."""
+    relay = await actors.get(relay_actor, refresh=True)
+    activity = activities.relay_follow(urls, relay.id, litepub)
+    with store.tx():
+        follows.add_following(store, username="instance", actor=relay.id,
+                              follow_id=activity["id"], now=now)
+        publish(store, "instance", activity, now, to_followers=False,
+                extra_inboxes=[relay.inbox], public=False)
+    return activity["id"]

@@ -146,3 +146,128 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data(p)
     p.add_argument("id", type=int)
     p.set_defaults(func=cmd_retry)
+    register_network(sub)
+    register_relay(sub)
+
+
+# --- the knowledge network ----------------------------------------------------------------
+
+def cmd_share(args: argparse.Namespace) -> int:
+    """Boost a remote object (e.g. another city's practice) to our followers."""
+    from server.content_service import ContentService, NotFound
+
+    cli = _cli()
+    settings = cli.open_settings(args)
+    store = cli.open_store(settings)
+    username = _local(store, settings, args.as_)
+    service = ContentService(store, Urls(settings.base_url), utcnow)
+    try:
+        activity_id = service.share(username, args.object)
+    except NotFound as exc:
+        raise cli.CliError(f"{args.object} ist hier nicht bekannt (nur Beiträge aus dem "
+                           "Netzwerk können geteilt werden).") from exc
+    print(f"Geteilt: {activity_id}")
+    return 0
+
+
+def cmd_block(args: argparse.Namespace) -> int:
+    cli = _cli()
+    store = cli.open_store(cli.open_settings(args))
+    result = social.block_domain(store, args.domain, args.reason or "", utcnow())
+    print(f"{args.domain} blockiert: {result['followers']} Folgende entfernt, "
+          f"{result['following']} Abos beendet, {result['deliveries']} Zustellungen "
+          f"abgebrochen, {result['content']} Inhalte entfernt.")
+    return 0
+
+
+def cmd_unblock(args: argparse.Namespace) -> int:
+    cli = _cli()
+    store = cli.open_store(cli.open_settings(args))
+    if not social.unblock_domain(store, args.domain):
+        raise cli.CliError(f"{args.domain} war nicht blockiert.")
+    print(f"{args.domain} ist nicht mehr blockiert.")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    """Accept or reject a pending follow request (cities that approve followers manually)."""
+    cli = _cli()
+    settings = cli.open_settings(args)
+    store = cli.open_store(settings)
+    username = _local(store, settings, args.as_)
+    ok = social.decide_follow_request(store, Urls(settings.base_url), username, args.actor,
+                                      accept=args.command == "approve", now=utcnow())
+    if not ok:
+        raise cli.CliError(f"Keine offene Folgeanfrage von {args.actor} an @{username}.")
+    print(("Angenommen: " if args.command == "approve" else "Abgelehnt: ") + args.actor)
+    return 0
+
+
+def register_network(sub: argparse._SubParsersAction) -> None:
+    add_data = _cli().add_data
+    p = sub.add_parser("share", help="boost a remote object to our followers")
+    add_data(p)
+    p.add_argument("object", help="IRI of a remote opportunity or practice post")
+    p.add_argument("--as", dest="as_", help="local username (default: the city)")
+    p.set_defaults(func=cmd_share)
+    p = sub.add_parser("block", help="block a domain (drops followers, content, deliveries)")
+    add_data(p)
+    p.add_argument("domain")
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_block)
+    p = sub.add_parser("unblock", help="lift a domain block")
+    add_data(p)
+    p.add_argument("domain")
+    p.set_defaults(func=cmd_unblock)
+    for name in ("approve", "reject"):
+        p = sub.add_parser(name, help=f"{name} a pending follow request")
+        add_data(p)
+        p.add_argument("actor", help="the follower's actor URL")
+        p.add_argument("--as", dest="as_", help="local username (default: the city)")
+        p.set_defaults(func=cmd_approve)
+
+
+def cmd_relay_add(args: argparse.Namespace) -> int:
+    cli = _cli()
+    settings = cli.open_settings(args)
+    store = cli.open_store(settings)
+    urls = Urls(settings.base_url)
+
+    async def run() -> str:
+        instance = actor_repo.instance_actor(store)
+        async with aiohttp.ClientSession() as session:
+            fetcher = Fetcher(session, Signer(urls.instance_key_id, instance.private_key_pem),
+                              allow_private=settings.allow_private_network,
+                              timeout=settings.fetch_timeout_seconds, clock=utcnow)
+            return await social.subscribe_relay(store, urls, RemoteActors(store, fetcher, utcnow),
+                                                args.relay, utcnow(), litepub=not args.mastodon)
+
+    try:
+        follow_id = asyncio.run(run())
+    except FetchError as exc:
+        raise cli.CliError(f"Relay {args.relay} nicht erreichbar: {exc.reason}") from exc
+    print(f"Relay-Abo angefragt ({follow_id}).")
+    return 0
+
+
+def cmd_relay_list(args: argparse.Namespace) -> int:
+    cli = _cli()
+    store = cli.open_store(cli.open_settings(args))
+    for row in follows.list_following(store, "instance"):
+        print(f"{row['actor']}\t{row['state']}")
+    return 0
+
+
+def register_relay(sub: argparse._SubParsersAction) -> None:
+    add_data = _cli().add_data
+    relay = sub.add_parser("relay", help="relay subscriptions of the instance actor"
+                           ).add_subparsers(dest="relay_command", required=True)
+    p = relay.add_parser("add", help="subscribe to a relay (its actor URL)")
+    add_data(p)
+    p.add_argument("relay", help="relay actor URL, e.g. https://relay.example/actor")
+    p.add_argument("--mastodon", action="store_true",
+                   help="Mastodon-style relay (Follow of Public) instead of LitePub")
+    p.set_defaults(func=cmd_relay_add)
+    p = relay.add_parser("list", help="list relay subscriptions")
+    add_data(p)
+    p.set_defaults(func=cmd_relay_list)

@@ -154,6 +154,9 @@ class ContentService:
         if verb == "Create" and author != city:
             publish(self.store, city, activities.announce(
                 self.urls, city, doc["id"], self.urls.actor(author), now), now)
+        if verb == "Create" and follows.follower_inboxes(self.store, "instance"):
+            publish(self.store, "instance", activities.relay_announce(self.urls, doc["id"], now),
+                    now)  # subscribed LitePub relays follow the instance actor
         self.wake()
 
     def _extra_inboxes(self, obj: Opportunity | Practice) -> list[str]:

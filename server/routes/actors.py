@@ -32,6 +32,21 @@ async def instance_actor(request: web.Request) -> web.Response:
     return ap_response(actor_to_ap(actor, request.app[URLS]))
 
 
+@routes.get("/actor/followers")
+async def instance_followers(request: web.Request) -> web.Response:
+    """Only relays follow the instance actor; the count is public, the list is not."""
+    total = int(request.app[STORE].scalar(
+        "SELECT count(*) FROM followers WHERE username = 'instance' AND state = 'accepted'") or 0)
+    return ap_response(coll.collection(f"{request.app[URLS].instance_actor}/followers", total,
+                                       first=False))
+
+
+@routes.get("/actor/outbox")
+async def instance_outbox(request: web.Request) -> web.Response:
+    return ap_response(coll.collection(f"{request.app[URLS].instance_actor}/outbox", 0,
+                                       first=False))
+
+
 @routes.get("/actors/{username}")
 async def actor_document(request: web.Request) -> web.StreamResponse:
     actor = _local_actor(request)

@@ -57,7 +57,12 @@ async def _object(request: web.Request, kind: str) -> web.StreamResponse:
         ld = practice_jsonld(obj, urls, actor)
         sections = [(label(s), present.markdown(obj.sections[s])) for s in PracticeSection
                     if s in obj.sections]
-        ctx = {"practice": obj, "sections": sections, "template": "practice.html"}
+        adoptions = store.all(
+            "SELECT d.adopted_by, r.origin, r.origin_name FROM adoptions d LEFT JOIN "
+            "remote_objects r ON r.id = d.adopted_by WHERE d.practice_id = ? "
+            "ORDER BY d.created_at", [object_id])
+        ctx = {"practice": obj, "sections": sections, "template": "practice.html",
+               "adoptions": adoptions}
     counts = {r["kind"]: r["n"] for r in store.all(
         "SELECT kind, count(*) AS n FROM interactions WHERE object_id = ? GROUP BY kind",
         [ap_id])}
