@@ -43,6 +43,12 @@ def init_instance(data: Path, url: str, name: str, city_username: str,
             actor_repo.create_actor(store, make_actor("instance", "instance", name))
             actor_repo.create_actor(store, city)
         store.close()
+        # The database holds the private keys: readable by the service user only.
+        data.chmod(0o700)
+        for suffix in ("", "-wal", "-shm"):
+            path = data / f"mitwirken.db{suffix}"
+            if path.exists():
+                path.chmod(0o600)
     except Exception:
         for suffix in ("", "-wal", "-shm"):
             (data / f"mitwirken.db{suffix}").unlink(missing_ok=True)

@@ -55,6 +55,10 @@ class Settings(BaseModel):
         4, description="Parallel deliveries to one remote domain."
     )
     delivery_workers: int = Field(16, description="Parallel deliveries in total.")
+    delivery_lease_seconds: int = Field(
+        300, ge=1, description="How long a claimed delivery stays reserved; after a crash its "
+        "rows are sent again once the lease is over."
+    )
     fetch_timeout_seconds: float = Field(10.0, description="Timeout of one remote fetch.")
     trusted_proxies: list[str] = Field(
         default_factory=list,
@@ -123,4 +127,5 @@ def write_settings_file(data_dir: Path, values: dict[str, Any]) -> Path:
     """Write the initial `mitwirken.toml`; only explicitly chosen values are stored."""
     path = data_dir / CONFIG_NAME
     path.write_text(tomli_w.dumps(values), "utf-8")
+    path.chmod(0o600)
     return path

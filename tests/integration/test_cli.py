@@ -79,3 +79,12 @@ def test_token_create_prints_token_only_and_stores_hash(tmp_path, capsys):
     stored = [r[0] for r in conn.execute("SELECT token_hash FROM api_tokens")]
     conn.close()
     assert len(stored) == 1 and token not in stored[0]
+
+
+def test_init_keeps_keys_private(tmp_path, capsys):
+    data = tmp_path / "d"
+    run(capsys, "init", "--data", str(data), "--url", "https://x.example", "--name", "X",
+        "--city-username", "x")
+    assert (data / "mitwirken.db").stat().st_mode & 0o777 == 0o600
+    assert (data / "mitwirken.toml").stat().st_mode & 0o777 == 0o600
+    assert data.stat().st_mode & 0o777 == 0o700
