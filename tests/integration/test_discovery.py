@@ -208,3 +208,10 @@ async def test_unknown_route_json_error_not_traceback(client):
     resp = await client.get("/does/not/exist")
     assert resp.status == 404
     assert (await resp.json())["error"]
+
+
+async def test_home_page_lists_organisations_in_german(client):
+    resp = await client.get("/", headers={"Accept": "text/html"})
+    assert resp.status == 200
+    page = await resp.text()
+    assert "Tafel Musterstadt e.V." in page and "Organisationen" in page
