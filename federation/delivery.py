@@ -2,7 +2,7 @@
 
 Policy (interop.md §5, Mastodon's DeliveryWorker): 2xx done; 401, 408, 429, 5xx and network
 errors retried with growing delays and jitter, about 16 tries over ~2–3 days, honouring
-Retry-After; every other 4xx is final (the peer will never accept it)."""
+Retry-After; 501 and every other 4xx are final (the peer will never accept it)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from federation.signatures import sign_headers
 
 MAX_ATTEMPTS = 16
 RETRYABLE_4XX = {401, 408, 429}
+FINAL_5XX = {501}  # Not Implemented: Mastodon's response_error_unsalvageable? (interop.md §5)
 Outcome = Literal["done", "retry", "final"]
 
 
@@ -26,7 +27,7 @@ def classify(status: int | None) -> Outcome:
         return "retry"
     if 200 <= status < 300:
         return "done"
-    if status in RETRYABLE_4XX or status >= 500:
+    if status in RETRYABLE_4XX or (status >= 500 and status not in FINAL_5XX):
         return "retry"
     return "final"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,13 +39,25 @@ class Signer:
     private_key_pem: str
 
 
+_NOT_PUBLIC = (ipaddress.ip_network("192.0.0.0/24"),)  # is_global misses it (security.md C-04)
+
+
 def is_private_address(host: str) -> bool:
+    name = host.strip("[]")
     try:
-        addr = ipaddress.ip_address(host.strip("[]"))
+        addr = ipaddress.ip_address(name)
     except ValueError:
-        return host.lower() in ("localhost",) or host.lower().endswith(".localhost")
+        try:  # "2130706433", "0x7f000001", "127.1": the resolver dials these as IPv4
+            addr = ipaddress.IPv4Address(socket.inet_aton(name))
+        except OSError:
+            return host.lower() in ("localhost",) or host.lower().endswith(".localhost")
+    if isinstance(addr, ipaddress.IPv6Address):
+        inner = addr.ipv4_mapped or addr.sixtofour  # ::ffff:a.b.c.d and 6to4 wrap an IPv4
+        if inner is not None and is_private_address(str(inner)):
+            return True
     return (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved
-            or addr.is_multicast or addr.is_unspecified)
+            or addr.is_multicast or addr.is_unspecified or not addr.is_global
+            or any(addr in net for net in _NOT_PUBLIC))
 
 
 class Fetcher:
@@ -94,7 +107,7 @@ class Fetcher:
                         continue
                     if resp.status != 200:
                         raise FetchError(f"HTTP {resp.status} from {current}", resp.status)
-                    if resp.content_type not in media_types:
+                    if resp.content_type not in media_types or not _as_profile(resp):
                         raise FetchError(f"unexpected media type {resp.content_type}")
                     body = await self._read_capped(resp)
             except (aiohttp.ClientError, TimeoutError) as exc:
@@ -114,7 +127,8 @@ class Fetcher:
         final, doc = await self.get_json(url)
         doc_id = doc.get("id")
         wanted = url.split("#", 1)[0]
-        if doc_id not in (wanted, final):
+        same_host = urlsplit(final).netloc.lower() == urlsplit(wanted).netloc.lower()
+        if doc_id != wanted and not (same_host and doc_id == final):
             raise FetchError(f"id {str(doc_id)[:200]} does not match the URL fetched")
         return doc
 
@@ -155,6 +169,17 @@ async def webfinger(fetcher: Fetcher, handle: str) -> str:
                 and isinstance(link.get("href"), str)):
             return link["href"]
     raise FetchError("no ActivityPub actor in WebFinger answer")
+
+
+def _as_profile(resp: aiohttp.ClientResponse) -> bool:
+    """``application/ld+json`` counts only with the ActivityStreams profile (security.md C-01,
+    Mastodon's ``valid_activitypub_content_type?``)."""
+    if resp.content_type != "application/ld+json":
+        return True
+    params = resp.headers.get("Content-Type", "").split(";")[1:]
+    return any(p.strip().startswith("profile=") and
+               "https://www.w3.org/ns/activitystreams" in p.split("=", 1)[1].strip('" ').split()
+               for p in params)
 
 
 def is_local_test_host(host: str) -> bool:

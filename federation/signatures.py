@@ -65,9 +65,11 @@ class Verified:
     scheme: Literal["draft-cavage", "rfc9421"]
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=1024)
 def _secret(key_id: str, private_key_pem: str) -> CryptographicSecret:
-    """Loading an RSA private key validates it (milliseconds); deliveries reuse few keys."""
+    """Loading an RSA private key validates it (30–50 ms, blocking the event loop), so every
+    local actor's key stays loaded: a city has one actor per organisation, and deliveries of
+    many organisations interleave in the queue (a miss per delivery would stall everything)."""
     return CryptographicSecret.from_pem(key_id, private_key_pem)
 
 

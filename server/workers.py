@@ -89,8 +89,10 @@ class DeliveryWorker(Worker):
 
     def __init__(self, store: Store, session: aiohttp.ClientSession, urls_actor_key: Callable,
                  clock: Callable[[], datetime], *, concurrency: int, per_domain: int,
-                 timeout: float) -> None:
+                 timeout: float, lease: timedelta | None = None) -> None:
         super().__init__()
+        if lease is not None:
+            self.lease = lease
         self.store = store
         self.session = session
         self.key_for = urls_actor_key

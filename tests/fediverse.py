@@ -6,7 +6,9 @@ identity URLs carry no port and the Host header is what a real peer would send."
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +68,15 @@ class Fediverse:
     instances: list[Instance] = field(default_factory=list)
 
     async def add(self, name: str, city: str | None = None, start_workers: bool = False,
-                  **settings: Any) -> Instance:
+                  clock: Callable[[], datetime] | None = None, **settings: Any) -> Instance:
         host = f"{name}.test"
         port = free_port()
         data = self.root / name
         init_instance(data, f"http://{host}", f"Engagierte Stadt {name}", city or name.replace(
             "-", "_"), allow_private_network=True, **settings)
         cfg = load_settings(data, env={})
-        app = create_app(cfg, resolver=self.resolver, start_workers=start_workers)
+        app = create_app(cfg, resolver=self.resolver, start_workers=start_workers,
+                         **({"clock": clock} if clock else {}))
         server = TestServer(app, host="127.0.0.1", port=port)
         await server.start_server()
         self.resolver.ports[host] = port

@@ -1,0 +1,340 @@
+"""Inbox throughput: K signed Create activities from M remote actors, POSTed concurrently.
+
+One Mitwirken instance runs in this process (aiohttp on a loopback port, workers off: the
+figure is "verified and committed", i.e. the HTTP signature checked and the row in
+``inbox_items`` committed before the 202). The load generator is a separate process with one
+aiohttp client; the same client, in the same run, also measures the raw aiohttp ceiling: a bare
+handler that reads the body and answers 202. The ratio of the two is the figure to watch.
+
+The remote actors' keys are put into the ``remote_actors`` cache before the run, so no key is
+fetched during the measurement (a cold cache costs one fetch per actor, not per activity).
+Requests are signed before the clock starts: signing is the sender's cost, not ours.
+
+    .venv/bin/python bench/inbox.py [-k 2000] [-m 50] [-c 64] [-r 3] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import logging
+import multiprocessing as mp
+import os
+import platform
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+from bovine.crypto import generate_rsa_public_private_key  # noqa: E402
+from cryptography.hazmat.primitives import hashes  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
+from cryptography.hazmat.primitives.serialization import (  # noqa: E402
+    load_pem_private_key,
+    load_pem_public_key,
+)
+
+from federation.remote import RemoteActors, host, parse_actor  # noqa: E402
+from federation.signatures import sign_headers, verify_request  # noqa: E402
+from models import queue  # noqa: E402
+from models.actors import get_actor  # noqa: E402
+from models.store import Store  # noqa: E402
+from server.app import create_app  # noqa: E402
+from server.bootstrap import init_instance  # noqa: E402
+from server.config import load_settings  # noqa: E402
+from server.routes.inbox import is_blocked  # noqa: E402
+
+HOST = "bench.test"
+AS = "https://www.w3.org/ns/activitystreams"
+
+Request = tuple[str, dict[str, str], bytes]
+
+
+# --- load generator (child process) -------------------------------------------------------
+
+async def _fire(port: int, requests: list[Request], concurrency: int) -> dict:
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    async with aiohttp.ClientSession(connector=connector) as session:
+        queue = iter(requests)
+
+        async def worker() -> None:
+            for path, headers, body in queue:
+                t = time.perf_counter()
+                async with session.post(f"http://127.0.0.1:{port}{path}", data=body,
+                                        headers=headers) as resp:
+                    await resp.read()
+                latencies.append(time.perf_counter() - t)
+                statuses[resp.status] += 1
+
+        # warm the connection pool so both runs start from the same state
+        warm = [asyncio.create_task(session.get(f"http://127.0.0.1:{port}/healthz"))
+                for _ in range(concurrency)]
+        for task in warm:
+            (await task).release()
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - start
+    latencies.sort()
+    return {"wall": wall, "n": len(latencies), "statuses": dict(statuses),
+            "p50": statistics.median(latencies),
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+
+
+def client_process(conn) -> None:
+    while True:
+        msg = conn.recv()
+        if msg is None:
+            return
+        port, requests, concurrency = msg
+        conn.send(asyncio.run(_fire(port, requests, concurrency)))
+
+
+# --- setup --------------------------------------------------------------------------------
+
+def remote_actor(m: int, public_pem: str) -> dict:
+    base = f"http://remote{m}.test"
+    actor = f"{base}/users/u{m}"
+    return {"@context": AS, "id": actor, "type": "Person", "preferredUsername": f"u{m}",
+            "inbox": f"{actor}/inbox", "outbox": f"{actor}/outbox",
+            "endpoints": {"sharedInbox": f"{base}/inbox"},
+            "publicKey": {"id": f"{actor}#main-key", "owner": actor, "publicKeyPem": public_pem}}
+
+
+def build_requests(k: int, keys: list[tuple[str, str]], city: str, run: int = 0
+                   ) -> list[Request]:
+    now = datetime.now(UTC)
+    out = []
+    # sign actor by actor (the signer caches a few loaded keys), then interleave the actors
+    for i in sorted(range(k), key=lambda i: i % len(keys)):
+        m = i % len(keys)
+        actor = f"http://remote{m}.test/users/u{m}"
+        status = f"{actor}/statuses/{run}-{i}"
+        activity = {
+            "@context": AS, "id": f"{status}/activity", "type": "Create", "actor": actor,
+            "published": now.isoformat(timespec="seconds"), "to": [f"{AS}#Public"],
+            "cc": [f"{actor}/followers", city],
+            "object": {"id": status, "type": "Note", "attributedTo": actor,
+                       "inReplyTo": None, "to": [f"{AS}#Public"], "cc": [f"{actor}/followers"],
+                       "content": f"<p>Hallo Stadt, Nachricht {i} " + "x" * 400 + "</p>",
+                       "published": now.isoformat(timespec="seconds")}}
+        body = json.dumps(activity).encode()
+        path = "/inbox" if i % 2 else "/actors/benchstadt/inbox"
+        headers = sign_headers("POST", f"http://{HOST}{path}", key_id=f"{actor}#main-key",
+                               private_key_pem=keys[m][1], body=body, now=now)
+        out.append((i, (path, headers, body)))
+    return [r for _, r in sorted(out, key=lambda x: x[0])]
+
+
+async def echo(request: web.Request) -> web.Response:
+    await request.read()
+    return web.json_response({"status": "accepted"}, status=202)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
+async def ask(conn, port: int, requests: list[Request], concurrency: int) -> dict:
+    loop = asyncio.get_running_loop()
+    conn.send((port, requests, concurrency))
+    return await loop.run_in_executor(None, conn.recv)
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in
+                  Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
+
+
+async def breakdown(store: Store, requests: list[Request], key: tuple[str, str]
+                    ) -> dict[str, float]:
+    """Mean cost in microseconds of each step ``_receive`` takes, outside HTTP."""
+    cache = RemoteActors(store, None, lambda: datetime.now(UTC))  # type: ignore[arg-type]
+    acts = [json.loads(body) for _, _, body in requests]
+    n = len(requests)
+    out: dict[str, float] = {}
+
+    def timed(name: str, fn) -> None:
+        start = time.perf_counter()
+        for i in range(n):
+            fn(i)
+        out[name] = (time.perf_counter() - start) / n * 1e6
+
+    timed("json.loads (1.1 KB)", lambda i: json.loads(requests[i][2]))
+    timed("domain block check (SELECT)",
+          lambda i: is_blocked(store, host(acts[i]["actor"]), host(acts[i]["actor"])))
+    start = time.perf_counter()
+    for path, headers, body in requests:
+        await verify_request("POST", path, headers, body, our_hosts={HOST},
+                             key_lookup=cache.key_lookup, scheme="http")
+    out["verify_request (cached key)"] = (time.perf_counter() - start) / n * 1e6
+    public, private = (load_pem_public_key(key[0].encode()),
+                       load_pem_private_key(key[1].encode(), None))
+    message = requests[0][1]["Signature"].encode()  # any ~500-byte signing string
+    sig = private.sign(message, padding.PKCS1v15(), hashes.SHA256())
+    start = time.perf_counter()
+    for _ in range(n):
+        public.verify(sig, message, padding.PKCS1v15(), hashes.SHA256())
+    out["  of which: the RSA-2048 verify itself"] = (time.perf_counter() - start) / n * 1e6
+    start = time.perf_counter()
+    for _ in range(n):
+        await cache.key_lookup(acts[0]["actor"] + "#main-key", False)
+    out["  of which: key lookup (SELECT)"] = (time.perf_counter() - start) / n * 1e6
+    timed("actor lookup for /actors/{u}/inbox (SELECT)",
+          lambda i: get_actor(store, "benchstadt"))
+    now = datetime.now(UTC)
+    timed("record inbox_items row (INSERT + commit)", lambda i: queue.record_inbox_item(
+        store, activity_id=acts[i]["id"], origin=host(acts[i]["actor"]),
+        actor=acts[i]["actor"], type_="Create", recipient=None,
+        body=requests[i][2].decode(), now=now))
+    timed("mark_domain_available (UPDATE)",
+          lambda i: queue.mark_domain_available(store, host(acts[i]["actor"])))
+    return out
+
+
+def rate(r: dict) -> float:
+    return r["n"] / r["wall"]
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(f"machine: {machine()}")
+    load_before = f"{os.getloadavg()[0]:.2f}"
+    t = time.perf_counter()
+    keys = [generate_rsa_public_private_key() for _ in range(args.m)]
+    print(f"setup: {args.m} RSA-2048 actor keys in {time.perf_counter() - t:.1f} s")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "city"
+        init_instance(data, f"http://{HOST}", "Benchstadt", "benchstadt",
+                      allow_private_network=True, max_body_bytes=1_000_000)
+        settings = load_settings(data, env={})
+        store = Store.open(settings.db_path)
+        cache = RemoteActors(store, None, lambda: datetime.now(UTC))  # type: ignore[arg-type]
+        for m, (pub, _) in enumerate(keys):
+            cache.save(parse_actor(remote_actor(m, pub)))
+        city = f"http://{HOST}/actors/benchstadt"
+        t = time.perf_counter()
+        batches = [build_requests(args.k, keys, city, r) for r in range(args.rounds)]
+        print(f"setup: {args.k * args.rounds} requests signed in {time.perf_counter() - t:.1f} s "
+              f"(body ~{len(batches[0][0][2])} B)")
+
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=client_process, args=(child,), daemon=True)
+        proc.start()
+
+        raw = web.Application(client_max_size=1_000_000)
+        raw.router.add_post("/inbox", echo)
+        raw.router.add_post("/actors/benchstadt/inbox", echo)
+        raw.router.add_get("/healthz", healthz)
+        raw_runner, raw_port = await serve(raw)
+        app = create_app(settings, store=store, start_workers=False)
+        handler_time = [0.0, 0]
+
+        @web.middleware
+        async def timing(request: web.Request, handler):  # innermost: the route handler only
+            start = time.perf_counter()
+            try:
+                return await handler(request)
+            finally:
+                if request.method == "POST":
+                    handler_time[0] += time.perf_counter() - start
+                    handler_time[1] += 1
+
+        app.middlewares.append(timing)
+        app_runner, app_port = await serve(app)
+        profiler = cProfile.Profile() if args.profile else None
+        ceilings, runs = [], []
+        try:
+            # alternate the two so that noise from other load hits both alike
+            for requests in batches:
+                if args.no_ceiling:  # for an outside sampling profiler (py-spy)
+                    ceilings.append({"n": 1, "wall": 1e-9, "p50": 0, "p99": 0,
+                                     "statuses": {}})
+                else:
+                    ceilings.append(await ask(parent, raw_port, requests, args.c))
+                if profiler:
+                    profiler.enable()
+                runs.append(await ask(parent, app_port, requests, args.c))
+                if profiler:
+                    profiler.disable()
+                print(f"  round {len(runs)}: ceiling {rate(ceilings[-1]):6.0f} req/s, "
+                      f"inbox {rate(runs[-1]):6.0f} act/s")
+        finally:
+            parent.send(None)
+            proc.join(10)
+            await app_runner.cleanup()
+            await raw_runner.cleanup()
+        committed = store.scalar("SELECT count(*) FROM inbox_items")
+        parts = await breakdown(store, build_requests(500, keys, city, run=-1), keys[0])
+        store.close()
+
+    ceiling = sorted(ceilings, key=rate)[len(ceilings) // 2]  # the median round of each
+    ours = sorted(runs, key=rate)[len(runs) // 2]
+    total = args.k * args.rounds
+    print(f"\nmedian of {args.rounds} alternating rounds;"
+          f" load average before/after: {load_before} / {os.getloadavg()[0]:.2f}")
+    print(f"K={args.k} activities from M={args.m} actors, {args.c} concurrent connections")
+    print(f"raw aiohttp ceiling : {rate(ceiling):8.0f} req/s   p50 {ceiling['p50'] * 1000:6.1f} ms"
+          f"   p99 {ceiling['p99'] * 1000:6.1f} ms   statuses {ceiling['statuses']}")
+    print(f"mitwirken inbox     : {rate(ours):8.0f} act/s   p50 {ours['p50'] * 1000:6.1f} ms"
+          f"   p99 {ours['p99'] * 1000:6.1f} ms   statuses {ours['statuses']}")
+    print(f"committed rows      : {committed} of {total}")
+    ratio = rate(ours) / rate(ceiling)
+    print(f"ratio               : {ratio:.0%} of the ceiling (target >= 60 %) -> "
+          f"{'met' if ratio >= 0.6 else 'MISSED'}")
+    per_request = 1e6 / rate(ours)
+    print(f"\nwhere one request's ~{per_request:.0f} us of server time go (steps timed "
+          f"in-process without HTTP, mean of 500):")
+    for name, us in parts.items():
+        print(f"  {name:<44} {us:7.1f} us")
+    app_work = sum(us for name, us in parts.items() if not name.startswith("  "))
+    live = handler_time[0] / handler_time[1] * 1e6
+    print(f"  {'= inbox handler work, timed alone':<44} {app_work:7.1f} us")
+    print(f"  {'inbox handler as measured in the HTTP run':<44} {live:7.1f} us"
+          "   (the load generator shares the machine)")
+    print(f"  {'HTTP, aiohttp, middlewares (the rest)':<44} {per_request - live:7.1f} us"
+          f"   (the raw ceiling spends {1e6 / rate(ceiling):.0f} us in all)")
+    assert all(r["statuses"] == {202: args.k} for r in runs) and committed == total, \
+        "not everything was committed"
+    if profiler:
+        print("\nprofile of the server process during the inbox run (top 25, cumulative):")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        print("top 20 by own time:")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-k", type=int, default=2000, help="activities (default 2000)")
+    parser.add_argument("-m", type=int, default=50, help="remote actors (default 50)")
+    parser.add_argument("-c", type=int, default=64, help="concurrent connections (default 64)")
+    parser.add_argument("-r", "--rounds", type=int, default=3,
+                        help="alternating ceiling/inbox rounds, the median is reported")
+    parser.add_argument("--profile", action="store_true", help="cProfile the server side")
+    parser.add_argument("--no-ceiling", action="store_true",
+                        help="skip the ceiling (when sampling this process with py-spy)")
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main(parser.parse_args()))
