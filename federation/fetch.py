@@ -13,6 +13,8 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
 
 from federation.signatures import sign_headers
 
@@ -186,3 +188,22 @@ def is_local_test_host(host: str) -> bool:
     """Test and demo names (`*.test`, `*.localhost`) speak plain http when allowed."""
     name = host.split(":")[0].lower()
     return name.endswith(".test") or name == "localhost" and ":" not in host
+
+
+class PublicOnlyResolver(AbstractResolver):
+    """DNS for production: names that resolve to private, loopback or link-local addresses
+    are refused before any connection is made (no DNS-rebinding path to internal services)."""
+
+    def __init__(self, inner: AbstractResolver | None = None) -> None:
+        self.inner = inner or ThreadedResolver()
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET
+                      ) -> list[ResolveResult]:
+        results = await self.inner.resolve(host, port, family)
+        public = [r for r in results if not is_private_address(str(r["host"]))]
+        if not public:
+            raise OSError(f"{host} resolves only to private addresses")
+        return public
+
+    async def close(self) -> None:
+        await self.inner.close()

@@ -11,6 +11,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
+from federation.fetch import PublicOnlyResolver
 from federation.urls import Urls
 from models.store import Store, utcnow
 from server.config import Settings
@@ -39,6 +40,8 @@ USER_AGENT = "Mitwirken (+https://github.com/mitwirken/mitwirken)"
 async def _http_client(app: web.Application) -> AsyncIterator[None]:
     """One client session per app; tests pass a resolver that maps fake host names."""
     resolver: AbstractResolver | None = app[RESOLVER]
+    if resolver is None and not app[SETTINGS].allow_private_network:
+        resolver = PublicOnlyResolver()
     connector = aiohttp.TCPConnector(resolver=resolver, limit=200, limit_per_host=8)
     session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT})
     app[HTTP] = session

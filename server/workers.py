@@ -112,7 +112,12 @@ class DeliveryWorker(Worker):
 
         async def one(row: dict) -> None:
             async with overall, domains[row["domain"]]:
-                await self._deliver(row)
+                try:
+                    await self._deliver(row)
+                except Exception as exc:  # e.g. the sending actor was deleted meanwhile
+                    log.exception("delivery_crashed id=%s inbox=%s", row["id"], row["inbox"])
+                    queue.fail_delivery(self.store, row["id"], None,
+                                        f"{type(exc).__name__}: {exc}", self.clock())
 
         await asyncio.gather(*(one(r) for r in rows))
         return len(rows)

@@ -94,3 +94,16 @@ async def test_follow_of_manually_approving_actor_stays_pending(fediverse):
     assert follows.get_following(b.app[STORE], "city_b", remote.id)["state"] == "requested"
     # followers collection counts only accepted followers
     assert follows.follower_inboxes(a.app[STORE], "city_a") == []
+
+
+async def test_delivery_whose_sender_vanished_fails_instead_of_staying_leased(fediverse):
+    from models import queue
+
+    a = await fediverse.add("city-a")
+    store = a.app[STORE]
+    queue.enqueue_deliveries(store, "http://city-a.test/activities/x", "ghost", "{}",
+                             ["http://city-b.test/inbox"], a.app[CLOCK]())
+    assert await a.app[SERVICES]["delivery_worker"].tick() == 1
+    row = store.one("SELECT state, locked_until, last_error FROM deliveries")
+    assert row["state"] == "failed" and row["locked_until"] is None
+    assert "LookupError" in row["last_error"]

@@ -263,3 +263,26 @@ async def test_webfinger_without_self_link_fails(session, peer):
         await webfinger(fetcher(session), "alice@peer.test")
     with pytest.raises(FetchError, match="not a handle"):
         await webfinger(fetcher(session), "alice")
+
+
+async def test_public_only_resolver_refuses_names_pointing_inwards():
+    """DNS rebinding: a public-looking name that resolves to loopback is refused before any
+    connection is made."""
+    from federation.fetch import PublicOnlyResolver
+
+    class Fixed:
+        def __init__(self, addrs):
+            self.addrs = addrs
+
+        async def resolve(self, host, port=0, family=0):
+            return [{"hostname": host, "host": a, "port": port, "family": 2, "proto": 0,
+                     "flags": 0} for a in self.addrs]
+
+        async def close(self):
+            return None
+
+    with pytest.raises(OSError):
+        await PublicOnlyResolver(Fixed(["127.0.0.1", "10.0.0.5"])).resolve("evil.example", 443)
+    mixed = await PublicOnlyResolver(Fixed(["192.168.1.1", "93.184.216.34"])).resolve(
+        "mixed.example", 443)
+    assert [r["host"] for r in mixed] == ["93.184.216.34"]
