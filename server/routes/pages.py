@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from models import actors as actor_repo
-from models import content_store
-from models.vocab import label
+from models import content_store, search
+from models.vocab import ActivityType, CauseArea, PracticeTheme, Sector, label
 from server.state import STORE
 from server.templating import render
 
@@ -30,3 +30,26 @@ async def home(request: web.Request) -> web.Response:
 async def about(request: web.Request) -> web.Response:
     store = request.app[STORE]
     return render(request, "about.html", {"city": actor_repo.city_actor(store)})
+
+
+# Hashtag pages: the links in our Notes' content point here (Mastodon rewrites them to its own
+# tag timelines; browsers and other software follow them to us).
+TAG_FILTERS = {CauseArea: "cause_area", ActivityType: "activity_type", PracticeTheme: "theme",
+               Sector: "sector"}
+
+
+@routes.get("/tags/{name}")
+async def tag_page(request: web.Request) -> web.Response:
+    name = request.match_info["name"].lower()
+    query = search.Query(limit=50)
+    title = f"#{request.match_info['name']}"
+    for enum, field in TAG_FILTERS.items():
+        for member in enum:
+            if member.tag.lower() == name:
+                setattr(query, field, member.value)
+                title = f"#{member.tag} – {member.label_de}"
+    if all(getattr(query, f) is None for f in TAG_FILTERS.values()):
+        query.q = name  # a free tag (e.g. the city): full-text search
+    total, items = search.search(request.app[STORE], query)
+    return render(request, "search.html", {"query": query, "total": total, "items": items,
+                                           "label": label, "params": {}, "heading": title})

@@ -215,3 +215,19 @@ async def test_home_page_lists_organisations_in_german(client):
     assert resp.status == 200
     page = await resp.text()
     assert "Tafel Musterstadt e.V." in page and "Organisationen" in page
+
+
+async def test_hashtag_links_lead_to_a_tag_page(client):
+    """The hashtag links inside our Notes point at /tags/{name}; they must not 404."""
+    from server.state import SERVICES
+
+    client.server.app[SERVICES]["content"].create("opportunities", "tafel", {
+        "title": "Lesepat:in gesucht", "description": "Vorlesen", "kind": "regular",
+        "contact": {"email": "info@example.org"}, "cause_areas": ["bildung"]})
+    resp = await client.get("/tags/bildung", headers={"Accept": "text/html"})
+    assert resp.status == 200
+    page = await resp.text()
+    assert "#Bildung – Bildung" in page and "Lesepat:in gesucht" in page
+    assert "Lesepat:in gesucht" not in await (await client.get("/tags/umwelt")).text()
+    resp = await client.get("/tags/musterstadt", headers={"Accept": "text/html"})
+    assert resp.status == 200
