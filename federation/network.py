@@ -126,6 +126,7 @@ class Network:
         author = object_id(_first(obj.get("attributedTo")))
         if not author or host(author) != host(target):
             raise Reject("announced object has no author on its own host")
+        await self.actors.get(author)  # its name and handle, as for objects sent to us
         return self.ingest(obj, actor_id=author, shared_by=announcer)
 
     # --- storing --------------------------------------------------------------------------

@@ -253,3 +253,18 @@ def m002_network(db: sqlite_utils.Database) -> None:
             tokenize = 'unicode61 remove_diacritics 2')
         """,
     )
+
+
+@MIGRATIONS()
+def m003_search_filter_index(db: sqlite_utils.Database) -> None:
+    """Filtered, newest-first network search reads one narrow index instead of the wide rows:
+    every filter column, led by (published, rowid) so a page is read in order and the count is
+    a scan of the index alone (bench/search.py, docs/PERFORMANCE.md "Search")."""
+    _script(
+        db,
+        """
+        CREATE INDEX search_items_filters ON search_items(published, rowid, kind, status,
+            opp_kind, remote, local, region, origin, hours_per_week, min_age, start, "end",
+            cause_areas, suitable_for, activity_types, themes, sectors)
+        """,
+    )

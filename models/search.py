@@ -148,12 +148,17 @@ def match_expression(q: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words) if words else None
 
 
+COLUMNS = ("s.ap_id, s.kind, s.local, s.origin, s.origin_name, s.actor, s.url, s.title, "
+           's.summary, s.opp_kind, s.status, s.start, s."end", s.region, s.published')
+RANKED = "score, published DESC, id DESC"  # best match first, then newest; stable paging
+
+
 def search(store: Store, query: Query) -> tuple[int, list[dict]]:
     where, params = ["1 = 1"], []
 
-    def eq(column: str, value: object) -> None:
-        if value is not None:
-            where.append(f's."{column}" = ?')
+    def eq(column: str, value: object, indexed: bool = False) -> None:
+        if value is not None:  # `+` keeps SQLite off indexes of columns with few values
+            where.append(f'{"" if indexed else "+"}s."{column}" = ?')
             params.append(value)
 
     def has(column: str, value: str | None) -> None:
@@ -164,7 +169,7 @@ def search(store: Store, query: Query) -> tuple[int, list[dict]]:
     eq("kind", query.kind)
     eq("opp_kind", query.opp_kind)
     eq("remote", query.remote)
-    eq("origin", query.origin)
+    eq("origin", query.origin, indexed=True)
     eq("region", query.region)
     if query.local is not None:
         eq("local", int(query.local))
@@ -188,21 +193,34 @@ def search(store: Store, query: Query) -> tuple[int, list[dict]]:
     if not query.include_inactive:
         where.append("(s.kind != 'opportunity' OR s.status NOT IN ('closed', 'paused'))")
     match = match_expression(query.q)
-    if match:
-        source = "search_fts f JOIN search_items s ON s.rowid = f.rowid"
-        where.append("search_fts MATCH ?")
-        params.append(match)
-        order = "bm25(search_fts, 5.0, 1.0), s.published DESC"
-    else:
-        source = "search_items s"
-        order = "s.published DESC, s.rowid DESC"
     clause = " AND ".join(where)
-    total = int(store.scalar(f"SELECT count(*) FROM {source} WHERE {clause}", params) or 0)
-    rows = store.all(
-        f"SELECT s.ap_id, s.kind, s.local, s.origin, s.origin_name, s.actor, s.url, s.title, "
-        f"s.summary, s.opp_kind, s.status, s.start, s.\"end\", s.region, s.published "
-        f"FROM {source} WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, query.limit, query.offset])
+    if match:
+        # One pass over the matches: each is ranked once, counted, and only the page's rows
+        # are read in full. CROSS JOIN keeps the full-text match as the outer loop: otherwise
+        # SQLite may walk an index of search_items and re-run the MATCH per row (seconds at
+        # 100 000 items).
+        rows = store.all(
+            "WITH m AS MATERIALIZED (SELECT s.rowid AS id, s.published AS published, "
+            "bm25(search_fts, 5.0, 1.0) AS score FROM search_fts f CROSS JOIN search_items s "
+            f"ON s.rowid = f.rowid WHERE {clause} AND search_fts MATCH ?), "
+            f"page AS (SELECT * FROM m ORDER BY {RANKED} LIMIT ? OFFSET ?) "
+            f"SELECT (SELECT count(*) FROM m) AS total, {COLUMNS} FROM page "
+            "JOIN search_items s ON s.rowid = page.id "
+            "ORDER BY page.score, page.published DESC, page.id DESC",
+            [*params, match, query.limit, query.offset])
+        total = rows[0]["total"] if rows else int(store.scalar(
+            "SELECT count(*) FROM search_fts f CROSS JOIN search_items s ON s.rowid = f.rowid "
+            f"WHERE {clause} AND search_fts MATCH ?", [*params, match]) or 0)
+        for row in rows:
+            del row["total"]
+    else:
+        # Newest first: the filter index is read in `published` order, and counted alone.
+        total = int(store.scalar(f"SELECT count(*) FROM search_items s WHERE {clause}",
+                                 params) or 0)
+        rows = store.all(
+            f"SELECT {COLUMNS} FROM search_items s WHERE {clause} "
+            "ORDER BY s.published DESC, s.rowid DESC LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset])
     for row in rows:
         row["local"] = bool(row["local"])
     return total, rows

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import datetime
 
 from aiohttp import web
 
 from federation import collections as coll
 from federation.collections import PAGE_SIZE
-from models import search
+from models import search, vocab
 from models.vocab import label
 from server.errors import ApiError
 from server.negotiation import ap_response
@@ -20,6 +22,12 @@ routes = web.RouteTableDef()
 TEXT_FILTERS = ("kind", "opp_kind", "cause_area", "activity_type", "theme", "sector", "remote",
                 "suitable_for", "origin", "region")
 MAX_LIMIT = 100
+# Keyed filters take only known keys: a typo is a 400, not a silently empty result.
+CHOICES = {"kind": ("opportunity", "practice"), "opp_kind": vocab.OpportunityKind,
+           "cause_area": vocab.CauseArea, "activity_type": vocab.ActivityType,
+           "theme": vocab.PracticeTheme, "sector": vocab.Sector, "remote": vocab.Remote,
+           "suitable_for": vocab.SuitableFor, "region": vocab.Bundesland}
+_SPACED_OFFSET = re.compile(r" (\d\d(?::?\d\d)?)$")  # an unencoded "+01:00" arrives as " 01:00"
 
 
 def parse_query(params: dict[str, str]) -> search.Query:
@@ -28,22 +36,35 @@ def parse_query(params: dict[str, str]) -> search.Query:
     for name in TEXT_FILTERS:
         value = params.get(name, "").strip()
         if value:
+            allowed = [str(getattr(c, "value", c)) for c in CHOICES.get(name, ())]
+            if allowed and value not in allowed:
+                raise ValueError(f"{name} must be one of: {', '.join(allowed)}")
             setattr(query, name, value[:100])
+    name = ""
     try:
-        if params.get("max_hours_per_week"):
-            query.max_hours_per_week = float(params["max_hours_per_week"])
-        if params.get("age"):
-            query.age = int(params["age"])
+        name = "max_hours_per_week"
+        if params.get(name):
+            query.max_hours_per_week = float(params[name])
+            if not math.isfinite(query.max_hours_per_week):
+                raise ValueError("not a finite number")
+        name = "age"
+        if params.get(name):
+            query.age = int(params[name])
         for name in ("date_from", "date_to"):
             if params.get(name):
-                value = datetime.fromisoformat(params[name])
+                value = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", params[name]))
                 if value.tzinfo is None:
-                    raise ValueError(f"{name} needs a time zone offset")
+                    raise ValueError("needs a time zone offset, e.g. Z or +01:00")
                 setattr(query, name, value)
-        query.limit = min(max(int(params.get("limit", 20)), 1), MAX_LIMIT)
-        query.offset = max(int(params.get("offset", 0)), 0)
+        name = "limit"
+        query.limit = min(max(int(params.get(name, 20)), 1), MAX_LIMIT)
+        name = "offset"
+        query.offset = max(int(params.get(name, 0)), 0)
     except ValueError as exc:
-        raise ValueError(str(exc)) from exc
+        raise ValueError(f"{name}: {exc}") from exc
+    for name in ("local", "include_inactive"):
+        if params.get(name, "") not in ("", "true", "false"):
+            raise ValueError(f"{name} must be true or false")
     if params.get("local") in ("true", "false"):
         query.local = params["local"] == "true"
     query.include_inactive = params.get("include_inactive") == "true"

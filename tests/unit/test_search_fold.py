@@ -1,0 +1,92 @@
+"""German folding and query building of the network search (models/search.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import search
+from models.search import SearchItem, fold, match_expression
+from models.store import Store
+
+
+@pytest.mark.parametrize(("spellings", "folded"), [
+    (("Müll", "Muell", "MULL", "müll", "MÜLL", "Mull"), "mull"),
+    (("Straße", "Strasse", "STRASSE", "strasse", "STRAẞE"), "strasse"),
+    (("Bürgerstiftung", "Buergerstiftung", "BÜRGERSTIFTUNG"), "burgerstiftung"),
+    (("Ehrenamtsbörse", "Ehrenamtsboerse"), "ehrenamtsborse"),
+    (("Infoblätter", "Infoblaetter"), "infoblatter"),
+    (("Café", "Cafe", "CAFÉ"), "cafe"),
+    (("Senior:innen",), "senior:innen"),
+])
+def test_spellings_fold_to_one_form(spellings, folded):
+    assert {fold(s) for s in spellings} == {folded}
+
+
+def test_decomposed_umlauts_fold_like_composed_ones():
+    assert fold("Mu\u0308ll") == fold("Müll") == "mull"  # NFD input, as macOS sends it
+
+
+def test_fold_is_idempotent_and_keeps_word_boundaries():
+    text = "Müllsammelaktion an der Hauptstraße – 9:30 Uhr, Spaß für Groß & Klein!"
+    assert fold(fold(text)) == fold(text)
+    assert fold(text).split() == ["mullsammelaktion", "an", "der", "hauptstrasse", "–", "9:30",
+                                  "uhr,", "spass", "fur", "gross", "&", "klein!"]
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("Müll", '"mull"*'),
+    ("Straße Fest", '"strasse"* "fest"*'),
+    ("  Lese-Paten  ", '"lese"* "paten"*'),
+    ('"Müll" OR lese*', '"mull"* "or"* "lese"*'),
+    ("NEAR(a b)", '"near"* "a"* "b"*'),
+    ("title:müll", '"title"* "mull"*'),
+    ("müll^2 -x", '"mull"* "2"* "x"*'),
+    ("", None),
+    ("  -*() \"' ", None),
+])
+def test_match_expression_quotes_every_word_as_prefix(q, expected):
+    assert match_expression(q) == expected
+
+
+def item(ap_id: str, title: str, body: str = "", **columns) -> SearchItem:
+    return SearchItem(ap_id=ap_id, kind="practice", local=True, origin="musterstadt.test",
+                      origin_name=None, actor="http://musterstadt.test/actors/musterstadt",
+                      url=ap_id, title=title, summary=body[:300], body=body, columns=columns)
+
+
+@pytest.fixture
+def store():
+    s = Store.memory()
+    yield s
+    s.close()
+
+
+def test_index_search_and_remove_in_memory(store):
+    search.index(store, item("https://a/1", "Müllsammelaktion", "an der Hauptstraße"))
+    search.index(store, item("https://a/2", "Straßenfest", "mit Musik"))
+    hits = lambda q: [r["ap_id"] for r in search.search(store, search.Query(q=q))[1]]  # noqa: E731
+    assert hits("Muell") == ["https://a/1"]
+    assert hits("MULL") == ["https://a/1"]
+    assert hits("Strasse") == ["https://a/2"]  # prefix of "strassenfest", not "hauptstrasse"
+    assert hits("hauptstr") == ["https://a/1"]
+    # re-indexing replaces, never duplicates
+    search.index(store, item("https://a/1", "Laubsammelaktion", "im Park"))
+    assert hits("Müll") == [] and hits("Laub") == ["https://a/1"]
+    assert store.scalar("SELECT count(*) FROM search_fts") == 2
+    search.remove(store, "https://a/2")
+    assert hits("") == ["https://a/1"]
+    assert store.scalar("SELECT count(*) FROM search_fts") == 1
+
+
+def test_remove_origin_drops_only_remote_items_of_that_domain(store):
+    local = item("https://x.test/1", "Lokal")
+    remote = item("https://x.test/2", "Fern")
+    remote.local, remote.origin = False, "x.test"
+    local.origin = "x.test"
+    other = item("https://y.test/3", "Anderswo")
+    other.local, other.origin = False, "y.test"
+    for i in (local, remote, other):
+        search.index(store, i)
+    assert search.remove_origin(store, "x.test") == 1
+    assert {r["ap_id"] for r in search.search(store, search.Query())[1]} == {
+        "https://x.test/1", "https://y.test/3"}
