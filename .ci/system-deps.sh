@@ -55,4 +55,21 @@ if ! command -v hadolint >/dev/null; then
       warn "could not link hadolint into /usr/local/bin"
   fi
 fi
+# ActivityRelay (PyPI) for the real-relay test in tests/integration/test_relay.py; in its own
+# venv so its dependencies never mix with the project's.
+RELAY_VENV=/opt/mitwirken-ci-tools/relay
+RELAY_VERSION=0.3.5
+if ! command -v activityrelay >/dev/null; then
+  if [ ! -x "$RELAY_VENV/bin/activityrelay" ]; then
+    if ! { python3 -m venv "$RELAY_VENV" &&
+           "$RELAY_VENV/bin/pip" install -q --disable-pip-version-check \
+             "activityrelay==$RELAY_VERSION"; } >/dev/null 2>&1; then
+      warn "could not install activityrelay==$RELAY_VERSION – the real-relay test will SKIP"
+    fi
+  fi
+  if [ -x "$RELAY_VENV/bin/activityrelay" ]; then
+    as_root ln -sf "$RELAY_VENV/bin/activityrelay" /usr/local/bin/activityrelay ||
+      warn "could not link activityrelay into /usr/local/bin"
+  fi
+fi
 exit 0
