@@ -268,3 +268,17 @@ def m003_search_filter_index(db: sqlite_utils.Database) -> None:
             cause_areas, suitable_for, activity_types, themes, sectors)
         """,
     )
+
+
+@MIGRATIONS()
+def m004_search_filter_tokens(db: sqlite_utils.Database) -> None:
+    """Keyed search filters become tokens in the full-text index (models/search.py), so text
+    queries with filters are answered by FTS5 alone. Existing rows get their tokens appended."""
+    from models.search import filter_tokens
+
+    cur = db.execute("SELECT rowid, * FROM search_items")
+    cols = [c[0] for c in cur.description]
+    for values in cur.fetchall():
+        row = dict(zip(cols, values, strict=True))
+        db.execute("UPDATE search_fts SET body = body || ' ' || ? WHERE rowid = ?",
+                   [filter_tokens(row), row["rowid"]])

@@ -26,6 +26,43 @@ def fold(text: str) -> str:
     return text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
+# Keyed filters also live in the full-text index as synthetic tokens ("mwx" + a letter per
+# filter + the folded value), so a text query with filters is one FTS5 doclist intersection
+# instead of a row lookup per hit. "mwxinactive" marks closed and paused opportunities.
+TOKEN_PREFIX = "mwx"
+TOKEN_FIELDS = {"kind": "k", "opp_kind": "t", "remote": "r", "region": "g", "origin": "o",
+                "local": "l", "cause_areas": "c", "activity_types": "a", "themes": "h",
+                "sectors": "s", "suitable_for": "u"}
+QUERY_TOKEN_FIELDS = {"kind": "kind", "opp_kind": "opp_kind", "remote": "remote",
+                      "region": "region", "origin": "origin", "local": "local",
+                      "cause_area": "cause_areas", "activity_type": "activity_types",
+                      "theme": "themes", "sector": "sectors", "suitable_for": "suitable_for"}
+INACTIVE = f"{TOKEN_PREFIX}inactive"
+RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which reads every hit)
+
+
+def token(field_name: str, value: object) -> str:
+    if isinstance(value, bool):
+        value = int(value)
+    clean = re.sub(r"[^a-z0-9]", "", fold(str(value)))
+    return f"{TOKEN_PREFIX}{TOKEN_FIELDS[field_name]}{clean}"
+
+
+def filter_tokens(row: dict) -> str:
+    """The synthetic tokens of one search_items row (list columns are `|a|b|`)."""
+    tokens = []
+    for name in TOKEN_FIELDS:
+        value = row.get(name)
+        if value is None or value == "":
+            continue
+        values = [v for v in str(value).split("|") if v] if str(value).startswith("|") \
+            else [value]
+        tokens += [token(name, v) for v in values]
+    if row.get("kind") == "opportunity" and row.get("status") in ("closed", "paused"):
+        tokens.append(INACTIVE)
+    return " ".join(tokens)
+
+
 def _bar(values: list) -> str:
     return "|" + "".join(f"{getattr(v, 'value', v)}|" for v in values)
 
@@ -100,7 +137,8 @@ def index(store: Store, item: SearchItem) -> None:
         cur = store.execute(f"INSERT INTO search_items ({cols}) VALUES "
                             f"({', '.join('?' * len(row))})", list(row.values()))
         store.execute("INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
-                      [cur.lastrowid, fold(item.title), fold(item.body)])
+                      [cur.lastrowid, fold(item.title),
+                       f"{fold(item.body)} {filter_tokens(row)}"])
 
 
 def remove(store: Store, ap_id: str) -> None:
@@ -144,13 +182,43 @@ class Query:
 
 def match_expression(q: str) -> str | None:
     """Every word becomes a quoted prefix term (no FTS syntax from users gets through)."""
-    words = _WORD.findall(fold(q))
+    words = [w for w in _WORD.findall(fold(q)) if not w.startswith(TOKEN_PREFIX)]
     return " ".join(f'"{w}"*' for w in words) if words else None
 
 
 COLUMNS = ("s.ap_id, s.kind, s.local, s.origin, s.origin_name, s.actor, s.url, s.title, "
            's.summary, s.opp_kind, s.status, s.start, s."end", s.region, s.published')
 RANKED = "score, published DESC, id DESC"  # best match first, then newest; stable paging
+
+
+def token_terms(query: Query) -> str:
+    """Keyed filters and the default hiding of inactive opportunities as FTS5 terms."""
+    terms = ""
+    for attr, field_name in QUERY_TOKEN_FIELDS.items():
+        value = getattr(query, attr)
+        if value is not None and value != "":
+            terms += f" AND {token(field_name, value)}"
+    if not query.include_inactive:
+        terms += f" NOT {INACTIVE}"
+    return terms
+
+
+def _search_text_only(store: Store, fts: str, query: Query) -> tuple[int, list[dict]]:
+    """Text with keyed filters only: answered by the full-text index alone. Up to RANK_LIMIT
+    hits are ranked by bm25 (title weighs 5×); beyond, bm25 would have to read every hit, so
+    the newest (most recently indexed) come first."""
+    total = int(store.scalar("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
+                             [fts]) or 0)
+    order = "bm25(search_fts, 5.0, 1.0), rowid DESC" if total <= RANK_LIMIT else "rowid DESC"
+    ids = [r[0] for r in store.execute(
+        f"SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY {order} "
+        "LIMIT ? OFFSET ?", [fts, query.limit, query.offset]).fetchall()]
+    if not ids:
+        return total, []
+    rows = store.all(f"SELECT s.rowid AS _rowid, {COLUMNS} FROM search_items s "
+                     f"WHERE s.rowid IN ({','.join('?' * len(ids))})", ids)
+    by_id = {r.pop("_rowid"): r for r in rows}
+    return total, [by_id[i] for i in ids if i in by_id]
 
 
 def search(store: Store, query: Query) -> tuple[int, list[dict]]:
@@ -195,24 +263,30 @@ def search(store: Store, query: Query) -> tuple[int, list[dict]]:
     match = match_expression(query.q)
     clause = " AND ".join(where)
     if match:
-        # One pass over the matches: each is ranked once, counted, and only the page's rows
-        # are read in full. CROSS JOIN keeps the full-text match as the outer loop: otherwise
-        # SQLite may walk an index of search_items and re-run the MATCH per row (seconds at
-        # 100 000 items).
-        rows = store.all(
-            "WITH m AS MATERIALIZED (SELECT s.rowid AS id, s.published AS published, "
-            "bm25(search_fts, 5.0, 1.0) AS score FROM search_fts f CROSS JOIN search_items s "
-            f"ON s.rowid = f.rowid WHERE {clause} AND search_fts MATCH ?), "
-            f"page AS (SELECT * FROM m ORDER BY {RANKED} LIMIT ? OFFSET ?) "
-            f"SELECT (SELECT count(*) FROM m) AS total, {COLUMNS} FROM page "
-            "JOIN search_items s ON s.rowid = page.id "
-            "ORDER BY page.score, page.published DESC, page.id DESC",
-            [*params, match, query.limit, query.offset])
-        total = rows[0]["total"] if rows else int(store.scalar(
-            "SELECT count(*) FROM search_fts f CROSS JOIN search_items s ON s.rowid = f.rowid "
-            f"WHERE {clause} AND search_fts MATCH ?", [*params, match]) or 0)
-        for row in rows:
-            del row["total"]
+        fts = f"({match}){token_terms(query)}"
+        ranged = any(v is not None for v in (query.max_hours_per_week, query.age,
+                                              query.date_from, query.date_to))
+        if not ranged:
+            total, rows = _search_text_only(store, fts, query)
+        else:
+            # Range filters need the rows: the full-text match (keyed filters already
+            # intersected inside FTS5) stays the outer loop (CROSS JOIN), each hit is ranked
+            # once, counted, and only the page's rows are read in full.
+            rows = store.all(
+                "WITH m AS MATERIALIZED (SELECT s.rowid AS id, s.published AS published, "
+                "bm25(search_fts, 5.0, 1.0) AS score FROM search_fts f CROSS JOIN "
+                f"search_items s ON s.rowid = f.rowid WHERE {clause} AND search_fts MATCH ?), "
+                f"page AS (SELECT * FROM m ORDER BY {RANKED} LIMIT ? OFFSET ?) "
+                f"SELECT (SELECT count(*) FROM m) AS total, {COLUMNS} FROM page "
+                "JOIN search_items s ON s.rowid = page.id "
+                "ORDER BY page.score, page.published DESC, page.id DESC",
+                [*params, fts, query.limit, query.offset])
+            total = rows[0]["total"] if rows else int(store.scalar(
+                "SELECT count(*) FROM search_fts f CROSS JOIN search_items s ON "
+                f"s.rowid = f.rowid WHERE {clause} AND search_fts MATCH ?",
+                [*params, fts]) or 0)
+            for row in rows:
+                del row["total"]
     else:
         # Newest first: the filter index is read in `published` order, and counted alone.
         total = int(store.scalar(f"SELECT count(*) FROM search_items s WHERE {clause}",
