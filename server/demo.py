@@ -66,7 +66,7 @@ def demo_opportunities(base: str, now: datetime) -> list[tuple[str, dict]]:
                            "jede Hand. Auch ohne Deutschkenntnisse möglich.",
             "kind": "shifts", "cause_areas": ["armut-soziales", "nachbarschaft"],
             "activity_types": ["kochen-lebensmittel"],
-            "schedule": "Schichten Di und Do, 10–13 Uhr – du wählst selbst",
+            "schedule": "Di und Do, 10–13 Uhr – du wählst deine Schichten selbst",
             "places": [{"name": "Tafel-Laden", "street": "Bahnhofstraße 12",
                         "postal_code": "12345", "locality": "Musterstadt"}],
             "suitable_for": ["no-german-needed", "groups", "newcomers"],
