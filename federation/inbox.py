@@ -199,7 +199,8 @@ def _record(ctx: InboxContext, kind: str, id_: str, object_: str, actor: str,
     ctx.store.execute(
         "INSERT OR IGNORE INTO interactions (id, kind, object_id, actor, content, url, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [id_, kind, object_, actor, content, url, iso(ctx.clock())])
+        [id_, kind, object_, actor, content, url if url and host(url) else None,
+         iso(ctx.clock())])
     log.info("interaction kind=%s object=%s actor=%s", kind, object_, actor)
 
 

@@ -59,8 +59,13 @@ class Network:
     def followed(self, actor_id: str) -> bool:
         return follows.is_following(self.store, actor_id)
 
-    def tombstoned(self, object_id_: str) -> bool:
-        return self.store.one("SELECT 1 FROM tombstones WHERE id = ?", [object_id_]) is not None
+    def tombstoned(self, object_id_: str, actor_id: str | None = None) -> bool:
+        """Deleted for good — by its own actor (a tombstone left by someone else on the same
+        host must not suppress another actor's object). Without `actor_id`: any tombstone."""
+        row = self.store.one("SELECT actor FROM tombstones WHERE id = ?", [object_id_])
+        if row is None:
+            return False
+        return actor_id is None or row["actor"] in (None, actor_id)
 
     # --- handlers -----------------------------------------------------------------------
 
@@ -95,10 +100,12 @@ class Network:
         if row is not None and row["actor"] != activity["actor"]:
             raise Reject("Delete by someone other than the stored owner")
         with self.store.tx():
-            self.store.execute("INSERT OR REPLACE INTO tombstones (id, former_type, deleted_at) "
-                               "VALUES (?, 'Object', ?)", [target, iso(self.clock())])
+            self.store.execute("INSERT OR REPLACE INTO tombstones (id, former_type, deleted_at, "
+                               "actor) VALUES (?, 'Object', ?, ?)",
+                               [target, iso(self.clock()), activity["actor"]])
             self.store.execute("DELETE FROM remote_objects WHERE id = ?", [target])
-            self.store.execute("DELETE FROM adoptions WHERE adopted_by = ?", [target])
+            self.store.execute("DELETE FROM adoptions WHERE adopted_by = ? AND actor = ?",
+                               [target, activity["actor"]])
             search.remove(self.store, target)
         log.info("remote_deleted id=%s actor=%s known=%s", target, activity["actor"],
                  row is not None)
@@ -110,7 +117,7 @@ class Network:
         if not self.followed(announcer):
             return "ignored"
         target = object_id(activity.get("object"))
-        if not target or self.tombstoned(target):
+        if not target:
             return "ignored"
         if isinstance(activity.get("object"), dict) and activity["object"].get("type") in (
                 "Create", "Update"):
@@ -138,8 +145,11 @@ class Network:
         author = object_id(_first(obj.get("attributedTo")))
         if author is not None and author != actor_id:
             raise Reject("attributedTo is not the actor")
-        if self.tombstoned(object_iri):
+        if self.tombstoned(object_iri, actor_id):
             return "ignored"
+        stored = self.store.one("SELECT actor FROM remote_objects WHERE id = ?", [object_iri])
+        if stored is not None and stored["actor"] != actor_id:
+            raise Reject("object already stored for another actor")
         raw = json.dumps(obj, ensure_ascii=False)
         if len(raw) > MAX_RAW:
             raise Reject("object too large")

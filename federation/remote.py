@@ -45,7 +45,15 @@ class RemoteActor:
 
 
 def host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The host of an http(s) URL, lower case, without a trailing dot; "" for anything else
+    (a `javascript://evil/…` id must never pass a same-host check)."""
+    try:
+        parts = urlsplit(url)
+    except (TypeError, ValueError):
+        return ""
+    if parts.scheme not in ("http", "https"):
+        return ""
+    return (parts.hostname or "").lower().rstrip(".")
 
 
 def parse_actor(doc: dict) -> RemoteActor:

@@ -69,7 +69,7 @@ def find_following(store: Store, username: str, target: str) -> str | None:
 def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
     """Block a domain: its followers go, pending deliveries to it are cancelled, its content
     disappears, and its inbox requests get 403 from now on (GoToSocial's documented effects)."""
-    domain = domain.lower().strip()
+    domain = domain.lower().strip().rstrip(".")
     with store.tx():
         store.execute("INSERT OR REPLACE INTO domain_blocks (domain, reason, created_at) "
                       "VALUES (?, ?, ?)", [domain, reason, iso(now)])
@@ -86,7 +86,7 @@ def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
 
 def unblock_domain(store: Store, domain: str) -> bool:
     return store.execute("DELETE FROM domain_blocks WHERE domain = ?",
-                         [domain.lower().strip()]).rowcount > 0
+                         [domain.lower().strip().rstrip(".")]).rowcount > 0
 
 
 def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str, *,

@@ -282,3 +282,11 @@ def m004_search_filter_tokens(db: sqlite_utils.Database) -> None:
         row = dict(zip(cols, values, strict=True))
         db.execute("UPDATE search_fts SET body = body || ' ' || ? WHERE rowid = ?",
                    [filter_tokens(row), row["rowid"]])
+
+
+@MIGRATIONS()
+def m005_owners_and_retry_times(db: sqlite_utils.Database) -> None:
+    """Remote tombstones remember who deleted (only that actor's objects stay away), and inbox
+    items that failed on a remote fetch wait before the next try."""
+    db.execute("ALTER TABLE tombstones ADD COLUMN actor TEXT")
+    db.execute("ALTER TABLE inbox_items ADD COLUMN next_attempt_at TEXT")

@@ -191,9 +191,10 @@ def record_inbox_item(
     return cur.lastrowid if cur.rowcount == 1 else None
 
 
-def claim_inbox_items(store: Store, limit: int) -> list[dict]:
+def claim_inbox_items(store: Store, limit: int, now: datetime) -> list[dict]:
     return store.all(
-        "SELECT * FROM inbox_items WHERE state = 'received' ORDER BY id LIMIT ?", [limit]
+        "SELECT * FROM inbox_items WHERE state = 'received' AND (next_attempt_at IS NULL "
+        "OR next_attempt_at <= ?) ORDER BY id LIMIT ?", [iso(now), limit]
     )
 
 
@@ -207,11 +208,20 @@ def finish_inbox_item(
     )
 
 
-def retry_inbox_item(store: Store, item_id: int, error: str, max_attempts: int = 5) -> None:
+INBOX_MAX_ATTEMPTS = 8
+
+
+def retry_inbox_item(store: Store, item_id: int, error: str, now: datetime,
+                     max_attempts: int = INBOX_MAX_ATTEMPTS) -> None:
+    """A remote fetch failed while processing: try again later (1, 2, 4 … minutes, about four
+    hours in all), then give up as 'failed'."""
+    row = store.one("SELECT attempts FROM inbox_items WHERE id = ?", [item_id])
+    attempts = (row["attempts"] if row else 0) + 1
     store.execute(
-        "UPDATE inbox_items SET attempts = attempts + 1, error = ?, state = CASE WHEN "
-        "attempts + 1 >= ? THEN 'failed' ELSE 'received' END WHERE id = ?",
-        [error[:500], max_attempts, item_id],
+        "UPDATE inbox_items SET attempts = ?, error = ?, next_attempt_at = ?, state = CASE "
+        "WHEN ? >= ? THEN 'failed' ELSE 'received' END WHERE id = ?",
+        [attempts, error[:500], iso(now + timedelta(minutes=2 ** (attempts - 1))), attempts,
+         max_attempts, item_id],
     )
 
 

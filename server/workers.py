@@ -57,7 +57,8 @@ class InboxWorker(Worker):
         self.on_processed: Callable[[], None] = lambda: None
 
     async def tick(self) -> int:
-        store, items = self.ctx.store, queue.claim_inbox_items(self.ctx.store, self.batch)
+        store, items = self.ctx.store, queue.claim_inbox_items(self.ctx.store, self.batch,
+                                                               self.ctx.clock())
         for item in items:
             activity = json.loads(item["body"])
             try:
@@ -71,7 +72,7 @@ class InboxWorker(Worker):
             except FetchError as exc:
                 log.info("activity_retry id=%s actor=%s reason=%s", item["activity_id"],
                          item["actor"], exc.reason)
-                queue.retry_inbox_item(store, item["id"], exc.reason)
+                queue.retry_inbox_item(store, item["id"], exc.reason, self.ctx.clock())
             except Exception as exc:
                 log.exception("activity_failed id=%s actor=%s", item["activity_id"],
                               item["actor"])

@@ -95,7 +95,7 @@ async def list_own(request: web.Request) -> web.Response:
         raise ApiError(403, "forbidden", "Nur eigene Einträge.")
     try:
         limit = min(max(int(request.query.get("limit", 50)), 1), 200)
-        offset = max(int(request.query.get("offset", 0)), 0)
+        offset = min(max(int(request.query.get("offset", 0)), 0), 10**9)
     except ValueError as exc:
         raise ApiError(400, "bad_paging", "limit/offset must be integers") from exc
     svc = service(request)

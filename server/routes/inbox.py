@@ -38,9 +38,9 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
         raise ApiError(413, "body_too_large", f"limit is {settings.max_body_bytes} bytes")
     body = await request.read()
     try:
-        activity = json.loads(body)
-    except ValueError as exc:
-        raise ApiError(400, "malformed_json", "body is not JSON") from exc
+        activity = json.loads(body.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+        raise ApiError(400, "malformed_json", "body is not UTF-8 JSON") from exc
     if not isinstance(activity, dict) or not all(
             isinstance(activity.get(k), str) for k in ("id", "type", "actor")):
         raise ApiError(400, "malformed_activity", "an activity needs id, type and actor")

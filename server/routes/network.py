@@ -50,6 +50,8 @@ def parse_query(params: dict[str, str]) -> search.Query:
         name = "age"
         if params.get(name):
             query.age = int(params[name])
+            if not 0 <= query.age <= 150:
+                raise ValueError("must be between 0 and 150")
         for name in ("date_from", "date_to"):
             if params.get(name):
                 value = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", params[name]))
@@ -60,6 +62,8 @@ def parse_query(params: dict[str, str]) -> search.Query:
         query.limit = min(max(int(params.get(name, 20)), 1), MAX_LIMIT)
         name = "offset"
         query.offset = max(int(params.get(name, 0)), 0)
+        if query.offset > 1_000_000:
+            raise ValueError("must be at most 1000000")
     except ValueError as exc:
         raise ValueError(f"{name}: {exc}") from exc
     for name in ("local", "include_inactive"):

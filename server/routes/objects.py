@@ -86,7 +86,10 @@ async def practice(request: web.Request) -> web.StreamResponse:
 
 def _page_no(request: web.Request) -> int:
     try:
-        return max(int(request.query.get("seite", 1)), 1)
+        page = int(request.query.get("seite", 1))
+        if page > 100_000:
+            raise ValueError("too large")
+        return max(page, 1)
     except ValueError as exc:
         raise ApiError(400, "bad_page", "seite must be a number") from exc
 

@@ -231,3 +231,25 @@ async def test_hashtag_links_lead_to_a_tag_page(client):
     assert "Lesepat:in gesucht" not in await (await client.get("/tags/umwelt")).text()
     resp = await client.get("/tags/musterstadt", headers={"Accept": "text/html"})
     assert resp.status == 200
+
+
+async def test_pages_forbid_scripts_by_content_security_policy(client):
+    resp = await client.get("/@tafel", headers={"Accept": "text/html"})
+    assert "script-src 'none'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_absurd_numbers_are_400_not_500(client):
+    huge = "99999999999999999999"
+    for url in (f"/angebote?seite={huge}", f"/praxis?seite={huge}",
+                f"/api/v1/search?offset={huge}", f"/api/v1/search?q=x&age={huge}"):
+        resp = await client.get(url)
+        assert resp.status == 400, url
+
+
+async def test_inbox_body_that_is_not_utf8_is_400(client):
+    body = '{"id": "https://m.example/1", "type": "Like", "actor": "https://m.example/a"}'
+    resp = await client.post("/inbox", data=body.encode("utf-16"),
+                             headers={"Content-Type": "application/activity+json"})
+    assert resp.status == 400
+    assert (await resp.json())["error"] == "malformed_json"

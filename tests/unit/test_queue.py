@@ -178,20 +178,24 @@ def test_inbox_item_dedupe_per_origin(store):
 
 def test_inbox_item_retry_then_failed_after_max_attempts(store):
     item = record(store)
-    for _ in range(4):
-        queue.retry_inbox_item(store, item, "fetch failed", max_attempts=5)
+    for n in range(4):
+        queue.retry_inbox_item(store, item, "fetch failed", NOW, max_attempts=5)
         assert store.scalar("SELECT state FROM inbox_items") == "received"
-    queue.retry_inbox_item(store, item, "fetch failed", max_attempts=5)
+        # not claimed again before its retry time (1, 2, 4, 8 minutes)
+        assert queue.claim_inbox_items(store, 10, NOW + timedelta(minutes=2**n) -
+                                       timedelta(seconds=1)) == []
+        assert len(queue.claim_inbox_items(store, 10, NOW + timedelta(minutes=2**n))) == 1
+    queue.retry_inbox_item(store, item, "fetch failed", NOW, max_attempts=5)
     assert store.one("SELECT state, attempts FROM inbox_items") == {"state": "failed",
                                                                     "attempts": 5}
-    assert queue.claim_inbox_items(store, 10) == []
+    assert queue.claim_inbox_items(store, 10, NOW + timedelta(days=1)) == []
 
 
 def test_claim_and_finish_inbox_items(store):
     ids = [record(store, f"https://m.example/a/{i}") for i in range(3)]
-    assert [r["id"] for r in queue.claim_inbox_items(store, 2)] == ids[:2]
+    assert [r["id"] for r in queue.claim_inbox_items(store, 2, NOW)] == ids[:2]
     queue.finish_inbox_item(store, ids[0], "processed", NOW)
-    assert [r["id"] for r in queue.claim_inbox_items(store, 10)] == ids[1:]
+    assert [r["id"] for r in queue.claim_inbox_items(store, 10, NOW)] == ids[1:]
 
 
 def test_prune_keeps_pending_and_recent_rows(store):
