@@ -21,6 +21,22 @@ from server.bootstrap import init_instance
 from server.config import Settings, load_settings
 
 
+async def drain(*instances: Instance, rounds: int = 8) -> None:
+    """Tick every inbox and delivery worker of every instance until nothing moves (tests never
+    sleep for federation)."""
+    from server.state import SERVICES
+
+    for _ in range(rounds):
+        moved = 0
+        for inst in instances:
+            svc = inst.app[SERVICES]
+            moved += await svc["delivery_worker"].tick()
+            moved += await svc["inbox_worker"].tick()
+        if not moved:
+            return
+    raise AssertionError(f"workers still busy after {rounds} rounds")
+
+
 class FakeResolver(AbstractResolver):
     """Resolves `*.test` names to loopback ports; everything else fails like a dead DNS."""
 

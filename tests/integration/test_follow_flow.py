@@ -10,23 +10,12 @@ from models import actors as actor_repo
 from models import follows
 from server.bootstrap import make_actor
 from server.state import CLOCK, SERVICES, STORE, URLS
+from tests.fediverse import drain
 
 
 def add_org(inst, username="tafel"):
     actor_repo.create_actor(inst.app[STORE], make_actor(username, "org", f"Org {username}",
                                                         sector="civil-society"))
-
-
-async def drain(*instances, rounds=6):
-    """Tick every worker of every instance until nothing moves (no sleeping)."""
-    for _ in range(rounds):
-        moved = 0
-        for inst in instances:
-            svc = inst.app[SERVICES]
-            moved += await svc["delivery_worker"].tick()
-            moved += await svc["inbox_worker"].tick()
-        if not moved:
-            return
 
 
 def inbox_items(inst):

@@ -28,6 +28,7 @@ from models import follows, search
 from models.search import Query
 from server.bootstrap import make_actor
 from server.state import CLOCK, SERVICES, STORE, URLS
+from tests.fediverse import drain
 from tests.golden.examples import ONE_OFF, PRACTICE
 
 AS = "https://www.w3.org/ns/activitystreams"
@@ -37,18 +38,6 @@ READ_ONLY = ("id", "org_username", "published", "updated", "last_confirmed")
 
 
 # --- helpers shared by the network test modules ----------------------------------------------
-
-async def drain(*instances, rounds: int = 8) -> None:
-    """Tick every inbox and delivery worker of every instance until nothing moves."""
-    for _ in range(rounds):
-        moved = 0
-        for inst in instances:
-            svc = inst.app[SERVICES]
-            moved += await svc["delivery_worker"].tick()
-            moved += await svc["inbox_worker"].tick()
-        if not moved:
-            return
-    raise AssertionError(f"workers still busy after {rounds} rounds")
 
 
 @pytest.fixture
