@@ -101,6 +101,10 @@ class RemoteActors:
         return parse_actor(json.loads(row["data"])) if row else None
 
     def save(self, actor: RemoteActor) -> None:
+        with self.store.tx():
+            self._upsert(actor)
+
+    def _upsert(self, actor: RemoteActor) -> None:
         self.store.db["remote_actors"].upsert({
             "id": actor.id, "type": actor.type, "preferred_username": actor.preferred_username,
             "name": actor.name, "domain": actor.domain, "inbox": actor.inbox,

@@ -78,9 +78,10 @@ def _row(actor: LocalActor) -> dict:
 def create_actor(store: Store, actor: LocalActor) -> LocalActor:
     if actor.kind != "instance" and actor.username in RESERVED:
         raise ActorError(f"Der Benutzername '{actor.username}' ist reserviert.")
-    if get_actor(store, actor.username) is not None:
-        raise ActorError(f"Es gibt bereits ein Konto '{actor.username}'.")
-    store.db["actors"].insert(_row(actor))
+    with store.tx():
+        if get_actor(store, actor.username) is not None:
+            raise ActorError(f"Es gibt bereits ein Konto '{actor.username}'.")
+        store.db["actors"].insert(_row(actor))
     return actor
 
 
@@ -116,7 +117,8 @@ def update_actor(store: Store, username: str, **changes: object) -> LocalActor:
     if actor is None:
         raise ActorError(f"Kein Konto '{username}'.")
     updated = LocalActor.model_validate({**actor.model_dump(), **changes, "updated_at": utcnow()})
-    store.db["actors"].update(username, _row(updated))
+    with store.tx():
+        store.db["actors"].update(username, _row(updated))
     return updated
 
 
@@ -125,14 +127,15 @@ def create_token(store: Store, username: str, label: str = "") -> str:
     if get_actor(store, username) is None:
         raise ActorError(f"Kein Konto '{username}'.")
     token = new_token()
-    store.db["api_tokens"].insert(
-        {
-            "token_hash": hash_token(token),
-            "username": username,
-            "label": label,
-            "created_at": iso(utcnow()),
-        }
-    )
+    with store.tx():
+        store.db["api_tokens"].insert(
+            {
+                "token_hash": hash_token(token),
+                "username": username,
+                "label": label,
+                "created_at": iso(utcnow()),
+            }
+        )
     return token
 
 
@@ -147,4 +150,5 @@ def get_setting(store: Store, key: str) -> str | None:
 
 
 def set_setting(store: Store, key: str, value: str) -> None:
-    store.db["instance"].upsert({"key": key, "value": value}, pk="key")
+    with store.tx():
+        store.db["instance"].upsert({"key": key, "value": value}, pk="key")

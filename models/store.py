@@ -68,9 +68,26 @@ class Store:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite_utils.Database]:
-        """One transaction; nested use joins the outer one (savepoints)."""
-        with self.db.atomic():
+        """One write transaction; nested use joins the outer one (savepoints).
+
+        The outer one starts with BEGIN IMMEDIATE: it takes the write lock up front (waiting
+        up to busy_timeout for another process, e.g. a CLI import beside `serve`). A deferred
+        transaction that reads first and writes later fails at once with "database is locked"
+        when another connection committed in between (SQLite's WAL snapshot rule)."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
 
     def execute(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, params)
