@@ -151,7 +151,7 @@ def when_dated(start: datetime, end: datetime, lang: str = "de") -> str:
     )
 
 
-def _span(start: datetime, end: datetime, lang: str) -> str:
+def date_span(start: datetime, end: datetime, lang: str = "de") -> str:
     """"1.–14. Dezember 2026", "28. November – 14. Dezember 2026" (dates only)."""
     p, a, b = _p(lang), _parts(start, lang), _parts(end, lang)
     if a["date"] == b["date"]:
@@ -164,7 +164,7 @@ def _span(start: datetime, end: datetime, lang: str) -> str:
     return f"{first.format(**a)} – {p['date'].format(**b)}"
 
 
-def _time_budget(opp: Opportunity, lang: str) -> str | None:
+def time_budget_text(opp: Opportunity, lang: str = "de") -> str | None:
     if opp.time_budget is None:
         return None
     unit = opp.time_budget.unit.label(lang)
@@ -179,15 +179,15 @@ def _schedule(opp: Opportunity) -> str | None:
 
 def _when(opp: Opportunity, lang: str) -> str:
     p = _p(lang)
-    extras = [x for x in (_time_budget(opp, lang), _schedule(opp)) if x]
+    extras = [x for x in (time_budget_text(opp, lang), _schedule(opp)) if x]
     if opp.kind is OpportunityKind.ONE_OFF and opp.start and opp.end:
         return "📅 " + " · ".join([when_dated(opp.start, opp.end, lang), *extras])
     if opp.kind is OpportunityKind.SHIFTS and opp.start and opp.end:
-        span = _span(opp.start, opp.end, lang)
+        span = date_span(opp.start, opp.end, lang)
         return "📅 " + " · ".join([p["shifts_dated"].format(span=span), *extras])
     period = None
     if opp.start and opp.end:
-        period = _span(opp.start, opp.end, lang)
+        period = date_span(opp.start, opp.end, lang)
     elif opp.start:
         period = p["from"].format(date=p["date"].format(**_parts(opp.start, lang)))
     elif opp.end:

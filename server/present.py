@@ -3,38 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from federation.convert_facts import date_span, time_budget_text, when_dated
 from models.content import Opportunity, Practice
 from models.markdown import render_markdown
 from models.vocab import label
 
-BERLIN = ZoneInfo("Europe/Berlin")
-MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember"]
-UNITS = {"per-week": "pro Woche", "per-month": "pro Monat", "total": "insgesamt"}
-STATUS = {"open": "Offen", "paused": "Pausiert", "filled": "Besetzt", "closed": "Beendet"}
 
-
-def date_de(dt: datetime, with_time: bool = True) -> str:
-    local = dt.astimezone(BERLIN)
-    text = f"{local.day}. {MONTHS[local.month - 1]} {local.year}"
-    return f"{text}, {local:%H:%M} Uhr" if with_time else text
-
-
-def hours_de(value: float) -> str:
-    return (f"{value:g}").replace(".", ",")
+def date_de(dt: datetime) -> str:
+    """"6. Dezember 2026" — the same wording as in the federated posts."""
+    return date_span(dt, dt)
 
 
 def opportunity_facts(opp: Opportunity) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = [("Art", label(opp.kind))]
     if opp.start and opp.end:
-        facts.append(("Wann", f"{date_de(opp.start)} bis {date_de(opp.end)}"))
+        facts.append(("Wann", when_dated(opp.start, opp.end)))
     if opp.schedule:
         facts.append(("Zeit", opp.schedule))
-    if opp.time_budget:
-        facts.append(("Zeitaufwand", f"ca. {hours_de(opp.time_budget.hours)} Std. "
-                                     f"{UNITS.get(opp.time_budget.unit.value, '')}"))
+    budget = time_budget_text(opp)
+    if budget:
+        facts.append(("Zeitaufwand", budget))
     for place in opp.places:
         parts = [p for p in (place.name, place.street,
                              " ".join(x for x in (place.postal_code, place.locality) if x)) if p]

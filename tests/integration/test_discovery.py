@@ -253,3 +253,19 @@ async def test_inbox_body_that_is_not_utf8_is_400(client):
                              headers={"Content-Type": "application/activity+json"})
     assert resp.status == 400
     assert (await resp.json())["error"] == "malformed_json"
+
+
+async def test_opportunity_page_shows_facts_in_the_posts_wording(client):
+    from server.state import SERVICES
+
+    opp = client.server.app[SERVICES]["content"].create("opportunities", "tafel", {
+        "title": "Pflanzaktion", "description": "Bäume pflanzen", "kind": "one-off",
+        "contact": {"email": "info@example.org"}, "start": "2026-12-05T09:00:00+00:00",
+        "end": "2026-12-05T14:00:00+00:00", "time_budget": {"hours": 2.5, "unit": "total"}})
+    page = await (await client.get(f"/angebote/{opp.id}",
+                                   headers={"Accept": "text/html"})).text()
+    assert "Sa., 5. Dezember 2026, 10:00–15:00 Uhr" in page  # Europe/Berlin, as in the Note
+    assert "ca. 2,5 Std. insgesamt" in page
+    assert '<p class="status">Offen</p>' in page
+    listing = await (await client.get("/angebote", headers={"Accept": "text/html"})).text()
+    assert "5. Dezember 2026" in listing
