@@ -10,16 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.ids import hash_token, new_token
 from models.store import Store, iso, utcnow
+from models.vocab import Sector
 
 ActorKind = Literal["instance", "city", "org"]
-SECTORS = ("civil-society", "administration", "politics", "business", "science")
-SECTOR_LABELS = {
-    "civil-society": "Zivilgesellschaft",
-    "administration": "Verwaltung",
-    "politics": "Politik",
-    "business": "Wirtschaft",
-    "science": "Wissenschaft",
-}
+SECTORS = tuple(s.value for s in Sector)  # the five sectors of Engagierte Stadt
+SECTOR_LABELS = {s.value: s.label_de for s in Sector}
 # Paths and names that must never become a username (they would shadow routes or confuse peers).
 RESERVED = {"actor", "admin", "api", "inbox", "instance", "static", "ns", "mitwirken", "relay"}
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,29}$")

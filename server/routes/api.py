@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from aiohttp import web
@@ -76,14 +78,17 @@ def owned(request: web.Request, actor: LocalActor, kind: Kind):
     return obj
 
 
-def _invalid(exc: ValidationError) -> ApiError:
-    return ApiError(422, "validation_failed", german_errors(exc))
-
-
-def _read_only(exc: ReadOnlyField) -> ApiError:
-    return ApiError(422, "validation_failed", [
-        {"field": f, "message": "Dieses Feld setzt der Server; bitte weglassen."}
-        for f in exc.fields])
+@contextmanager
+def editor_input() -> Iterator[None]:
+    """Invalid editor input becomes a 422 listing each field with a German message."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ApiError(422, "validation_failed", german_errors(exc)) from exc
+    except ReadOnlyField as exc:
+        raise ApiError(422, "validation_failed", [
+            {"field": f, "message": "Dieses Feld setzt der Server; bitte weglassen."}
+            for f in exc.fields]) from exc
 
 
 @routes.get("/api/v1/{kind:opportunities|practices}")
@@ -116,12 +121,8 @@ async def create(request: web.Request) -> web.Response:
     target = actor_repo.get_actor(request.app[STORE], str(username))
     if target is None or target.kind == "instance" or not may_manage(actor, target.username):
         raise ApiError(403, "forbidden", "Nur für die eigene Organisation.")
-    try:
+    with editor_input():
         obj = service(request).create(kind, target.username, data)
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
-    except ReadOnlyField as exc:
-        raise _read_only(exc) from exc
     svc = service(request)
     return web.json_response(represent(svc, obj), status=201,
                              headers={"Location": f"/api/v1/{kind}/{obj.id}"})
@@ -140,12 +141,8 @@ async def update(request: web.Request) -> web.Response:
     kind = kind_of(request)
     obj = owned(request, actor, kind)
     patch = await json_body(request)
-    try:
+    with editor_input():
         updated = service(request).update(kind, obj.id, patch)
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
-    except ReadOnlyField as exc:
-        raise _read_only(exc) from exc
     return web.json_response(represent(service(request), updated))
 
 
