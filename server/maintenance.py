@@ -6,8 +6,6 @@ the Update; a dated one closes after its end."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from models import content_store, queue
@@ -21,6 +19,7 @@ log = logging.getLogger("mitwirken.maintenance")
 
 class MaintenanceWorker(Worker):
     poll_seconds = 3600.0
+    repeat_while_busy = False  # one pass an hour; changes are rare
 
     def __init__(self, content: ContentService, auto_pause_days: int) -> None:
         super().__init__()
@@ -45,15 +44,4 @@ class MaintenanceWorker(Worker):
                          self.auto_pause_days)
                 changed += 1
         queue.prune(store, now)
-        return 0 if changed == 0 else changed
-
-    async def run(self) -> None:
-        # Changes are rare; one pass per poll is enough (tick's return value would loop).
-        while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("maintenance_failed")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+        return changed

@@ -25,6 +25,8 @@ log = logging.getLogger("mitwirken.worker")
 
 class Worker:
     poll_seconds = 1.0
+    # Queue workers tick again at once while they find work; periodic ones wait every time.
+    repeat_while_busy = True
 
     def __init__(self) -> None:
         self._wake = asyncio.Event()
@@ -42,7 +44,7 @@ class Worker:
             except Exception:
                 log.exception("worker_tick_failed worker=%s", type(self).__name__)
                 done = 0
-            if done:
+            if done and self.repeat_while_busy:
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
