@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -51,6 +52,15 @@ class ContentService:
 
     # --- reading ------------------------------------------------------------------------
 
+    @cached_property
+    def city(self) -> str:
+        """The city actor's username: fixed at `init`, so read once, not on every publish."""
+        return actor_repo.city_actor(self.store).username
+
+    @property
+    def city_display_name(self) -> str:
+        return actor_repo.city_actor(self.store).name
+
     def ap_id(self, obj: Opportunity | Practice) -> str:
         if isinstance(obj, Opportunity):
             return self.urls.opportunity(obj.id)
@@ -59,9 +69,8 @@ class ContentService:
     def to_ap(self, obj: Opportunity | Practice) -> dict:
         actor = actor_repo.get_actor(self.store, obj.org_username)
         if isinstance(obj, Opportunity):
-            city = actor_repo.city_actor(self.store)
-            return opportunity_to_note(obj, self.urls, org=actor, city_username=city.username,
-                                       city_name=self.city_name(city.name))
+            return opportunity_to_note(obj, self.urls, org=actor, city_username=self.city,
+                                       city_name=self.city_name(self.city_display_name))
         partners = [p.actor_iri for p in obj.partners
                     if p.actor_iri and self.urls.is_local(p.actor_iri)]
         doc = practice_to_article(obj, self.urls, actor=actor, partner_actor_ids=partners)
@@ -150,10 +159,9 @@ class ContentService:
         author = obj.org_username
         publish(self.store, author, build(self.urls, author, doc, now), now,
                 extra_inboxes=self._extra_inboxes(obj))
-        city = actor_repo.city_actor(self.store).username
-        if verb == "Create" and author != city:
-            publish(self.store, city, activities.announce(
-                self.urls, city, doc["id"], self.urls.actor(author), now), now)
+        if verb == "Create" and author != self.city:
+            publish(self.store, self.city, activities.announce(
+                self.urls, self.city, doc["id"], self.urls.actor(author), now), now)
         if verb == "Create" and follows.follower_inboxes(self.store, "instance"):
             publish(self.store, "instance", activities.relay_announce(self.urls, doc["id"], now),
                     now)  # subscribed LitePub relays follow the instance actor
@@ -161,9 +169,8 @@ class ContentService:
 
     def _extra_inboxes(self, obj: Opportunity | Practice) -> list[str]:
         inboxes = []
-        city = actor_repo.city_actor(self.store).username
-        if obj.org_username != city:
-            inboxes += follows.follower_inboxes(self.store, city)
+        if obj.org_username != self.city:
+            inboxes += follows.follower_inboxes(self.store, self.city)
         if isinstance(obj, Practice) and obj.adapted_from and not self.urls.is_local(
                 obj.adapted_from):
             origin = self.store.one(
