@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from federation.fetch import Fetcher, FetchError
@@ -47,9 +48,14 @@ class RemoteActor:
 def host(url: str) -> str:
     """The host of an http(s) URL, lower case, without a trailing dot; "" for anything else
     (a `javascript://evil/…` id must never pass a same-host check)."""
+    return _host(url) if isinstance(url, str) else ""
+
+
+@lru_cache(maxsize=4096)  # called several times per inbox request, mostly with the same URLs
+def _host(url: str) -> str:
     try:
         parts = urlsplit(url)
-    except (TypeError, ValueError):
+    except ValueError:
         return ""
     if parts.scheme not in ("http", "https"):
         return ""

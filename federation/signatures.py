@@ -111,6 +111,7 @@ def sign_headers(
 _KEYID_RE = re.compile(r'(?:^|[\s,])keyId="([^"]+)"')
 _BARE_INT_RE = re.compile(r"\b(created|expires)=(\d+)")
 _COMMA_WS_RE = re.compile(r",\s+(?=[A-Za-z]+=)")
+_COMMA_WS = re.compile(r",\s")
 
 
 def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -129,7 +130,9 @@ def _cavage_header(value: str) -> str:
     value = value.strip()
     if value.startswith("Signature "):
         value = value[len("Signature ") :]
-    return _BARE_INT_RE.sub(r'\1="\2"', _COMMA_WS_RE.sub(",", value))
+    if "created=" in value or "expires=" in value:
+        value = _BARE_INT_RE.sub(r'\1="\2"', value)
+    return _COMMA_WS_RE.sub(",", value) if _COMMA_WS.search(value) else value
 
 
 def key_id_of(headers: Mapping[str, str]) -> str | None:
@@ -173,6 +176,7 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=256)  # a burst of requests shares a handful of Date values
 def _parse_date(value: str) -> datetime:
     """Locale independent, unlike bovine's ``parse_gmt`` (``strptime`` %a/%b follow LC_TIME)."""
     try:
@@ -189,6 +193,7 @@ def _check_host(h: Mapping[str, str], our_hosts: Collection[str]) -> str:
     return host
 
 
+@lru_cache(maxsize=4096)  # keyed by (key_id, owner, pem): a rotated key is a new entry
 def _identifier(key: PublicKey) -> CryptographicIdentifier:
     """RSA only, ≥ 2048 bits (A-15); rsa-sha256/hs2019/rsa-v1_5-sha256 all mean PKCS#1 v1.5."""
     try:

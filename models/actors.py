@@ -85,6 +85,11 @@ def get_actor(store: Store, username: str) -> LocalActor | None:
     return LocalActor.model_validate(row) if row else None
 
 
+def actor_exists(store: Store, username: str) -> bool:
+    """Cheaper than `get_actor` where only existence matters (every per-actor inbox POST)."""
+    return store.one("SELECT 1 FROM actors WHERE username = ?", [username]) is not None
+
+
 def instance_actor(store: Store) -> LocalActor:
     row = store.one("SELECT * FROM actors WHERE kind = 'instance'")
     if row is None:

@@ -8,8 +8,9 @@ restarted fan-out never sends one activity twice to the same inbox from our side
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from models.store import Store, iso
@@ -169,6 +170,37 @@ def mark_domain_available(store: Store, domain: str) -> None:
 
 
 # --- inbox items --------------------------------------------------------------------------
+
+
+class InboxRow(NamedTuple):
+    """One verified incoming activity, as the inbox commits it."""
+
+    activity_id: str
+    origin: str
+    actor: str
+    type: str
+    recipient: str | None
+    body: str
+    received_at: datetime
+
+
+def record_inbox_items(store: Store, rows: Sequence[InboxRow]) -> list[int | None]:
+    """Commit many incoming activities in one transaction (the inbox's group commit); one
+    row id per input, None for a duplicate (also within the batch). Every sending domain is
+    marked available again: it just proved it is alive."""
+    ids: list[int | None] = []
+    with store.tx():
+        for row in rows:
+            cur = store.execute(
+                "INSERT OR IGNORE INTO inbox_items (activity_id, origin, actor, type, "
+                "recipient, body, state, received_at) VALUES (?, ?, ?, ?, ?, ?, 'received', ?)",
+                [row.activity_id, row.origin, row.actor, row.type, row.recipient, row.body,
+                 iso(row.received_at)],
+            )
+            ids.append(cur.lastrowid if cur.rowcount == 1 else None)
+        for domain in {row.origin for row in rows}:
+            mark_domain_available(store, domain)
+    return ids
 
 
 def record_inbox_item(

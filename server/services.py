@@ -15,6 +15,7 @@ from federation.network import Network
 from federation.remote import RemoteActors
 from models import actors as actor_repo
 from server.content_service import ContentService
+from server.group_commit import GroupCommit
 from server.maintenance import MaintenanceWorker
 from server.state import CLOCK, HTTP, SERVICES, SETTINGS, STORE, URLS
 from server.workers import DeliveryWorker, InboxWorker, actor_key_lookup
@@ -49,6 +50,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     network = Network(store, urls, actors, fetcher, clock)
     ctx.extra.update(network.handlers())
     services.update(fetcher=fetcher, actors=actors, inbox_ctx=ctx, inbox_worker=inbox,
+                    inbox_commit=GroupCommit(store, on_commit=inbox.wake),
                     delivery_worker=delivery, content=content, maintenance_worker=maintenance,
                     network=network)
     tasks = []

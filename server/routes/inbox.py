@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from federation.remote import host
-from federation.signatures import SignatureError, check_actor, key_id_of, verify_request
+from federation.signatures import (
+    PublicKey,
+    SignatureError,
+    check_actor,
+    key_id_of,
+    verify_request,
+)
 from models import queue
+from models.actors import actor_exists
 from server.errors import ApiError
 from server.state import CLOCK, SERVICES, SETTINGS, STORE, URLS
 
 routes = web.RouteTableDef()
+ACCEPTED = b'{"status": "accepted"}'
 log = logging.getLogger("mitwirken.inbox")
+
+
+class KeyDomainBlocked(SignatureError):
+    """The signing key lives on a blocked domain: 403, and nothing is fetched from it."""
+
+    def __init__(self, domain: str) -> None:
+        super().__init__("key domain blocked")
+        self.domain = domain
 
 
 def is_blocked(store, *domains: str) -> bool:
@@ -38,16 +53,17 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
         raise ApiError(413, "body_too_large", f"limit is {settings.max_body_bytes} bytes")
     body = await request.read()
     try:
-        activity = json.loads(body.decode("utf-8"))
+        text = body.decode("utf-8")
+        activity = json.loads(text)
     except ValueError as exc:  # UnicodeDecodeError is a ValueError too
         raise ApiError(400, "malformed_json", "body is not UTF-8 JSON") from exc
     if not isinstance(activity, dict) or not all(
             isinstance(activity.get(k), str) for k in ("id", "type", "actor")):
         raise ApiError(400, "malformed_activity", "an activity needs id, type and actor")
     actor = activity["actor"]
-    key_id = key_id_of(request.headers) or ""
-    if is_blocked(store, host(actor), host(key_id)):
-        log.info("inbox_blocked actor=%s domain=%s", actor, host(actor))
+    origin = host(actor)
+    if is_blocked(store, origin):
+        log.info("inbox_blocked actor=%s domain=%s", actor, origin)
         raise ApiError(403, "domain_blocked", None)
     services = app[SERVICES]
     remote = services["actors"]
@@ -57,27 +73,36 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
         # Mastodon sends these to every inbox it knows; never fetch a deleted actor's key.
         log.info("inbox_delete_unknown_actor actor=%s", actor)
         return web.json_response({"status": "ignored"}, status=202)
+
+    async def key_lookup(key_id: str, refresh: bool) -> PublicKey | None:
+        """The key's domain is screened too (a key may live elsewhere than its actor),
+        before anything is fetched from it."""
+        key_host = host(key_id)
+        if key_host != origin and is_blocked(store, key_host):
+            raise KeyDomainBlocked(key_host)
+        return await remote.key_lookup(key_id, refresh)
+
     try:
         verified = await verify_request(
             request.method, request.path_qs, request.headers, body,
-            our_hosts={app[URLS].domain}, key_lookup=remote.key_lookup, now=app[CLOCK](),
-            scheme=urlsplit(settings.base_url).scheme)
+            our_hosts={app[URLS].domain}, key_lookup=key_lookup, now=app[CLOCK](),
+            scheme="https" if settings.base_url.startswith("https:") else "http")
         check_actor(verified, actor)
+    except KeyDomainBlocked as exc:
+        log.info("inbox_blocked actor=%s domain=%s key_domain=%s", actor, origin, exc.domain)
+        raise ApiError(403, "domain_blocked", None) from exc
     except SignatureError as exc:
         log.info("inbox_unauthorized actor=%s domain=%s key_id=%s reason=%s", actor,
-                 host(actor), key_id[:200], exc.reason)
+                 origin, (key_id_of(request.headers) or "")[:200], exc.reason)
         raise ApiError(401, "invalid_signature", exc.reason) from exc
-    if host(activity["id"]) != host(actor):
+    if host(activity["id"]) != origin:
         raise ApiError(400, "malformed_activity", "activity id is on another host than actor")
-    row = queue.record_inbox_item(store, activity_id=activity["id"], origin=host(actor),
-                                  actor=actor, type_=activity["type"], recipient=recipient,
-                                  body=body.decode("utf-8"), now=app[CLOCK]())
-    queue.mark_domain_available(store, host(actor))
+    row_id = await services["inbox_commit"].record(queue.InboxRow(
+        activity_id=activity["id"], origin=origin, actor=actor, type=activity["type"],
+        recipient=recipient, body=text, received_at=app[CLOCK]()))
     log.info("inbox_accepted id=%s type=%s actor=%s domain=%s duplicate=%s", activity["id"],
-             activity["type"], actor, host(actor), row is None)
-    if "inbox_worker" in services:
-        services["inbox_worker"].wake()
-    return web.json_response({"status": "accepted"}, status=202)
+             activity["type"], actor, origin, row_id is None)
+    return web.Response(body=ACCEPTED, status=202, content_type="application/json")
 
 
 @routes.post("/inbox")
@@ -88,9 +113,7 @@ async def shared_inbox(request: web.Request) -> web.Response:
 @routes.post("/actors/{username}/inbox")
 async def actor_inbox(request: web.Request) -> web.Response:
     username = request.match_info["username"]
-    from models.actors import get_actor
-
-    if get_actor(request.app[STORE], username) is None:
+    if not actor_exists(request.app[STORE], username):
         raise ApiError(404, "not_found", "Unknown actor.")
     return await _receive(request, username)
 

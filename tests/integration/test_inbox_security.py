@@ -8,6 +8,7 @@ the fake Mastodon (``FakeMastodon.sign`` with overrides), never with ``federatio
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -304,6 +305,24 @@ async def test_blocked_parent_domain_blocks_subdomain(fediverse):
 
 
 @pytest.mark.parametrize("path", INBOXES)
+async def test_key_on_blocked_domain_is_403_without_any_fetch(fediverse, city, peer, path):
+    """The actor's domain is fine, but the signature names a key on a blocked domain."""
+    evil = await FakeMastodon(fediverse.resolver, domain="evil.test").start()
+    try:
+        city.app[STORE].db["domain_blocks"].insert(
+            {"domain": "evil.test", "reason": "", "created_at": iso(datetime.now(UTC))})
+        body = body_of(like(peer))
+        status, answer = await peer.send("POST", CITY + path, body,
+                                         evil.sign("alice", "POST", CITY + path, body))
+        assert status == 403, answer
+        assert answer["error"] == "domain_blocked"
+        assert evil.fetches() == [] and peer.fetches() == []
+        assert count_items(city) == 0
+    finally:
+        await evil.close()
+
+
+@pytest.mark.parametrize("path", INBOXES)
 async def test_delete_of_unknown_actor_by_itself_is_202_without_fetch(city, peer, path):
     status, _ = await peer.post("alice", CITY + path, peer.delete_self("alice"))
     assert status == 202
@@ -357,3 +376,15 @@ async def test_signature_by_unpublished_key_refetches_once_then_401(city, peer):
     assert status == 401
     assert len(peer.fetches()) == 2  # one refresh, no more
     assert count_items(city) == 1
+
+
+async def test_concurrent_activities_are_all_committed_in_fewer_transactions(city, peer):
+    """Group commit over real HTTP: every 202 means a committed row, and a burst shares
+    transactions (the first request fetches the key; the rest arrive together)."""
+    await peer.post("alice", f"{CITY}/inbox", like(peer))
+    acts = [dict(like(peer), id=f"{peer.actor_id('alice')}#likes/burst-{n}") for n in range(30)]
+    answers = await asyncio.gather(*(peer.post("alice", f"{CITY}/inbox", a) for a in acts))
+    assert [status for status, _ in answers] == [202] * 30
+    assert count_items(city) == 31
+    commits = city.app[SERVICES]["inbox_commit"]
+    assert commits.rows == 31 and commits.commits < 31
