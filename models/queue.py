@@ -214,13 +214,9 @@ def record_inbox_item(
     body: str,
     now: datetime,
 ) -> int | None:
-    """Commit an incoming activity; returns its row id, or None for a duplicate."""
-    cur = store.execute(
-        "INSERT OR IGNORE INTO inbox_items (activity_id, origin, actor, type, recipient, body, "
-        "state, received_at) VALUES (?, ?, ?, ?, ?, ?, 'received', ?)",
-        [activity_id, origin, actor, type_, recipient, body, iso(now)],
-    )
-    return cur.lastrowid if cur.rowcount == 1 else None
+    """Commit one incoming activity; returns its row id, or None for a duplicate."""
+    return record_inbox_items(
+        store, [InboxRow(activity_id, origin, actor, type_, recipient, body, now)])[0]
 
 
 def claim_inbox_items(store: Store, limit: int, now: datetime) -> list[dict]:
