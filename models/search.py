@@ -87,7 +87,7 @@ def item_tags(row: dict) -> list[str]:
         tags.append(INACTIVE)
     if row.get("hours_per_week") is not None:
         tags.append(f"{HOURS}{milli_hours(row['hours_per_week'])}")
-    tags.append(NO_MIN_AGE if row.get("min_age") is None else f"{MIN_AGE}{row['min_age']}")
+    tags.append(NO_MIN_AGE if row.get("min_age") is None else f"{MIN_AGE}{int(row['min_age'])}")
     for column, month, day in (("start", START_MONTH, START_DAY), ("end", END_MONTH, END_DAY)):
         if row.get(column):
             digits = row[column][:10].replace("-", "")
@@ -273,7 +273,9 @@ def word_expression(store: Store, word: str) -> str | None:
 
 
 def _numbers(store: Store, prefix: str) -> list[tuple[int, str]]:
-    return [(int(t[len(prefix):]), t) for t in _terms(store, prefix, prefix + ":")]
+    """(value, tag) of the numeric tags with this prefix (words of texts may look alike)."""
+    return [(int(t[len(prefix):]), t) for t in _terms(store, prefix, prefix + ":")
+            if t[len(prefix):].isdigit()]
 
 
 @dataclass

@@ -70,6 +70,8 @@ def test_words_never_match_tags():
     # a text that spells a tag is only text: not hidden, not a practice, found as a word
     assert ids(search.search(store, Query(kind="practice"))[1]) == []
     assert ids(search.search(store, Query(q="mwxinactive", include_inactive=True))[1]) == [2]
+    # the second scheme kept tags among the words: "m" began every tag and found everything
+    assert ids(search.search(store, Query(q="m", include_inactive=True))[1]) == [2]
 
 
 def test_many_hits_come_newest_published_first():
@@ -140,6 +142,10 @@ def test_range_tags_decide_exactly_at_the_boundaries():
     assert found(age=16) == {1, 2, 5}
     assert found(age=17, max_hours_per_week=1.5) == {1, 2, 3}
     assert found(age=0) == {1, 5}
+    # a text may contain words that look like tags: they stay words
+    search.index(store, item(6, body="mwxqwviel mwxqm12x mwxqe209912 mwxqn", status="closed"))
+    assert found(max_hours_per_week=1.5) == {1, 2, 3}
+    assert found(age=17, date_from=utc("2026-07-01T00:00:00Z")) == {2, 3}
 
 
 @pytest.mark.parametrize("before", ["m004_search_filter_tokens", "m006_search_text"])
