@@ -213,7 +213,7 @@ def generate(path: Path, n: int, seed: int = 7) -> float:
             for i in range(first, min(first + batch, n)):
                 search.index(store, make_item(i, rng, origins, vocab))
     store.execute("PRAGMA optimize")
-    store.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    store.execute("INSERT INTO search_text(search_text) VALUES ('optimize')")
     store.close()
     return time.perf_counter() - started
 

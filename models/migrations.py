@@ -290,3 +290,39 @@ def m005_owners_and_retry_times(db: sqlite_utils.Database) -> None:
     items that failed on a remote fetch wait before the next try."""
     db.execute("ALTER TABLE tombstones ADD COLUMN actor TEXT")
     db.execute("ALTER TABLE inbox_items ADD COLUMN next_attempt_at TEXT")
+
+
+@MIGRATIONS()
+def m006_search_text(db: sqlite_utils.Database) -> None:
+    """Network search answered by FTS5 alone (models/search.py, docs/PERFORMANCE.md "Search",
+    third round): a new full-text table `search_text` with every filter as a tag in its own
+    column, `search_terms` (the indexed words, for prefix queries), and rowids that encode the
+    published time. Existing items are renumbered and re-indexed from the old `search_fts`,
+    which is then dropped: it is a derived index, and everything in it is carried over."""
+    from models.search import TAG_PREFIX, index_text, item_tags, sort_key_band
+    from models.store import Store
+
+    _script(
+        db,
+        """
+        CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE search_text USING fts5(title, body, tags, tokenize = 'ascii')
+        """,
+    )
+    cur = db.execute("SELECT i.rowid AS old_rowid, i.*, f.title AS folded_title, "
+                     "f.body AS folded_body FROM search_items i "
+                     "LEFT JOIN search_fts f ON f.rowid = i.rowid "
+                     "ORDER BY i.published IS NOT NULL, i.published, i.rowid")
+    cols = [c[0] for c in cur.description]
+    rows = [dict(zip(cols, values, strict=True)) for values in cur.fetchall()]
+    db.execute("UPDATE search_items SET rowid = -rowid")  # out of the way of the new keys
+    store, last = Store(db), -1
+    for row in rows:
+        key = max(sort_key_band(row["published"]), last + 1)
+        last = key
+        db.execute("UPDATE search_items SET rowid = ? WHERE rowid = ?", [key, -row["old_rowid"]])
+        # the old body ends with the first scheme's filter words ("mwx…"): leave them out
+        body = " ".join(w for w in (row["folded_body"] or "").split()
+                        if not w.startswith(TAG_PREFIX))
+        index_text(store, key, row["folded_title"] or row["title"], body, item_tags(row))
+    db.execute("DROP TABLE search_fts")

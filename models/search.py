@@ -2,10 +2,20 @@
 
 German text is folded the same way on both sides (lower case, diacritics removed, ß → ss,
 ae/oe/ue → a/o/u), so "Müll", "Muell" and "MULL" find each other; every query word is a
-prefix query. Filters use plain indexed columns; list-valued fields are stored as `|a|b|`."""
+prefix query. Python splits the folded text into words and the FTS5 table (`search_text`,
+ASCII tokenizer) indexes exactly those words, so `search_terms` — every word ever indexed —
+can turn a prefix into the list of its words: `lese` becomes `lese OR lesen OR lesepaten …`,
+which FTS5 streams (a native `lese*` first merges the doclists of all those words in full).
+
+Every filter lives in the FTS5 `tags` column as a synthetic tag, so a query — with or without
+words — is one FTS5 expression: keyed filters are one tag each, ranges (weekly hours, minimum
+age, dates) an OR over the tags of the values that satisfy them. The rowid of an item encodes
+its `published` time (`sort_key`), so newest first is FTS5's own rowid order: counting and
+reading a page never touch the rows."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,7 +26,9 @@ from models.markdown import html_to_text, render_markdown
 from models.store import Store, iso
 
 WEEKS_PER_MONTH = 4.345
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which reads every hit)
+MAX_EXPANSION = 100  # a prefix with more words than this runs as FTS5's own prefix query
 
 
 def fold(text: str) -> str:
@@ -26,41 +38,85 @@ def fold(text: str) -> str:
     return text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
-# Keyed filters also live in the full-text index as synthetic tokens ("mwx" + a letter per
-# filter + the folded value), so a text query with filters is one FTS5 doclist intersection
-# instead of a row lookup per hit. "mwxinactive" marks closed and paused opportunities.
-TOKEN_PREFIX = "mwx"
-TOKEN_FIELDS = {"kind": "k", "opp_kind": "t", "remote": "r", "region": "g", "origin": "o",
-                "local": "l", "cause_areas": "c", "activity_types": "a", "themes": "h",
-                "sectors": "s", "suitable_for": "u"}
-QUERY_TOKEN_FIELDS = {"kind": "kind", "opp_kind": "opp_kind", "remote": "remote",
-                      "region": "region", "origin": "origin", "local": "local",
-                      "cause_area": "cause_areas", "activity_type": "activity_types",
-                      "theme": "themes", "sector": "sectors", "suitable_for": "suitable_for"}
-INACTIVE = f"{TOKEN_PREFIX}inactive"
-RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which reads every hit)
+def words(text: str) -> list[str]:
+    """The indexed words of a text: runs of letters and digits of the folded text."""
+    return _WORD.findall(fold(text))
 
 
-def token(field_name: str, value: object) -> str:
+# Tags: "mwx" + a letter per keyed filter + the value's UTF-8 in hex (exact: no two values
+# share a tag); range tags carry the value itself. They sit in their own column, which query
+# words never search, so no text can pose as a tag.
+TAG_PREFIX = "mwx"
+KEYED_TAGS = {"kind": "k", "opp_kind": "t", "remote": "r", "region": "g", "origin": "o",
+              "local": "l", "cause_areas": "c", "activity_types": "a", "themes": "h",
+              "sectors": "s", "suitable_for": "u"}
+QUERY_TAGS = {"kind": "kind", "opp_kind": "opp_kind", "remote": "remote", "region": "region",
+              "origin": "origin", "local": "local", "cause_area": "cause_areas",
+              "activity_type": "activity_types", "theme": "themes", "sector": "sectors",
+              "suitable_for": "suitable_for"}
+ANY = f"{TAG_PREFIX}any"  # every item: the expression of a query without words or filters
+INACTIVE = f"{TAG_PREFIX}inactive"  # closed and paused opportunities
+HOURS = f"{TAG_PREFIX}qw"  # + weekly hours in thousandths
+MIN_AGE = f"{TAG_PREFIX}qm"  # + years
+NO_MIN_AGE = f"{TAG_PREFIX}qn"
+START_MONTH, START_DAY = f"{TAG_PREFIX}qs", f"{TAG_PREFIX}qt"  # + YYYYMM, + YYYYMMDD
+END_MONTH, END_DAY = f"{TAG_PREFIX}qe", f"{TAG_PREFIX}qf"
+
+
+def tag(field_name: str, value: object) -> str:
     if isinstance(value, bool):
         value = int(value)
-    clean = re.sub(r"[^a-z0-9]", "", fold(str(value)))
-    return f"{TOKEN_PREFIX}{TOKEN_FIELDS[field_name]}{clean}"
+    return f"{TAG_PREFIX}{KEYED_TAGS[field_name]}{str(value).encode().hex()}"
 
 
-def filter_tokens(row: dict) -> str:
-    """The synthetic tokens of one search_items row (list columns are `|a|b|`)."""
-    tokens = []
-    for name in TOKEN_FIELDS:
+def milli_hours(hours: float) -> int:
+    return round(hours * 1000)
+
+
+def item_tags(row: dict) -> list[str]:
+    """The tags of one search_items row (list columns are `|a|b|`, timestamps ISO UTC)."""
+    tags = [ANY]
+    for name in KEYED_TAGS:
         value = row.get(name)
         if value is None or value == "":
             continue
         values = [v for v in str(value).split("|") if v] if str(value).startswith("|") \
             else [value]
-        tokens += [token(name, v) for v in values]
+        tags += [tag(name, v) for v in values]
     if row.get("kind") == "opportunity" and row.get("status") in ("closed", "paused"):
-        tokens.append(INACTIVE)
-    return " ".join(tokens)
+        tags.append(INACTIVE)
+    if row.get("hours_per_week") is not None:
+        tags.append(f"{HOURS}{milli_hours(row['hours_per_week'])}")
+    tags.append(NO_MIN_AGE if row.get("min_age") is None else f"{MIN_AGE}{int(row['min_age'])}")
+    for column, month, day in (("start", START_MONTH, START_DAY), ("end", END_MONTH, END_DAY)):
+        if row.get(column):
+            digits = row[column][:10].replace("-", "")
+            tags += [f"{month}{digits[:6]}", f"{day}{digits}"]
+    return tags
+
+
+# Rowids: the published second (shifted to stay positive) above 20 bits of sequence, so rowid
+# order is (published, order of indexing); items without a date get the lowest band.
+SEQ_BITS = 20
+EPOCH_SHIFT = 2**34
+
+
+def sort_key_band(published: str | None) -> int:
+    if not published:
+        return 0
+    seconds = int(datetime.fromisoformat(published.replace("Z", "+00:00")).timestamp())
+    return min(max(seconds + EPOCH_SHIFT, 1), 2**36) << SEQ_BITS
+
+
+def sort_key(store: Store, published: str | None) -> int:
+    """A free rowid after every other item published in the same second."""
+    band = sort_key_band(published)
+    top = store.scalar("SELECT max(rowid) FROM search_items WHERE rowid >= ? AND rowid < ?",
+                       [band, band + 2**SEQ_BITS])
+    key = band if top is None else int(top) + 1
+    while store.scalar("SELECT 1 FROM search_items WHERE rowid = ?", [key]):
+        key += 1  # a full band (a million items in one second) spills over
+    return key
 
 
 def _bar(values: list) -> str:
@@ -90,6 +146,7 @@ def item_for_opportunity(opp: Opportunity, *, ap_id: str, url: str, local: bool,
         unit = opp.time_budget.unit.value
         hours = (opp.time_budget.hours if unit == "per-week"
                  else opp.time_budget.hours / WEEKS_PER_MONTH if unit == "per-month" else None)
+        hours = None if hours is None else round(hours, 3)  # the precision of the hour tags
     places = " ".join(" ".join(filter(None, (p.name, p.locality))) for p in opp.places)
     regions = [p.region for p in opp.places if p.region]
     return SearchItem(
@@ -123,30 +180,41 @@ def item_for_practice(p: Practice, *, ap_id: str, url: str, local: bool, origin:
         })
 
 
+def index_text(store: Store, rowid: int, title: str, body: str, tags: list[str]) -> None:
+    """The full-text row of one item, and its words in the vocabulary."""
+    title_words, body_words = words(title), words(body)
+    store.execute("INSERT INTO search_text (rowid, title, body, tags) VALUES (?, ?, ?, ?)",
+                  [rowid, " ".join(title_words), " ".join(body_words), " ".join(tags)])
+    store.db.conn.executemany("INSERT OR IGNORE INTO search_terms (term) VALUES (?)",
+                              [(t,) for t in {*title_words, *body_words, *tags}])
+
+
 def index(store: Store, item: SearchItem) -> None:
     """Insert or replace one item and its full-text row, atomically."""
     with store.tx():
         old = store.one("SELECT rowid FROM search_items WHERE ap_id = ?", [item.ap_id])
         if old:
-            store.execute("DELETE FROM search_fts WHERE rowid = ?", [old["rowid"]])
-            store.execute("DELETE FROM search_items WHERE rowid = ?", [old["rowid"]])
+            _delete(store, old["rowid"])
         row = {"ap_id": item.ap_id, "kind": item.kind, "local": int(item.local),
                "origin": item.origin, "origin_name": item.origin_name, "actor": item.actor,
                "url": item.url, "title": item.title, "summary": item.summary, **item.columns}
+        key = sort_key(store, row.get("published"))
         cols = ", ".join(f'"{k}"' for k in row)
-        cur = store.execute(f"INSERT INTO search_items ({cols}) VALUES "
-                            f"({', '.join('?' * len(row))})", list(row.values()))
-        store.execute("INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
-                      [cur.lastrowid, fold(item.title),
-                       f"{fold(item.body)} {filter_tokens(row)}"])
+        store.execute(f"INSERT INTO search_items (rowid, {cols}) VALUES "
+                      f"(?, {', '.join('?' * len(row))})", [key, *row.values()])
+        index_text(store, key, item.title, item.body, item_tags(row))
+
+
+def _delete(store: Store, rowid: int) -> None:
+    store.execute("DELETE FROM search_text WHERE rowid = ?", [rowid])
+    store.execute("DELETE FROM search_items WHERE rowid = ?", [rowid])
 
 
 def remove(store: Store, ap_id: str) -> None:
     with store.tx():
         row = store.one("SELECT rowid FROM search_items WHERE ap_id = ?", [ap_id])
         if row:
-            store.execute("DELETE FROM search_fts WHERE rowid = ?", [row["rowid"]])
-            store.execute("DELETE FROM search_items WHERE rowid = ?", [row["rowid"]])
+            _delete(store, row["rowid"])
 
 
 def remove_origin(store: Store, origin: str) -> int:
@@ -180,121 +248,132 @@ class Query:
     offset: int = 0
 
 
-def match_expression(q: str) -> str | None:
-    """Every word becomes a quoted prefix term (no FTS syntax from users gets through)."""
-    words = [w for w in _WORD.findall(fold(q)) if not w.startswith(TOKEN_PREFIX)]
-    return " ".join(f'"{w}"*' for w in words) if words else None
+def query_words(q: str) -> list[str]:
+    """The distinct words of a query; no FTS syntax from users gets through."""
+    return list(dict.fromkeys(words(q)))
+
+
+def _terms(store: Store, low: str, high: str, limit: int = -1) -> list[str]:
+    """Indexed terms in [low, high)."""
+    return [r[0] for r in store.execute(
+        "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+        [low, high, limit]).fetchall()]
+
+
+def _any_of(terms: list[str]) -> str | None:
+    return f"({' OR '.join(terms)})" if terms else None
+
+
+def word_expression(store: Store, word: str) -> str | None:
+    """A prefix word as the OR of the indexed words it begins (None: it begins none)."""
+    terms = _terms(store, word, word + "\U0010ffff", MAX_EXPANSION + 1)
+    if len(terms) > MAX_EXPANSION:
+        return f'"{word}"*'
+    return _any_of([f'"{t}"' for t in terms])
+
+
+def _numbers(store: Store, prefix: str) -> list[tuple[int, str]]:
+    """(value, tag) of the numeric tags with this prefix (words of texts may look alike)."""
+    return [(int(t[len(prefix):]), t) for t in _terms(store, prefix, prefix + ":")
+            if t[len(prefix):].isdigit()]
+
+
+@dataclass
+class Plan:
+    """One query as an FTS5 expression, plus row conditions its tags cannot decide exactly."""
+    expression: str | None  # None: nothing can match
+    has_words: bool
+    where: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+
+
+def plan(store: Store, query: Query) -> Plan:
+    groups: list[str | None] = [word_expression(store, w) for w in query_words(query.q)]
+    text = " AND ".join(g or "" for g in groups)
+    tags: list[str | None] = []
+    for attr, field_name in QUERY_TAGS.items():
+        value = getattr(query, attr)
+        if value is not None and value != "":
+            tags.append(tag(field_name, value))
+    result = Plan(None, bool(groups))
+    if query.max_hours_per_week is not None:
+        limit = math.floor(query.max_hours_per_week * 1000 + 1e-6)
+        tags.append(_any_of([t for v, t in _numbers(store, HOURS) if v <= limit]))
+    if query.age is not None:
+        tags.append(_any_of([NO_MIN_AGE] + [t for v, t in _numbers(store, MIN_AGE)
+                                             if v <= query.age]))
+    if query.date_from is not None:  # "end" >= date_from: later months, or days from it on
+        start = iso(query.date_from)
+        month, day = start[:7].replace("-", ""), start[:10].replace("-", "")
+        tags.append(_any_of(_terms(store, f"{END_MONTH}{month}:", f"{END_MONTH}:")
+                            + _terms(store, f"{END_DAY}{day}", f"{END_DAY}{month}:")))
+        if not start.endswith("T00:00:00Z"):  # within its first day: check the rows
+            result.where.append('s."end" >= ?')
+            result.params.append(start)
+    if query.date_to is not None:  # start <= date_to: earlier months, or days up to it
+        end = iso(query.date_to)
+        month, day = end[:7].replace("-", ""), end[:10].replace("-", "")
+        tags.append(_any_of(_terms(store, START_MONTH, f"{START_MONTH}{month}")
+                            + _terms(store, f"{START_DAY}{month}", f"{START_DAY}{day}:")))
+        if not end.endswith("T23:59:59Z"):
+            result.where.append("s.start <= ?")
+            result.params.append(end)
+    if None in groups or None in tags:
+        return result
+    parts = [f"{{title body}} : ({text})"] if text else []
+    if tags:
+        parts.append(f"tags : ({' AND '.join(tags)})")  # type: ignore[arg-type]
+    expression = " AND ".join(parts) or f"tags : {ANY}"
+    if not query.include_inactive:
+        expression = f"({expression}) NOT tags : {INACTIVE}"
+    result.expression = expression
+    return result
 
 
 COLUMNS = ("s.ap_id, s.kind, s.local, s.origin, s.origin_name, s.actor, s.url, s.title, "
            's.summary, s.opp_kind, s.status, s.start, s."end", s.region, s.published')
-RANKED = "score, published DESC, id DESC"  # best match first, then newest; stable paging
-
-
-def token_terms(query: Query) -> str:
-    """Keyed filters and the default hiding of inactive opportunities as FTS5 terms."""
-    terms = ""
-    for attr, field_name in QUERY_TOKEN_FIELDS.items():
-        value = getattr(query, attr)
-        if value is not None and value != "":
-            terms += f" AND {token(field_name, value)}"
-    if not query.include_inactive:
-        terms += f" NOT {INACTIVE}"
-    return terms
-
-
-def _search_text_only(store: Store, fts: str, query: Query) -> tuple[int, list[dict]]:
-    """Text with keyed filters only: answered by the full-text index alone. Up to RANK_LIMIT
-    hits are ranked by bm25 (title weighs 5×); beyond, bm25 would have to read every hit, so
-    the newest (most recently indexed) come first."""
-    total = int(store.scalar("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
-                             [fts]) or 0)
-    order = "bm25(search_fts, 5.0, 1.0), rowid DESC" if total <= RANK_LIMIT else "rowid DESC"
-    ids = [r[0] for r in store.execute(
-        f"SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY {order} "
-        "LIMIT ? OFFSET ?", [fts, query.limit, query.offset]).fetchall()]
-    if not ids:
-        return total, []
-    rows = store.all(f"SELECT s.rowid AS _rowid, {COLUMNS} FROM search_items s "
-                     f"WHERE s.rowid IN ({','.join('?' * len(ids))})", ids)
-    by_id = {r.pop("_rowid"): r for r in rows}
-    return total, [by_id[i] for i in ids if i in by_id]
+BM25 = "bm25(search_text, 5.0, 1.0, 0.0)"  # title words weigh five times body words
 
 
 def search(store: Store, query: Query) -> tuple[int, list[dict]]:
-    where, params = ["1 = 1"], []
-
-    def eq(column: str, value: object, indexed: bool = False) -> None:
-        if value is not None:  # `+` keeps SQLite off indexes of columns with few values
-            where.append(f'{"" if indexed else "+"}s."{column}" = ?')
-            params.append(value)
-
-    def has(column: str, value: str | None) -> None:
-        if value:
-            where.append(f"s.{column} LIKE ?")
-            params.append(f"%|{value}|%")
-
-    eq("kind", query.kind)
-    eq("opp_kind", query.opp_kind)
-    eq("remote", query.remote)
-    eq("origin", query.origin, indexed=True)
-    eq("region", query.region)
-    if query.local is not None:
-        eq("local", int(query.local))
-    has("cause_areas", query.cause_area)
-    has("activity_types", query.activity_type)
-    has("themes", query.theme)
-    has("sectors", query.sector)
-    has("suitable_for", query.suitable_for)
-    if query.max_hours_per_week is not None:
-        where.append("s.hours_per_week IS NOT NULL AND s.hours_per_week <= ?")
-        params.append(query.max_hours_per_week)
-    if query.age is not None:
-        where.append("(s.min_age IS NULL OR s.min_age <= ?)")
-        params.append(query.age)
-    if query.date_from is not None:
-        where.append('s."end" IS NOT NULL AND s."end" >= ?')
-        params.append(iso(query.date_from))
-    if query.date_to is not None:
-        where.append("s.start IS NOT NULL AND s.start <= ?")
-        params.append(iso(query.date_to))
-    if not query.include_inactive:
-        where.append("(s.kind != 'opportunity' OR s.status NOT IN ('closed', 'paused'))")
-    match = match_expression(query.q)
-    clause = " AND ".join(where)
-    if match:
-        fts = f"({match}){token_terms(query)}"
-        ranged = any(v is not None for v in (query.max_hours_per_week, query.age,
-                                              query.date_from, query.date_to))
-        if not ranged:
-            total, rows = _search_text_only(store, fts, query)
-        else:
-            # Range filters need the rows: the full-text match (keyed filters already
-            # intersected inside FTS5) stays the outer loop (CROSS JOIN), each hit is ranked
-            # once, counted, and only the page's rows are read in full.
-            rows = store.all(
-                "WITH m AS MATERIALIZED (SELECT s.rowid AS id, s.published AS published, "
-                "bm25(search_fts, 5.0, 1.0) AS score FROM search_fts f CROSS JOIN "
-                f"search_items s ON s.rowid = f.rowid WHERE {clause} AND search_fts MATCH ?), "
-                f"page AS (SELECT * FROM m ORDER BY {RANKED} LIMIT ? OFFSET ?) "
-                f"SELECT (SELECT count(*) FROM m) AS total, {COLUMNS} FROM page "
-                "JOIN search_items s ON s.rowid = page.id "
-                "ORDER BY page.score, page.published DESC, page.id DESC",
-                [*params, fts, query.limit, query.offset])
-            total = rows[0]["total"] if rows else int(store.scalar(
-                "SELECT count(*) FROM search_fts f CROSS JOIN search_items s ON "
-                f"s.rowid = f.rowid WHERE {clause} AND search_fts MATCH ?",
-                [*params, fts]) or 0)
-            for row in rows:
-                del row["total"]
+    """Matching items, best match first with words (as long as there are at most RANK_LIMIT),
+    else newest first; and their number."""
+    p = plan(store, query)
+    if p.expression is None:
+        return 0, []
+    if p.where:  # a date bound inside a day: the rows decide
+        source = ("search_text f CROSS JOIN search_items s ON s.rowid = f.rowid "
+                  f"WHERE search_text MATCH ? AND {' AND '.join(p.where)}")
+        params = [p.expression, *p.params]
     else:
-        # Newest first: the filter index is read in `published` order, and counted alone.
-        total = int(store.scalar(f"SELECT count(*) FROM search_items s WHERE {clause}",
-                                 params) or 0)
-        rows = store.all(
-            f"SELECT {COLUMNS} FROM search_items s WHERE {clause} "
-            "ORDER BY s.published DESC, s.rowid DESC LIMIT ? OFFSET ?",
-            [*params, query.limit, query.offset])
-    for row in rows:
+        source, params = "search_text f WHERE search_text MATCH ?", [p.expression]
+    total = int(store.scalar(f"SELECT count(*) FROM {source}", params) or 0)
+    if total <= query.offset:
+        return total, []
+    order = f"{BM25}, f.rowid DESC" if p.has_words and total <= RANK_LIMIT else "f.rowid DESC"
+    ids = [r[0] for r in store.execute(
+        f"SELECT f.rowid FROM {source} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, query.limit, query.offset]).fetchall()]
+    rows = store.all(f"SELECT s.rowid AS _rowid, {COLUMNS} FROM search_items s "
+                     f"WHERE s.rowid IN ({','.join('?' * len(ids))})", ids)
+    by_id = {r.pop("_rowid"): r for r in rows}
+    result = [by_id[i] for i in ids if i in by_id]
+    for row in result:
         row["local"] = bool(row["local"])
-    return total, rows
+    return total, result
+
+
+# The first tag scheme (filters as words in the body of the former `search_fts`): migration
+# m004 still calls it on databases that predate it; m006 then rebuilds everything as above.
+def filter_tokens(row: dict) -> str:
+    tokens = []
+    for name, letter in KEYED_TAGS.items():
+        value = row.get(name)
+        if value is None or value == "":
+            continue
+        values = [v for v in str(value).split("|") if v] if str(value).startswith("|") \
+            else [value]
+        tokens += [f"{TAG_PREFIX}{letter}{re.sub('[^a-z0-9]', '', fold(str(v)))}" for v in values]
+    if row.get("kind") == "opportunity" and row.get("status") in ("closed", "paused"):
+        tokens.append(INACTIVE)
+    return " ".join(tokens)

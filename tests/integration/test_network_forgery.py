@@ -38,7 +38,8 @@ def snapshot(inst) -> dict:
     store = inst.app[STORE]
     tables = {t: store.all(f"SELECT * FROM {t} ORDER BY 1")
               for t in ("remote_objects", "search_items", "tombstones", "adoptions")}
-    tables["search_fts"] = store.all("SELECT rowid, title, body FROM search_fts ORDER BY rowid")
+    tables["search_text"] = store.all(
+        "SELECT rowid, title, body FROM search_text ORDER BY rowid")
     return tables
 
 
@@ -180,8 +181,8 @@ async def test_announce_with_embedded_forged_object_stores_the_origin_version(wo
     assert row["shared_by"] == w.c.app[URLS].actor("city_c")
     assert found(w.b, "gefälscht") == {}
     after = snapshot(w.b)  # re-indexed (new rowid), same text
-    assert sorted((r["title"], r["body"]) for r in after["search_fts"]) == \
-        sorted((r["title"], r["body"]) for r in before["search_fts"])
+    assert sorted((r["title"], r["body"]) for r in after["search_text"]) == \
+        sorted((r["title"], r["body"]) for r in before["search_text"])
     assert [r["data"] for r in after["remote_objects"]] == \
         [r["data"] for r in before["remote_objects"]]
 

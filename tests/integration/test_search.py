@@ -362,7 +362,7 @@ async def test_deleting_and_updating_local_content_updates_the_index(corpus):
     svc.delete("opportunities", muell_id)
     assert corpus.query(q="Laub", include_inactive=True) == set()
     assert corpus.store.scalar("SELECT count(*) FROM search_items") == 8
-    assert corpus.store.scalar("SELECT count(*) FROM search_fts") == 8
+    assert corpus.store.scalar("SELECT count(*) FROM search_text") == 8
 
 
 # --- docs/NETWORK.md ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import search
-from models.search import SearchItem, fold, match_expression
+from models.search import MAX_EXPANSION, SearchItem, fold, query_words, word_expression
 from models.store import Store
 
 
@@ -34,18 +34,33 @@ def test_fold_is_idempotent_and_keeps_word_boundaries():
 
 
 @pytest.mark.parametrize(("q", "expected"), [
-    ("Müll", '"mull"*'),
-    ("Straße Fest", '"strasse"* "fest"*'),
-    ("  Lese-Paten  ", '"lese"* "paten"*'),
-    ('"Müll" OR lese*', '"mull"* "or"* "lese"*'),
-    ("NEAR(a b)", '"near"* "a"* "b"*'),
-    ("title:müll", '"title"* "mull"*'),
-    ("müll^2 -x", '"mull"* "2"* "x"*'),
-    ("", None),
-    ("  -*() \"' ", None),
+    ("Müll", ["mull"]),
+    ("Straße Fest", ["strasse", "fest"]),
+    ("  Lese-Paten  ", ["lese", "paten"]),
+    ('"Müll" OR lese*', ["mull", "or", "lese"]),
+    ("NEAR(a b)", ["near", "a", "b"]),
+    ("title:müll", ["title", "mull"]),
+    ("müll^2 -x", ["mull", "2", "x"]),
+    ("snake_case", ["snake", "case"]),
+    ("Müll muell MULL", ["mull"]),
+    ("", []),
+    ("  -*() \"' ", []),
 ])
-def test_match_expression_quotes_every_word_as_prefix(q, expected):
-    assert match_expression(q) == expected
+def test_query_words_are_plain_folded_words(q, expected):
+    assert query_words(q) == expected
+
+
+def test_a_prefix_becomes_the_indexed_words_it_begins():
+    s = Store.memory()
+    search.index(s, item("https://a/1", "Lesepaten", "lesen Leser Blumenbeet"))
+    assert word_expression(s, "lese") == '("lesen" OR "lesepaten" OR "leser")'
+    assert word_expression(s, "lesepaten") == '("lesepaten")'
+    assert word_expression(s, "lesex") is None  # begins no word: nothing can match
+    many = " ".join(f"wort{i:03d}" for i in range(MAX_EXPANSION + 1))
+    search.index(s, item("https://a/2", "Viele", many))
+    assert word_expression(s, "wort") == '"wort"*'  # too many words: FTS5's own prefix query
+    assert [r["ap_id"] for r in search.search(s, search.Query(q="wort"))[1]] == ["https://a/2"]
+    s.close()
 
 
 def item(ap_id: str, title: str, body: str = "", **columns) -> SearchItem:
@@ -72,10 +87,10 @@ def test_index_search_and_remove_in_memory(store):
     # re-indexing replaces, never duplicates
     search.index(store, item("https://a/1", "Laubsammelaktion", "im Park"))
     assert hits("Müll") == [] and hits("Laub") == ["https://a/1"]
-    assert store.scalar("SELECT count(*) FROM search_fts") == 2
+    assert store.scalar("SELECT count(*) FROM search_text") == 2
     search.remove(store, "https://a/2")
     assert hits("") == ["https://a/1"]
-    assert store.scalar("SELECT count(*) FROM search_fts") == 1
+    assert store.scalar("SELECT count(*) FROM search_text") == 1
 
 
 def test_remove_origin_drops_only_remote_items_of_that_domain(store):

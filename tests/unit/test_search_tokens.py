@@ -1,47 +1,80 @@
-"""Keyed filters as full-text tokens: text queries with filters are answered by FTS5 alone."""
+"""Filters as full-text tags: every query is one FTS5 expression, answered without the rows."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 
+import pytest
 import sqlite_utils
 
 from models import search
 from models.migrations import MIGRATIONS
-from models.search import INACTIVE, RANK_LIMIT, Query, SearchItem, filter_tokens
+from models.search import (
+    INACTIVE,
+    RANK_LIMIT,
+    Query,
+    SearchItem,
+    filter_tokens,
+    item_tags,
+    tag,
+)
 from models.store import Store
 
 
 def item(n: int, *, status: str = "open", cause: str = "|bildung|", kind: str = "opportunity",
-         body: str = "Kinder lesen") -> SearchItem:
+         body: str = "Kinder lesen", published: str | None = None, **columns) -> SearchItem:
     return SearchItem(
         ap_id=f"https://a.example/angebote/{n}", kind=kind, local=False, origin="a.example",
         origin_name="A", actor="https://a.example/actors/x", url=f"https://a.example/{n}",
         title=f"Angebot {n}", summary="", body=body,
         columns={"status": status, "cause_areas": cause, "region": "DE-NW",
-                 "published": f"2026-01-01T00:00:{n % 60:02d}Z"})
+                 "published": published or f"2026-01-01T00:00:{n % 60:02d}Z", **columns})
 
 
-def test_tokens_cover_keyed_filters_and_inactivity():
-    tokens = filter_tokens({"kind": "opportunity", "status": "paused", "local": 0,
-                            "cause_areas": "|armut-soziales|bildung|", "region": "DE-NW",
-                            "origin": "city-a.test"}).split()
-    assert "mwxcarmutsoziales" in tokens and "mwxcbildung" in tokens
-    assert "mwxgdenw" in tokens and "mwxocityatest" in tokens and "mwxl0" in tokens
-    assert INACTIVE in tokens
-    assert INACTIVE not in filter_tokens({"kind": "practice", "status": "paused"})
+def ids(rows) -> list[int]:
+    return [int(r["ap_id"].rsplit("/", 1)[1]) for r in rows]
 
 
-def test_users_cannot_query_the_synthetic_tokens():
+def test_tags_cover_every_filter_and_inactivity():
+    tags = item_tags({"kind": "opportunity", "status": "paused", "local": 0,
+                      "cause_areas": "|armut-soziales|bildung|", "region": "DE-NW",
+                      "origin": "city-a.test", "hours_per_week": 0.46, "min_age": 16,
+                      "start": "2026-06-01T10:00:00Z", "end": "2026-09-30T18:00:00Z"})
+    assert tag("cause_areas", "armut-soziales") in tags and tag("cause_areas", "bildung") in tags
+    assert tag("region", "DE-NW") in tags and tag("origin", "city-a.test") in tags
+    assert tag("local", 0) in tags and INACTIVE in tags
+    assert {"mwxqw460", "mwxqm16", "mwxqs202606", "mwxqt20260601", "mwxqe202609",
+            "mwxqf20260930"} <= set(tags)
+    assert INACTIVE not in item_tags({"kind": "practice", "status": "paused"})
+    assert "mwxqn" in item_tags({"kind": "practice"})  # no minimum age
+
+
+def test_tags_are_exact_values_not_folded_ones():
+    # the first scheme folded values to [a-z0-9]: these two domains shared a tag
+    assert tag("origin", "a-b.test") != tag("origin", "ab.test")
+    assert tag("origin", "staedte.test") != tag("origin", "stadte.test")
+    store = Store.memory()
+    search.index(store, SearchItem(**{**item(1).__dict__, "origin": "a-b.test"}))
+    search.index(store, SearchItem(**{**item(2).__dict__, "origin": "ab.test"}))
+    assert ids(search.search(store, Query(q="kinder", origin="ab.test"))[1]) == [2]
+    assert ids(search.search(store, Query(origin="a-b.test"))[1]) == [1]
+
+
+def test_words_never_match_tags():
     store = Store.memory()
     search.index(store, item(1, status="closed"))
-    assert search.match_expression("mwxinactive") is None
-    assert search.match_expression("mwxcbildung Kinder") == '"kinder"*'
-    assert search.search(store, Query(q="kinder"))[0] == 0  # closed: hidden by default
-    assert search.search(store, Query(q="kinder", include_inactive=True))[0] == 1
+    search.index(store, item(2, body=f"Kinder {INACTIVE} {tag('kind', 'practice')}"))
+    assert search.search(store, Query(q="kinder"))[0] == 1  # closed: hidden by default
+    assert search.search(store, Query(q="kinder", include_inactive=True))[0] == 2
+    # a text that spells a tag is only text: not hidden, not a practice, found as a word
+    assert ids(search.search(store, Query(kind="practice"))[1]) == []
+    assert ids(search.search(store, Query(q="mwxinactive", include_inactive=True))[1]) == [2]
+    # the second scheme kept tags among the words: "m" began every tag and found everything
+    assert ids(search.search(store, Query(q="m", include_inactive=True))[1]) == [2]
 
 
-def test_many_hits_come_newest_first_with_filters_inside_fts():
+def test_many_hits_come_newest_published_first():
     store = Store.memory()
     n = RANK_LIMIT + 50
     for i in range(n):
@@ -49,11 +82,11 @@ def test_many_hits_come_newest_first_with_filters_inside_fts():
                                  cause="|umwelt|" if i % 2 else "|bildung|"))
     total, rows = search.search(store, Query(q="kinder", limit=5))
     assert total == n - len(range(0, n, 10))
-    assert [r["ap_id"] for r in rows] == [
-        f"https://a.example/angebote/{i}" for i in (1049, 1048, 1047, 1046, 1045)]
+    # published at second 59 first (1019 is the last of them indexed), then second 58
+    assert ids(rows) == [1019, 959, 899, 839, 779]
     total, rows = search.search(store, Query(q="lesen", cause_area="umwelt", limit=3))
     assert total == len([i for i in range(n) if i % 2 and i % 10])
-    assert all(int(r["ap_id"].rsplit("/", 1)[1]) % 2 for r in rows)
+    assert ids(rows) == [1019, 959, 899]
     # few hits: ranked by bm25, title (weight 5) before body
     search.index(store, item(5000, body="Garten"))
     search.index(store, SearchItem(**{**item(5001, body="Kinder").__dict__,
@@ -62,18 +95,89 @@ def test_many_hits_come_newest_first_with_filters_inside_fts():
     assert rows[0]["title"] == "Garten Garten"
 
 
-def test_migration_adds_tokens_to_rows_indexed_before_it(tmp_path):
+def test_newest_first_follows_published_not_the_order_of_indexing():
+    store = Store.memory()
+    days = [5, 1, 9, 3, 9, 7]  # two on the 9th: the one indexed later comes first
+    for n, day in enumerate(days):
+        search.index(store, item(n, published=f"2026-03-{day:02d}T08:00:00Z"))
+    search.index(store, item(6, published=None))  # no date: last
+    assert ids(search.search(store, Query())[1]) == [4, 2, 5, 0, 3, 1, 6]
+    assert ids(search.search(store, Query(q="kind", offset=2, limit=2))[1]) == [5, 0]
+    search.index(store, item(2, published="2026-03-02T08:00:00Z"))  # updated: moves
+    assert ids(search.search(store, Query())[1]) == [4, 5, 0, 3, 2, 1, 6]
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def test_range_tags_decide_exactly_at_the_boundaries():
+    store = Store.memory()
+    dated = {1: ("2026-05-10T09:00:00Z", "2026-06-30T23:59:59Z"),
+             2: ("2026-07-01T00:00:00Z", "2026-07-01T02:00:00Z"),
+             3: ("2026-06-30T23:00:00Z", "2026-07-31T00:00:00Z"),
+             4: ("2025-12-31T10:00:00Z", "2027-01-01T00:00:00Z")}
+    for n, (start, end) in dated.items():
+        search.index(store, item(n, start=start, end=end, hours_per_week=n * 0.5,
+                                 min_age=None if n == 1 else 14 + n))
+    search.index(store, item(5))  # undated, no hours
+
+    def found(**kw) -> set[int]:
+        return set(ids(search.search(store, Query(**kw))[1]))
+
+    assert found(date_from=utc("2026-07-01T00:00:00Z")) == {2, 3, 4}
+    assert found(date_from=utc("2026-06-30T23:59:59Z")) == {1, 2, 3, 4}
+    assert found(date_from=utc("2026-07-01T01:00:00+02:00")) == {1, 2, 3, 4}  # 23:00 UTC
+    assert found(date_from=utc("2026-07-01T02:00:01Z")) == {3, 4}
+    assert found(date_to=utc("2026-06-30T23:59:59Z")) == {1, 3, 4}
+    assert found(date_to=utc("2026-06-30T22:59:59Z")) == {1, 4}
+    assert found(date_to=utc("2026-05-10T09:00:00Z")) == {1, 4}
+    assert found(date_to=utc("2026-05-10T08:59:59Z")) == {4}
+    assert found(date_from=utc("2026-07-01T00:00:00Z"),
+                 date_to=utc("2026-07-01T00:00:00Z")) == {2, 3, 4}
+    assert found(date_from=utc("2028-01-01T00:00:00Z")) == set()
+    assert found(max_hours_per_week=1.5) == {1, 2, 3}
+    assert found(max_hours_per_week=1.4999) == {1, 2}
+    assert found(max_hours_per_week=0) == set()
+    assert found(age=16) == {1, 2, 5}
+    assert found(age=17, max_hours_per_week=1.5) == {1, 2, 3}
+    assert found(age=0) == {1, 5}
+    # a text may contain words that look like tags: they stay words
+    search.index(store, item(6, body="mwxqwviel mwxqm12x mwxqe209912 mwxqn", status="closed"))
+    assert found(max_hours_per_week=1.5) == {1, 2, 3}
+    assert found(age=17, date_from=utc("2026-07-01T00:00:00Z")) == {2, 3}
+
+
+@pytest.mark.parametrize("before", ["m004_search_filter_tokens", "m006_search_text"])
+def test_migration_carries_rows_indexed_before_it_over(tmp_path, before):
     conn = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
     db = sqlite_utils.Database(conn)
-    MIGRATIONS.apply(db, stop_before="m004_search_filter_tokens")
-    db.execute("INSERT INTO search_items (rowid, ap_id, kind, local, origin, actor, url, title, "
-               "cause_areas, status) VALUES (7, 'https://a/1', 'opportunity', 0, 'a', "
-               "'https://a/x', 'https://a/1', 'Lesen', '|bildung|', 'paused')")
-    db.execute("INSERT INTO search_fts (rowid, title, body) VALUES (7, 'lesen', 'kinder')")
+    MIGRATIONS.apply(db, stop_before=before)
+    for rowid, title, body, status, published in (
+            (7, "Lesen", "kinder", "paused", "2026-01-02T00:00:00Z"),
+            (8, "Garten", "kinder mwxtrap", "open", "2026-01-01T00:00:00Z"),
+            (9, "Tafel", "Kinder essen", "open", None)):
+        db.execute("INSERT INTO search_items (rowid, ap_id, kind, local, origin, actor, url, "
+                   "title, cause_areas, status, hours_per_week, published) VALUES "
+                   "(?, ?, 'opportunity', 0, 'a', 'https://a/x', ?, ?, '|bildung|', ?, 2, ?)",
+                   [rowid, f"https://a/{rowid}", f"https://a/{rowid}", title, status,
+                    published])
+        if before == "m006_search_text":  # indexed by the previous release: filter words
+            body += " " + filter_tokens({"kind": "opportunity", "status": status,
+                                         "cause_areas": "|bildung|", "local": 0})
+        db.execute("INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
+                   [rowid, title.lower(), body])
     MIGRATIONS.apply(db)
+    assert "search_fts" not in db.table_names()
     store = Store(db)
-    assert search.search(store, Query(q="kinder"))[0] == 0
-    assert search.search(store, Query(q="kinder", include_inactive=True,
-                                      cause_area="bildung"))[0] == 1
+    assert search.search(store, Query(q="kinder"))[0] == 2
+    assert ids(search.search(store, Query(include_inactive=True, cause_area="bildung"))[1]) \
+        == [7, 8, 9]  # renumbered newest first, undated last
+    assert search.search(store, Query(q="kind", include_inactive=True))[0] == 3
     assert search.search(store, Query(q="kinder", include_inactive=True,
                                       cause_area="umwelt"))[0] == 0
+    assert search.search(store, Query(q="mwxtrap"))[0] == 0  # first-scheme words are gone
+    assert search.search(store, Query(q="gar", max_hours_per_week=2))[0] == 1
+    # new items go on beside the carried-over ones
+    search.index(store, item(10, published="2026-01-01T12:00:00Z"))
+    assert ids(search.search(store, Query(include_inactive=True))[1]) == [7, 10, 8, 9]
