@@ -306,7 +306,8 @@ def m006_search_text(db: sqlite_utils.Database) -> None:
         db,
         """
         CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
-        CREATE VIRTUAL TABLE search_text USING fts5(title, body, tags, tokenize = 'ascii')
+        CREATE VIRTUAL TABLE search_text USING fts5(title, body, tags, tokenize = 'ascii',
+                                                    prefix = '3')
         """,
     )
     cur = db.execute("SELECT i.rowid AS old_rowid, i.*, f.title AS folded_title, "

@@ -1,8 +1,9 @@
 """Network search: SQLite FTS5 over local and remote opportunities and practice posts.
 
 German text is folded the same way on both sides (lower case, diacritics removed, ß → ss,
-ae/oe/ue → a/o/u), so "Müll", "Muell" and "MULL" find each other; every query word is a
-prefix query. Python splits the folded text into words and the FTS5 table (`search_text`,
+ae/oe/ue → a/o/u), so "Müll", "Muell" and "MULL" find each other; every query word of three
+or more letters is a prefix query (shorter words match whole words; FTS5 keeps a prefix index
+of three letters). Python splits the folded text into words and the FTS5 table (`search_text`,
 ASCII tokenizer) indexes exactly those words, so `search_terms` — every word ever indexed —
 can turn a prefix into the list of its words: `lese` becomes `lese OR lesen OR lesepaten …`,
 which FTS5 streams (a native `lese*` first merges the doclists of all those words in full).
@@ -29,6 +30,9 @@ WEEKS_PER_MONTH = 4.345
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which reads every hit)
 MAX_EXPANSION = 100  # a prefix with more words than this runs as FTS5's own prefix query
+MIN_PREFIX = 3  # shorter query words match whole words only ("zu", "ab"), never as a prefix
+INDEXED_PREFIX = 3  # FTS5 keeps a prefix index of this length (`prefix = '3'`, m006)
+MAX_QUERY_WORDS = 8  # further words of a query are ignored: the work per query stays bounded
 
 
 def fold(text: str) -> str:
@@ -249,8 +253,9 @@ class Query:
 
 
 def query_words(q: str) -> list[str]:
-    """The distinct words of a query; no FTS syntax from users gets through."""
-    return list(dict.fromkeys(words(q)))
+    """The distinct words of a query (at most MAX_QUERY_WORDS); no FTS syntax from users gets
+    through."""
+    return list(dict.fromkeys(words(q)))[:MAX_QUERY_WORDS]
 
 
 def _terms(store: Store, low: str, high: str, limit: int = -1) -> list[str]:
@@ -264,12 +269,34 @@ def _any_of(terms: list[str]) -> str | None:
     return f"({' OR '.join(terms)})" if terms else None
 
 
-def word_expression(store: Store, word: str) -> str | None:
-    """A prefix word as the OR of the indexed words it begins (None: it begins none)."""
+def word_expression(store: Store, word: str, broad: bool = True) -> str | None:
+    """A query word as an FTS5 expression (None: nothing can match).
+
+    Words shorter than MIN_PREFIX match whole words only. A word of INDEXED_PREFIX letters is
+    answered by FTS5's prefix index. A longer one becomes the OR of the indexed words it
+    begins; if that is more than MAX_EXPANSION words, FTS5's own prefix query merges them all
+    first (costly: `broad=False` — a query's second such word — matches the whole word only)."""
+    if len(word) < MIN_PREFIX:
+        return _any_of([f'"{t}"' for t in _terms(store, word, word + "\x00", 1)])
+    if len(word) == INDEXED_PREFIX:
+        return f'"{word}"*' if _terms(store, word, word + "\U0010ffff", 1) else None
     terms = _terms(store, word, word + "\U0010ffff", MAX_EXPANSION + 1)
     if len(terms) > MAX_EXPANSION:
-        return f'"{word}"*'
+        return f'"{word}"*' if broad else _any_of([f'"{t}"' for t in terms if t == word])
     return _any_of([f'"{t}"' for t in terms])
+
+
+def word_expressions(store: Store, query_text: str) -> list[str | None]:
+    """The expressions of a query's words; only the first word with more than MAX_EXPANSION
+    completions may run as a full prefix merge."""
+    out: list[str | None] = []
+    broad = True
+    for word in query_words(query_text):
+        expression = word_expression(store, word, broad)
+        if expression == f'"{word}"*' and len(word) > INDEXED_PREFIX:
+            broad = False
+        out.append(expression)
+    return out
 
 
 def _numbers(store: Store, prefix: str) -> list[tuple[int, str]]:
@@ -288,7 +315,7 @@ class Plan:
 
 
 def plan(store: Store, query: Query) -> Plan:
-    groups: list[str | None] = [word_expression(store, w) for w in query_words(query.q)]
+    groups = word_expressions(store, query.q)
     text = " AND ".join(g or "" for g in groups)
     tags: list[str | None] = []
     for attr, field_name in QUERY_TAGS.items():

@@ -206,7 +206,9 @@ def operations() -> dict[str, dict[str, Any]]:
         **_op("search", "Search local and remote opportunities and practice posts (public; "
               "closed and paused opportunities hidden unless include_inactive=true)", 200,
               None, (400,), public=True, tag="network", params=(
-                  _query("q", "Words; each is a prefix, umlauts and ß folded.", text),
+                  _query("q", "Words (the first 8 count); each of three or more letters is "
+                         "a prefix, shorter ones match whole words; umlauts and ß folded.",
+                         text),
                   _query("kind", "opportunity or practice", text),
                   _query("opp_kind", "one-off, shifts, regular or flexible", text),
                   _query("cause_area", "A cause area key, e.g. bildung", text),

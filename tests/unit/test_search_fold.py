@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from models import search
-from models.search import MAX_EXPANSION, SearchItem, fold, query_words, word_expression
+from models.search import (
+    MAX_EXPANSION,
+    SearchItem,
+    fold,
+    query_words,
+    word_expression,
+    word_expressions,
+)
 from models.store import Store
 
 
@@ -60,6 +67,39 @@ def test_a_prefix_becomes_the_indexed_words_it_begins():
     search.index(s, item("https://a/2", "Viele", many))
     assert word_expression(s, "wort") == '"wort"*'  # too many words: FTS5's own prefix query
     assert [r["ap_id"] for r in search.search(s, search.Query(q="wort"))[1]] == ["https://a/2"]
+    s.close()
+
+
+def test_short_words_match_whole_words_and_three_letters_use_the_prefix_index():
+    s = Store.memory()
+    search.index(s, item("https://a/1", "Ab heute", "Kinder lesen vor"))
+    assert word_expression(s, "ab") == '("ab")'
+    assert word_expression(s, "ki") is None  # no word "ki": two letters are never a prefix
+    assert word_expression(s, "kin") == '"kin"*'  # answered by FTS5's prefix index
+    assert word_expression(s, "xyz") is None
+    for q, hits in (("ab", 1), ("ki", 0), ("kin", 1), ("AB kin vor", 1), ("a b", 0)):
+        assert search.search(s, search.Query(q=q))[0] == hits, q
+    s.close()
+
+
+def test_only_the_first_very_broad_prefix_is_merged_in_full():
+    s = Store.memory()
+    search.index(s, item("https://a/1", "Viele", " ".join(
+        [f"wort{i:03d}" for i in range(MAX_EXPANSION + 1)]
+        + [f"satz{i:03d}" for i in range(MAX_EXPANSION + 1)] + ["satz"])))
+    assert word_expressions(s, "wort satz") == ['"wort"*', '("satz")']
+    assert word_expressions(s, "satz wort") == ['"satz"*', None]  # no word "wort" itself
+    assert search.search(s, search.Query(q="wort satz"))[0] == 1
+    s.close()
+
+
+def test_a_query_uses_at_most_eight_words():
+    s = Store.memory()
+    search.index(s, item("https://a/1", "Eins", "alpha beta gamma delta epsilon zeta eta theta"))
+    eight = "alpha beta gamma delta epsilon zeta eta theta"
+    assert query_words(eight + " nirgendwo") == eight.split()
+    assert search.search(s, search.Query(q=eight + " nirgendwo"))[0] == 1  # 9th word ignored
+    assert search.search(s, search.Query(q="nirgendwo " + eight))[0] == 0
     s.close()
 
 
