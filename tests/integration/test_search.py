@@ -343,6 +343,7 @@ async def test_search_page_shows_results_with_origin(corpus):
     assert resp.status == 200
     html = await resp.text()
     assert "Straßenfest: Helfer:innen für Auf- und Abbau" in html and REMOTE in html
+    assert 'aria-describedby="q-hint"' in html and "Ab drei Buchstaben" in html
     resp = await corpus.client.get("/suche?kind=practice&theme=digitalisierung",
                                    headers={"Accept": "text/html"})
     assert "Digitale Engagementplattform für den Landkreis" in await resp.text()
