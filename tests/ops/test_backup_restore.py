@@ -54,6 +54,9 @@ class Writer(threading.Thread):
                                        "2025-01-01T00:00:00Z"))
                 conn.execute("COMMIT")
                 self.commits += 1
+                # A server commits in bursts, not back to back: without a pause this loop
+                # re-takes the lock at once and starves other writers past their busy timeout.
+                time.sleep(0.001)
         except Exception as exc:  # surfaced by the test
             self.error = exc
         finally:
@@ -84,15 +87,23 @@ def test_backup_while_busy_then_restore_everything(instance: Server, tmp_path: P
     assert writer.commits > 0, "the writer should be committing before the backup starts"
     before = table_rows(db)
     # An organisation is added through the CLI while the backup runs, too.
-    org = threading.Thread(target=run_cli, args=(
-        "org", "add", "--data", str(instance.data), "--username", "sportverein",
-        "--name", "TSV Musterstadt", "--sector", "civil-society"))
+    org_errors: list[BaseException] = []
+
+    def add_org() -> None:
+        try:
+            run_cli("org", "add", "--data", str(instance.data), "--username", "sportverein",
+                    "--name", "TSV Musterstadt", "--sector", "civil-society")
+        except BaseException as exc:  # surfaced below, not as a thread warning
+            org_errors.append(exc)
+
+    org = threading.Thread(target=add_org)
     org.start()
     started, commits_at_start = time.monotonic(), writer.commits
     out = run_cli("backup", "--data", str(instance.data), "--to", str(tmp_path / "backups") + "/")
     seconds = time.monotonic() - started
     commits_during = writer.commits - commits_at_start
     org.join()
+    assert org_errors == [], org_errors
     time.sleep(0.2)
     writer.stop.set()
     writer.join(10)
