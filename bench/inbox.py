@@ -47,13 +47,13 @@ from cryptography.hazmat.primitives.serialization import (  # noqa: E402
 
 from federation.remote import RemoteActors, host, parse_actor  # noqa: E402
 from federation.signatures import sign_headers, verify_request  # noqa: E402
+from federation.social import domain_blocked  # noqa: E402
 from models import queue  # noqa: E402
 from models.actors import actor_exists  # noqa: E402
 from models.store import Store  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.bootstrap import init_instance  # noqa: E402
 from server.config import load_settings  # noqa: E402
-from server.routes.inbox import is_blocked  # noqa: E402
 from server.state import SERVICES  # noqa: E402
 
 HOST = "bench.test"
@@ -189,7 +189,7 @@ async def breakdown(store: Store, requests: list[Request], key: tuple[str, str],
         out[name] = (time.perf_counter() - start) / n * 1e6
 
     timed("json.loads (1.1 KB)", lambda i: json.loads(requests[i][2]))
-    timed("domain block check (SELECT)", lambda i: is_blocked(store, host(acts[i]["actor"])))
+    timed("domain block check (SELECT)", lambda i: domain_blocked(store, host(acts[i]["actor"])))
     start = time.perf_counter()
     for path, headers, body in requests:
         await verify_request("POST", path, headers, body, our_hosts={HOST},

@@ -67,8 +67,10 @@ class Fetcher:
 
     def __init__(self, session: aiohttp.ClientSession, signer: Signer, *,
                  allow_private: bool, timeout: float, clock: Callable[[], datetime],
-                 max_bytes: int = MAX_BYTES) -> None:
+                 max_bytes: int = MAX_BYTES,
+                 host_blocked: Callable[[str], bool] | None = None) -> None:
         self.session = session
+        self.host_blocked = host_blocked  # the admin's domain blocks: never fetched from
         self.signer = signer
         self.allow_private = allow_private
         self.timeout = aiohttp.ClientTimeout(total=timeout)
@@ -79,6 +81,8 @@ class Fetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise FetchError(f"not an http(s) URL: {url[:200]}")
+        if self.host_blocked is not None and self.host_blocked(parts.hostname):
+            raise FetchError(f"blocked domain: {parts.hostname[:200]}")
         if self.allow_private:
             return
         if parts.scheme != "https":

@@ -84,6 +84,19 @@ def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
             "content": content}
 
 
+def domain_blocked(store: Store, *domains: str) -> bool:
+    """Whether any of these domains is blocked; a blocked domain also blocks its subdomains."""
+    candidates = set()
+    for domain in domains:
+        parts = domain.lower().rstrip(".").split(".")
+        candidates.update(".".join(parts[i:]) for i in range(len(parts) - 1))
+    if not candidates:
+        return False
+    marks = ",".join("?" * len(candidates))
+    return store.one(f"SELECT 1 FROM domain_blocks WHERE domain IN ({marks})",
+                     list(candidates)) is not None
+
+
 def unblock_domain(store: Store, domain: str) -> bool:
     return store.execute("DELETE FROM domain_blocks WHERE domain = ?",
                          [domain.lower().strip().rstrip(".")]).rowcount > 0

@@ -299,7 +299,14 @@ def m006_search_text(db: sqlite_utils.Database) -> None:
     column, `search_terms` (the indexed words, for prefix queries), and rowids that encode the
     published time. Existing items are renumbered and re-indexed from the old `search_fts`,
     which is then dropped: it is a derived index, and everything in it is carried over."""
-    from models.search import TAG_PREFIX, index_text, item_tags, sort_key_band
+    from models.search import (
+        TAG_PREFIX,
+        index_words,
+        item_tags,
+        sort_key_band,
+        split_folded,
+        words,
+    )
     from models.store import Store
 
     _script(
@@ -310,6 +317,9 @@ def m006_search_text(db: sqlite_utils.Database) -> None:
                                                     prefix = '3')
         """,
     )
+    # Hours are compared to a thousandth now (their tags); round the stored values alike.
+    db.execute("UPDATE search_items SET hours_per_week = round(hours_per_week, 3) "
+               "WHERE hours_per_week IS NOT NULL")
     cur = db.execute("SELECT i.rowid AS old_rowid, i.*, f.title AS folded_title, "
                      "f.body AS folded_body FROM search_items i "
                      "LEFT JOIN search_fts f ON f.rowid = i.rowid "
@@ -322,8 +332,11 @@ def m006_search_text(db: sqlite_utils.Database) -> None:
         key = max(sort_key_band(row["published"]), last + 1)
         last = key
         db.execute("UPDATE search_items SET rowid = ? WHERE rowid = ?", [key, -row["old_rowid"]])
-        # the old body ends with the first scheme's filter words ("mwx…"): leave them out
-        body = " ".join(w for w in (row["folded_body"] or "").split()
-                        if not w.startswith(TAG_PREFIX))
-        index_text(store, key, row["folded_title"] or row["title"], body, item_tags(row))
+        # The old index holds folded text: split it without folding again ("quer" would
+        # become "qur"). Its body ends with the first scheme's filter words ("mwx…").
+        title = (split_folded(row["folded_title"]) if row["folded_title"] is not None
+                 else words(row["title"]))
+        body = [w for w in split_folded(row["folded_body"] or "")
+                if not w.startswith(TAG_PREFIX)]
+        index_words(store, key, title, body, item_tags(row))
     db.execute("DROP TABLE search_fts")

@@ -32,6 +32,7 @@ RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which r
 MAX_EXPANSION = 100  # a prefix with more words than this runs as FTS5's own prefix query
 MIN_PREFIX = 3  # shorter query words match whole words only ("zu", "ab"), never as a prefix
 INDEXED_PREFIX = 3  # FTS5 keeps a prefix index of this length (`prefix = '3'`, m006)
+MAX_RANGE_TAGS = 200  # a range with more distinct values than this is checked on the rows
 MAX_QUERY_WORDS = 8  # further words of a query are ignored: the work per query stays bounded
 
 
@@ -44,7 +45,12 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The indexed words of a text: runs of letters and digits of the folded text."""
-    return _WORD.findall(fold(text))
+    return split_folded(fold(text))
+
+
+def split_folded(folded: str) -> list[str]:
+    """The words of text that is folded already (`fold` must not run twice: "quer" → "qur")."""
+    return _WORD.findall(folded)
 
 
 # Tags: "mwx" + a letter per keyed filter + the value's UTF-8 in hex (exact: no two values
@@ -186,7 +192,13 @@ def item_for_practice(p: Practice, *, ap_id: str, url: str, local: bool, origin:
 
 def index_text(store: Store, rowid: int, title: str, body: str, tags: list[str]) -> None:
     """The full-text row of one item, and its words in the vocabulary."""
-    title_words, body_words = words(title), words(body)
+    index_words(store, rowid, words(title), words(body), tags)
+
+
+def index_words(store: Store, rowid: int, title_words: list[str], body_words: list[str],
+                tags: list[str]) -> None:
+    """Like `index_text`, for words already folded (`fold` is not idempotent: folding
+    "quer" again gives "qur", so folded text must never be folded twice)."""
     store.execute("INSERT INTO search_text (rowid, title, body, tags) VALUES (?, ?, ?, ?)",
                   [rowid, " ".join(title_words), " ".join(body_words), " ".join(tags)])
     store.db.conn.executemany("INSERT OR IGNORE INTO search_terms (term) VALUES (?)",
@@ -302,7 +314,8 @@ def word_expressions(store: Store, query_text: str) -> list[str | None]:
 def _numbers(store: Store, prefix: str) -> list[tuple[int, str]]:
     """(value, tag) of the numeric tags with this prefix (words of texts may look alike)."""
     return [(int(t[len(prefix):]), t) for t in _terms(store, prefix, prefix + ":")
-            if t[len(prefix):].isdigit()]
+            if t[len(prefix):].isascii() and t[len(prefix):].isdigit()
+            and len(t) - len(prefix) <= 9]  # our tags have a few digits; text may have 5 000
 
 
 @dataclass
@@ -323,26 +336,39 @@ def plan(store: Store, query: Query) -> Plan:
         if value is not None and value != "":
             tags.append(tag(field_name, value))
     result = Plan(None, bool(groups))
+
+    def ranged(satisfying: list[str], condition: str, param: object) -> None:
+        """A range filter as the OR of its tags — or, when the network has written more
+        distinct values than MAX_RANGE_TAGS, as a condition on the rows."""
+        if len(satisfying) > MAX_RANGE_TAGS:
+            result.where.append(condition)
+            result.params.append(param)
+        else:
+            tags.append(_any_of(satisfying))
+
     if query.max_hours_per_week is not None:
         limit = math.floor(query.max_hours_per_week * 1000 + 1e-6)
-        tags.append(_any_of([t for v, t in _numbers(store, HOURS) if v <= limit]))
+        ranged([t for v, t in _numbers(store, HOURS) if v <= limit],
+               "round(s.hours_per_week * 1000) <= ?", limit)
     if query.age is not None:
-        tags.append(_any_of([NO_MIN_AGE] + [t for v, t in _numbers(store, MIN_AGE)
-                                             if v <= query.age]))
+        ranged([NO_MIN_AGE] + [t for v, t in _numbers(store, MIN_AGE) if v <= query.age],
+               "(s.min_age IS NULL OR s.min_age <= ?)", query.age)
     if query.date_from is not None:  # "end" >= date_from: later months, or days from it on
         start = iso(query.date_from)
         month, day = start[:7].replace("-", ""), start[:10].replace("-", "")
-        tags.append(_any_of(_terms(store, f"{END_MONTH}{month}:", f"{END_MONTH}:")
-                            + _terms(store, f"{END_DAY}{day}", f"{END_DAY}{month}:")))
-        if not start.endswith("T00:00:00Z"):  # within its first day: check the rows
-            result.where.append('s."end" >= ?')
+        satisfying = (_terms(store, f"{END_MONTH}{month}:", f"{END_MONTH}:")
+                      + _terms(store, f"{END_DAY}{day}", f"{END_DAY}{month}:"))
+        ranged(satisfying, 's."end" >= ?', start)
+        if len(satisfying) <= MAX_RANGE_TAGS and not start.endswith("T00:00:00Z"):
+            result.where.append('s."end" >= ?')  # within its first day: check the rows
             result.params.append(start)
     if query.date_to is not None:  # start <= date_to: earlier months, or days up to it
         end = iso(query.date_to)
         month, day = end[:7].replace("-", ""), end[:10].replace("-", "")
-        tags.append(_any_of(_terms(store, START_MONTH, f"{START_MONTH}{month}")
-                            + _terms(store, f"{START_DAY}{month}", f"{START_DAY}{day}:")))
-        if not end.endswith("T23:59:59Z"):
+        satisfying = (_terms(store, START_MONTH, f"{START_MONTH}{month}")
+                      + _terms(store, f"{START_DAY}{month}", f"{START_DAY}{day}:"))
+        ranged(satisfying, "s.start <= ?", end)
+        if len(satisfying) <= MAX_RANGE_TAGS and not end.endswith("T23:59:59Z"):
             result.where.append("s.start <= ?")
             result.params.append(end)
     if None in groups or None in tags:

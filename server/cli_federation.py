@@ -37,7 +37,8 @@ async def remote_actors(settings: Settings, store: Store) -> AsyncIterator[Remot
     async with aiohttp.ClientSession() as session:
         fetcher = Fetcher(session, Signer(urls.instance_key_id, instance.private_key_pem),
                           allow_private=settings.allow_private_network,
-                          timeout=settings.fetch_timeout_seconds, clock=utcnow)
+                          timeout=settings.fetch_timeout_seconds, clock=utcnow,
+                          host_blocked=lambda host: social.domain_blocked(store, host))
         yield RemoteActors(store, fetcher, utcnow)
 
 

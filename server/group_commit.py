@@ -17,19 +17,21 @@ from models import queue
 from models.store import Store
 
 log = logging.getLogger("mitwirken.inbox")
+Pending = tuple[queue.InboxRow, "asyncio.Future[int | None]"]
 
 
 class GroupCommit:
     """Collects `InboxRow`s and commits them together; `record` resolves to the new row id or
     None for a duplicate, or raises what the commit raised (the request then answers 500 and the
-    sender retries; nothing of the batch is half-written)."""
+    sender retries). A failed group is retried row by row, so only the row that cannot be
+    stored fails; nothing is ever half-written."""
 
     def __init__(self, store: Store, *, on_commit: Callable[[], None] | None = None,
                  max_batch: int = 500) -> None:
         self.store = store
         self.on_commit = on_commit
         self.max_batch = max_batch
-        self._pending: list[tuple[queue.InboxRow, asyncio.Future[int | None]]] = []
+        self._pending: list[Pending] = []
         self._scheduled = False
         self.commits = 0  # how many transactions, for benchmarks and tests
         self.rows = 0
@@ -49,20 +51,34 @@ class GroupCommit:
         """Commit everything pending now (also called by the scheduled callback)."""
         self._scheduled = False
         batch, self._pending = self._pending, []
-        if not batch:
+        if not batch or (exc := self._commit(batch)) is None:
             return
+        if len(batch) > 1:  # one bad row must not fail its neighbours: retry one by one
+            log.warning("inbox_group_commit_failed rows=%d error=%r", len(batch), exc)
+            for item in batch:
+                if (one := self._commit([item])) is not None:
+                    self._fail([item], one)
+        else:
+            self._fail(batch, exc)
+
+    def _commit(self, batch: list[Pending]) -> Exception | None:
+        """Commit and resolve the batch; on failure (rolled back) return the error."""
         try:
             ids = queue.record_inbox_items(self.store, [row for row, _ in batch])
         except Exception as exc:
-            log.exception("inbox_commit_failed rows=%d", len(batch))
-            for _, future in batch:
-                if not future.done():  # a request whose client went away is cancelled
-                    future.set_exception(exc)
-            return
+            return exc
         self.commits += 1
         self.rows += len(batch)
         for (_, future), row_id in zip(batch, ids, strict=True):
-            if not future.done():
+            if not future.done():  # a request whose client went away is cancelled
                 future.set_result(row_id)
         if self.on_commit is not None:
             self.on_commit()
+        return None
+
+    def _fail(self, batch: list[Pending], exc: Exception) -> None:
+        for row, future in batch:
+            log.error("inbox_commit_failed id=%r actor=%r domain=%s error=%r",
+                      row.activity_id[:200], row.actor[:200], row.origin, exc)
+            if not future.done():  # a request whose client went away is cancelled
+                future.set_exception(exc)

@@ -13,6 +13,7 @@ from federation.fetch import Fetcher, Signer
 from federation.inbox import InboxContext
 from federation.network import Network
 from federation.remote import RemoteActors
+from federation.social import domain_blocked
 from models import actors as actor_repo
 from server.content_service import ContentService
 from server.group_commit import GroupCommit
@@ -27,7 +28,8 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     instance = actor_repo.instance_actor(store)
     fetcher = Fetcher(app[HTTP], Signer(urls.instance_key_id, instance.private_key_pem),
                       allow_private=settings.allow_private_network,
-                      timeout=settings.fetch_timeout_seconds, clock=clock)
+                      timeout=settings.fetch_timeout_seconds, clock=clock,
+                      host_blocked=lambda host: domain_blocked(store, host))
     actors = RemoteActors(store, fetcher, clock)
 
     def manual_approval(username: str) -> bool:

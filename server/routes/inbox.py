@@ -15,6 +15,7 @@ from federation.signatures import (
     key_id_of,
     verify_request,
 )
+from federation.social import domain_blocked
 from models import queue
 from models.actors import actor_exists
 from server.errors import ApiError
@@ -33,17 +34,15 @@ class KeyDomainBlocked(SignatureError):
         self.domain = domain
 
 
-def is_blocked(store, *domains: str) -> bool:
-    """A blocked domain also blocks its subdomains."""
-    candidates = set()
-    for domain in domains:
-        parts = domain.lower().split(".")
-        candidates.update(".".join(parts[i:]) for i in range(len(parts) - 1))
-    if not candidates:
+def _text(value: object) -> bool:
+    """A string that can be stored: JSON escapes like "\\ud800" decode to lone surrogates."""
+    if not isinstance(value, str):
         return False
-    marks = ",".join("?" * len(candidates))
-    return store.one(f"SELECT 1 FROM domain_blocks WHERE domain IN ({marks})",
-                     list(candidates)) is not None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def _receive(request: web.Request, recipient: str | None) -> web.Response:
@@ -58,11 +57,11 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
     except ValueError as exc:  # UnicodeDecodeError is a ValueError too
         raise ApiError(400, "malformed_json", "body is not UTF-8 JSON") from exc
     if not isinstance(activity, dict) or not all(
-            isinstance(activity.get(k), str) for k in ("id", "type", "actor")):
+            _text(activity.get(k)) for k in ("id", "type", "actor")):
         raise ApiError(400, "malformed_activity", "an activity needs id, type and actor")
     actor = activity["actor"]
     origin = host(actor)
-    if is_blocked(store, origin):
+    if domain_blocked(store, origin):
         log.info("inbox_blocked actor=%s domain=%s", actor, origin)
         raise ApiError(403, "domain_blocked", None)
     services = app[SERVICES]
@@ -78,7 +77,7 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
         """The key's domain is screened too (a key may live elsewhere than its actor),
         before anything is fetched from it."""
         key_host = host(key_id)
-        if key_host != origin and is_blocked(store, key_host):
+        if key_host != origin and domain_blocked(store, key_host):
             raise KeyDomainBlocked(key_host)
         return await remote.key_lookup(key_id, refresh)
 

@@ -388,3 +388,17 @@ async def test_concurrent_activities_are_all_committed_in_fewer_transactions(cit
     assert count_items(city) == 31
     commits = city.app[SERVICES]["inbox_commit"]
     assert commits.rows == 31 and commits.commits < 31
+
+
+async def test_lone_surrogate_escape_is_400_and_does_not_fail_its_neighbours(city, peer):
+    """JSON allows "\\ud800"; it decodes to a string SQLite cannot store. Refused up front (400),
+    and the honest activities arriving in the same moment are committed."""
+    await peer.post("alice", f"{CITY}/inbox", like(peer))
+    bad = dict(like(peer), type="Like\ud800")
+    good = [dict(like(peer), id=f"{peer.actor_id('alice')}#likes/s-{n}") for n in range(4)]
+    answers = await asyncio.gather(*(peer.post("alice", f"{CITY}/inbox", a)
+                                     for a in [good[0], good[1], bad, good[2], good[3]]))
+    assert [status for status, _ in answers] == [202, 202, 400, 202, 202]
+    assert answers[2][1]["error"] == "malformed_activity"
+    assert count_items(city) == 5
+    await still_serves(peer)

@@ -286,3 +286,18 @@ async def test_public_only_resolver_refuses_names_pointing_inwards():
     mixed = await PublicOnlyResolver(Fixed(["192.168.1.1", "93.184.216.34"])).resolve(
         "mixed.example", 443)
     assert [r["host"] for r in mixed] == ["93.184.216.34"]
+
+
+async def test_blocked_domains_are_never_fetched_not_even_through_a_redirect(session, peer):
+    session.resolver.ports["evil.test"] = session.resolver.ports["sub.evil.test"] = peer.port
+    peer.json("/doc", {"id": "http://evil.test/doc"})
+    peer.docs["/hop"] = (302, "text/html", b"", {"Location": "http://sub.evil.test/doc"})
+    blocked = Fetcher(session, Signer("http://me.test/actor#main-key", PRIV),
+                      allow_private=True, timeout=5, clock=lambda: datetime.now(UTC),
+                      host_blocked=lambda host: host.endswith("evil.test"))
+    with pytest.raises(FetchError, match="blocked domain"):
+        await blocked.get_object("http://evil.test/doc")
+    assert peer.requests == []  # refused before connecting
+    with pytest.raises(FetchError, match="blocked domain: sub.evil.test"):
+        await blocked.get_object(f"{peer.base}/hop")
+    assert [r.path for r in peer.requests] == ["/hop"]  # the redirect target was not asked

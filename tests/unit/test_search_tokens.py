@@ -182,3 +182,70 @@ def test_migration_carries_rows_indexed_before_it_over(tmp_path, before):
     # new items go on beside the carried-over ones
     search.index(store, item(10, published="2026-01-01T12:00:00Z"))
     assert ids(search.search(store, Query(include_inactive=True))[1]) == [7, 10, 8, 9]
+
+
+def test_migration_splits_the_folded_text_without_folding_it_again(tmp_path):
+    """`fold` is not idempotent ("queer" → "quer" → "qur"): the previous release stored folded
+    text, which m006 must only split. It also rounds stored hours like the hour tags."""
+    conn = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    MIGRATIONS.apply(db, stop_before="m006_search_text")
+    title, body = "Queen Mary Projekt", "Queere Jugendgruppe am Kanuee"
+    db.execute("INSERT INTO search_items (rowid, ap_id, kind, local, origin, actor, url, title, "
+               "status, hours_per_week, published) VALUES (1, 'https://a/1', 'opportunity', 0, "
+               "'a', 'https://a/x', 'https://a/1', ?, 'open', ?, '2026-01-01T00:00:00Z')",
+               [title, 3 / 4.345])
+    db.execute("INSERT INTO search_fts (rowid, title, body) VALUES (1, ?, ?)",
+               [search.fold(title), search.fold(body)])
+    MIGRATIONS.apply(db)
+    store = Store(db)
+    for q in ("Queen", "queer", "Queere", "Kanuee", "Projekt"):
+        assert search.search(store, Query(q=q))[0] == 1, q
+    assert store.scalar("SELECT hours_per_week FROM search_items") == 0.69
+    assert search.search(store, Query(max_hours_per_week=0.69))[0] == 1
+    assert search.search(store, Query(max_hours_per_week=0.6899))[0] == 0
+
+
+def test_text_that_spells_a_huge_range_tag_breaks_no_filter():
+    """Range tags are read back from the vocabulary, where text words live too; Python's
+    int() refuses more than 4 300 digits."""
+    store = Store.memory()
+    search.index(store, item(1, hours_per_week=2.0, min_age=16))
+    search.index(store, item(2, body=f"mwxqw{'1' * 5000} mwxqm{'9' * 5000} mwxqw٣"))
+    assert ids(search.search(store, Query(max_hours_per_week=2))[1]) == [1]
+    assert ids(search.search(store, Query(age=16))[1]) == [2, 1]
+
+
+def test_a_range_with_very_many_values_is_checked_on_the_rows(monkeypatch):
+    store = Store.memory()
+    dates = ["2026-03-05T10:00:00Z", "2026-04-01T00:00:00Z", "2026-05-20T12:30:00Z",
+             "2026-07-01T00:00:00Z", "2027-02-02T08:00:00Z"]
+    rows = {n: {"hours": n * 0.25, "min_age": None if n % 4 else n, "start": dates[n % 5],
+                "end": dates[(n + 2) % 5]} for n in range(1, 13)}
+    for n, r in rows.items():
+        search.index(store, item(n, hours_per_week=r["hours"], min_age=r["min_age"],
+                                 start=r["start"], end=r["end"]))
+
+    def expected(hours=None, age=None, date_from=None, date_to=None) -> int:
+        """The same filters, decided in plain Python over the rows above."""
+        return sum(1 for r in rows.values()
+                   if (hours is None or r["hours"] <= hours)
+                   and (age is None or r["min_age"] is None or r["min_age"] <= age)
+                   and (date_from is None or r["end"] >= date_from)
+                   and (date_to is None or r["start"] <= date_to))
+
+    queries = [Query(max_hours_per_week=1.5), Query(age=8), Query(max_hours_per_week=2.2, age=4),
+               Query(date_from=utc("2026-05-20T12:30:00Z")),
+               Query(date_to=utc("2026-04-01T00:00:00Z")),
+               Query(date_from=utc("2026-04-15T00:00:00Z"), date_to=utc("2026-06-30T23:59:59Z"),
+                     q="kinder")]
+    with_tags = [search.search(store, q) for q in queries]
+    assert all(search.plan(store, q).where == [] for q in queries[:3])
+    monkeypatch.setattr(search, "MAX_RANGE_TAGS", 2)
+    assert all(search.plan(store, q).where for q in queries)  # now decided on the rows
+    assert [search.search(store, q) for q in queries] == with_tags
+    assert [t for t, _ in with_tags] == [
+        expected(hours=1.5), expected(age=8), expected(hours=2.2, age=4),
+        expected(date_from="2026-05-20T12:30:00Z"), expected(date_to="2026-04-01T00:00:00Z"),
+        expected(date_from="2026-04-15T00:00:00Z", date_to="2026-06-30T23:59:59Z")]
+    assert min(t for t, _ in with_tags) > 0 and max(t for t, _ in with_tags) < len(rows)
