@@ -8,11 +8,11 @@ from aiohttp import web
 
 from federation import collections as coll
 from federation.actors import actor_to_ap, profile_fields
-from federation.collections import PAGE_SIZE
 from models import actors as actor_repo
 from models.actors import LocalActor
 from server.errors import ApiError
 from server.negotiation import ap_response, wants_activity_json
+from server.paging import collection_response
 from server.state import STORE, URLS
 from server.templating import render
 
@@ -77,17 +77,6 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
     })
 
 
-def _page_or_collection(request: web.Request, coll_id: str, total: int, fetch) -> web.Response:
-    try:
-        page_no = coll.parse_page(request.query.get("page"))
-    except ValueError as exc:
-        raise ApiError(400, "bad_page", "page must be a positive integer") from exc
-    if page_no is None:
-        return ap_response(coll.collection(coll_id, total))
-    items = fetch(PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
-    return ap_response(coll.page(coll_id, page_no, items, total))
-
-
 @routes.get("/actors/{username}/outbox")
 async def outbox(request: web.Request) -> web.Response:
     actor = _local_actor(request)
@@ -106,7 +95,7 @@ async def outbox(request: web.Request) -> web.Response:
             items.append(activity)
         return items
 
-    return _page_or_collection(request, request.app[URLS].outbox(actor.username), total, fetch)
+    return collection_response(request, request.app[URLS].outbox(actor.username), total, fetch)
 
 
 @routes.get("/actors/{username}/followers")
@@ -121,7 +110,7 @@ async def followers(request: web.Request) -> web.Response:
             f"SELECT actor {where} ORDER BY created_at, actor LIMIT ? OFFSET ?",
             [actor.username, limit, offset])]
 
-    return _page_or_collection(request, request.app[URLS].followers(actor.username), total, fetch)
+    return collection_response(request, request.app[URLS].followers(actor.username), total, fetch)
 
 
 @routes.get("/actors/{username}/following")
@@ -136,4 +125,4 @@ async def following(request: web.Request) -> web.Response:
             f"SELECT actor {where} ORDER BY created_at, actor LIMIT ? OFFSET ?",
             [actor.username, limit, offset])]
 
-    return _page_or_collection(request, request.app[URLS].following(actor.username), total, fetch)
+    return collection_response(request, request.app[URLS].following(actor.username), total, fetch)

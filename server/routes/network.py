@@ -8,12 +8,10 @@ from datetime import datetime
 
 from aiohttp import web
 
-from federation import collections as coll
-from federation.collections import PAGE_SIZE
 from models import search, vocab
 from models.vocab import label
 from server.errors import ApiError
-from server.negotiation import ap_response
+from server.paging import collection_response
 from server.state import STORE, URLS
 from server.templating import render
 
@@ -75,13 +73,19 @@ def parse_query(params: dict[str, str]) -> search.Query:
     return query
 
 
-@routes.get("/api/v1/search")
-async def search_api(request: web.Request) -> web.Response:
+def _search(request: web.Request) -> tuple[search.Query, int, list[dict]]:
+    """The query of the API and of the page alike; a bad parameter is a 400 with the reason."""
     try:
         query = parse_query(dict(request.query))
     except ValueError as exc:
         raise ApiError(400, "bad_query", str(exc)) from exc
     total, items = search.search(request.app[STORE], query)
+    return query, total, items
+
+
+@routes.get("/api/v1/search")
+async def search_api(request: web.Request) -> web.Response:
+    query, total, items = _search(request)
     body: dict = {"total": total, "limit": query.limit, "offset": query.offset, "items": items}
     if query.offset + query.limit < total:
         body["next_offset"] = query.offset + query.limit
@@ -90,11 +94,7 @@ async def search_api(request: web.Request) -> web.Response:
 
 @routes.get("/suche")
 async def search_page(request: web.Request) -> web.Response:
-    try:
-        query = parse_query(dict(request.query))
-    except ValueError as exc:
-        raise ApiError(400, "bad_query", str(exc)) from exc
-    total, items = search.search(request.app[STORE], query)
+    query, total, items = _search(request)
     return render(request, "search.html", {"query": query, "total": total, "items": items,
                                            "label": label, "params": dict(request.query)})
 
@@ -109,13 +109,10 @@ async def adopted_by(request: web.Request) -> web.Response:
     coll_id = f"{urls.practice(practice_id)}/adoptedBy"
     total = int(store.scalar("SELECT count(*) FROM adoptions WHERE practice_id = ?",
                              [practice_id]) or 0)
-    try:
-        page_no = coll.parse_page(request.query.get("page"))
-    except ValueError as exc:
-        raise ApiError(400, "bad_page", "page must be a positive integer") from exc
-    if page_no is None:
-        return ap_response(coll.collection(coll_id, total))
-    rows = store.all("SELECT adopted_by FROM adoptions WHERE practice_id = ? "
-                     "ORDER BY created_at LIMIT ? OFFSET ?",
-                     [practice_id, PAGE_SIZE, (page_no - 1) * PAGE_SIZE])
-    return ap_response(coll.page(coll_id, page_no, [r["adopted_by"] for r in rows], total))
+
+    def fetch(limit: int, offset: int) -> list[str]:
+        return [r["adopted_by"] for r in store.all(
+            "SELECT adopted_by FROM adoptions WHERE practice_id = ? "
+            "ORDER BY created_at LIMIT ? OFFSET ?", [practice_id, limit, offset])]
+
+    return collection_response(request, coll_id, total, fetch)

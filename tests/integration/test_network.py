@@ -261,6 +261,8 @@ async def test_adaptation_in_c_shows_up_in_a_adoption_trail(net, fediverse):
                                    Accept=AP_JSON)
     assert status == 200 and page1["orderedItems" if "orderedItems" in page1 else "items"] == \
         [copy_iri]
+    status, bad = await get_json(fediverse, f"{original_iri}/adoptedBy?page=0", Accept=AP_JSON)
+    assert status == 400 and bad["error"] == "bad_page"
     status, doc = await get_json(fediverse, original_iri, Accept=AP_JSON)
     assert doc["adoptedBy"] == f"{original_iri}/adoptedBy"
     status, html = await get_text(fediverse, original_iri, Accept="text/html")
