@@ -158,6 +158,20 @@ def pick(obj: Any, mapping: dict[str, str]) -> Any:
     return {field: one(obj[key]) for key, field in mapping.items() if obj.get(key) is not None}
 
 
+def object_fields(doc: dict[str, Any], org_username: str, scalars: dict[str, str],
+                  lists: dict[str, str]) -> dict[str, Any]:
+    """The model fields every one of our objects carries: owner, id from the IRI, the scalar
+    and list fields of `scalars`/`lists` (wire key → model field) present in `doc`."""
+    data: dict[str, Any] = {"org_username": org_username}
+    if doc.get("id") is not None:
+        data["id"] = local_id(one(doc["id"]))
+    data.update(pick(doc, scalars))
+    for key, field in lists.items():
+        if doc.get(key) is not None:
+            data[field] = many(doc[key])
+    return data
+
+
 # ---------------------------------------------------------------------------------- places
 
 _ADDRESS = {

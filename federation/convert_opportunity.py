@@ -33,9 +33,9 @@ from federation.convert_common import (
     hashtags_html,
     iso_offset,
     iso_utc,
-    local_id,
     many,
     normalise,
+    object_fields,
     one,
     pick,
     place_from_as,
@@ -254,13 +254,7 @@ def note_to_opportunity(note: dict, *, org_username: str) -> Opportunity:
     if not isinstance(note, dict):
         return Opportunity.model_validate(note)  # raises the ValidationError
     doc = normalise(note)
-    data: dict[str, Any] = {"org_username": org_username}
-    if doc.get("id") is not None:
-        data["id"] = local_id(one(doc["id"]))
-    data.update(pick(doc, _SCALARS))
-    for key, field in _LISTS.items():
-        if doc.get(key) is not None:
-            data[field] = many(doc[key])
+    data = object_fields(doc, org_username, _SCALARS, _LISTS)
     source = one(doc.get("source"))
     if isinstance(source, dict) and source.get("content") is not None:
         data["description"] = one(source["content"])

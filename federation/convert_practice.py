@@ -25,10 +25,10 @@ from federation.convert_common import (
     hashtags_html,
     iso_utc,
     link,
-    local_id,
     many,
     mastodon_html,
     normalise,
+    object_fields,
     one,
     paragraphs_to_text,
     pick,
@@ -246,13 +246,7 @@ def article_to_practice(article: dict, *, org_username: str) -> Practice:
     if not isinstance(article, dict):
         return Practice.model_validate(article)  # raises the ValidationError
     doc = normalise(article)
-    data: dict[str, Any] = {"org_username": org_username}
-    if doc.get("id") is not None:
-        data["id"] = local_id(one(doc["id"]))
-    data.update(pick(doc, _SCALARS))
-    for key, field in _LISTS.items():
-        if doc.get(key) is not None:
-            data[field] = many(doc[key])
+    data = object_fields(doc, org_username, _SCALARS, _LISTS)
     if doc.get("summary") is not None:
         data["summary"] = paragraphs_to_text(one(doc["summary"]))
     sections = one(doc.get("sections"))
