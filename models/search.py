@@ -337,14 +337,15 @@ def plan(store: Store, query: Query) -> Plan:
             tags.append(tag(field_name, value))
     result = Plan(None, bool(groups))
 
-    def ranged(satisfying: list[str], condition: str, param: object) -> None:
-        """A range filter as the OR of its tags — or, when the network has written more
-        distinct values than MAX_RANGE_TAGS, as a condition on the rows."""
+    def ranged(satisfying: list[str], condition: str, param: object) -> bool:
+        """A range filter as the OR of its tags (True) — or, when the network has written
+        more distinct values than MAX_RANGE_TAGS, as a condition on the rows (False)."""
         if len(satisfying) > MAX_RANGE_TAGS:
             result.where.append(condition)
             result.params.append(param)
-        else:
-            tags.append(_any_of(satisfying))
+            return False
+        tags.append(_any_of(satisfying))
+        return True
 
     if query.max_hours_per_week is not None:
         limit = math.floor(query.max_hours_per_week * 1000 + 1e-6)
@@ -358,8 +359,7 @@ def plan(store: Store, query: Query) -> Plan:
         month, day = start[:7].replace("-", ""), start[:10].replace("-", "")
         satisfying = (_terms(store, f"{END_MONTH}{month}:", f"{END_MONTH}:")
                       + _terms(store, f"{END_DAY}{day}", f"{END_DAY}{month}:"))
-        ranged(satisfying, 's."end" >= ?', start)
-        if len(satisfying) <= MAX_RANGE_TAGS and not start.endswith("T00:00:00Z"):
+        if ranged(satisfying, 's."end" >= ?', start) and not start.endswith("T00:00:00Z"):
             result.where.append('s."end" >= ?')  # within its first day: check the rows
             result.params.append(start)
     if query.date_to is not None:  # start <= date_to: earlier months, or days up to it
@@ -367,9 +367,8 @@ def plan(store: Store, query: Query) -> Plan:
         month, day = end[:7].replace("-", ""), end[:10].replace("-", "")
         satisfying = (_terms(store, START_MONTH, f"{START_MONTH}{month}")
                       + _terms(store, f"{START_DAY}{month}", f"{START_DAY}{day}:"))
-        ranged(satisfying, "s.start <= ?", end)
-        if len(satisfying) <= MAX_RANGE_TAGS and not end.endswith("T23:59:59Z"):
-            result.where.append("s.start <= ?")
+        if ranged(satisfying, "s.start <= ?", end) and not end.endswith("T23:59:59Z"):
+            result.where.append("s.start <= ?")  # within its last day: check the rows
             result.params.append(end)
     if None in groups or None in tags:
         return result
