@@ -34,15 +34,15 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp.abc import AbstractResolver  # noqa: E402
 
-from federation import activities  # noqa: E402
-from federation.outbox import publish  # noqa: E402
-from federation.signatures import sign_headers  # noqa: E402
-from federation.urls import Urls  # noqa: E402
-from models.store import Store  # noqa: E402
-from server.app import create_app  # noqa: E402
-from server.bootstrap import init_instance  # noqa: E402
-from server.config import load_settings  # noqa: E402
-from server.state import SERVICES  # noqa: E402
+from mitwirken.federation import activities  # noqa: E402
+from mitwirken.federation.outbox import publish  # noqa: E402
+from mitwirken.federation.signatures import sign_headers  # noqa: E402
+from mitwirken.federation.urls import Urls  # noqa: E402
+from mitwirken.models.store import Store  # noqa: E402
+from mitwirken.server.app import create_app  # noqa: E402
+from mitwirken.server.bootstrap import init_instance  # noqa: E402
+from mitwirken.server.config import load_settings  # noqa: E402
+from mitwirken.server.state import SERVICES  # noqa: E402
 
 BASE = "http://fanout.test"
 CITY = "fanoutstadt"

@@ -33,10 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models import search  # noqa: E402
-from models.search import SearchItem  # noqa: E402
-from models.store import Store, iso  # noqa: E402
-from models.vocab import (  # noqa: E402
+from mitwirken.models import search  # noqa: E402
+from mitwirken.models.search import SearchItem  # noqa: E402
+from mitwirken.models.store import Store, iso  # noqa: E402
+from mitwirken.models.vocab import (  # noqa: E402
     ActivityType,
     Bundesland,
     CauseArea,
@@ -46,7 +46,7 @@ from models.vocab import (  # noqa: E402
     Sector,
     SuitableFor,
 )
-from server.routes.network import parse_query  # noqa: E402
+from mitwirken.server.routes.network import parse_query  # noqa: E402
 
 
 def _words(text: str) -> list[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from federation.context import PUBLIC, activity_context
-from federation.urls import Urls
-from models.ids import new_id
-from models.store import iso
+from mitwirken.federation.context import PUBLIC, activity_context
+from mitwirken.federation.urls import Urls
+from mitwirken.models.ids import new_id
+from mitwirken.models.store import iso
 
 
 def _base(urls: Urls, type_: str, actor: str) -> dict:

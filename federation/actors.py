@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 
-from federation.context import actor_context
-from federation.urls import Urls
-from models.actors import SECTOR_LABELS, LocalActor
-from models.store import iso
+from mitwirken.federation.context import actor_context
+from mitwirken.federation.urls import Urls
+from mitwirken.models.actors import SECTOR_LABELS, LocalActor
+from mitwirken.models.store import iso
 
 
 def _property(name: str, value: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from federation.context import AS
+from mitwirken.federation.context import AS
 
 PAGE_SIZE = 20
 

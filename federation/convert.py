@@ -13,8 +13,8 @@ is made — and tested against the golden files in ``tests/golden/`` — in one 
 schema.org JSON-LD for the HTML pages is in :mod:`federation.schemaorg`.
 """
 
-from federation.convert_opportunity import note_to_opportunity, opportunity_to_note
-from federation.convert_practice import article_to_practice, practice_to_article
+from mitwirken.federation.convert_opportunity import note_to_opportunity, opportunity_to_note
+from mitwirken.federation.convert_practice import article_to_practice, practice_to_article
 
 __all__ = [
     "article_to_practice",

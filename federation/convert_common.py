@@ -15,11 +15,11 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from federation.context import AS, MASTODON_TERMS, MW_NS, MW_TERMS
-from federation.urls import Urls
-from models.common import ContactPoint, Place
-from models.markdown import html_to_text
-from models.vocab import hashtag
+from mitwirken.federation.context import AS, MASTODON_TERMS, MW_NS, MW_TERMS
+from mitwirken.federation.urls import Urls
+from mitwirken.models.common import ContactPoint, Place
+from mitwirken.models.markdown import html_to_text
+from mitwirken.models.vocab import hashtag
 
 __all__ = [
     "MASTODON_TAGS",

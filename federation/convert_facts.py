@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from federation.convert_common import contact_line, esc, link, place_label
-from models.content import Opportunity
-from models.vocab import ApplyChannel, OpportunityKind, OpportunityStatus, Remote
+from mitwirken.federation.convert_common import contact_line, esc, link, place_label
+from mitwirken.models.content import Opportunity
+from mitwirken.models.vocab import ApplyChannel, OpportunityKind, OpportunityStatus, Remote
 
 __all__ = ["BERLIN", "PHRASES", "contact_lines", "fact_lines", "status_line", "when_dated"]
 

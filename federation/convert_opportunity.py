@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from federation.context import PUBLIC, object_context
-from federation.convert_common import (
+from mitwirken.federation.context import PUBLIC, object_context
+from mitwirken.federation.convert_common import (
     attr,
     contact_from_as,
     contact_to_as,
@@ -43,11 +43,11 @@ from federation.convert_common import (
     shorten_html,
     tag_names,
 )
-from federation.convert_facts import PHRASES, contact_lines, fact_lines, status_line
-from federation.urls import Urls
-from models.actors import LocalActor
-from models.content import Opportunity
-from models.markdown import html_to_text, render_markdown
+from mitwirken.federation.convert_facts import PHRASES, contact_lines, fact_lines, status_line
+from mitwirken.federation.urls import Urls
+from mitwirken.models.actors import LocalActor
+from mitwirken.models.content import Opportunity
+from mitwirken.models.markdown import html_to_text, render_markdown
 
 __all__ = ["note_to_opportunity", "opportunity_to_note"]
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from federation.context import PUBLIC, object_context
-from federation.convert_common import (
+from mitwirken.federation.context import PUBLIC, object_context
+from mitwirken.federation.convert_common import (
     contact_from_as,
     contact_line,
     contact_to_as,
@@ -35,11 +35,11 @@ from federation.convert_common import (
     tag_names,
     text_to_paragraphs,
 )
-from federation.urls import Urls
-from models.actors import LocalActor
-from models.content import Practice
-from models.markdown import render_markdown
-from models.vocab import Licence, PracticeSection, label
+from mitwirken.federation.urls import Urls
+from mitwirken.models.actors import LocalActor
+from mitwirken.models.content import Practice
+from mitwirken.models.markdown import render_markdown
+from mitwirken.models.vocab import Licence, PracticeSection, label
 
 __all__ = ["article_to_practice", "practice_to_article"]
 

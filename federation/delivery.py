@@ -14,7 +14,7 @@ from typing import Literal
 
 import aiohttp
 
-from federation.signatures import sign_headers
+from mitwirken.federation.signatures import sign_headers
 
 MAX_ATTEMPTS = 16
 RETRYABLE_4XX = {401, 408, 429}

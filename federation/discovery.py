@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from federation.urls import Urls
+from mitwirken.federation.urls import Urls
 
 SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
 NODEINFO_VERSIONS = ("2.0", "2.1")

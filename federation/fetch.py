@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from federation.signatures import sign_headers
+from mitwirken.federation.signatures import sign_headers
 
 log = logging.getLogger("mitwirken.fetch")
 

@@ -9,13 +9,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from federation import activities
-from federation.outbox import publish
-from federation.remote import RemoteActors, host
-from federation.urls import Urls
-from models import actors as actor_repo
-from models import follows
-from models.store import Store, iso
+from mitwirken.federation import activities
+from mitwirken.federation.outbox import publish
+from mitwirken.federation.remote import RemoteActors, host
+from mitwirken.federation.urls import Urls
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import follows
+from mitwirken.models.store import Store, iso
 
 log = logging.getLogger("mitwirken.inbox")
 
@@ -189,7 +189,7 @@ async def on_update(ctx: InboxContext, activity: dict) -> str:
 # --- interactions with our objects -------------------------------------------------------
 
 def _text(value: object) -> str:
-    from models.markdown import sanitize_html
+    from mitwirken.models.markdown import sanitize_html
 
     return sanitize_html(value[:20000]) if isinstance(value, str) else ""
 

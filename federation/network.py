@@ -15,15 +15,15 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from federation.convert import article_to_practice, note_to_opportunity
-from federation.fetch import Fetcher, FetchError
-from federation.inbox import InboxContext, Reject, object_id
-from federation.remote import RemoteActors, host
-from federation.urls import Urls
-from models import follows, search
-from models.content import Opportunity, Practice
-from models.markdown import html_to_text, sanitize_html
-from models.store import Store, iso
+from mitwirken.federation.convert import article_to_practice, note_to_opportunity
+from mitwirken.federation.fetch import Fetcher, FetchError
+from mitwirken.federation.inbox import InboxContext, Reject, object_id
+from mitwirken.federation.remote import RemoteActors, host
+from mitwirken.federation.urls import Urls
+from mitwirken.models import follows, search
+from mitwirken.models.content import Opportunity, Practice
+from mitwirken.models.markdown import html_to_text, sanitize_html
+from mitwirken.models.store import Store, iso
 
 log = logging.getLogger("mitwirken.network")
 MAX_RAW = 256_000

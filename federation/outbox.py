@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from models.follows import follower_inboxes
-from models.queue import enqueue_deliveries
-from models.store import Store, iso
+from mitwirken.models.follows import follower_inboxes
+from mitwirken.models.queue import enqueue_deliveries
+from mitwirken.models.store import Store, iso
 
 
 def publish(store: Store, username: str, activity: dict, now: datetime, *,

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from federation.fetch import Fetcher, FetchError
-from federation.signatures import PublicKey
-from models.store import Store, iso
+from mitwirken.federation.fetch import Fetcher, FetchError
+from mitwirken.federation.signatures import PublicKey
+from mitwirken.models.store import Store, iso
 
 log = logging.getLogger("mitwirken.remote")
 

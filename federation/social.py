@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from federation import activities
-from federation.fetch import Fetcher, webfinger
-from federation.network import purge_actor, purge_domain
-from federation.outbox import publish
-from federation.remote import RemoteActor, RemoteActors
-from federation.urls import Urls
-from models import follows
-from models.store import Store, iso
+from mitwirken.federation import activities
+from mitwirken.federation.fetch import Fetcher, webfinger
+from mitwirken.federation.network import purge_actor, purge_domain
+from mitwirken.federation.outbox import publish
+from mitwirken.federation.remote import RemoteActor, RemoteActors
+from mitwirken.federation.urls import Urls
+from mitwirken.models import follows
+from mitwirken.models.store import Store, iso
 
 
 async def lookup(fetcher: Fetcher, actors: RemoteActors, target: str) -> RemoteActor:

@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from models.ids import hash_token, new_token
-from models.store import Store, iso, utcnow
-from models.vocab import Sector
+from mitwirken.models.ids import hash_token, new_token
+from mitwirken.models.store import Store, iso, utcnow
+from mitwirken.models.vocab import Sector
 
 ActorKind = Literal["instance", "city", "org"]
 SECTORS = tuple(s.value for s in Sector)  # the five sectors of Engagierte Stadt

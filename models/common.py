@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from models.vocab import Bundesland, TimeBudgetUnit, parse_bundesland
+from mitwirken.models.vocab import Bundesland, TimeBudgetUnit, parse_bundesland
 
 __all__ = [
     "Attachment",

@@ -4,7 +4,7 @@ The definitions live in :mod:`models.common` (value types, German errors),
 :mod:`models.opportunity` and :mod:`models.practice`; this module only re-exports them.
 """
 
-from models.common import (
+from mitwirken.models.common import (
     Attachment,
     AwareDatetime,
     ContactPoint,
@@ -14,7 +14,7 @@ from models.common import (
     TimeBudget,
     german_errors,
 )
-from models.opportunity import (
+from mitwirken.models.opportunity import (
     AUTO_PAUSE_DAYS,
     MAX_ACTIVITY_TYPES,
     MAX_CAUSE_AREAS,
@@ -22,7 +22,7 @@ from models.opportunity import (
     is_expired,
     needs_auto_pause,
 )
-from models.practice import DEFAULT_LICENCE, Partner, Practice, Resources, licence_url
+from mitwirken.models.practice import DEFAULT_LICENCE, Partner, Practice, Resources, licence_url
 
 __all__ = [
     "AUTO_PAUSE_DAYS",

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from models.ids import new_id
-from models.opportunity import Opportunity
-from models.practice import Practice
-from models.store import Store, iso
+from mitwirken.models.ids import new_id
+from mitwirken.models.opportunity import Opportunity
+from mitwirken.models.practice import Practice
+from mitwirken.models.store import Store, iso
 
 Kind = Literal["opportunities", "practices"]
 MODELS: dict[str, type[Opportunity] | type[Practice]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.store import Store, iso
+from mitwirken.models.store import Store, iso
 
 
 def add_follower(

@@ -274,7 +274,7 @@ def m003_search_filter_index(db: sqlite_utils.Database) -> None:
 def m004_search_filter_tokens(db: sqlite_utils.Database) -> None:
     """Keyed search filters become tokens in the full-text index (models/search.py), so text
     queries with filters are answered by FTS5 alone. Existing rows get their tokens appended."""
-    from models.search import filter_tokens
+    from mitwirken.models.search import filter_tokens
 
     cur = db.execute("SELECT rowid, * FROM search_items")
     cols = [c[0] for c in cur.description]
@@ -299,7 +299,7 @@ def m006_search_text(db: sqlite_utils.Database) -> None:
     column, `search_terms` (the indexed words, for prefix queries), and rowids that encode the
     published time. Existing items are renumbered and re-indexed from the old `search_fts`,
     which is then dropped: it is a derived index, and everything in it is carried over."""
-    from models.search import (
+    from mitwirken.models.search import (
         TAG_PREFIX,
         index_words,
         item_tags,
@@ -307,7 +307,7 @@ def m006_search_text(db: sqlite_utils.Database) -> None:
         split_folded,
         words,
     )
-    from models.store import Store
+    from mitwirken.models.store import Store
 
     _script(
         db,

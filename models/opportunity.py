@@ -25,7 +25,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from models.common import (
+from mitwirken.models.common import (
     AwareDatetime,
     ContactPoint,
     EditorModel,
@@ -45,7 +45,7 @@ from models.common import (
     text,
     vocab_list,
 )
-from models.vocab import (
+from mitwirken.models.vocab import (
     ActivityType,
     ApplyChannel,
     CauseArea,

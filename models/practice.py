@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
-from models.common import (
+from mitwirken.models.common import (
     Attachment,
     AwareDatetime,
     ContactPoint,
@@ -27,7 +27,7 @@ from models.common import (
     text,
     vocab_list,
 )
-from models.vocab import (
+from mitwirken.models.vocab import (
     BudgetRange,
     Licence,
     PartnerRole,

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from models.store import Store, iso
+from mitwirken.models.store import Store, iso
 
 UNAVAILABLE_AFTER_DAYS = 7
 

@@ -22,9 +22,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from models.content import Opportunity, Practice
-from models.markdown import html_to_text, render_markdown
-from models.store import Store, iso
+from mitwirken.models.content import Opportunity, Practice
+from mitwirken.models.markdown import html_to_text, render_markdown
+from mitwirken.models.store import Store, iso
 
 WEEKS_PER_MONTH = 4.345
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from models.migrations import MIGRATIONS
+from mitwirken.models.migrations import MIGRATIONS
 
 
 class DatabaseTooNew(Exception):

@@ -11,13 +11,13 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
-from federation.fetch import PublicOnlyResolver
-from federation.urls import Urls
-from models.store import Store, utcnow
-from server.config import Settings
-from server.errors import error_middleware
-from server.proxy import proxy_middleware
-from server.routes import (
+from mitwirken.federation.fetch import PublicOnlyResolver
+from mitwirken.federation.urls import Urls
+from mitwirken.models.store import Store, utcnow
+from mitwirken.server.config import Settings
+from mitwirken.server.errors import error_middleware
+from mitwirken.server.proxy import proxy_middleware
+from mitwirken.server.routes import (
     actors,
     api,
     discovery,
@@ -28,9 +28,9 @@ from server.routes import (
     openapi,
     pages,
 )
-from server.services import services_ctx
-from server.state import CLOCK, HTTP, JINJA, RESOLVER, SERVICES, SETTINGS, STORE, URLS
-from server.templating import make_environment
+from mitwirken.server.services import services_ctx
+from mitwirken.server.state import CLOCK, HTTP, JINJA, RESOLVER, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.templating import make_environment
 
 log = logging.getLogger("mitwirken")
 STATIC = Path(__file__).parent / "static"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from federation.keys import new_rsa_keypair
-from models import actors as actor_repo
-from models.actors import LocalActor
-from models.store import Store, utcnow
-from server.config import CONFIG_NAME, Settings, write_settings_file
+from mitwirken.federation.keys import new_rsa_keypair
+from mitwirken.models import actors as actor_repo
+from mitwirken.models.actors import LocalActor
+from mitwirken.models.store import Store, utcnow
+from mitwirken.server.config import CONFIG_NAME, Settings, write_settings_file
 
 
 class AlreadyInitialised(Exception):

@@ -12,11 +12,11 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
-from models import actors as actor_repo
-from models.actors import SECTORS, ActorError
-from models.store import DatabaseTooNew, Store
-from server.bootstrap import AlreadyInitialised, init_instance, make_actor
-from server.config import CONFIG_NAME, ConfigError, Settings, load_settings
+from mitwirken.models import actors as actor_repo
+from mitwirken.models.actors import SECTORS, ActorError
+from mitwirken.models.store import DatabaseTooNew, Store
+from mitwirken.server.bootstrap import AlreadyInitialised, init_instance, make_actor
+from mitwirken.server.config import CONFIG_NAME, ConfigError, Settings, load_settings
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -64,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = open_settings(args, host=args.host, port=args.port,
                              tls_cert=args.tls_cert, tls_key=args.tls_key)
     setup_logging(settings.log_level)
-    from server.app import create_app
+    from mitwirken.server.app import create_app
 
     ssl_context = None
     if settings.tls_cert or settings.tls_key:
@@ -115,7 +115,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 # --- demo ---------------------------------------------------------------------------------
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from server.demo import seed_demo
+    from mitwirken.server.demo import seed_demo
 
     settings = open_settings(args)
     store = open_store(settings)
@@ -185,7 +185,8 @@ def _extension_modules() -> list:
     import importlib
 
     modules = []
-    for name in ("server.cli_federation", "server.cli_content", "server.cli_ops"):
+    for name in ("mitwirken.server.cli_federation", "mitwirken.server.cli_content",
+                 "mitwirken.server.cli_ops"):
         try:
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

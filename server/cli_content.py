@@ -17,12 +17,12 @@ from pathlib import Path
 def cmd_import(args: argparse.Namespace) -> int:
     # Imported here, not at module level: the CLI auto-loads this module for every command,
     # and the content service pulls in the whole federation layer.
-    from federation.urls import Urls
-    from models import actors as actor_repo
-    from models.store import utcnow
-    from server.cli import CliError, open_settings, open_store
-    from server.content_service import ContentService
-    from server.importer import ImportFileError, import_rows, read_file
+    from mitwirken.federation.urls import Urls
+    from mitwirken.models import actors as actor_repo
+    from mitwirken.models.store import utcnow
+    from mitwirken.server.cli import CliError, open_settings, open_store
+    from mitwirken.server.content_service import ContentService
+    from mitwirken.server.importer import ImportFileError, import_rows, read_file
 
     settings = open_settings(args)
     store = open_store(settings)
@@ -47,7 +47,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``import`` to the ``mitwirken`` command (called by :mod:`server.cli`)."""
-    from server.cli import add_data
+    from mitwirken.server.cli import add_data
 
     p = sub.add_parser(
         "import", help="create or update opportunities from a CSV or JSON export",

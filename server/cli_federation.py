@@ -13,18 +13,18 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 
-from federation import social
-from federation.fetch import Fetcher, FetchError, Signer
-from federation.remote import RemoteActor, RemoteActors
-from federation.urls import Urls
-from models import actors as actor_repo
-from models import follows, queue
-from models.store import Store, utcnow
-from server.config import Settings
+from mitwirken.federation import social
+from mitwirken.federation.fetch import Fetcher, FetchError, Signer
+from mitwirken.federation.remote import RemoteActor, RemoteActors
+from mitwirken.federation.urls import Urls
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import follows, queue
+from mitwirken.models.store import Store, utcnow
+from mitwirken.server.config import Settings
 
 
 def _cli():
-    from server import cli
+    from mitwirken.server import cli
 
     return cli
 
@@ -161,7 +161,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_share(args: argparse.Namespace) -> int:
     """Boost a remote object (e.g. another city's practice) to our followers."""
-    from server.content_service import ContentService, NotFound
+    from mitwirken.server.content_service import ContentService, NotFound
 
     cli = _cli()
     settings, store, username = _as_local(args)

@@ -11,16 +11,16 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from federation import activities
-from federation.convert import opportunity_to_note, practice_to_article
-from federation.outbox import publish
-from federation.urls import Urls
-from models import actors as actor_repo
-from models import content_store, follows, search
-from models.common import problem, raise_errors
-from models.content import Opportunity, Practice
-from models.store import Store
-from models.vocab import OpportunityStatus
+from mitwirken.federation import activities
+from mitwirken.federation.convert import opportunity_to_note, practice_to_article
+from mitwirken.federation.outbox import publish
+from mitwirken.federation.urls import Urls
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import content_store, follows, search
+from mitwirken.models.common import problem, raise_errors
+from mitwirken.models.content import Opportunity, Practice
+from mitwirken.models.store import Store
+from mitwirken.models.vocab import OpportunityStatus
 
 log = logging.getLogger("mitwirken.content")
 
@@ -230,6 +230,6 @@ class ContentService:
 
 
 def validation_detail(exc: ValidationError) -> list[dict[str, str]]:
-    from models.content import german_errors
+    from mitwirken.models.content import german_errors
 
     return german_errors(exc)

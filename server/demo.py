@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from federation.urls import Urls
-from models import actors as actor_repo
-from models import content_store
-from models.store import Store, utcnow
-from server.bootstrap import make_actor
-from server.config import Settings
-from server.content_service import ContentService
+from mitwirken.federation.urls import Urls
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import content_store
+from mitwirken.models.store import Store, utcnow
+from mitwirken.server.bootstrap import make_actor
+from mitwirken.server.config import Settings
+from mitwirken.server.content_service import ContentService
 
 DEMO_ORGS = [
     dict(username="tafel", name="Tafel Musterstadt e.V.", sector="civil-society",

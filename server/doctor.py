@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 import aiohttp
 import sqlite_utils
 
-from federation.urls import Urls
-from models.migrations import MIGRATIONS
-from models.store import DatabaseTooNew, Store
-from server.config import CONFIG_NAME, ConfigError, Settings, load_settings
+from mitwirken.federation.urls import Urls
+from mitwirken.models.migrations import MIGRATIONS
+from mitwirken.models.store import DatabaseTooNew, Store
+from mitwirken.server.config import CONFIG_NAME, ConfigError, Settings, load_settings
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 MIN_FREE_BYTES = 1 << 30

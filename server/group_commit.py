@@ -13,8 +13,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from models import queue
-from models.store import Store
+from mitwirken.models import queue
+from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.inbox")
 Pending = tuple[queue.InboxRow, "asyncio.Future[int | None]"]

@@ -24,9 +24,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from models import content_store
-from models.content import ContactPoint, Image, Opportunity, Place, TimeBudget, german_errors
-from server.content_service import READ_ONLY, ContentService
+from mitwirken.models import content_store
+from mitwirken.models.content import (
+    ContactPoint,
+    Image,
+    Opportunity,
+    Place,
+    TimeBudget,
+    german_errors,
+)
+from mitwirken.server.content_service import READ_ONLY, ContentService
 
 __all__ = [
     "CSV_COLUMNS",

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from models import content_store, queue
-from models.content import Opportunity, is_expired, needs_auto_pause
-from models.vocab import OpportunityStatus
-from server.content_service import ContentService
-from server.workers import Worker
+from mitwirken.models import content_store, queue
+from mitwirken.models.content import Opportunity, is_expired, needs_auto_pause
+from mitwirken.models.vocab import OpportunityStatus
+from mitwirken.server.content_service import ContentService
+from mitwirken.server.workers import Worker
 
 log = logging.getLogger("mitwirken.maintenance")
 

@@ -20,9 +20,9 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from models import vocab
-from models.content import Opportunity, Practice
-from server.content_service import READ_ONLY
+from mitwirken.models import vocab
+from mitwirken.models.content import Opportunity, Practice
+from mitwirken.server.content_service import READ_ONLY
 
 __all__ = ["build_openapi", "operations"]
 

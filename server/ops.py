@@ -29,9 +29,9 @@ from typing import Any
 
 import sqlite_utils
 
-from models.migrations import MIGRATIONS
-from models.store import Store
-from server.config import CONFIG_NAME
+from mitwirken.models.migrations import MIGRATIONS
+from mitwirken.models.store import Store
+from mitwirken.server.config import CONFIG_NAME
 
 log = logging.getLogger("mitwirken.ops")
 

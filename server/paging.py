@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from federation import collections as coll
-from federation.collections import PAGE_SIZE
-from server.errors import ApiError
-from server.negotiation import ap_response
+from mitwirken.federation import collections as coll
+from mitwirken.federation.collections import PAGE_SIZE
+from mitwirken.server.errors import ApiError
+from mitwirken.server.negotiation import ap_response
 
 
 def collection_response(request: web.Request, coll_id: str, total: int,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from federation.convert_facts import date_span, time_budget_text, when_dated
-from models.content import Opportunity, Practice
-from models.markdown import render_markdown
-from models.vocab import label
+from mitwirken.federation.convert_facts import date_span, time_budget_text, when_dated
+from mitwirken.models.content import Opportunity, Practice
+from mitwirken.models.markdown import render_markdown
+from mitwirken.models.vocab import label
 
 
 def date_de(dt: datetime) -> str:

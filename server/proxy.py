@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 
-from server.config import ConfigError
+from mitwirken.server.config import ConfigError
 
 log = logging.getLogger("mitwirken.proxy")
 

@@ -9,17 +9,17 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from federation.fetch import Fetcher, Signer
-from federation.inbox import InboxContext
-from federation.network import Network
-from federation.remote import RemoteActors
-from federation.social import domain_blocked
-from models import actors as actor_repo
-from server.content_service import ContentService
-from server.group_commit import GroupCommit
-from server.maintenance import MaintenanceWorker
-from server.state import CLOCK, HTTP, SERVICES, SETTINGS, STORE, URLS
-from server.workers import DeliveryWorker, InboxWorker, actor_key_lookup
+from mitwirken.federation.fetch import Fetcher, Signer
+from mitwirken.federation.inbox import InboxContext
+from mitwirken.federation.network import Network
+from mitwirken.federation.remote import RemoteActors
+from mitwirken.federation.social import domain_blocked
+from mitwirken.models import actors as actor_repo
+from mitwirken.server.content_service import ContentService
+from mitwirken.server.group_commit import GroupCommit
+from mitwirken.server.maintenance import MaintenanceWorker
+from mitwirken.server.state import CLOCK, HTTP, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.workers import DeliveryWorker, InboxWorker, actor_key_lookup
 
 
 async def services_ctx(app: web.Application) -> AsyncIterator[None]:

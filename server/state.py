@@ -10,9 +10,9 @@ import aiohttp
 import jinja2
 from aiohttp import web
 
-from federation.urls import Urls
-from models.store import Store
-from server.config import Settings
+from mitwirken.federation.urls import Urls
+from mitwirken.models.store import Store
+from mitwirken.server.config import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
-from federation import delivery
-from federation.fetch import FetchError
-from federation.inbox import InboxContext, Reject, process
-from models import actors as actor_repo
-from models import queue
-from models.store import Store
+from mitwirken.federation import delivery
+from mitwirken.federation.fetch import FetchError
+from mitwirken.federation.inbox import InboxContext, Reject, process
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import queue
+from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.worker")
 

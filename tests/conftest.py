@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from server.app import create_app
-from server.bootstrap import init_instance, make_actor
-from server.config import Settings, load_settings
+from mitwirken.server.app import create_app
+from mitwirken.server.bootstrap import init_instance, make_actor
+from mitwirken.server.config import Settings, load_settings
 from tests.fediverse import Fediverse
 
 
@@ -18,8 +18,8 @@ def settings(tmp_path) -> Settings:
     data = tmp_path / "data"
     init_instance(data, "http://musterstadt.test", "Engagierte Stadt Musterstadt", "musterstadt")
     cfg = load_settings(data, env={})
-    from models import actors as actor_repo
-    from models.store import Store
+    from mitwirken.models import actors as actor_repo
+    from mitwirken.models.store import Store
 
     store = Store.open(cfg.db_path)
     actor_repo.create_actor(store, make_actor(

@@ -16,15 +16,15 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.test_utils import TestServer
 
-from server.app import create_app
-from server.bootstrap import init_instance
-from server.config import Settings, load_settings
+from mitwirken.server.app import create_app
+from mitwirken.server.bootstrap import init_instance
+from mitwirken.server.config import Settings, load_settings
 
 
 async def drain(*instances: Instance, rounds: int = 8) -> None:
     """Tick every inbox and delivery worker of every instance until nothing moves (tests never
     sleep for federation)."""
-    from server.state import SERVICES
+    from mitwirken.server.state import SERVICES
 
     for _ in range(rounds):
         moved = 0

@@ -6,15 +6,15 @@ import json
 
 from aiohttp import web
 
-from federation import collections as coll
-from federation.actors import actor_to_ap, profile_fields
-from models import actors as actor_repo
-from models.actors import LocalActor
-from server.errors import ApiError
-from server.negotiation import ap_response, wants_activity_json
-from server.paging import collection_response
-from server.state import STORE, URLS
-from server.templating import render
+from mitwirken.federation import collections as coll
+from mitwirken.federation.actors import actor_to_ap, profile_fields
+from mitwirken.models import actors as actor_repo
+from mitwirken.models.actors import LocalActor
+from mitwirken.server.errors import ApiError
+from mitwirken.server.negotiation import ap_response, wants_activity_json
+from mitwirken.server.paging import collection_response
+from mitwirken.server.state import STORE, URLS
+from mitwirken.server.templating import render
 
 routes = web.RouteTableDef()
 

@@ -10,14 +10,14 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from models import actors as actor_repo
-from models import content_store
-from models.actors import LocalActor
-from models.content import german_errors
-from models.vocab import OpportunityStatus
-from server.content_service import ContentService, Kind, NotFound, ReadOnlyField
-from server.errors import ApiError
-from server.state import SERVICES, STORE, URLS
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import content_store
+from mitwirken.models.actors import LocalActor
+from mitwirken.models.content import german_errors
+from mitwirken.models.vocab import OpportunityStatus
+from mitwirken.server.content_service import ContentService, Kind, NotFound, ReadOnlyField
+from mitwirken.server.errors import ApiError
+from mitwirken.server.state import SERVICES, STORE, URLS
 
 routes = web.RouteTableDef()
 BEARER = {"WWW-Authenticate": 'Bearer realm="mitwirken"'}

@@ -7,11 +7,11 @@ from importlib.metadata import version
 
 from aiohttp import web
 
-from federation import discovery
-from models import actors as actor_repo
-from models.store import Store, iso
-from server.errors import ApiError
-from server.state import CLOCK, SETTINGS, STORE, URLS
+from mitwirken.federation import discovery
+from mitwirken.models import actors as actor_repo
+from mitwirken.models.store import Store, iso
+from mitwirken.server.errors import ApiError
+from mitwirken.server.state import CLOCK, SETTINGS, STORE, URLS
 
 routes = web.RouteTableDef()
 JRD = "application/jrd+json"
@@ -81,6 +81,6 @@ def _active(store: Store, now: datetime, days: int) -> int:
 
 @routes.get("/ns")
 async def namespace(request: web.Request) -> web.Response:
-    from federation.context import ns_document
+    from mitwirken.federation.context import ns_document
 
     return web.json_response(ns_document(), content_type="application/ld+json")

@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
 
-from server.state import STORE
+from mitwirken.server.state import STORE
 
 log = logging.getLogger("mitwirken.health")
 routes = web.RouteTableDef()

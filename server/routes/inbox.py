@@ -7,19 +7,19 @@ import logging
 
 from aiohttp import web
 
-from federation.remote import host
-from federation.signatures import (
+from mitwirken.federation.remote import host
+from mitwirken.federation.signatures import (
     PublicKey,
     SignatureError,
     check_actor,
     key_id_of,
     verify_request,
 )
-from federation.social import domain_blocked
-from models import queue
-from models.actors import actor_exists
-from server.errors import ApiError
-from server.state import CLOCK, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.federation.social import domain_blocked
+from mitwirken.models import queue
+from mitwirken.models.actors import actor_exists
+from mitwirken.server.errors import ApiError
+from mitwirken.server.state import CLOCK, SERVICES, SETTINGS, STORE, URLS
 
 routes = web.RouteTableDef()
 ACCEPTED = b'{"status": "accepted"}'

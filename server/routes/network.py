@@ -8,12 +8,12 @@ from datetime import datetime
 
 from aiohttp import web
 
-from models import search, vocab
-from models.vocab import label
-from server.errors import ApiError
-from server.paging import collection_response
-from server.state import STORE, URLS
-from server.templating import render
+from mitwirken.models import search, vocab
+from mitwirken.models.vocab import label
+from mitwirken.server.errors import ApiError
+from mitwirken.server.paging import collection_response
+from mitwirken.server.state import STORE, URLS
+from mitwirken.server.templating import render
 
 routes = web.RouteTableDef()
 

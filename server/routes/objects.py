@@ -7,18 +7,18 @@ import json
 
 from aiohttp import web
 
-from federation import activities
-from federation.schemaorg import opportunity_jsonld, practice_jsonld, script_json
-from models import actors as actor_repo
-from models import content_store
-from models.content import Opportunity
-from models.store import Store
-from models.vocab import PracticeSection, label
-from server import present
-from server.errors import ApiError
-from server.negotiation import ap_response, wants_activity_json
-from server.state import SERVICES, STORE, URLS
-from server.templating import render
+from mitwirken.federation import activities
+from mitwirken.federation.schemaorg import opportunity_jsonld, practice_jsonld, script_json
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import content_store
+from mitwirken.models.content import Opportunity
+from mitwirken.models.store import Store
+from mitwirken.models.vocab import PracticeSection, label
+from mitwirken.server import present
+from mitwirken.server.errors import ApiError
+from mitwirken.server.negotiation import ap_response, wants_activity_json
+from mitwirken.server.state import SERVICES, STORE, URLS
+from mitwirken.server.templating import render
 
 routes = web.RouteTableDef()
 PAGE = 20

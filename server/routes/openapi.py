@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.openapi import build_openapi
-from server.state import URLS
+from mitwirken.server.openapi import build_openapi
+from mitwirken.server.state import URLS
 
 routes = web.RouteTableDef()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from models import actors as actor_repo
-from models import content_store, search
-from models.vocab import ActivityType, CauseArea, PracticeTheme, Sector, label
-from server.state import STORE
-from server.templating import render
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import content_store, search
+from mitwirken.models.vocab import ActivityType, CauseArea, PracticeTheme, Sector, label
+from mitwirken.server.state import STORE
+from mitwirken.server.templating import render
 
 routes = web.RouteTableDef()
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from federation.urls import Urls
-from models.actors import LocalActor
-from models.content import Opportunity, Practice
+from mitwirken.federation.urls import Urls
+from mitwirken.models.actors import LocalActor
+from mitwirken.models.content import Opportunity, Practice
 
 BASE = "https://engagiert.musterstadt.de"
 URLS = Urls(BASE)
@@ -304,7 +304,7 @@ PRACTICE_PARTNER_ACTOR_IDS = [
 
 def golden_documents() -> dict[str, dict]:
     """Golden file stem → the document our converters build from the examples."""
-    from federation.convert import opportunity_to_note, practice_to_article
+    from mitwirken.federation.convert import opportunity_to_note, practice_to_article
 
     docs = {
         f"opportunity-{kind}": opportunity_to_note(

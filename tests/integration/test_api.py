@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from models import actors as actor_repo
-from models.store import Store
-from server.app import create_app
-from server.bootstrap import make_actor
-from server.openapi import operations
-from server.state import STORE
+from mitwirken.models import actors as actor_repo
+from mitwirken.models.store import Store
+from mitwirken.server.app import create_app
+from mitwirken.server.bootstrap import make_actor
+from mitwirken.server.openapi import operations
+from mitwirken.server.state import STORE
 
 MINIMAL = {"title": "Lesepat:in gesucht", "description": "Markdown …", "kind": "regular",
            "contact": {"email": "info@example.org"}}

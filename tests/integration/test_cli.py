@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from server.cli import main
+from mitwirken.server.cli import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -20,12 +20,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from federation import activities
-from federation.outbox import publish
-from federation.urls import Urls
-from models import follows
-from models.store import Store, utcnow
-from server.bootstrap import init_instance
+from mitwirken.federation import activities
+from mitwirken.federation.outbox import publish
+from mitwirken.federation.urls import Urls
+from mitwirken.models import follows
+from mitwirken.models.store import Store, utcnow
+from mitwirken.server.bootstrap import init_instance
 from tests.fakes.sink import Sink
 from tests.fediverse import free_port
 
@@ -49,7 +49,7 @@ class Server:
         env["PYTHONPATH"] = str(ROOT)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "server.cli", "serve", "--data", str(self.data),
+                [sys.executable, "-m", "mitwirken.server.cli", "serve", "--data", str(self.data),
                  "--port", str(self.port)], cwd=ROOT, env=env, stdout=log, stderr=log)
 
     async def start(self) -> None:

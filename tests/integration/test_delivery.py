@@ -9,10 +9,10 @@ from email.utils import format_datetime
 
 import pytest
 
-from federation import activities, delivery
-from federation.outbox import publish
-from models import follows
-from server.state import SERVICES, STORE, URLS
+from mitwirken.federation import activities, delivery
+from mitwirken.federation.outbox import publish
+from mitwirken.models import follows
+from mitwirken.server.state import SERVICES, STORE, URLS
 from tests.fakes.mastodon import PUBLIC, FakeMastodon
 from tests.fakes.sink import Sink
 
@@ -258,8 +258,8 @@ async def test_the_sinks_verifier_is_not_a_rubber_stamp(city, sink, clock):
     """Guard for the harness: a tampered body or a foreign key is recorded as unverified."""
     from aiohttp import ClientSession
 
-    from federation.signatures import sign_headers
-    from models import actors as actor_repo
+    from mitwirken.federation.signatures import sign_headers
+    from mitwirken.models import actors as actor_repo
 
     key = actor_repo.get_actor(city.app[STORE], "city_a").private_key_pem
     key_id = city.app[URLS].key_id("city_a")

@@ -219,7 +219,7 @@ async def test_home_page_lists_organisations_in_german(client):
 
 async def test_hashtag_links_lead_to_a_tag_page(client):
     """The hashtag links inside our Notes point at /tags/{name}; they must not 404."""
-    from server.state import SERVICES
+    from mitwirken.server.state import SERVICES
 
     client.server.app[SERVICES]["content"].create("opportunities", "tafel", {
         "title": "Lesepat:in gesucht", "description": "Vorlesen", "kind": "regular",
@@ -256,7 +256,7 @@ async def test_inbox_body_that_is_not_utf8_is_400(client):
 
 
 async def test_opportunity_page_shows_facts_in_the_posts_wording(client):
-    from server.state import SERVICES
+    from mitwirken.server.state import SERVICES
 
     opp = client.server.app[SERVICES]["content"].create("opportunities", "tafel", {
         "title": "Pflanzaktion", "description": "Bäume pflanzen", "kind": "one-off",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from federation import activities, social
-from federation.outbox import publish
-from models import actors as actor_repo
-from models import follows
-from server.bootstrap import make_actor
-from server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.federation import activities, social
+from mitwirken.federation.outbox import publish
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import follows
+from mitwirken.server.bootstrap import make_actor
+from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
 from tests.fediverse import drain
 
 
@@ -86,7 +86,7 @@ async def test_follow_of_manually_approving_actor_stays_pending(fediverse):
 
 
 async def test_delivery_whose_sender_vanished_fails_instead_of_staying_leased(fediverse):
-    from models import queue
+    from mitwirken.models import queue
 
     a = await fediverse.add("city-a")
     store = a.app[STORE]

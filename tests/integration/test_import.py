@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from federation.urls import Urls
-from models import actors as actor_repo
-from models import content_store, follows
-from models.store import Store, utcnow
-from models.vocab import OpportunityStatus
-from server.app import create_app
-from server.cli import main
-from server.content_service import ContentService
-from server.importer import CSV_COLUMNS
-from server.state import STORE
+from mitwirken.federation.urls import Urls
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import content_store, follows
+from mitwirken.models.store import Store, utcnow
+from mitwirken.models.vocab import OpportunityStatus
+from mitwirken.server.app import create_app
+from mitwirken.server.cli import main
+from mitwirken.server.content_service import ContentService
+from mitwirken.server.importer import CSV_COLUMNS
+from mitwirken.server.state import STORE
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "IMPORT.md"

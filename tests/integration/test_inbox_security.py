@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.store import iso
-from server.state import SERVICES, STORE
+from mitwirken.models.store import iso
+from mitwirken.server.state import SERVICES, STORE
 from tests.fakes.mastodon import FakeMastodon
 
 CITY = "http://city-a.test"

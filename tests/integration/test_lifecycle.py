@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from federation import social
-from models import content_store
-from server.bootstrap import make_actor
-from server.state import SERVICES, STORE, URLS
+from mitwirken.federation import social
+from mitwirken.models import content_store
+from mitwirken.server.bootstrap import make_actor
+from mitwirken.server.state import SERVICES, STORE, URLS
 from tests.integration.test_follow_flow import drain
 
 
@@ -28,7 +28,7 @@ async def test_auto_pause_after_90_days_reaches_followers_and_confirm_reopens(fe
     clock = Clock()
     a = await fediverse.add("city-a", clock=clock)
     b = await fediverse.add("city-b", clock=clock)
-    from models import actors as actor_repo
+    from mitwirken.models import actors as actor_repo
 
     actor_repo.create_actor(a.app[STORE], make_actor("tafel", "org", "Tafel",
                                                      sector="civil-society"))

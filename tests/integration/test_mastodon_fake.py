@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from federation import activities
-from federation.outbox import publish
-from models import follows
-from server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.federation import activities
+from mitwirken.federation.outbox import publish
+from mitwirken.models import follows
+from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
 from tests.fakes.mastodon import PUBLIC, FakeMastodon
 
 
@@ -115,8 +115,8 @@ async def test_mastodon_reply_to_city_note_is_recorded(fediverse, mastodon):
 
 async def test_the_fakes_verifier_is_not_a_rubber_stamp(fediverse, mastodon):
     """Guard for the harness: bovine's checker in the fake rejects what it should."""
-    from federation.signatures import sign_headers
-    from models import actors as actor_repo
+    from mitwirken.federation.signatures import sign_headers
+    from mitwirken.models import actors as actor_repo
 
     city = await fediverse.add("city-a")
     key = actor_repo.get_actor(city.app[STORE], "city_a").private_key_pem

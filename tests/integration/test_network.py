@@ -21,13 +21,13 @@ from bovine.crypto.http_signature import HttpSignature
 from bovine.crypto.types import CryptographicSecret
 
 import tests.fediverse
-from federation import activities, social
-from federation.outbox import publish
-from models import actors as actor_repo
-from models import follows, search
-from models.search import Query
-from server.bootstrap import make_actor
-from server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.federation import activities, social
+from mitwirken.federation.outbox import publish
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import follows, search
+from mitwirken.models.search import Query
+from mitwirken.server.bootstrap import make_actor
+from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
 from tests.fediverse import drain
 from tests.golden.examples import ONE_OFF, PRACTICE
 
@@ -588,7 +588,7 @@ def subcommand(argv: list[str]) -> str:
 
 
 def test_documented_commands_parse_and_each_is_exercised():
-    from server.cli import build_parser
+    from mitwirken.server.cli import build_parser
 
     commands = documented_commands()
     assert len(commands) >= 12
@@ -604,11 +604,11 @@ def test_documented_commands_parse_and_each_is_exercised():
 def test_documented_offline_commands_run(tmp_path, capsys):
     """The commands that need no other server, run as documented against a real data folder
     (state they act on is put in place first; network ones are covered by the tests above)."""
-    from federation.remote import RemoteActors, parse_actor
-    from models.store import Store, utcnow
-    from server import cli
-    from server.bootstrap import init_instance
-    from server.config import load_settings
+    from mitwirken.federation.remote import RemoteActors, parse_actor
+    from mitwirken.models.store import Store, utcnow
+    from mitwirken.server import cli
+    from mitwirken.server.bootstrap import init_instance
+    from mitwirken.server.config import load_settings
 
     data = tmp_path / "data"
     init_instance(data, "https://engagiert.musterstadt.de", "Engagierte Stadt Musterstadt",

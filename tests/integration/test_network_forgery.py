@@ -10,11 +10,11 @@ import json
 
 import pytest
 
-from federation import activities
-from federation.outbox import publish
-from federation.signatures import sign_headers
-from models import actors as actor_repo
-from server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.federation import activities
+from mitwirken.federation.outbox import publish
+from mitwirken.federation.signatures import sign_headers
+from mitwirken.models import actors as actor_repo
+from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
 from tests.integration.test_network import (
     AS,
     PUBLIC,

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from federation import activities
-from federation.outbox import publish
-from federation.remote import host
-from models import queue
-from server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.federation import activities
+from mitwirken.federation.outbox import publish
+from mitwirken.federation.remote import host
+from mitwirken.models import queue
+from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
 from tests.integration.test_network import PUBLIC, drain, follow
 from tests.integration.test_network_forgery import World, c_activity, snapshot, world  # noqa: F401
 

@@ -31,9 +31,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from federation import social
-from models import follows
-from server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.federation import social
+from mitwirken.models import follows
+from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
 from tests.integration.test_network import (
     AS,
     PUBLIC,
@@ -386,9 +386,9 @@ async def real_relay(tmp_path, monkeypatch):
 
 
 async def serve_instance(sites: TlsSites, root: Path, name: str, ip: str) -> Served:
-    from server.app import create_app
-    from server.bootstrap import init_instance
-    from server.config import load_settings
+    from mitwirken.server.app import create_app
+    from mitwirken.server.bootstrap import init_instance
+    from mitwirken.server.config import load_settings
 
     data = root / name
     init_instance(data, f"https://{ip}", f"Engagierte Stadt {name}", name,

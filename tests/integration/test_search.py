@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from models import search
-from models.content import Opportunity, Practice
-from models.search import Query
-from models.vocab import OpportunityStatus
-from server.state import SERVICES, STORE
+from mitwirken.models import search
+from mitwirken.models.content import Opportunity, Practice
+from mitwirken.models.search import Query
+from mitwirken.models.vocab import OpportunityStatus
+from mitwirken.server.state import SERVICES, STORE
 from tests.golden.examples import FLEXIBLE, ONE_OFF, PRACTICE, REGULAR, SHIFTS
 
 READ_ONLY = ("id", "org_username", "updated", "last_confirmed", "original_id", "adapted_from")
@@ -396,7 +396,7 @@ async def test_documented_error_example_and_parameter_table(corpus):
     status, body = await corpus.api("kind=opportunities")
     assert status == 400
     assert json.dumps(body, ensure_ascii=False) in text
-    from server.routes.network import TEXT_FILTERS
+    from mitwirken.server.routes.network import TEXT_FILTERS
 
     documented = set(re.findall(r"^\| `([a-z_]+)`(?:, `([a-z_]+)`)? \|", text, re.MULTILINE))
     names = {n for pair in documented for n in pair if n}

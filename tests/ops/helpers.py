@@ -25,7 +25,7 @@ NAME = "Engagierte Stadt Musterstadt"
 
 def cli_command() -> list[str]:
     """`mitwirken` is `server.cli:main`; run it from this checkout (not whatever is installed)."""
-    return [sys.executable, "-m", "server.cli"]
+    return [sys.executable, "-m", "mitwirken.server.cli"]
 
 
 def base_env(**extra: str) -> dict[str, str]:

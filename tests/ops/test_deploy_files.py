@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from server.config import env_name, load_settings, setting_names
+from mitwirken.server.config import env_name, load_settings, setting_names
 from tests.ops.helpers import DEPLOY, REPO, base_env, free_port, make_tls, nginx_site, require_tool
 
 

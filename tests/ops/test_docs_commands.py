@@ -8,7 +8,7 @@ import shlex
 
 import pytest
 
-from server.cli import build_parser
+from mitwirken.server.cli import build_parser
 from tests.ops.helpers import REPO
 
 DOCS = [REPO / "docs" / "OPERATIONS.md", REPO / "docs" / "BETRIEB.md"]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from models.migrations import MIGRATIONS
-from server.config import write_settings_file
+from mitwirken.models.migrations import MIGRATIONS
+from mitwirken.server.config import write_settings_file
 from tests.ops.helpers import CITY, NAME, Server, free_port, future_migration, run_cli
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ def old_database(data: Path, port: int) -> list[str]:
     data.mkdir()
     db = sqlite_utils.Database(sqlite3.connect(data / "mitwirken.db", isolation_level=None))
     MIGRATIONS.apply(db, stop_before=names[1])
-    from federation.keys import new_rsa_keypair
+    from mitwirken.federation.keys import new_rsa_keypair
 
     for username, kind in (("instance", "instance"), (CITY, "city")):
         public, private = new_rsa_keypair()

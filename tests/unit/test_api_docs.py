@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from models import actors as actor_repo
-from server.app import create_app
-from server.state import STORE
+from mitwirken.models import actors as actor_repo
+from mitwirken.server.app import create_app
+from mitwirken.server.state import STORE
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "API.md"
 VOLATILE = {"id", "ap_id", "url", "published", "updated", "last_confirmed", "base", "deleted"}

@@ -20,15 +20,15 @@ from bovine.jsonld import activitystreams_context
 from pydantic import ValidationError
 from pyld import jsonld
 
-from federation.context import AS, MW_NS, MW_TERMS, PUBLIC
-from federation.convert import (
+from mitwirken.federation.context import AS, MW_NS, MW_TERMS, PUBLIC
+from mitwirken.federation.convert import (
     article_to_practice,
     note_to_opportunity,
     opportunity_to_note,
     practice_to_article,
 )
-from federation.convert_common import MASTODON_TAGS
-from models.content import Opportunity, Practice, german_errors
+from mitwirken.federation.convert_common import MASTODON_TAGS
+from mitwirken.models.content import Opportunity, Practice, german_errors
 from tests.golden.examples import (
     ACTORS,
     CITY_USERNAME,

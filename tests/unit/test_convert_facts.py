@@ -10,16 +10,16 @@ from html.parser import HTMLParser
 
 import pytest
 
-from federation.convert import (
+from mitwirken.federation.convert import (
     article_to_practice,
     note_to_opportunity,
     opportunity_to_note,
     practice_to_article,
 )
-from federation.convert_common import shorten_html
-from federation.convert_facts import when_dated
-from models.content import Opportunity, Practice
-from models.markdown import render_markdown
+from mitwirken.federation.convert_common import shorten_html
+from mitwirken.federation.convert_facts import when_dated
+from mitwirken.models.content import Opportunity, Practice
+from mitwirken.models.markdown import render_markdown
 from tests.golden.examples import ACTORS, CITY_USERNAME, ONE_OFF, PRACTICE, URLS
 
 CET = timezone(timedelta(hours=1))

@@ -9,7 +9,13 @@ from email.utils import format_datetime
 
 import pytest
 
-from federation.delivery import MAX_ATTEMPTS, backoff, classify, retry_after, total_schedule
+from mitwirken.federation.delivery import (
+    MAX_ATTEMPTS,
+    backoff,
+    classify,
+    retry_after,
+    total_schedule,
+)
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from bovine.crypto import generate_rsa_public_private_key
 
-from federation.fetch import Fetcher, FetchError, Signer, is_private_address, webfinger
+from mitwirken.federation.fetch import Fetcher, FetchError, Signer, is_private_address, webfinger
 from tests.fediverse import FakeResolver
 
 PUB, PRIV = generate_rsa_public_private_key()
@@ -268,7 +268,7 @@ async def test_webfinger_without_self_link_fails(session, peer):
 async def test_public_only_resolver_refuses_names_pointing_inwards():
     """DNS rebinding: a public-looking name that resolves to loopback is refused before any
     connection is made."""
-    from federation.fetch import PublicOnlyResolver
+    from mitwirken.federation.fetch import PublicOnlyResolver
 
     class Fixed:
         def __init__(self, addrs):

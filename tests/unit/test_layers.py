@@ -1,4 +1,8 @@
-"""The layer rule: models ← federation ← server. Nothing imports upward."""
+"""The layer rule: models ← federation ← server. Nothing imports upward.
+
+The three folders install as `mitwirken.models`, `mitwirken.federation` and `mitwirken.server`;
+a bare `import models` would be a second copy of the same code (and a name that collides with
+other software in site-packages), so it is refused everywhere."""
 
 from __future__ import annotations
 
@@ -6,33 +10,63 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+LAYERS = ("models", "federation", "server")
 FORBIDDEN = {"models": {"federation", "server", "aiohttp"}, "federation": {"server"}}
+SOURCES = [*LAYERS, "tests", "bench"]
 
 
-def imported_packages(path: Path) -> set[str]:
+def imported_modules(path: Path) -> set[str]:
+    """Every absolute module name imported by the file (``from a.b import c`` gives ``a.b``)."""
     tree = ast.parse(path.read_text("utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
     return names
+
+
+def layer_of(module: str) -> str:
+    """`mitwirken.federation.inbox` → `federation`; third-party `aiohttp.web` → `aiohttp`."""
+    parts = module.split(".")
+    if parts[0] == "mitwirken" and len(parts) > 1:
+        return parts[1]
+    return parts[0]
+
+
+def python_files(*folders: str) -> list[Path]:
+    files: list[Path] = []
+    for folder in folders:
+        files += [p for p in sorted((ROOT / folder).rglob("*.py"))
+                  if "node_modules" not in p.parts]
+    return files
 
 
 def test_no_upward_imports():
     violations = []
     for layer, forbidden in FORBIDDEN.items():
-        files = sorted((ROOT / layer).rglob("*.py"))
+        files = python_files(layer)
         assert files, f"no files in {layer}/"
         for path in files:
-            bad = imported_packages(path) & forbidden
+            bad = {layer_of(m) for m in imported_modules(path)} & forbidden
             if bad:
                 violations.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
     assert violations == []
 
 
+def test_project_code_is_imported_under_one_name():
+    violations = []
+    for path in python_files(*SOURCES):
+        bare = {m for m in imported_modules(path) if m.split(".")[0] in LAYERS}
+        if bare:
+            violations.append(f"{path.relative_to(ROOT)} imports {sorted(bare)}")
+    assert violations == []
+
+
 def test_checker_detects_a_violation(tmp_path):
     sample = tmp_path / "x.py"
-    sample.write_text("from server.app import create_app\nimport federation.urls\n")
-    assert imported_packages(sample) == {"server", "federation"}
+    sample.write_text("from mitwirken.server.app import create_app\nimport federation.urls\n")
+    modules = imported_modules(sample)
+    assert modules == {"mitwirken.server.app", "federation.urls"}
+    assert {layer_of(m) for m in modules} == {"server", "federation"}

@@ -4,7 +4,13 @@ import re
 
 import pytest
 
-from models.markdown import ALLOWED_TAGS, LINK_REL, html_to_text, render_markdown, sanitize_html
+from mitwirken.models.markdown import (
+    ALLOWED_TAGS,
+    LINK_REL,
+    html_to_text,
+    render_markdown,
+    sanitize_html,
+)
 
 REL = f'rel="{LINK_REL}"'
 

@@ -6,7 +6,7 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
-from models.content import (
+from mitwirken.models.content import (
     ContactPoint,
     Image,
     Opportunity,
@@ -18,7 +18,7 @@ from models.content import (
     licence_url,
     needs_auto_pause,
 )
-from models.vocab import (
+from mitwirken.models.vocab import (
     ApplyChannel,
     Bundesland,
     CauseArea,

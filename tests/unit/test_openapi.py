@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from server.app import create_app
-from server.content_service import READ_ONLY
-from server.openapi import build_openapi
+from mitwirken.server.app import create_app
+from mitwirken.server.content_service import READ_ONLY
+from mitwirken.server.openapi import build_openapi
 
 BASE = "https://engagiert.musterstadt.de"
 METHODS = {"get", "post", "patch", "put", "delete"}
@@ -121,7 +121,7 @@ def test_security_and_error_responses():
 
 @pytest.mark.parametrize("model", ["Opportunity", "Practice"])
 def test_request_bodies_come_from_the_models_without_server_fields(model):
-    from models.content import Opportunity, Practice
+    from mitwirken.models.content import Opportunity, Practice
 
     schemas = build_openapi(BASE)["components"]["schemas"]
     source = {"Opportunity": Opportunity, "Practice": Practice}[model].model_json_schema()

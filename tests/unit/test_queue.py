@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models import queue
-from models.store import Store, iso
+from mitwirken.models import queue
+from mitwirken.models.store import Store, iso
 
 NOW = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)

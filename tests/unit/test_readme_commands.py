@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from models.content import Opportunity
-from server.cli import build_parser
+from mitwirken.models.content import Opportunity
+from mitwirken.server.cli import build_parser
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

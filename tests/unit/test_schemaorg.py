@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from federation.schemaorg import opportunity_jsonld, practice_jsonld, script_json
+from mitwirken.federation.schemaorg import opportunity_jsonld, practice_jsonld, script_json
 from tests.golden.examples import ACTORS, FLEXIBLE, ONE_OFF, PRACTICE, REGULAR, URLS
 
 

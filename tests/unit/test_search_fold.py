@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models import search
-from models.search import (
+from mitwirken.models import search
+from mitwirken.models.search import (
     MAX_EXPANSION,
     SearchItem,
     fold,
@@ -13,7 +13,7 @@ from models.search import (
     word_expression,
     word_expressions,
 )
-from models.store import Store
+from mitwirken.models.store import Store
 
 
 @pytest.mark.parametrize(("spellings", "folded"), [

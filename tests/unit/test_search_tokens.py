@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlite_utils
 
-from models import search
-from models.migrations import MIGRATIONS
-from models.search import (
+from mitwirken.models import search
+from mitwirken.models.migrations import MIGRATIONS
+from mitwirken.models.search import (
     INACTIVE,
     RANK_LIMIT,
     Query,
@@ -19,7 +19,7 @@ from models.search import (
     item_tags,
     tag,
 )
-from models.store import Store
+from mitwirken.models.store import Store
 
 
 def item(n: int, *, status: str = "open", cause: str = "|bildung|", kind: str = "opportunity",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from server.config import ConfigError, env_name, load_settings, setting_names
-from server.config import write_settings_file as write
+from mitwirken.server.config import ConfigError, env_name, load_settings, setting_names
+from mitwirken.server.config import write_settings_file as write
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

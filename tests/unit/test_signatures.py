@@ -12,7 +12,7 @@ from bovine.crypto.helper import content_digest_sha256
 from bovine.crypto.http_signature import HttpSignature
 from bovine.crypto.types import CryptographicSecret
 
-from federation.signatures import (
+from mitwirken.federation.signatures import (
     PublicKey,
     SignatureError,
     Verified,

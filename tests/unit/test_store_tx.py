@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from models.store import Store
+from mitwirken.models.store import Store
 
 
 def test_read_then_write_while_another_process_commits(tmp_path):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from models.vocab import (
+from mitwirken.models.vocab import (
     VOCABULARIES,
     ApplyChannel,
     Bundesland,

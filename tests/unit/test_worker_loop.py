@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from server.maintenance import MaintenanceWorker
-from server.workers import Worker
+from mitwirken.server.maintenance import MaintenanceWorker
+from mitwirken.server.workers import Worker
 
 
 class Busy(Worker):
