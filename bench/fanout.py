@@ -40,9 +40,9 @@ from mitwirken.federation.signatures import sign_headers  # noqa: E402
 from mitwirken.federation.urls import Urls  # noqa: E402
 from mitwirken.models.store import Store  # noqa: E402
 from mitwirken.server.app import create_app  # noqa: E402
-from mitwirken.server.bootstrap import init_instance  # noqa: E402
 from mitwirken.server.config import load_settings  # noqa: E402
 from mitwirken.server.state import SERVICES  # noqa: E402
+from mitwirken.server.usecases.instance import init_instance  # noqa: E402
 
 BASE = "http://fanout.test"
 CITY = "fanoutstadt"

@@ -47,14 +47,14 @@ from cryptography.hazmat.primitives.serialization import (  # noqa: E402
 
 from mitwirken.federation.remote import RemoteActors, host, parse_actor  # noqa: E402
 from mitwirken.federation.signatures import sign_headers, verify_request  # noqa: E402
-from mitwirken.federation.social import domain_blocked  # noqa: E402
 from mitwirken.models import queue  # noqa: E402
 from mitwirken.models.actors import actor_exists  # noqa: E402
 from mitwirken.models.store import Store  # noqa: E402
 from mitwirken.server.app import create_app  # noqa: E402
-from mitwirken.server.bootstrap import init_instance  # noqa: E402
 from mitwirken.server.config import load_settings  # noqa: E402
 from mitwirken.server.state import SERVICES  # noqa: E402
+from mitwirken.server.usecases.follows import domain_blocked  # noqa: E402
+from mitwirken.server.usecases.instance import init_instance  # noqa: E402
 
 HOST = "bench.test"
 AS = "https://www.w3.org/ns/activitystreams"

@@ -46,7 +46,7 @@ from mitwirken.models.vocab import (  # noqa: E402
     Sector,
     SuitableFor,
 )
-from mitwirken.server.routes.network import parse_query  # noqa: E402
+from mitwirken.server.web.network import parse_query  # noqa: E402
 
 
 def _words(text: str) -> list[str]:

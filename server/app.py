@@ -15,9 +15,9 @@ from mitwirken.federation.fetch import PublicOnlyResolver
 from mitwirken.federation.urls import Urls
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.config import Settings
-from mitwirken.server.errors import error_middleware
-from mitwirken.server.proxy import proxy_middleware
-from mitwirken.server.routes import (
+from mitwirken.server.services import services_ctx
+from mitwirken.server.state import CLOCK, HTTP, JINJA, RESOLVER, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.web import (
     actors,
     api,
     discovery,
@@ -28,12 +28,12 @@ from mitwirken.server.routes import (
     openapi,
     pages,
 )
-from mitwirken.server.services import services_ctx
-from mitwirken.server.state import CLOCK, HTTP, JINJA, RESOLVER, SERVICES, SETTINGS, STORE, URLS
-from mitwirken.server.templating import make_environment
+from mitwirken.server.web.errors import error_middleware
+from mitwirken.server.web.proxy import proxy_middleware
+from mitwirken.server.web.templating import make_environment
 
 log = logging.getLogger("mitwirken")
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent / "web" / "static"
 USER_AGENT = "Mitwirken (+https://github.com/mitwirken/mitwirken)"
 
 

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.actors import SECTORS, ActorError
 from mitwirken.models.store import DatabaseTooNew, Store
-from mitwirken.server.bootstrap import AlreadyInitialised, init_instance, make_actor
 from mitwirken.server.config import CONFIG_NAME, ConfigError, Settings, load_settings
+from mitwirken.server.usecases.instance import AlreadyInitialised, init_instance, make_actor
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -115,7 +115,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 # --- demo ---------------------------------------------------------------------------------
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from mitwirken.server.demo import seed_demo
+    from mitwirken.server.usecases.demo_city import seed_demo
 
     settings = open_settings(args)
     store = open_store(settings)

@@ -21,8 +21,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from mitwirken.models import actors as actor_repo
     from mitwirken.models.store import utcnow
     from mitwirken.server.cli import CliError, open_settings, open_store
-    from mitwirken.server.content_service import ContentService
-    from mitwirken.server.importer import ImportFileError, import_rows, read_file
+    from mitwirken.server.usecases.importing import ImportFileError, import_rows, read_file
+    from mitwirken.server.usecases.publishing import ContentService
 
     settings = open_settings(args)
     store = open_store(settings)

@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 
-from mitwirken.federation import social
 from mitwirken.federation.fetch import Fetcher, FetchError, Signer
 from mitwirken.federation.remote import RemoteActor, RemoteActors
 from mitwirken.federation.urls import Urls
@@ -21,6 +20,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows, queue
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.config import Settings
+from mitwirken.server.usecases import follows as social
 
 
 def _cli():
@@ -161,7 +161,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_share(args: argparse.Namespace) -> int:
     """Boost a remote object (e.g. another city's practice) to our followers."""
-    from mitwirken.server.content_service import ContentService, NotFound
+    from mitwirken.server.usecases.publishing import ContentService, NotFound
 
     cli = _cli()
     settings, store, username = _as_local(args)

@@ -7,11 +7,11 @@ import argparse
 from pathlib import Path
 
 from mitwirken.server.cli import CliError, add_data
-from mitwirken.server.ops import OpsError
+from mitwirken.server.usecases.backup import OpsError
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from mitwirken.server.ops import backup
+    from mitwirken.server.usecases.backup import backup
 
     data = Path(args.data)
     if not (data / "mitwirken.db").exists():
@@ -29,7 +29,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from mitwirken.server.ops import restore
+    from mitwirken.server.usecases.backup import restore
 
     try:
         result = restore(Path(args.from_), Path(args.data))
@@ -44,7 +44,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from mitwirken.server.doctor import check, exit_code, render
+    from mitwirken.server.usecases.instance_check import check, exit_code, render
 
     findings = check(Path(args.data), offline=args.offline, timeout=args.timeout)
     print(render(findings), end="")

@@ -11,7 +11,7 @@ import logging
 from mitwirken.models import content_store, queue
 from mitwirken.models.content import Opportunity, is_expired, needs_auto_pause
 from mitwirken.models.vocab import OpportunityStatus
-from mitwirken.server.content_service import ContentService
+from mitwirken.server.usecases.publishing import ContentService
 from mitwirken.server.workers import Worker
 
 log = logging.getLogger("mitwirken.maintenance")

@@ -11,14 +11,14 @@ from aiohttp import web
 
 from mitwirken.federation.fetch import Fetcher, Signer
 from mitwirken.federation.inbox import InboxContext
-from mitwirken.federation.network import Network
 from mitwirken.federation.remote import RemoteActors
-from mitwirken.federation.social import domain_blocked
 from mitwirken.models import actors as actor_repo
-from mitwirken.server.content_service import ContentService
 from mitwirken.server.group_commit import GroupCommit
 from mitwirken.server.maintenance import MaintenanceWorker
 from mitwirken.server.state import CLOCK, HTTP, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.usecases.follows import domain_blocked
+from mitwirken.server.usecases.network_ingest import Network
+from mitwirken.server.usecases.publishing import ContentService
 from mitwirken.server.workers import DeliveryWorker, InboxWorker, actor_key_lookup
 
 

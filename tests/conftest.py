@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from mitwirken.server.app import create_app
-from mitwirken.server.bootstrap import init_instance, make_actor
 from mitwirken.server.config import Settings, load_settings
+from mitwirken.server.usecases.instance import init_instance, make_actor
 from tests.fediverse import Fediverse
 
 

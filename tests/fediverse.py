@@ -17,8 +17,8 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.test_utils import TestServer
 
 from mitwirken.server.app import create_app
-from mitwirken.server.bootstrap import init_instance
 from mitwirken.server.config import Settings, load_settings
+from mitwirken.server.usecases.instance import init_instance
 
 
 async def drain(*instances: Instance, rounds: int = 8) -> None:

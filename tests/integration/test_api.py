@@ -16,9 +16,9 @@ import pytest
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
-from mitwirken.server.bootstrap import make_actor
-from mitwirken.server.openapi import operations
 from mitwirken.server.state import STORE
+from mitwirken.server.usecases.instance import make_actor
+from mitwirken.server.web.openapi_spec import operations
 
 MINIMAL = {"title": "Lesepat:in gesucht", "description": "Markdown …", "kind": "regular",
            "contact": {"email": "info@example.org"}}

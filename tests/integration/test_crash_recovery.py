@@ -25,7 +25,7 @@ from mitwirken.federation.outbox import publish
 from mitwirken.federation.urls import Urls
 from mitwirken.models import follows
 from mitwirken.models.store import Store, utcnow
-from mitwirken.server.bootstrap import init_instance
+from mitwirken.server.usecases.instance import init_instance
 from tests.fakes.sink import Sink
 from tests.fediverse import free_port
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from mitwirken.federation import activities, social
+from mitwirken.federation import activities
 from mitwirken.federation.outbox import publish
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows
-from mitwirken.server.bootstrap import make_actor
 from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases.instance import make_actor
 from tests.fediverse import drain
 
 

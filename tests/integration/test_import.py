@@ -21,9 +21,9 @@ from mitwirken.models.store import Store, utcnow
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.app import create_app
 from mitwirken.server.cli import main
-from mitwirken.server.content_service import ContentService
-from mitwirken.server.importer import CSV_COLUMNS
 from mitwirken.server.state import STORE
+from mitwirken.server.usecases.importing import CSV_COLUMNS
+from mitwirken.server.usecases.publishing import ContentService
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "IMPORT.md"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from mitwirken.federation import social
 from mitwirken.models import content_store
-from mitwirken.server.bootstrap import make_actor
 from mitwirken.server.state import SERVICES, STORE, URLS
+from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases.instance import make_actor
 from tests.integration.test_follow_flow import drain
 
 

@@ -21,13 +21,14 @@ from bovine.crypto.http_signature import HttpSignature
 from bovine.crypto.types import CryptographicSecret
 
 import tests.fediverse
-from mitwirken.federation import activities, social
+from mitwirken.federation import activities
 from mitwirken.federation.outbox import publish
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows, search
 from mitwirken.models.search import Query
-from mitwirken.server.bootstrap import make_actor
 from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases.instance import make_actor
 from tests.fediverse import drain
 from tests.golden.examples import ONE_OFF, PRACTICE
 
@@ -607,8 +608,8 @@ def test_documented_offline_commands_run(tmp_path, capsys):
     from mitwirken.federation.remote import RemoteActors, parse_actor
     from mitwirken.models.store import Store, utcnow
     from mitwirken.server import cli
-    from mitwirken.server.bootstrap import init_instance
     from mitwirken.server.config import load_settings
+    from mitwirken.server.usecases.instance import init_instance
 
     data = tmp_path / "data"
     init_instance(data, "https://engagiert.musterstadt.de", "Engagierte Stadt Musterstadt",

@@ -31,9 +31,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from mitwirken.federation import social
 from mitwirken.models import follows
 from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.usecases import follows as social
 from tests.integration.test_network import (
     AS,
     PUBLIC,
@@ -387,8 +387,8 @@ async def real_relay(tmp_path, monkeypatch):
 
 async def serve_instance(sites: TlsSites, root: Path, name: str, ip: str) -> Served:
     from mitwirken.server.app import create_app
-    from mitwirken.server.bootstrap import init_instance
     from mitwirken.server.config import load_settings
+    from mitwirken.server.usecases.instance import init_instance
 
     data = root / name
     init_instance(data, f"https://{ip}", f"Engagierte Stadt {name}", name,

@@ -396,7 +396,7 @@ async def test_documented_error_example_and_parameter_table(corpus):
     status, body = await corpus.api("kind=opportunities")
     assert status == 400
     assert json.dumps(body, ensure_ascii=False) in text
-    from mitwirken.server.routes.network import TEXT_FILTERS
+    from mitwirken.server.web.network import TEXT_FILTERS
 
     documented = set(re.findall(r"^\| `([a-z_]+)`(?:, `([a-z_]+)`)? \|", text, re.MULTILINE))
     names = {n for pair in documented for n in pair if n}

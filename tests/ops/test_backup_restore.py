@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mitwirken.server import ops
+from mitwirken.server.usecases import backup as ops
 from tests.ops.helpers import CITY, Server, future_migration, run_cli, table_rows
 
 pytestmark = pytest.mark.slow

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from mitwirken.server import doctor
 from mitwirken.server.config import load_settings
+from mitwirken.server.usecases import instance_check as doctor
 from tests.ops.helpers import Server, base_env, free_port, init_instance, run_cli
 
 

@@ -9,10 +9,10 @@ import pytest
 from aiohttp import web
 
 from mitwirken.server.app import create_app
-from mitwirken.server.bootstrap import init_instance
 from mitwirken.server.config import ConfigError, load_settings
-from mitwirken.server.proxy import client_address, parse_networks, proxy_middleware
 from mitwirken.server.state import STORE
+from mitwirken.server.usecases.instance import init_instance
+from mitwirken.server.web.proxy import client_address, parse_networks, proxy_middleware
 
 FORGED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
           "X-Forwarded-Host": "evil.example"}

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from mitwirken.server.app import create_app
-from mitwirken.server.content_service import READ_ONLY
-from mitwirken.server.openapi import build_openapi
+from mitwirken.server.usecases.publishing import READ_ONLY
+from mitwirken.server.web.openapi_spec import build_openapi
 
 BASE = "https://engagiert.musterstadt.de"
 METHODS = {"get", "post", "patch", "put", "delete"}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mitwirken.server.openapi import build_openapi
 from mitwirken.server.state import URLS
+from mitwirken.server.web.openapi_spec import build_openapi
 
 routes = web.RouteTableDef()
 

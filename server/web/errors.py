@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mitwirken.server.negotiation import wants_html
+from mitwirken.server.web.negotiation import wants_html
 
 log = logging.getLogger("mitwirken.http")
 
@@ -43,7 +43,7 @@ class ApiError(Exception):
 def error_response(request: web.Request, status: int, error: str, detail: Any = None
                    ) -> web.Response:
     if wants_html(request):
-        from mitwirken.server.templating import render
+        from mitwirken.server.web.templating import render
 
         return render(request, "error.html", {"status": status, "error": error,
                                               "message": MESSAGES_DE.get(status, error)},

@@ -8,7 +8,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, search
 from mitwirken.models.vocab import ActivityType, CauseArea, PracticeTheme, Sector, label
 from mitwirken.server.state import STORE
-from mitwirken.server.templating import render
+from mitwirken.server.web.templating import render
 
 routes = web.RouteTableDef()
 

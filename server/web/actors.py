@@ -10,11 +10,11 @@ from mitwirken.federation import collections as coll
 from mitwirken.federation.actors import actor_to_ap, profile_fields
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.actors import LocalActor
-from mitwirken.server.errors import ApiError
-from mitwirken.server.negotiation import ap_response, wants_activity_json
-from mitwirken.server.paging import collection_response
 from mitwirken.server.state import STORE, URLS
-from mitwirken.server.templating import render
+from mitwirken.server.web.errors import ApiError
+from mitwirken.server.web.negotiation import ap_response, wants_activity_json
+from mitwirken.server.web.paging import collection_response
+from mitwirken.server.web.templating import render
 
 routes = web.RouteTableDef()
 

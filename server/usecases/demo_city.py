@@ -9,9 +9,9 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store
 from mitwirken.models.store import Store, utcnow
-from mitwirken.server.bootstrap import make_actor
 from mitwirken.server.config import Settings
-from mitwirken.server.content_service import ContentService
+from mitwirken.server.usecases.instance import make_actor
+from mitwirken.server.usecases.publishing import ContentService
 
 DEMO_ORGS = [
     dict(username="tafel", name="Tafel Musterstadt e.V.", sector="civil-society",

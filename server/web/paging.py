@@ -8,8 +8,8 @@ from aiohttp import web
 
 from mitwirken.federation import collections as coll
 from mitwirken.federation.collections import PAGE_SIZE
-from mitwirken.server.errors import ApiError
-from mitwirken.server.negotiation import ap_response
+from mitwirken.server.web.errors import ApiError
+from mitwirken.server.web.negotiation import ap_response
 
 
 def collection_response(request: web.Request, coll_id: str, total: int,

@@ -22,7 +22,7 @@ from pydantic.json_schema import models_json_schema
 
 from mitwirken.models import vocab
 from mitwirken.models.content import Opportunity, Practice
-from mitwirken.server.content_service import READ_ONLY
+from mitwirken.server.usecases.publishing import READ_ONLY
 
 __all__ = ["build_openapi", "operations"]
 

@@ -15,11 +15,11 @@ from mitwirken.federation.signatures import (
     key_id_of,
     verify_request,
 )
-from mitwirken.federation.social import domain_blocked
 from mitwirken.models import queue
 from mitwirken.models.actors import actor_exists
-from mitwirken.server.errors import ApiError
 from mitwirken.server.state import CLOCK, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.usecases.follows import domain_blocked
+from mitwirken.server.web.errors import ApiError
 
 routes = web.RouteTableDef()
 ACCEPTED = b'{"status": "accepted"}'

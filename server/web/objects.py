@@ -14,11 +14,11 @@ from mitwirken.models import content_store
 from mitwirken.models.content import Opportunity
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import PracticeSection, label
-from mitwirken.server import present
-from mitwirken.server.errors import ApiError
-from mitwirken.server.negotiation import ap_response, wants_activity_json
 from mitwirken.server.state import SERVICES, STORE, URLS
-from mitwirken.server.templating import render
+from mitwirken.server.web import page_text
+from mitwirken.server.web.errors import ApiError
+from mitwirken.server.web.negotiation import ap_response, wants_activity_json
+from mitwirken.server.web.templating import render
 
 routes = web.RouteTableDef()
 PAGE = 20
@@ -52,10 +52,11 @@ async def _object(request: web.Request, kind: str) -> web.StreamResponse:
     actor = actor_repo.get_actor(store, obj.org_username)
     if isinstance(obj, Opportunity):
         ld = opportunity_jsonld(obj, urls, actor)
-        ctx = {"opp": obj, "facts": present.opportunity_facts(obj), "template": "opportunity.html"}
+        ctx = {"opp": obj, "facts": page_text.opportunity_facts(obj),
+               "template": "opportunity.html"}
     else:
         ld = practice_jsonld(obj, urls, actor)
-        sections = [(label(s), present.markdown(obj.sections[s])) for s in PracticeSection
+        sections = [(label(s), page_text.markdown(obj.sections[s])) for s in PracticeSection
                     if s in obj.sections]
         adoptions = store.all(
             "SELECT d.adopted_by, r.origin, r.origin_name FROM adoptions d LEFT JOIN "
@@ -67,9 +68,9 @@ async def _object(request: web.Request, kind: str) -> web.StreamResponse:
         "SELECT kind, count(*) AS n FROM interactions WHERE object_id = ? GROUP BY kind",
         [ap_id])}
     return render(request, ctx.pop("template"), {
-        **ctx, "actor": actor, "ap_id": ap_id, "present": present, "label": label,
+        **ctx, "actor": actor, "ap_id": ap_id, "present": page_text, "label": label,
         "jsonld": script_json(ld),
-        "contact": present.contact_lines(obj), "counts": counts,
+        "contact": page_text.contact_lines(obj), "counts": counts,
         "handle": f"@{obj.org_username}@{urls.domain}",
     })
 
@@ -105,7 +106,7 @@ async def opportunity_list(request: web.Request) -> web.Response:
                                        offset=(page - 1) * PAGE)
     return render(request, "opportunities.html", {
         "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
-        "present": present, "label": label})
+        "present": page_text, "label": label})
 
 
 @routes.get("/praxis")

@@ -15,9 +15,9 @@ from mitwirken.models import content_store
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.content import german_errors
 from mitwirken.models.vocab import OpportunityStatus
-from mitwirken.server.content_service import ContentService, Kind, NotFound, ReadOnlyField
-from mitwirken.server.errors import ApiError
 from mitwirken.server.state import SERVICES, STORE, URLS
+from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound, ReadOnlyField
+from mitwirken.server.web.errors import ApiError
 
 routes = web.RouteTableDef()
 BEARER = {"WWW-Authenticate": 'Bearer realm="mitwirken"'}

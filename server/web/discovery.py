@@ -10,8 +10,8 @@ from aiohttp import web
 from mitwirken.federation import discovery
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.store import Store, iso
-from mitwirken.server.errors import ApiError
 from mitwirken.server.state import CLOCK, SETTINGS, STORE, URLS
+from mitwirken.server.web.errors import ApiError
 
 routes = web.RouteTableDef()
 JRD = "application/jrd+json"

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from mitwirken.federation import activities
 from mitwirken.federation.fetch import Fetcher, webfinger
-from mitwirken.federation.network import purge_actor, purge_domain
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors
 from mitwirken.federation.urls import Urls
 from mitwirken.models import follows
 from mitwirken.models.store import Store, iso
+from mitwirken.server.usecases.network_ingest import purge_actor, purge_domain
 
 
 async def lookup(fetcher: Fetcher, actors: RemoteActors, target: str) -> RemoteActor:

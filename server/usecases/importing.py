@@ -33,7 +33,7 @@ from mitwirken.models.content import (
     TimeBudget,
     german_errors,
 )
-from mitwirken.server.content_service import READ_ONLY, ContentService
+from mitwirken.server.usecases.publishing import READ_ONLY, ContentService
 
 __all__ = [
     "CSV_COLUMNS",
