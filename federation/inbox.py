@@ -14,8 +14,9 @@ from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActors, host
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import follows
-from mitwirken.models.store import Store, iso
+from mitwirken.models import follows, interactions, remote_actors
+from mitwirken.models.markdown import sanitize_html
+from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.inbox")
 
@@ -121,11 +122,9 @@ async def on_undo(ctx: InboxContext, activity: dict) -> str:
         if removed:
             log.info("unfollowed actor=%s domain=%s", actor, host(actor))
             return "processed"
-    if inner_type in (None, "Like", "Announce") and inner_id:
-        cur = store.execute("DELETE FROM interactions WHERE id = ? AND actor = ?",
-                            [inner_id, actor])
-        if cur.rowcount:
-            return "processed"
+    if inner_type in (None, "Like", "Announce") and inner_id and \
+            interactions.remove(store, inner_id, actor):
+        return "processed"
     return "ignored"
 
 
@@ -152,14 +151,15 @@ async def on_accept_reject(ctx: InboxContext, activity: dict) -> str:
 async def on_delete(ctx: InboxContext, activity: dict) -> str:
     target = object_id(activity.get("object"))
     if target == activity["actor"]:
-        n = follows.remove_actor_everywhere(ctx.store, target)
+        with ctx.store.tx():
+            n = follows.remove_actor(ctx.store, target)
+            interactions.remove_all_by(ctx.store, target)
+            remote_actors.forget(ctx.store, target)
         log.info("actor_deleted actor=%s removed_follows=%d", target, n)
         return "processed"
-    if target and host(target) == host(activity["actor"]):
-        cur = ctx.store.execute("DELETE FROM interactions WHERE id = ? AND actor = ?",
-                                [target, activity["actor"]])
-        if cur.rowcount:
-            return "processed"
+    if target and host(target) == host(activity["actor"]) and \
+            interactions.remove(ctx.store, target, activity["actor"]):
+        return "processed"
     return await _extension(ctx, "Delete:remote", activity)
 
 
@@ -178,10 +178,8 @@ async def on_update(ctx: InboxContext, activity: dict) -> str:
     if isinstance(obj, dict) and obj.get("type") == "Note" and obj.get("id"):
         if host(obj["id"]) != host(activity["actor"]):
             raise Reject("object on another host than its actor")
-        cur = ctx.store.execute(
-            "UPDATE interactions SET content = ? WHERE id = ? AND actor = ? AND kind = 'reply'",
-            [_text(obj.get("content")), obj["id"], activity["actor"]])
-        if cur.rowcount:
+        if interactions.update_reply(ctx.store, obj["id"], activity["actor"],
+                                     _text(obj.get("content"))):
             return "processed"
     return await _extension(ctx, "Update:remote", activity)
 
@@ -189,18 +187,15 @@ async def on_update(ctx: InboxContext, activity: dict) -> str:
 # --- interactions with our objects -------------------------------------------------------
 
 def _text(value: object) -> str:
-    from mitwirken.models.markdown import sanitize_html
-
     return sanitize_html(value[:20000]) if isinstance(value, str) else ""
 
 
-def _record(ctx: InboxContext, kind: str, id_: str, object_: str, actor: str,
+def _record(ctx: InboxContext, kind: interactions.InteractionKind, id_: str, object_: str,
+            actor: str,
             content: str | None = None, url: str | None = None) -> None:
-    ctx.store.execute(
-        "INSERT OR IGNORE INTO interactions (id, kind, object_id, actor, content, url, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [id_, kind, object_, actor, content, url if url and host(url) else None,
-         iso(ctx.clock())])
+    interactions.record(ctx.store, kind=kind, id_=id_, object_id=object_, actor=actor,
+                        content=content, url=url if url and host(url) else None,
+                        now=ctx.clock())
     log.info("interaction kind=%s object=%s actor=%s", kind, object_, actor)
 
 

@@ -6,9 +6,10 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
+from mitwirken.models import outbox
 from mitwirken.models.follows import follower_inboxes
 from mitwirken.models.queue import enqueue_deliveries
-from mitwirken.models.store import Store, iso
+from mitwirken.models.store import Store
 
 
 def publish(store: Store, username: str, activity: dict, now: datetime, *,
@@ -21,10 +22,10 @@ def publish(store: Store, username: str, activity: dict, now: datetime, *,
     obj = activity.get("object")
     object_id = obj.get("id") if isinstance(obj, dict) else obj
     with store.tx():
-        store.db["outbox"].insert({
-            "id": activity["id"], "username": username, "type": activity["type"],
-            "object_id": object_id if isinstance(object_id, str) else None,
-            "activity": body, "public": int(public), "published": iso(now)})
+        outbox.record(store, outbox.OutboxEntry(
+            id=activity["id"], username=username, type=activity["type"],
+            object_id=object_id if isinstance(object_id, str) else None,
+            activity=body, public=public, published=now))
         inboxes = list(extra_inboxes)
         if to_followers:
             inboxes += follower_inboxes(store, username)

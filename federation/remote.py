@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from mitwirken.federation.fetch import Fetcher, FetchError
 from mitwirken.federation.signatures import PublicKey
+from mitwirken.models import remote_actors
 from mitwirken.models.store import Store, iso
 
 log = logging.getLogger("mitwirken.remote")
@@ -103,7 +104,7 @@ class RemoteActors:
         self.clock = clock
 
     def cached(self, actor_id: str) -> RemoteActor | None:
-        row = self.store.one("SELECT data FROM remote_actors WHERE id = ?", [actor_id])
+        row = remote_actors.document(self.store, actor_id)
         return parse_actor(json.loads(row["data"])) if row else None
 
     def save(self, actor: RemoteActor) -> None:
@@ -111,18 +112,16 @@ class RemoteActors:
             self._upsert(actor)
 
     def _upsert(self, actor: RemoteActor) -> None:
-        self.store.db["remote_actors"].upsert({
-            "id": actor.id, "type": actor.type, "preferred_username": actor.preferred_username,
-            "name": actor.name, "domain": actor.domain, "inbox": actor.inbox,
-            "shared_inbox": actor.shared_inbox, "key_id": actor.key_id,
-            "public_key_pem": actor.public_key_pem, "data": json.dumps(actor.data),
-            "fetched_at": iso(self.clock()),
-        }, pk="id")
+        remote_actors.save(self.store, remote_actors.RemoteActorRow(
+            id=actor.id, type=actor.type, preferred_username=actor.preferred_username,
+            name=actor.name, domain=actor.domain, inbox=actor.inbox,
+            shared_inbox=actor.shared_inbox, key_id=actor.key_id,
+            public_key_pem=actor.public_key_pem, data=json.dumps(actor.data),
+            fetched_at=iso(self.clock())))
 
     async def get(self, actor_id: str, *, refresh: bool = False) -> RemoteActor:
         if not refresh:
-            row = self.store.one("SELECT data, fetched_at FROM remote_actors WHERE id = ?",
-                                 [actor_id])
+            row = remote_actors.document(self.store, actor_id)
             if row and row["fetched_at"] >= iso(self.clock() - CACHE_TTL):
                 return parse_actor(json.loads(row["data"]))
         doc = await self.fetcher.get_object(actor_id)
@@ -134,10 +133,9 @@ class RemoteActors:
     async def key_lookup(self, key_id: str, refresh: bool) -> PublicKey | None:
         """For signature verification: the key and its owner, which must point back at it."""
         if not refresh:
-            row = self.store.one(
-                "SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", [key_id])
-            if row and row["public_key_pem"]:
-                return PublicKey(key_id, row["id"], row["public_key_pem"])
+            stored = remote_actors.key(self.store, key_id)
+            if stored:
+                return PublicKey(key_id, stored["owner"], stored["public_key_pem"])
         try:
             final, doc = await self.fetcher.get_json(key_id)
             if doc.get("type") not in ACTOR_TYPES or doc.get("id") != key_id.split("#")[0]:

@@ -104,6 +104,17 @@ def city_actor(store: Store) -> LocalActor:
     return LocalActor.model_validate(row)
 
 
+def kind_of(store: Store, username: str) -> str | None:
+    """The kind of a local actor, read without validating the row (for `mitwirken check`)."""
+    row = store.one("SELECT kind FROM actors WHERE username = ?", [username])
+    return row["kind"] if row else None
+
+
+def count_users(store: Store) -> int:
+    """The city and its organisations (NodeInfo's users; the instance actor does not count)."""
+    return int(store.scalar("SELECT count(*) FROM actors WHERE kind != 'instance'") or 0)
+
+
 def list_actors(store: Store, kind: ActorKind | None = None) -> list[LocalActor]:
     if kind is None:
         rows = store.all("SELECT * FROM actors WHERE kind != 'instance' ORDER BY kind, username")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from mitwirken.models import outbox
 from mitwirken.models.ids import new_id
 from mitwirken.models.opportunity import Opportunity
 from mitwirken.models.practice import Practice
@@ -107,11 +108,29 @@ def mark_deleted(
     store: Store, table: Kind, object_id: str, ap_id: str, former_type: str, now: datetime
 ) -> None:
     store.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?", [iso(now), object_id])
-    store.execute(
-        "INSERT OR REPLACE INTO tombstones (id, former_type, deleted_at) VALUES (?, ?, ?)",
-        [ap_id, former_type, iso(now)],
-    )
+    outbox.add_tombstone(store, ap_id, former_type, now)
 
 
-def tombstone(store: Store, ap_id: str) -> dict | None:
-    return store.one("SELECT * FROM tombstones WHERE id = ?", [ap_id])
+def count_live(store: Store) -> int:
+    """Opportunities and practice posts not deleted (NodeInfo's local posts)."""
+    return count(store, "opportunities") + count(store, "practices")
+
+
+def practice_exists(store: Store, practice_id: str) -> bool:
+    return store.one("SELECT 1 FROM practices WHERE id = ? AND deleted_at IS NULL",
+                     [practice_id]) is not None
+
+
+def original_id_deleted(store: Store, username: str, original_id: str) -> bool:
+    """An imported opportunity with this original id existed and was deleted."""
+    return store.one(
+        "SELECT 1 AS x FROM opportunities WHERE username = ? AND original_id = ? "
+        "AND deleted_at IS NOT NULL", [username, original_id]) is not None
+
+
+def original_id_taken(store: Store, username: str, original_id: str,
+                      other_than: str | None) -> bool:
+    """Another opportunity of the organisation (deleted ones included) has this original id."""
+    return store.one(
+        "SELECT id FROM opportunities WHERE username = ? AND original_id = ? AND id IS NOT ?",
+        [username, original_id, other_than]) is not None

@@ -50,13 +50,11 @@ def remove_follow_by_id(store: Store, follow_id: str, actor: str) -> bool:
     return cur.rowcount > 0
 
 
-def remove_actor_everywhere(store: Store, actor: str) -> int:
-    """A remote actor was deleted: forget their follows and interactions."""
+def remove_actor(store: Store, actor: str) -> int:
+    """A remote actor was deleted: every follow from and to them goes. Returns how many."""
     n = store.execute("DELETE FROM followers WHERE actor = ?", [actor]).rowcount
     n += store.execute("DELETE FROM following WHERE actor = ?", [actor]).rowcount
-    store.execute("DELETE FROM interactions WHERE actor = ?", [actor])
-    store.execute("DELETE FROM remote_actors WHERE id = ?", [actor])
-    return n
+    return int(n)
 
 
 def follower_inboxes(store: Store, username: str) -> list[str]:
@@ -118,3 +116,36 @@ def is_following(store: Store, actor: str) -> bool:
 
 def list_following(store: Store, username: str) -> list[dict]:
     return store.all("SELECT * FROM following WHERE username = ? ORDER BY created_at", [username])
+
+
+def count_accepted_followers(store: Store, username: str) -> int:
+    return int(store.scalar(
+        "SELECT count(*) FROM followers WHERE username = ? AND state = 'accepted'",
+        [username]) or 0)
+
+
+def accepted_followers_page(store: Store, username: str, limit: int, offset: int) -> list[str]:
+    """Actor ids of accepted followers, in the order they followed."""
+    return [r["actor"] for r in store.all(
+        "SELECT actor FROM followers WHERE username = ? AND state = 'accepted' "
+        "ORDER BY created_at, actor LIMIT ? OFFSET ?", [username, limit, offset])]
+
+
+def count_accepted_following(store: Store, username: str) -> int:
+    return int(store.scalar(
+        "SELECT count(*) FROM following WHERE username = ? AND state = 'accepted'",
+        [username]) or 0)
+
+
+def accepted_following_page(store: Store, username: str, limit: int, offset: int) -> list[str]:
+    return [r["actor"] for r in store.all(
+        "SELECT actor FROM following WHERE username = ? AND state = 'accepted' "
+        "ORDER BY created_at, actor LIMIT ? OFFSET ?", [username, limit, offset])]
+
+
+def remove_domain(store: Store, domain: str) -> tuple[int, int]:
+    """A blocked domain: every follow from and to its actors goes. (followers, following)."""
+    like = f"%://{domain}/%"
+    followers = store.execute("DELETE FROM followers WHERE actor LIKE ?", [like]).rowcount
+    following = store.execute("DELETE FROM following WHERE actor LIKE ?", [like]).rowcount
+    return followers, following

@@ -53,6 +53,16 @@ class Store:
         return store
 
     @classmethod
+    def open_read_only(cls, path: Path) -> Store:
+        """Inspect a database without writing to it: no WAL switch, no migration (a check run
+        as another user must not create files the service cannot use)."""
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        return cls(sqlite_utils.Database(conn), path)
+
+    def pending_migrations(self) -> list[str]:
+        return [m.name for m in MIGRATIONS.pending(self.db)]
+
+    @classmethod
     def memory(cls) -> Store:
         return cls.open(":memory:")
 
@@ -107,6 +117,10 @@ class Store:
     def scalar(self, sql: str, params: tuple | list | dict = ()) -> object:
         row = self.db.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def migrations_applied(self) -> int:
+        """How many migrations the database has seen; a cheap liveness probe."""
+        return int(self.scalar("SELECT count(*) FROM _sqlite_migrations") or 0)
 
     def close(self) -> None:
         self.db.conn.close()

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import shutil
-import sqlite3
 import tarfile
 import tempfile
 import time
@@ -27,9 +26,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
-from mitwirken.models.migrations import MIGRATIONS
+from mitwirken.models import database_file
 from mitwirken.models.store import Store
 from mitwirken.server.config import CONFIG_NAME
 
@@ -81,20 +78,7 @@ def snapshot_database(source: Path, dest: Path) -> None:
     so that it is one self-contained file, then checked."""
     if not source.exists():
         raise OpsError(f"Keine Datenbank unter {source}. / No database at {source}.")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        src.execute("PRAGMA busy_timeout=10000")
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
-        dst = sqlite3.connect(dest)
-        try:
-            src.backup(dst, pages=-1)
-            dst.execute("PRAGMA journal_mode=DELETE")
-            result = dst.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    result = database_file.copy(source, dest)
     if result != "ok":
         raise OpsError(f"Die Kopie der Datenbank ist beschädigt ({result}). "
                        "/ The database copy failed its integrity check.")
@@ -102,14 +86,7 @@ def snapshot_database(source: Path, dest: Path) -> None:
 
 def database_facts(path: Path) -> dict[str, Any]:
     """Migration names and row counts, read without writing (no WAL switch, no migration)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        db = sqlite_utils.Database(conn)
-        tables = {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                  for t in sorted(db.table_names()) if not t.startswith("sqlite_")}
-        return {"migrations": [m.name for m in MIGRATIONS.applied(db)], "tables": tables}
-    finally:
-        conn.close()
+    return dict(database_file.facts(path))
 
 
 def sha256(path: Path) -> str:
@@ -316,11 +293,11 @@ def _unpack(tar: tarfile.TarFile, manifest: dict[str, Any], data_dir: Path,
 def _refuse_newer(path: Path) -> None:
     """The same rule as at start-up (`Store.check_not_newer`): a database that knows migrations
     this version does not was written by a newer Mitwirken and must not be run by this one."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    if database_file.quick_check(path) != "ok":
+        raise OpsError("Die Datenbank in der Sicherung ist beschädigt. "
+                       "/ The database in the backup is damaged.")
+    store = Store.open_read_only(path)
     try:
-        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise OpsError("Die Datenbank in der Sicherung ist beschädigt. "
-                           "/ The database in the backup is damaged.")
-        Store(sqlite_utils.Database(conn)).check_not_newer()
+        store.check_not_newer()
     finally:
-        conn.close()
+        store.close()

@@ -9,7 +9,7 @@ from mitwirken.federation.fetch import Fetcher, webfinger
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors
 from mitwirken.federation.urls import Urls
-from mitwirken.models import follows
+from mitwirken.models import domain_policy, follows, remote_actors
 from mitwirken.models.store import Store, iso
 from mitwirken.server.usecases.network_ingest import purge_actor, purge_domain
 
@@ -37,7 +37,7 @@ def unfollow(store: Store, urls: Urls, username: str, actor_id: str, now: dateti
     row = follows.get_following(store, username, actor_id)
     if row is None:
         return False
-    remote = store.one("SELECT inbox FROM remote_actors WHERE id = ?", [actor_id])
+    remote = remote_actors.inboxes(store, actor_id)
     follow_activity = {"id": row["follow_id"], "type": "Follow", "actor": urls.actor(username),
                        "object": actor_id}
     undo = activities.undo(urls, urls.actor(username), follow_activity)
@@ -58,9 +58,8 @@ def find_following(store: Store, username: str, target: str) -> str | None:
             return row["actor"]
     user, _, host = target.lstrip("@").partition("@")
     for row in rows:
-        cached = store.one("SELECT preferred_username FROM remote_actors WHERE id = ?",
-                           [row["actor"]])
-        if cached and cached["preferred_username"] == user and \
+        cached = remote_actors.preferred_username(store, row["actor"])
+        if cached and cached == user and \
                 row["actor"].split("/")[2] == host:
             return row["actor"]
     return None
@@ -69,13 +68,10 @@ def find_following(store: Store, username: str, target: str) -> str | None:
 def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
     """Block a domain: its followers go, pending deliveries to it are cancelled, its content
     disappears, and its inbox requests get 403 from now on (GoToSocial's documented effects)."""
-    domain = domain.lower().strip().rstrip(".")
+    domain = domain_policy.normalise(domain)
     with store.tx():
-        store.execute("INSERT OR REPLACE INTO domain_blocks (domain, reason, created_at) "
-                      "VALUES (?, ?, ?)", [domain, reason, iso(now)])
-        like = f"%://{domain}/%"
-        followers = store.execute("DELETE FROM followers WHERE actor LIKE ?", [like]).rowcount
-        following = store.execute("DELETE FROM following WHERE actor LIKE ?", [like]).rowcount
+        domain_policy.block(store, domain, reason, now)
+        followers, following = follows.remove_domain(store, domain)
         cancelled = store.execute(
             "UPDATE deliveries SET state = 'failed', last_error = 'domain blocked', "
             "finished_at = ? WHERE state = 'pending' AND domain = ?", [iso(now), domain]).rowcount
@@ -86,20 +82,11 @@ def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
 
 def domain_blocked(store: Store, *domains: str) -> bool:
     """Whether any of these domains is blocked; a blocked domain also blocks its subdomains."""
-    candidates = set()
-    for domain in domains:
-        parts = domain.lower().rstrip(".").split(".")
-        candidates.update(".".join(parts[i:]) for i in range(len(parts) - 1))
-    if not candidates:
-        return False
-    marks = ",".join("?" * len(candidates))
-    return store.one(f"SELECT 1 FROM domain_blocks WHERE domain IN ({marks})",
-                     list(candidates)) is not None
+    return domain_policy.is_blocked(store, *domains)
 
 
 def unblock_domain(store: Store, domain: str) -> bool:
-    return store.execute("DELETE FROM domain_blocks WHERE domain = ?",
-                         [domain.lower().strip().rstrip(".")]).rowcount > 0
+    return domain_policy.unblock(store, domain)
 
 
 def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str, *,

@@ -271,9 +271,7 @@ def _replacement(existing: Opportunity, data: dict[str, Any]) -> Opportunity:
 
 
 def _deleted_before(service: ContentService, username: str, original_id: str) -> bool:
-    return service.store.one(
-        "SELECT 1 AS x FROM opportunities WHERE username = ? AND original_id = ? "
-        "AND deleted_at IS NOT NULL", [username, original_id]) is not None
+    return content_store.original_id_deleted(service.store, username, original_id)
 
 
 def _server_fields(data: dict[str, Any], username: str) -> list[dict[str, str]]:

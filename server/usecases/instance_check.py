@@ -23,10 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-import sqlite_utils
 
 from mitwirken.federation.urls import Urls
-from mitwirken.models.migrations import MIGRATIONS
+from mitwirken.models import actors as actor_repo
 from mitwirken.models.store import DatabaseTooNew, Store
 from mitwirken.server.config import CONFIG_NAME, ConfigError, Settings, load_settings
 
@@ -111,8 +110,7 @@ def check_database(settings: Settings) -> list[Finding]:
             f"{path} is readable by other users; it holds the private keys."))
     try:
         # Read-only: a check run as another user must not create files the service can't use.
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        store = Store(sqlite_utils.Database(conn), path)
+        store = Store.open_read_only(path)
         store.check_not_newer()
     except DatabaseTooNew as exc:
         return [*findings, Finding(FAIL, str(exc).split(" / ")[0], str(exc).split(" / ")[-1])]
@@ -120,8 +118,8 @@ def check_database(settings: Settings) -> list[Finding]:
         return [*findings, Finding(FAIL, f"Datenbank lässt sich nicht öffnen: {exc}",
                                    f"database cannot be opened: {exc}")]
     try:
-        pending = [m.name for m in MIGRATIONS.pending(store.db)]
-        city = store.one("SELECT kind FROM actors WHERE username = ?", [settings.city_username])
+        pending = store.pending_migrations()
+        city_kind = actor_repo.kind_of(store, settings.city_username)
     except sqlite3.Error as exc:
         return [*findings, Finding(FAIL, f"Datenbank lässt sich nicht lesen: {exc}",
                                    f"database cannot be read: {exc}")]
@@ -135,7 +133,7 @@ def check_database(settings: Settings) -> list[Finding]:
     else:
         findings.append(Finding(OK, "Datenbank geöffnet, Migrationen aktuell.",
                                 "database opens, migrations are current."))
-    if city is None or city["kind"] != "city":
+    if city_kind != "city":
         findings.append(Finding(
             FAIL, f"Das Stadt-Konto @{settings.city_username} fehlt in der Datenbank.",
             f"the city actor @{settings.city_username} is missing from the database."))

@@ -20,7 +20,7 @@ from mitwirken.federation.fetch import Fetcher, FetchError
 from mitwirken.federation.inbox import InboxContext, Reject, object_id
 from mitwirken.federation.remote import RemoteActors, host
 from mitwirken.federation.urls import Urls
-from mitwirken.models import follows, search
+from mitwirken.models import content_store, follows, outbox, remote_content, search
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, sanitize_html
 from mitwirken.models.store import Store, iso
@@ -62,7 +62,7 @@ class Network:
     def tombstoned(self, object_id_: str, actor_id: str | None = None) -> bool:
         """Deleted for good — by its own actor (a tombstone left by someone else on the same
         host must not suppress another actor's object). Without `actor_id`: any tombstone."""
-        row = self.store.one("SELECT actor FROM tombstones WHERE id = ?", [object_id_])
+        row = outbox.tombstone(self.store, object_id_)
         if row is None:
             return False
         return actor_id is None or row["actor"] in (None, actor_id)
@@ -85,10 +85,10 @@ class Network:
         obj = activity.get("object")
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
             return "ignored"
-        row = self.store.one("SELECT actor FROM remote_objects WHERE id = ?", [obj["id"]])
-        if row is None:
+        owner = remote_content.owner(self.store, obj["id"])
+        if owner is None:
             return await self.on_create(ctx, activity)
-        if row["actor"] != activity["actor"]:
+        if owner != activity["actor"]:
             raise Reject("Update by someone other than the stored owner")
         return self.ingest(obj, actor_id=activity["actor"])
 
@@ -96,19 +96,16 @@ class Network:
         target = object_id(activity.get("object"))
         if not target or host(target) != host(activity["actor"]):
             raise Reject("Delete of an object on another host")
-        row = self.store.one("SELECT actor FROM remote_objects WHERE id = ?", [target])
-        if row is not None and row["actor"] != activity["actor"]:
+        owner = remote_content.owner(self.store, target)
+        if owner is not None and owner != activity["actor"]:
             raise Reject("Delete by someone other than the stored owner")
         with self.store.tx():
-            self.store.execute("INSERT OR REPLACE INTO tombstones (id, former_type, deleted_at, "
-                               "actor) VALUES (?, 'Object', ?, ?)",
-                               [target, iso(self.clock()), activity["actor"]])
-            self.store.execute("DELETE FROM remote_objects WHERE id = ?", [target])
-            self.store.execute("DELETE FROM adoptions WHERE adopted_by = ? AND actor = ?",
-                               [target, activity["actor"]])
+            outbox.add_tombstone(self.store, target, "Object", self.clock(), activity["actor"])
+            remote_content.remove(self.store, target)
+            remote_content.remove_adoptions_by(self.store, target, activity["actor"])
             search.remove(self.store, target)
         log.info("remote_deleted id=%s actor=%s known=%s", target, activity["actor"],
-                 row is not None)
+                 owner is not None)
         return "processed"
 
     async def on_announce(self, ctx: InboxContext, activity: dict) -> str:
@@ -147,8 +144,8 @@ class Network:
             raise Reject("attributedTo is not the actor")
         if self.tombstoned(object_iri, actor_id):
             return "ignored"
-        stored = self.store.one("SELECT actor FROM remote_objects WHERE id = ?", [object_iri])
-        if stored is not None and stored["actor"] != actor_id:
+        stored = remote_content.owner(self.store, object_iri)
+        if stored is not None and stored != actor_id:
             raise Reject("object already stored for another actor")
         raw = json.dumps(obj, ensure_ascii=False)
         if len(raw) > MAX_RAW:
@@ -166,14 +163,14 @@ class Network:
         url = obj.get("url") if isinstance(obj.get("url"), str) and host(obj["url"]) == origin \
             else object_iri
         with self.store.tx():
-            self.store.db["remote_objects"].upsert({
-                "id": object_iri, "kind": kind, "actor": actor_id, "origin": origin,
-                "origin_name": origin_name,
-                "data": model.model_dump_json() if model is not None else None,
-                "raw": json.dumps(safe, ensure_ascii=False), "shared_by": shared_by,
-                "published": str(obj.get("published"))[:40] if obj.get("published") else None,
-                "updated": str(obj.get("updated"))[:40] if obj.get("updated") else None,
-                "received_at": iso(now)}, pk="id")
+            remote_content.save(self.store, remote_content.RemoteObject(
+                id=object_iri, kind=kind, actor=actor_id, origin=origin,
+                origin_name=origin_name,
+                data=model.model_dump_json() if model is not None else None,
+                raw=json.dumps(safe, ensure_ascii=False), shared_by=shared_by,
+                published=str(obj.get("published"))[:40] if obj.get("published") else None,
+                updated=str(obj.get("updated"))[:40] if obj.get("updated") else None,
+                received_at=iso(now)))
             if isinstance(model, Opportunity):
                 search.index(self.store, search.item_for_opportunity(
                     model, ap_id=object_iri, url=url, local=False, origin=origin,
@@ -240,14 +237,11 @@ class Network:
                 self.urls.base + "/praxis/"):
             return False
         practice_id = adapted.rsplit("/", 1)[-1]
-        if self.store.one("SELECT 1 FROM practices WHERE id = ? AND deleted_at IS NULL",
-                          [practice_id]) is None:
+        if not content_store.practice_exists(self.store, practice_id):
             return False
         if not isinstance(obj.get("id"), str) or host(obj["id"]) != host(actor):
             raise Reject("adopting practice on another host than its actor")
-        self.store.execute(
-            "INSERT OR IGNORE INTO adoptions (practice_id, adopted_by, actor, created_at) "
-            "VALUES (?, ?, ?, ?)", [practice_id, obj["id"], actor, iso(self.clock())])
+        remote_content.record_adoption(self.store, practice_id, obj["id"], actor, self.clock())
         log.info("practice_adopted local=%s by=%s actor=%s", practice_id, obj["id"], actor)
         return True
 
@@ -256,8 +250,7 @@ class Network:
 
 def purge_actor(store: Store, actor_id: str) -> int:
     """Content only reachable through an actor we no longer follow disappears."""
-    rows = store.all("SELECT id, actor FROM remote_objects WHERE actor = ? OR shared_by = ?",
-                     [actor_id, actor_id])
+    rows = remote_content.reached_through(store, actor_id)
     removed = 0
     for row in rows:
         if follows.is_following(store, row["actor"]):
@@ -269,13 +262,13 @@ def purge_actor(store: Store, actor_id: str) -> int:
 
 def purge_domain(store: Store, domain: str) -> int:
     """A blocked domain: its content goes, whoever shared it."""
-    rows = store.all("SELECT id FROM remote_objects WHERE origin = ?", [domain])
-    for row in rows:
-        _drop(store, row["id"])
-    return len(rows) + search.remove_origin(store, domain)
+    ids = remote_content.ids_from_origin(store, domain)
+    for object_iri in ids:
+        _drop(store, object_iri)
+    return len(ids) + search.remove_origin(store, domain)
 
 
 def _drop(store: Store, object_iri: str) -> None:
     with store.tx():
-        store.execute("DELETE FROM remote_objects WHERE id = ?", [object_iri])
+        remote_content.remove(store, object_iri)
         search.remove(store, object_iri)

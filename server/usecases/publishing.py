@@ -16,7 +16,7 @@ from mitwirken.federation.convert import opportunity_to_note, practice_to_articl
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import content_store, follows, search
+from mitwirken.models import content_store, follows, remote_content, search
 from mitwirken.models.common import problem, raise_errors
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.store import Store
@@ -173,11 +173,9 @@ class ContentService:
             inboxes += follows.follower_inboxes(self.store, self.city)
         if isinstance(obj, Practice) and obj.adapted_from and not self.urls.is_local(
                 obj.adapted_from):
-            origin = self.store.one(
-                "SELECT a.inbox, a.shared_inbox FROM remote_objects o JOIN remote_actors a "
-                "ON a.id = o.actor WHERE o.id = ?", [obj.adapted_from])
+            origin = remote_content.owner_inbox(self.store, obj.adapted_from)
             if origin:
-                inboxes.append(origin["shared_inbox"] or origin["inbox"])
+                inboxes.append(origin)
             else:
                 log.warning("adoption_origin_unknown adapted_from=%s", obj.adapted_from)
         return inboxes
@@ -195,14 +193,12 @@ class ContentService:
     def share(self, username: str, object_iri: str) -> str:
         """Boost a remote object (e.g. another city's practice) to our own followers;
         receivers fetch it from its origin."""
-        row = self.store.one("SELECT actor FROM remote_objects WHERE id = ?", [object_iri])
-        if row is None:
+        owner = remote_content.owner(self.store, object_iri)
+        if owner is None:
             raise NotFound(object_iri)
         now = self.clock()
-        activity = activities.announce(self.urls, username, object_iri, row["actor"], now)
-        remote = self.store.one("SELECT inbox, shared_inbox FROM remote_actors WHERE id = ?",
-                                [row["actor"]])
-        extra = [remote["shared_inbox"] or remote["inbox"]] if remote else []
+        activity = activities.announce(self.urls, username, object_iri, owner, now)
+        extra = [inbox] if (inbox := remote_content.owner_inbox(self.store, object_iri)) else []
         publish(self.store, username, activity, now, extra_inboxes=extra)
         self.wake()
         log.info("shared object=%s by=%s", object_iri, username)
@@ -213,10 +209,8 @@ class ContentService:
         included): a clash is the editor's 422, not a database error's 500."""
         if not isinstance(obj, Opportunity) or not obj.original_id:
             return
-        clash = self.store.one(
-            "SELECT id FROM opportunities WHERE username = ? AND original_id = ? AND id IS NOT ?",
-            [obj.org_username, obj.original_id, obj.id])
-        if clash:
+        if content_store.original_id_taken(self.store, obj.org_username, obj.original_id,
+                                           obj.id):
             raise_errors("Opportunity", [problem(
                 "original_id", "original_id_taken",
                 "Diese Kennung aus dem Ursprungssystem ist bei dieser Organisation schon "

@@ -9,6 +9,8 @@ from aiohttp import web
 from mitwirken.federation import collections as coll
 from mitwirken.federation.actors import actor_to_ap, profile_fields
 from mitwirken.models import actors as actor_repo
+from mitwirken.models import follows
+from mitwirken.models import outbox as outbox_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.server.state import STORE, URLS
 from mitwirken.server.web.errors import ApiError
@@ -35,8 +37,7 @@ async def instance_actor(request: web.Request) -> web.Response:
 @routes.get("/actor/followers")
 async def instance_followers(request: web.Request) -> web.Response:
     """Only relays follow the instance actor; the count is public, the list is not."""
-    total = int(request.app[STORE].scalar(
-        "SELECT count(*) FROM followers WHERE username = 'instance' AND state = 'accepted'") or 0)
+    total = follows.count_accepted_followers(request.app[STORE], "instance")
     return ap_response(coll.collection(f"{request.app[URLS].instance_actor}/followers", total,
                                        first=False))
 
@@ -63,9 +64,7 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
     if wants_activity_json(request):
         return ap_response(actor_to_ap(actor, urls))
     store = request.app[STORE]
-    followers = int(store.scalar(
-        "SELECT count(*) FROM followers WHERE username = ? AND state = 'accepted'",
-        [actor.username]) or 0)
+    followers = follows.count_accepted_followers(store, actor.username)
     orgs = actor_repo.list_actors(store, "org") if actor.kind == "city" else []
     return render(request, "profile.html", {
         "actor": actor,
@@ -81,16 +80,12 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
 async def outbox(request: web.Request) -> web.Response:
     actor = _local_actor(request)
     store = request.app[STORE]
-    total = int(store.scalar(
-        "SELECT count(*) FROM outbox WHERE username = ? AND public = 1", [actor.username]) or 0)
+    total = outbox_repo.count_public(store, actor.username)
 
     def fetch(limit: int, offset: int) -> list:
-        rows = store.all(
-            "SELECT activity FROM outbox WHERE username = ? AND public = 1 "
-            "ORDER BY seq DESC LIMIT ? OFFSET ?", [actor.username, limit, offset])
         items = []
-        for row in rows:
-            activity = json.loads(row["activity"])
+        for text in outbox_repo.public_page(store, actor.username, limit, offset):
+            activity = json.loads(text)
             activity.pop("@context", None)
             items.append(activity)
         return items
@@ -102,13 +97,10 @@ async def outbox(request: web.Request) -> web.Response:
 async def followers(request: web.Request) -> web.Response:
     actor = _local_actor(request)
     store = request.app[STORE]
-    where = "FROM followers WHERE username = ? AND state = 'accepted'"
-    total = int(store.scalar(f"SELECT count(*) {where}", [actor.username]) or 0)
+    total = follows.count_accepted_followers(store, actor.username)
 
     def fetch(limit: int, offset: int) -> list:
-        return [r["actor"] for r in store.all(
-            f"SELECT actor {where} ORDER BY created_at, actor LIMIT ? OFFSET ?",
-            [actor.username, limit, offset])]
+        return follows.accepted_followers_page(store, actor.username, limit, offset)
 
     return collection_response(request, request.app[URLS].followers(actor.username), total, fetch)
 
@@ -117,12 +109,9 @@ async def followers(request: web.Request) -> web.Response:
 async def following(request: web.Request) -> web.Response:
     actor = _local_actor(request)
     store = request.app[STORE]
-    where = "FROM following WHERE username = ? AND state = 'accepted'"
-    total = int(store.scalar(f"SELECT count(*) {where}", [actor.username]) or 0)
+    total = follows.count_accepted_following(store, actor.username)
 
     def fetch(limit: int, offset: int) -> list:
-        return [r["actor"] for r in store.all(
-            f"SELECT actor {where} ORDER BY created_at, actor LIMIT ? OFFSET ?",
-            [actor.username, limit, offset])]
+        return follows.accepted_following_page(store, actor.username, limit, offset)
 
     return collection_response(request, request.app[URLS].following(actor.username), total, fetch)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store
+from mitwirken.models import interactions as interaction_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.content import german_errors
 from mitwirken.models.vocab import OpportunityStatus
@@ -175,9 +176,7 @@ async def interactions(request: web.Request) -> web.Response:
     actor = authenticate(request)
     obj = owned(request, actor, kind_of(request))
     ap_id = service(request).ap_id(obj)
-    rows = request.app[STORE].all(
-        "SELECT id, kind, actor, content, url, created_at FROM interactions "
-        "WHERE object_id = ? ORDER BY created_at, id", [ap_id])
+    rows = interaction_repo.for_object(request.app[STORE], ap_id)
     return web.json_response({
         "replies": [{k: r[k] for k in ("id", "actor", "content", "url", "created_at")}
                     for r in rows if r["kind"] == "reply"],

@@ -8,8 +8,10 @@ from importlib.metadata import version
 from aiohttp import web
 
 from mitwirken.federation import discovery
+from mitwirken.federation.context import ns_document
 from mitwirken.models import actors as actor_repo
-from mitwirken.models.store import Store, iso
+from mitwirken.models import content_store, outbox
+from mitwirken.models.store import Store
 from mitwirken.server.state import CLOCK, SETTINGS, STORE, URLS
 from mitwirken.server.web.errors import ApiError
 
@@ -56,10 +58,8 @@ async def nodeinfo(request: web.Request) -> web.Response:
     if v not in discovery.NODEINFO_VERSIONS:
         raise ApiError(404, "not_found", "NodeInfo versions: 2.0, 2.1")
     store, settings = request.app[STORE], request.app[SETTINGS]
-    users = int(store.scalar("SELECT count(*) FROM actors WHERE kind != 'instance'") or 0)
-    posts = int(store.scalar(
-        "SELECT (SELECT count(*) FROM opportunities WHERE deleted_at IS NULL)"
-        " + (SELECT count(*) FROM practices WHERE deleted_at IS NULL)") or 0)
+    users = actor_repo.count_users(store)
+    posts = content_store.count_live(store)
     now = request.app[CLOCK]()
     doc = discovery.nodeinfo(
         v, software_version=version("mitwirken"), name=settings.instance_name,
@@ -74,13 +74,9 @@ async def nodeinfo(request: web.Request) -> web.Response:
 
 def _active(store: Store, now: datetime, days: int) -> int:
     """Local actors that published something in the last `days` days (real numbers only)."""
-    since = iso(now - timedelta(days=days))
-    return int(store.scalar(
-        "SELECT count(DISTINCT username) FROM outbox WHERE published >= ?", [since]) or 0)
+    return outbox.active_publishers(store, now - timedelta(days=days))
 
 
 @routes.get("/ns")
 async def namespace(request: web.Request) -> web.Response:
-    from mitwirken.federation.context import ns_document
-
     return web.json_response(ns_document(), content_type="application/ld+json")

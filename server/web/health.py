@@ -31,7 +31,7 @@ async def healthz(request: web.Request) -> web.Response:
     body = {"status": "ok", "database": "ok", "version": _version()}
     status = 200
     try:
-        request.app[STORE].scalar("SELECT count(*) FROM _sqlite_migrations")
+        request.app[STORE].migrations_applied()
     except (sqlite3.Error, AttributeError) as exc:
         log.error("health_database_failed error=%s", exc)
         body.update(status="error", database="error")

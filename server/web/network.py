@@ -8,7 +8,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from mitwirken.models import search, vocab
+from mitwirken.models import content_store, remote_content, search, vocab
 from mitwirken.models.vocab import label
 from mitwirken.server.state import STORE, URLS
 from mitwirken.server.web.errors import ApiError
@@ -103,16 +103,12 @@ async def search_page(request: web.Request) -> web.Response:
 async def adopted_by(request: web.Request) -> web.Response:
     store, urls = request.app[STORE], request.app[URLS]
     practice_id = request.match_info["id"]
-    if store.one("SELECT 1 FROM practices WHERE id = ? AND deleted_at IS NULL",
-                 [practice_id]) is None:
+    if not content_store.practice_exists(store, practice_id):
         raise ApiError(404, "not_found", "Unknown practice.")
     coll_id = f"{urls.practice(practice_id)}/adoptedBy"
-    total = int(store.scalar("SELECT count(*) FROM adoptions WHERE practice_id = ?",
-                             [practice_id]) or 0)
+    total = remote_content.count_adoptions(store, practice_id)
 
     def fetch(limit: int, offset: int) -> list[str]:
-        return [r["adopted_by"] for r in store.all(
-            "SELECT adopted_by FROM adoptions WHERE practice_id = ? "
-            "ORDER BY created_at LIMIT ? OFFSET ?", [practice_id, limit, offset])]
+        return remote_content.adopted_by_page(store, practice_id, limit, offset)
 
     return collection_response(request, coll_id, total, fetch)

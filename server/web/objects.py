@@ -10,7 +10,7 @@ from aiohttp import web
 from mitwirken.federation import activities
 from mitwirken.federation.schemaorg import opportunity_jsonld, practice_jsonld, script_json
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import content_store
+from mitwirken.models import content_store, interactions, outbox, remote_content
 from mitwirken.models.content import Opportunity
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import PracticeSection, label
@@ -25,7 +25,7 @@ PAGE = 20
 
 
 def _gone(request: web.Request, ap_id: str) -> web.Response:
-    row = content_store.tombstone(request.app[STORE], ap_id)
+    row = outbox.tombstone(request.app[STORE], ap_id)
     if wants_activity_json(request) or "text/html" not in request.headers.get("Accept", ""):
         from datetime import datetime
 
@@ -58,15 +58,10 @@ async def _object(request: web.Request, kind: str) -> web.StreamResponse:
         ld = practice_jsonld(obj, urls, actor)
         sections = [(label(s), page_text.markdown(obj.sections[s])) for s in PracticeSection
                     if s in obj.sections]
-        adoptions = store.all(
-            "SELECT d.adopted_by, r.origin, r.origin_name FROM adoptions d LEFT JOIN "
-            "remote_objects r ON r.id = d.adopted_by WHERE d.practice_id = ? "
-            "ORDER BY d.created_at", [object_id])
+        adoptions = remote_content.adoptions_of(store, object_id)
         ctx = {"practice": obj, "sections": sections, "template": "practice.html",
                "adoptions": adoptions}
-    counts = {r["kind"]: r["n"] for r in store.all(
-        "SELECT kind, count(*) AS n FROM interactions WHERE object_id = ? GROUP BY kind",
-        [ap_id])}
+    counts = interactions.counts(store, ap_id)
     return render(request, ctx.pop("template"), {
         **ctx, "actor": actor, "ap_id": ap_id, "present": page_text, "label": label,
         "jsonld": script_json(ld),
@@ -122,7 +117,7 @@ async def practice_list(request: web.Request) -> web.Response:
 async def activity(request: web.Request) -> web.Response:
     """Public activities (Create/Update/Delete/Announce) can be dereferenced by their id."""
     ap_id = request.app[URLS].activity(request.match_info["id"])
-    row = request.app[STORE].one("SELECT activity, public FROM outbox WHERE id = ?", [ap_id])
-    if row is None or not row["public"]:
+    activity_json = outbox.public_activity(request.app[STORE], ap_id)
+    if activity_json is None:
         raise ApiError(404, "not_found", "Unknown activity.")
-    return ap_response(json.loads(row["activity"]))
+    return ap_response(json.loads(activity_json))

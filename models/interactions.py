@@ -1,0 +1,67 @@
+"""Replies, likes and boosts of our objects (table `interactions`), and nothing else writes it.
+
+An interaction is keyed by the remote activity's (or reply Note's) id and remembers the actor
+who made it, so only that actor can take it back (Undo, Delete) or change it (Update)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, TypedDict
+
+from mitwirken.models.store import Store, iso
+
+InteractionKind = Literal["reply", "like", "announce"]
+
+
+class Interaction(TypedDict):
+    """One row as the API lists it."""
+
+    id: str
+    kind: InteractionKind
+    actor: str
+    content: str | None
+    url: str | None
+    created_at: str
+
+
+def record(store: Store, *, kind: InteractionKind, id_: str, object_id: str, actor: str,
+           now: datetime, content: str | None = None, url: str | None = None) -> bool:
+    """Store one interaction; a repeated id changes nothing. True when it is new."""
+    cur = store.execute(
+        "INSERT OR IGNORE INTO interactions (id, kind, object_id, actor, content, url, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [id_, kind, object_id, actor, content, url, iso(now)])
+    return cur.rowcount == 1
+
+
+def remove(store: Store, id_: str, actor: str) -> bool:
+    """Take back an interaction (Undo of a Like/Announce, Delete of a reply) by its own actor."""
+    return store.execute("DELETE FROM interactions WHERE id = ? AND actor = ?",
+                         [id_, actor]).rowcount > 0
+
+
+def remove_all_by(store: Store, actor: str) -> int:
+    """A remote actor was deleted: everything they did with our objects goes."""
+    return int(store.execute("DELETE FROM interactions WHERE actor = ?", [actor]).rowcount)
+
+
+def update_reply(store: Store, id_: str, actor: str, content: str) -> bool:
+    """An edited reply (Update of the Note) by its own actor."""
+    return store.execute(
+        "UPDATE interactions SET content = ? WHERE id = ? AND actor = ? AND kind = 'reply'",
+        [content, id_, actor]).rowcount > 0
+
+
+def for_object(store: Store, object_id: str) -> list[Interaction]:
+    """All interactions with one of our objects, oldest first."""
+    rows = store.all(
+        "SELECT id, kind, actor, content, url, created_at FROM interactions "
+        "WHERE object_id = ? ORDER BY created_at, id", [object_id])
+    return [Interaction(**row) for row in rows]  # type: ignore[typeddict-item]
+
+
+def counts(store: Store, object_id: str) -> dict[str, int]:
+    """Number of interactions of each kind with one object (kinds without any are absent)."""
+    return {r["kind"]: r["n"] for r in store.all(
+        "SELECT kind, count(*) AS n FROM interactions WHERE object_id = ? GROUP BY kind",
+        [object_id])}

@@ -1,0 +1,75 @@
+"""Remote actors we have fetched (table `remote_actors`): their inboxes and public keys.
+
+The row keeps the actor's whole document (`data`, JSON) for rebuilding it and a few columns
+that are looked up directly: the key id (signature verification), the inboxes (delivery) and
+the preferred username (matching `@user@host`)."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from mitwirken.models.store import Store
+
+
+class RemoteActorRow(TypedDict):
+    """One row as `save()` takes it (`data` is the actor document as JSON text)."""
+
+    id: str
+    type: str
+    preferred_username: str | None
+    name: str | None
+    domain: str
+    inbox: str
+    shared_inbox: str | None
+    key_id: str | None
+    public_key_pem: str | None
+    data: str
+    fetched_at: str
+
+
+class StoredDocument(TypedDict):
+    data: str
+    fetched_at: str
+
+
+class StoredKey(TypedDict):
+    owner: str
+    public_key_pem: str
+
+
+class Inboxes(TypedDict):
+    inbox: str
+    shared_inbox: str | None
+
+
+def save(store: Store, row: RemoteActorRow) -> None:
+    store.db["remote_actors"].upsert(dict(row), pk="id")
+
+
+def forget(store: Store, actor_id: str) -> None:
+    """A deleted actor: nothing of them is kept."""
+    store.execute("DELETE FROM remote_actors WHERE id = ?", [actor_id])
+
+
+def document(store: Store, actor_id: str) -> StoredDocument | None:
+    """The stored actor document and when it was fetched."""
+    row = store.one("SELECT data, fetched_at FROM remote_actors WHERE id = ?", [actor_id])
+    return StoredDocument(data=row["data"], fetched_at=row["fetched_at"]) if row else None
+
+
+def key(store: Store, key_id: str) -> StoredKey | None:
+    """The stored public key with this id and the actor who owns it."""
+    row = store.one("SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", [key_id])
+    if row is None or not row["public_key_pem"]:
+        return None
+    return StoredKey(owner=row["id"], public_key_pem=row["public_key_pem"])
+
+
+def inboxes(store: Store, actor_id: str) -> Inboxes | None:
+    row = store.one("SELECT inbox, shared_inbox FROM remote_actors WHERE id = ?", [actor_id])
+    return Inboxes(inbox=row["inbox"], shared_inbox=row["shared_inbox"]) if row else None
+
+
+def preferred_username(store: Store, actor_id: str) -> str | None:
+    row = store.one("SELECT preferred_username FROM remote_actors WHERE id = ?", [actor_id])
+    return row["preferred_username"] if row else None
