@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 from mitwirken.federation.context import AS, MASTODON_TERMS, MW_NS, MW_TERMS
 from mitwirken.federation.urls import Urls
-from mitwirken.models.common import ContactPoint, Place
 from mitwirken.models.markdown import html_to_text
+from mitwirken.models.values import ContactPoint, Place
 from mitwirken.models.vocab import hashtag
 
 __all__ = [

@@ -17,9 +17,9 @@ from mitwirken.federation.convert_common import iso_offset, iso_utc
 from mitwirken.federation.convert_facts import BERLIN
 from mitwirken.federation.urls import Urls
 from mitwirken.models.actors import LocalActor
-from mitwirken.models.common import Place
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, render_markdown
+from mitwirken.models.values import Place
 from mitwirken.models.vocab import Remote, label
 
 __all__ = ["opportunity_jsonld", "practice_jsonld", "script_json"]

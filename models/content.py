@@ -1,19 +1,11 @@
-"""The content models in one import: ``from models.content import Opportunity, Practice, …``.
+"""The content models in one import (`from mitwirken.models.content import Opportunity, …`).
 
-The definitions live in :mod:`models.common` (value types, German errors),
+The definitions live in :mod:`models.fields`, :mod:`models.values`, :mod:`models.german_errors`,
 :mod:`models.opportunity` and :mod:`models.practice`; this module only re-exports them.
 """
 
-from mitwirken.models.common import (
-    Attachment,
-    AwareDatetime,
-    ContactPoint,
-    EditorModel,
-    Image,
-    Place,
-    TimeBudget,
-    german_errors,
-)
+from mitwirken.models.fields import AwareDatetime, EditorModel
+from mitwirken.models.german_errors import german_errors
 from mitwirken.models.opportunity import (
     AUTO_PAUSE_DAYS,
     MAX_ACTIVITY_TYPES,
@@ -23,6 +15,7 @@ from mitwirken.models.opportunity import (
     needs_auto_pause,
 )
 from mitwirken.models.practice import DEFAULT_LICENCE, Partner, Practice, Resources, licence_url
+from mitwirken.models.values import Attachment, ContactPoint, Image, Place, TimeBudget
 
 __all__ = [
     "AUTO_PAUSE_DAYS",

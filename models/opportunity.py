@@ -25,26 +25,21 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from mitwirken.models.common import (
+from mitwirken.models.fields import (
     AwareDatetime,
-    ContactPoint,
     EditorModel,
     Email,
-    Image,
     LanguageList,
     Phone,
-    Place,
-    Problem,
-    TimeBudget,
     Username,
     WebUrl,
     bounded_list,
     number_range,
-    problem,
-    raise_errors,
     text,
     vocab_list,
 )
+from mitwirken.models.german_errors import Problem, problem, raise_errors
+from mitwirken.models.values import ContactPoint, Image, Place, TimeBudget
 from mitwirken.models.vocab import (
     ActivityType,
     ApplyChannel,

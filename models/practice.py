@@ -12,21 +12,20 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
-from mitwirken.models.common import (
-    Attachment,
+from mitwirken.models.fields import (
     AwareDatetime,
-    ContactPoint,
     EditorModel,
     LanguageList,
     Region,
     Username,
     WebUrl,
     bounded_list,
-    german_error,
     number_range,
     text,
     vocab_list,
 )
+from mitwirken.models.german_errors import german_error
+from mitwirken.models.values import Attachment, ContactPoint
 from mitwirken.models.vocab import (
     BudgetRange,
     Licence,

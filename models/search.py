@@ -17,92 +17,92 @@ reading a page never touch the rows."""
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, render_markdown
+from mitwirken.models.search_tokens import (
+    ANY,
+    END_DAY,
+    END_MONTH,
+    HOURS,
+    INACTIVE,
+    KEYED_TAGS,
+    MIN_AGE,
+    NO_MIN_AGE,
+    QUERY_TAGS,
+    START_DAY,
+    START_MONTH,
+    TAG_PREFIX,
+    filter_tokens,
+    fold,
+    item_tags,
+    milli_hours,
+    split_folded,
+    tag,
+    words,
+)
 from mitwirken.models.store import Store, iso
 
+# The token helpers are re-exported: callers use `search.fold`, `search.tag`, ….
+__all__ = [
+    "ANY",
+    "BM25",
+    "COLUMNS",
+    "END_DAY",
+    "END_MONTH",
+    "EPOCH_SHIFT",
+    "HOURS",
+    "INACTIVE",
+    "INDEXED_PREFIX",
+    "KEYED_TAGS",
+    "MAX_EXPANSION",
+    "MAX_QUERY_WORDS",
+    "MAX_RANGE_TAGS",
+    "MIN_AGE",
+    "MIN_PREFIX",
+    "NO_MIN_AGE",
+    "Plan",
+    "QUERY_TAGS",
+    "Query",
+    "RANK_LIMIT",
+    "SEQ_BITS",
+    "START_DAY",
+    "START_MONTH",
+    "SearchItem",
+    "TAG_PREFIX",
+    "WEEKS_PER_MONTH",
+    "filter_tokens",
+    "fold",
+    "index",
+    "index_text",
+    "index_words",
+    "item_for_opportunity",
+    "item_for_practice",
+    "item_tags",
+    "milli_hours",
+    "plan",
+    "query_words",
+    "remove",
+    "remove_origin",
+    "search",
+    "sort_key",
+    "sort_key_band",
+    "split_folded",
+    "tag",
+    "word_expression",
+    "word_expressions",
+    "words",
+]
+
 WEEKS_PER_MONTH = 4.345
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which reads every hit)
 MAX_EXPANSION = 100  # a prefix with more words than this runs as FTS5's own prefix query
 MIN_PREFIX = 3  # shorter query words match whole words only ("zu", "ab"), never as a prefix
 INDEXED_PREFIX = 3  # FTS5 keeps a prefix index of this length (`prefix = '3'`, m006)
 MAX_RANGE_TAGS = 200  # a range with more distinct values than this is checked on the rows
 MAX_QUERY_WORDS = 8  # further words of a query are ignored: the work per query stays bounded
-
-
-def fold(text: str) -> str:
-    text = text.lower().replace("ß", "ss")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c))
-    return text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
-
-
-def words(text: str) -> list[str]:
-    """The indexed words of a text: runs of letters and digits of the folded text."""
-    return split_folded(fold(text))
-
-
-def split_folded(folded: str) -> list[str]:
-    """The words of text that is folded already (`fold` must not run twice: "quer" → "qur")."""
-    return _WORD.findall(folded)
-
-
-# Tags: "mwx" + a letter per keyed filter + the value's UTF-8 in hex (exact: no two values
-# share a tag); range tags carry the value itself. They sit in their own column, which query
-# words never search, so no text can pose as a tag.
-TAG_PREFIX = "mwx"
-KEYED_TAGS = {"kind": "k", "opp_kind": "t", "remote": "r", "region": "g", "origin": "o",
-              "local": "l", "cause_areas": "c", "activity_types": "a", "themes": "h",
-              "sectors": "s", "suitable_for": "u"}
-QUERY_TAGS = {"kind": "kind", "opp_kind": "opp_kind", "remote": "remote", "region": "region",
-              "origin": "origin", "local": "local", "cause_area": "cause_areas",
-              "activity_type": "activity_types", "theme": "themes", "sector": "sectors",
-              "suitable_for": "suitable_for"}
-ANY = f"{TAG_PREFIX}any"  # every item: the expression of a query without words or filters
-INACTIVE = f"{TAG_PREFIX}inactive"  # closed and paused opportunities
-HOURS = f"{TAG_PREFIX}qw"  # + weekly hours in thousandths
-MIN_AGE = f"{TAG_PREFIX}qm"  # + years
-NO_MIN_AGE = f"{TAG_PREFIX}qn"
-START_MONTH, START_DAY = f"{TAG_PREFIX}qs", f"{TAG_PREFIX}qt"  # + YYYYMM, + YYYYMMDD
-END_MONTH, END_DAY = f"{TAG_PREFIX}qe", f"{TAG_PREFIX}qf"
-
-
-def tag(field_name: str, value: object) -> str:
-    if isinstance(value, bool):
-        value = int(value)
-    return f"{TAG_PREFIX}{KEYED_TAGS[field_name]}{str(value).encode().hex()}"
-
-
-def milli_hours(hours: float) -> int:
-    return round(hours * 1000)
-
-
-def item_tags(row: dict) -> list[str]:
-    """The tags of one search_items row (list columns are `|a|b|`, timestamps ISO UTC)."""
-    tags = [ANY]
-    for name in KEYED_TAGS:
-        value = row.get(name)
-        if value is None or value == "":
-            continue
-        values = [v for v in str(value).split("|") if v] if str(value).startswith("|") \
-            else [value]
-        tags += [tag(name, v) for v in values]
-    if row.get("kind") == "opportunity" and row.get("status") in ("closed", "paused"):
-        tags.append(INACTIVE)
-    if row.get("hours_per_week") is not None:
-        tags.append(f"{HOURS}{milli_hours(row['hours_per_week'])}")
-    tags.append(NO_MIN_AGE if row.get("min_age") is None else f"{MIN_AGE}{int(row['min_age'])}")
-    for column, month, day in (("start", START_MONTH, START_DAY), ("end", END_MONTH, END_DAY)):
-        if row.get(column):
-            digits = row[column][:10].replace("-", "")
-            tags += [f"{month}{digits[:6]}", f"{day}{digits}"]
-    return tags
 
 
 # Rowids: the published second (shifted to stay positive) above 20 bits of sequence, so rowid
@@ -413,19 +413,3 @@ def search(store: Store, query: Query) -> tuple[int, list[dict]]:
     for row in result:
         row["local"] = bool(row["local"])
     return total, result
-
-
-# The first tag scheme (filters as words in the body of the former `search_fts`): migration
-# m004 still calls it on databases that predate it; m006 then rebuilds everything as above.
-def filter_tokens(row: dict) -> str:
-    tokens = []
-    for name, letter in KEYED_TAGS.items():
-        value = row.get(name)
-        if value is None or value == "":
-            continue
-        values = [v for v in str(value).split("|") if v] if str(value).startswith("|") \
-            else [value]
-        tokens += [f"{TAG_PREFIX}{letter}{re.sub('[^a-z0-9]', '', fold(str(v)))}" for v in values]
-    if row.get("kind") == "opportunity" and row.get("status") in ("closed", "paused"):
-        tokens.append(INACTIVE)
-    return " ".join(tokens)

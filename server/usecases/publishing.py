@@ -17,8 +17,8 @@ from mitwirken.federation.outbox import publish
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, follows, remote_content, search
-from mitwirken.models.common import problem, raise_errors
 from mitwirken.models.content import Opportunity, Practice
+from mitwirken.models.german_errors import problem, raise_errors
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import OpportunityStatus
 

@@ -1,0 +1,295 @@
+"""Validated field types for editor input, each with a German message.
+
+Models meant for editor input forbid unknown keys (``extra="forbid"``, :class:`EditorModel`):
+a typo in an API field is an error, not silently dropped data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from mitwirken.models.german_errors import german_error
+from mitwirken.models.vocab import Bundesland, parse_bundesland
+
+__all__ = [
+    "AwareDatetime",
+    "EditorModel",
+    "Email",
+    "LanguageList",
+    "MediaType",
+    "Phone",
+    "Region",
+    "Username",
+    "WebUrl",
+    "bounded_list",
+    "format_number",
+    "number_range",
+    "text",
+    "vocab_list",
+]
+
+E = TypeVar("E")
+
+class EditorModel(BaseModel):
+    """Base of every content model: unknown fields are rejected."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Scalar field types
+# --------------------------------------------------------------------------------------------
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text(
+    subject: str,
+    max_length: int,
+    *,
+    required: bool = True,
+    multiline: bool = False,
+) -> Any:
+    """A text field that is stripped and length-checked with German messages.
+
+    ``subject`` is the German noun phrase used in messages ("Der Titel"). Single-line text has
+    runs of whitespace collapsed to one space; multi-line text keeps its line breaks. Control
+    characters are removed. Optional text (``required=False``) turns blank input into ``None``.
+    """
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = _CONTROL_CHARS.sub("", value)
+        if multiline:
+            value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        else:
+            value = " ".join(value.split())
+        if not value:
+            if required:
+                raise german_error("text_empty", f"{subject} darf nicht leer sein.")
+            return None
+        if len(value) > max_length:
+            raise german_error(
+                "text_too_long",
+                f"{subject} darf höchstens {format_number(max_length)} Zeichen lang sein.",
+                max_length=max_length,
+                actual_length=len(value),
+            )
+        return value
+
+    schema = Field(json_schema_extra={"maxLength": max_length})
+    if required:
+        return Annotated[str, AfterValidator(check), schema]
+    return Annotated[str | None, AfterValidator(check), schema]
+
+
+def _unique(items: Iterable[E]) -> list[E]:
+    return list(dict.fromkeys(items))
+
+
+def vocab_list(enum: type[E], max_items: int, message: str) -> Any:
+    """A list of vocabulary values: duplicates are dropped, more than ``max_items`` rejected."""
+
+    def check(values: list[E]) -> list[E]:
+        values = _unique(values)
+        if len(values) > max_items:
+            raise german_error("too_many_items", message, max_items=max_items)
+        return values
+
+    return Annotated[list[enum], AfterValidator(check)]  # type: ignore[valid-type]
+
+
+def bounded_list(item: Any, max_items: int, message: str) -> Any:
+    """A list of at most ``max_items`` entries (order and duplicates kept)."""
+
+    def check(values: list[Any]) -> list[Any]:
+        if len(values) > max_items:
+            raise german_error("too_many_items", message, max_items=max_items)
+        return values
+
+    return Annotated[list[item], AfterValidator(check)]
+
+
+_USERNAME_FORBIDDEN = re.compile(r"[\s/\x00-\x1f\x7f]")
+
+
+def _check_username(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise german_error("username_missing", "Die veröffentlichende Organisation fehlt.")
+    if len(value) > 255 or _USERNAME_FORBIDDEN.search(value):
+        raise german_error("invalid_username", "Der Benutzername der Organisation ist ungültig.")
+    return value
+
+
+Username = Annotated[str, AfterValidator(_check_username)]
+"""The username of the publishing actor (``foerderverein-gs-nord``); lenient on purpose."""
+
+
+def _require_aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise german_error(
+            "datetime_without_timezone",
+            "Datum und Uhrzeit brauchen eine Zeitzone, z. B. 2025-05-01T10:00:00+02:00.",
+        )
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_require_aware)]
+"""A datetime that must carry a timezone; naive input is rejected with a German message."""
+
+
+def _check_http_url(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value) if len(value) <= 2000 and not re.search(r"\s", value) else None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise german_error(
+            "invalid_url",
+            "Bitte eine vollständige Web-Adresse angeben, die mit https:// beginnt.",
+        )
+    return value
+
+
+WebUrl = Annotated[str, AfterValidator(_check_http_url)]
+"""An absolute ``http(s)://`` URL, kept as the string the editor typed (no normalisation)."""
+
+_EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$")
+
+
+def _check_email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise german_error(
+            "invalid_email",
+            "Bitte eine gültige E-Mail-Adresse angeben, z. B. info@verein.de.",
+        )
+    return value
+
+
+Email = Annotated[str, AfterValidator(_check_email)]
+
+_PHONE = re.compile(r"^\+?[0-9 ()/.\-]+$")
+
+
+def _check_phone(value: str) -> str:
+    value = " ".join(value.split())
+    digits = sum(ch.isdigit() for ch in value)
+    if not _PHONE.match(value) or not 5 <= digits <= 20:
+        raise german_error(
+            "invalid_phone",
+            "Bitte eine gültige Telefonnummer angeben, z. B. 0221 123456 oder +49 221 123456.",
+        )
+    return value
+
+
+Phone = Annotated[str, AfterValidator(_check_phone)]
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+
+
+def _check_languages(values: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for value in values:
+        code = value.strip().replace("_", "-").lower()
+        if not _LANGUAGE.match(code):
+            raise german_error(
+                "invalid_language",
+                "„{code}“ ist kein gültiger Sprachcode. Bitte Codes wie de, en oder tr angeben.",
+                code=value[:20],
+            )
+        cleaned.append(code)
+    cleaned = _unique(cleaned)
+    if not cleaned:
+        raise german_error("languages_empty", "Bitte mindestens eine Sprache angeben.")
+    if len(cleaned) > 10:
+        raise german_error("too_many_items", "Bitte höchstens 10 Sprachen angeben.", max_items=10)
+    return cleaned
+
+
+LanguageList = Annotated[list[str], AfterValidator(_check_languages)]
+"""BCP 47-ish language codes (``de``, ``en``, ``pt-br``), lower-cased, unique, 1..10."""
+
+
+def format_number(value: float) -> str:
+    """German number formatting for messages: 10000 → "10.000", 2.5 → "2,5"."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value}".replace(".", ",")
+
+
+def number_range(subject: str, low: float, high: float | None, unit: str = "") -> AfterValidator:
+    """An after-validator checking ``low <= value <= high`` with a German message.
+
+    Small ranges are explained as "zwischen low und high"; for open or very wide ranges (where
+    the upper bound is only a sanity cap) the message names the bound that was crossed.
+    """
+    suffix = f" {unit}" if unit else ""
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if value >= low and (high is None or value <= high):
+            return value
+        if high is not None and high - low <= 1000:
+            message = (
+                f"{subject} muss zwischen {format_number(low)} und "
+                f"{format_number(high)}{suffix} liegen."
+            )
+        elif value < low:  # NaN ends up here as well
+            message = (
+                f"{subject} darf nicht negativ sein."
+                if low == 0
+                else f"{subject} muss mindestens {format_number(low)}{suffix} betragen."
+            )
+        elif high is not None and value > high:
+            message = f"{subject} darf höchstens {format_number(high)}{suffix} betragen."
+        else:
+            message = f"{subject} muss eine Zahl sein."
+        raise german_error("out_of_range", message, low=low, high=high)
+
+    return AfterValidator(check)
+
+
+def _region(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Bundesland):
+        if not value.strip():
+            return None
+        land = parse_bundesland(value)
+        if land is None:
+            raise german_error(
+                "unknown_bundesland",
+                "„{region}“ ist kein deutsches Bundesland. Bitte z. B. „Nordrhein-Westfalen“ "
+                "oder „DE-NW“ angeben.",
+                region=value[:40],
+            )
+        return land
+    return value
+
+
+Region = Annotated[Bundesland | None, BeforeValidator(_region)]
+"""A Bundesland; accepts ``"DE-NW"``, ``"NW"``, ``"Nordrhein-Westfalen"`` or ``"NRW"``."""
+
+_MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+
+
+def _check_media_type(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip().lower()
+    if len(value) > 100 or not _MEDIA_TYPE.match(value):
+        raise german_error(
+            "invalid_media_type",
+            "Der Dateityp ist ungültig; erwartet wird z. B. image/jpeg oder application/pdf.",
+        )
+    return value
+
+
+MediaType = Annotated[str | None, AfterValidator(_check_media_type)]
+
