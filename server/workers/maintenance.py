@@ -12,7 +12,7 @@ from mitwirken.models import content_store, queue
 from mitwirken.models.content import Opportunity, is_expired, needs_auto_pause
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.usecases.publishing import ContentService
-from mitwirken.server.workers import Worker
+from mitwirken.server.workers.base import Worker
 
 log = logging.getLogger("mitwirken.maintenance")
 

@@ -1,11 +1,10 @@
-"""Background workers that drain the queues. Each has `tick()` (tests call it directly) and
-`run()` (the serve process loops it, woken early when new work is committed)."""
+"""The delivery worker: takes due rows from `deliveries` (with a lease), signs and sends them
+with bounded concurrency overall and per domain, and records the outcome (done, final failure,
+or a retry with backoff) and the health of the receiving domain."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -14,75 +13,12 @@ from datetime import datetime, timedelta
 import aiohttp
 
 from mitwirken.federation import delivery
-from mitwirken.federation.fetch import FetchError
-from mitwirken.federation.inbox import InboxContext, Reject, process
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import queue
 from mitwirken.models.store import Store
+from mitwirken.server.workers.base import Worker
 
 log = logging.getLogger("mitwirken.worker")
-
-
-class Worker:
-    poll_seconds = 1.0
-    # Queue workers tick again at once while they find work; periodic ones wait every time.
-    repeat_while_busy = True
-
-    def __init__(self) -> None:
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def tick(self) -> int:
-        raise NotImplementedError
-
-    async def run(self) -> None:
-        while True:
-            try:
-                done = await self.tick()
-            except Exception:
-                log.exception("worker_tick_failed worker=%s", type(self).__name__)
-                done = 0
-            if done and self.repeat_while_busy:
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-
-
-class InboxWorker(Worker):
-    def __init__(self, ctx: InboxContext, batch: int = 50) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.batch = batch
-        self.on_processed: Callable[[], None] = lambda: None
-
-    async def tick(self) -> int:
-        store, items = self.ctx.store, queue.claim_inbox_items(self.ctx.store, self.batch,
-                                                               self.ctx.clock())
-        for item in items:
-            activity = json.loads(item["body"])
-            try:
-                state = await process(self.ctx, activity)
-                queue.finish_inbox_item(store, item["id"], state, self.ctx.clock())
-            except Reject as exc:
-                log.warning("activity_rejected id=%s actor=%s reason=%s", item["activity_id"],
-                            item["actor"], exc)
-                queue.finish_inbox_item(store, item["id"], "rejected", self.ctx.clock(),
-                                        str(exc))
-            except FetchError as exc:
-                log.info("activity_retry id=%s actor=%s reason=%s", item["activity_id"],
-                         item["actor"], exc.reason)
-                queue.retry_inbox_item(store, item["id"], exc.reason, self.ctx.clock())
-            except Exception as exc:
-                log.exception("activity_failed id=%s actor=%s", item["activity_id"],
-                              item["actor"])
-                queue.finish_inbox_item(store, item["id"], "failed", self.ctx.clock(),
-                                        f"{type(exc).__name__}: {exc}")
-        if items:
-            self.on_processed()
-        return len(items)
 
 
 class DeliveryWorker(Worker):
