@@ -20,6 +20,7 @@ from mitwirken.models.migrations import (
     m004_search_filter_tokens,
     m005_owners_and_retry_times,
     m006_search_text,
+    m007_inbox_lease,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -29,6 +30,7 @@ ORDER: tuple[ModuleType, ...] = (
     m004_search_filter_tokens,
     m005_owners_and_retry_times,
     m006_search_text,
+    m007_inbox_lease,
 )
 
 MIGRATIONS = Migrations("mitwirken")

@@ -5,6 +5,7 @@ or a retry with backoff) and the health of the receiving domain."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -14,7 +15,8 @@ import aiohttp
 
 from mitwirken.federation import delivery
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import queue
+from mitwirken.models import deliveries
+from mitwirken.models.states import IllegalTransition
 from mitwirken.models.store import Store
 from mitwirken.server.workers.base import Worker
 
@@ -42,7 +44,7 @@ class DeliveryWorker(Worker):
 
     async def tick(self) -> int:
         now = self.clock()
-        rows = queue.claim_deliveries(self.store, now, self.concurrency * 8, self.lease)
+        rows = deliveries.claim_deliveries(self.store, now, self.concurrency * 8, self.lease)
         if not rows:
             return 0
         overall = asyncio.Semaphore(self.concurrency)
@@ -53,10 +55,14 @@ class DeliveryWorker(Worker):
             async with overall, domains[row["domain"]]:
                 try:
                     await self._deliver(row)
+                except IllegalTransition as exc:  # e.g. cancelled by a domain block in flight
+                    log.warning("delivery_moved_meanwhile id=%s inbox=%s reason=%s", row["id"],
+                                row["inbox"], exc)
                 except Exception as exc:  # e.g. the sending actor was deleted meanwhile
                     log.exception("delivery_crashed id=%s inbox=%s", row["id"], row["inbox"])
-                    queue.fail_delivery(self.store, row["id"], None,
-                                        f"{type(exc).__name__}: {exc}", self.clock())
+                    with contextlib.suppress(IllegalTransition):  # it had finished already
+                        deliveries.fail_delivery(self.store, row["id"], None,
+                                                 f"{type(exc).__name__}: {exc}", self.clock())
 
         await asyncio.gather(*(one(r) for r in rows))
         return len(rows)
@@ -70,21 +76,23 @@ class DeliveryWorker(Worker):
         outcome = delivery.classify(result.status)
         store, domain = self.store, row["domain"]
         if outcome == "done":
-            queue.finish_delivery(store, row["id"], result.status, now)
-            queue.record_domain_success(store, domain, now)
+            deliveries.finish_delivery(store, row["id"], result.status, now)
+            deliveries.record_domain_success(store, domain, now)
         elif outcome == "final":
-            queue.fail_delivery(store, row["id"], result.status, result.error or "", now)
-            queue.record_domain_success(store, domain, now)  # the peer is alive
+            deliveries.fail_delivery(store, row["id"], result.status, result.error or "", now)
+            deliveries.record_domain_success(store, domain, now)  # the peer is alive
         elif row["attempts"] + 1 >= delivery.MAX_ATTEMPTS:
-            queue.fail_delivery(store, row["id"], result.status, result.error or "gave up", now)
-            queue.record_domain_failure(store, domain, now)
+            deliveries.fail_delivery(store, row["id"], result.status, result.error or "gave up",
+                                     now)
+            deliveries.record_domain_failure(store, domain, now)
         else:
             wait = delivery.backoff(row["attempts"] + 1)
             asked = delivery.retry_after(result.retry_after, now)
             if asked is not None:
                 wait = max(wait, asked)
-            queue.retry_delivery(store, row["id"], result.status, result.error or "", now + wait)
-            if queue.record_domain_failure(store, domain, now):
+            deliveries.retry_delivery(store, row["id"], result.status, result.error or "",
+                                      now + wait)
+            if deliveries.record_domain_failure(store, domain, now):
                 log.warning("domain_unavailable domain=%s", domain)
         log.info("delivery outcome=%s status=%s inbox=%s domain=%s activity=%s attempt=%d",
                  outcome, result.status, row["inbox"], domain, row["activity_id"],

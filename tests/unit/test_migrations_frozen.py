@@ -104,6 +104,17 @@ def test_frozen_migrations_rewrite_search_data_as_before(tmp_path):
     assert search_dump(db) == expected
 
 
+def test_later_migrations_only_add_to_the_frozen_schema(tmp_path):
+    db = fresh(tmp_path / "db.sqlite")
+    MIGRATIONS.apply(db)
+    frozen = (HERE / "schema_m006.sql").read_text("utf-8")
+    now = schema_dump(db)
+    # m007 adds inbox_items.locked_until (ALTER TABLE writes it into the stored CREATE TABLE)
+    assert now != frozen
+    assert now.replace("next_attempt_at TEXT, locked_until TEXT,",
+                       "next_attempt_at TEXT,") == frozen
+
+
 def test_the_dumps_can_fail(tmp_path):
     """The comparison sees a changed index or a changed word (so it is not vacuous)."""
     db = seeded_before_m004(tmp_path / "db.sqlite")
