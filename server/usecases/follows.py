@@ -9,7 +9,7 @@ from mitwirken.federation.fetch import Fetcher, webfinger
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors
 from mitwirken.federation.urls import Urls
-from mitwirken.models import follows
+from mitwirken.models import deliveries, follows
 from mitwirken.models.store import Store, iso
 from mitwirken.server.usecases.network_ingest import purge_actor, purge_domain
 
@@ -76,9 +76,7 @@ def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
         like = f"%://{domain}/%"
         followers = store.execute("DELETE FROM followers WHERE actor LIKE ?", [like]).rowcount
         following = store.execute("DELETE FROM following WHERE actor LIKE ?", [like]).rowcount
-        cancelled = store.execute(
-            "UPDATE deliveries SET state = 'failed', last_error = 'domain blocked', "
-            "finished_at = ? WHERE state = 'pending' AND domain = ?", [iso(now), domain]).rowcount
+        cancelled = deliveries.cancel_pending_for_domain(store, domain, now, "domain blocked")
         content = purge_domain(store, domain)
     return {"followers": followers, "following": following, "deliveries": cancelled,
             "content": content}

@@ -1,9 +1,11 @@
-"""The declared state machines: their graphs are consistent, undeclared transitions raise."""
+"""The declared state machines: their graphs are consistent, undeclared transitions raise, and
+only the owner module of a queue table writes it."""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from mitwirken.models.inbox_items import INBOX, InboxState
 from mitwirken.models.states import IllegalTransition, StateMachine
 from mitwirken.models.store import Store
 
+ROOT = Path(__file__).resolve().parents[2]
 MACHINES = [DELIVERY, INBOX]
 
 
@@ -90,3 +93,40 @@ def test_an_inconsistent_graph_cannot_be_declared():
         StateMachine("light", Light, Light.OFF, frozenset({Light.BROKEN}),
                      {Light.OFF: frozenset({Light.ON, Light.LOST, "dim"}),
                       Light.ON: frozenset({Light.BROKEN})})
+
+
+# --- one writer per queue table -----------------------------------------------------------
+
+OWNERS = {"deliveries": "models/deliveries.py", "domain_health": "models/deliveries.py",
+          "inbox_items": "models/inbox_items.py"}
+WRITE = re.compile(r"\b(?:UPDATE|INSERT(?: OR \w+)? INTO|REPLACE INTO|DELETE FROM)\s+"
+                   r"[\"'`]?(\w+)", re.IGNORECASE)
+TABLE_API = re.compile(r"\.db\[[\"'](\w+)[\"']\]|\btable\([\"'](\w+)[\"']\)")
+
+
+def writers(path: Path) -> set[str]:
+    text = path.read_text("utf-8")
+    found = set(WRITE.findall(text))
+    found |= {a or b for a, b in TABLE_API.findall(text)}
+    return found & set(OWNERS)
+
+
+def test_only_the_owner_module_writes_a_queue_table():
+    """States change only through the declared machine: no other module may write these
+    tables (migrations, which only add columns, aside)."""
+    violations = []
+    for folder in ("models", "federation", "server", "bench"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel.startswith("models/migrations/"):
+                continue
+            violations += [f"{rel} writes {t}" for t in writers(path) if OWNERS[t] != rel]
+    assert violations == []
+
+
+def test_the_writer_scan_can_fail(tmp_path):
+    sample = tmp_path / "x.py"
+    sample.write_text('store.execute("UPDATE deliveries SET state = \'failed\'")\n'
+                      'store.execute("INSERT OR IGNORE INTO inbox_items (id) VALUES (1)")\n'
+                      'store.db["domain_health"].insert({})\n')
+    assert writers(sample) == {"deliveries", "inbox_items", "domain_health"}
