@@ -43,6 +43,7 @@ class StateMachine(Generic[S]):
     terminal: frozenset[S]
     transitions: Mapping[S, frozenset[S]]
     _sources: Mapping[S, frozenset[S]] = field(init=False, repr=False, compare=False)
+    _targets: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -51,6 +52,9 @@ class StateMachine(Generic[S]):
         sources = {s: frozenset(a for a, targets in self.transitions.items() if s in targets)
                    for s in self.states}
         object.__setattr__(self, "_sources", sources)
+        targets = {str(s): frozenset(str(t) for t in self.transitions.get(s, frozenset()))
+                   for s in self.states}
+        object.__setattr__(self, "_targets", targets)
 
     def problems(self) -> list[str]:
         """What is wrong with the declared graph (empty when it is consistent)."""
@@ -76,7 +80,7 @@ class StateMachine(Generic[S]):
 
     def allowed(self, src: S | str, dst: S | str) -> bool:
         """Whether `src → dst` is declared (a `StrEnum` member equals its stored value)."""
-        return dst in self.transitions.get(src, frozenset())  # type: ignore[call-overload]
+        return str(dst) in self._targets.get(str(src), frozenset())
 
     def check(self, src: S | str, dst: S | str) -> None:
         """Raise `IllegalTransition` unless `src → dst` is declared."""
@@ -109,7 +113,7 @@ def update_state(store: Store, table: str, machine: StateMachine[S], dst: S, *,
     cur = store.execute(
         f"UPDATE {table} SET state = ?{also} WHERE state IN ({marks}) AND ({where})",
         [dst.value, *values, *sorted(s.value for s in allowed), *params])
-    return cur.rowcount
+    return int(cur.rowcount)
 
 
 def move_row(store: Store, table: str, machine: StateMachine[S], row_id: int, dst: S, *,
