@@ -47,7 +47,7 @@ from cryptography.hazmat.primitives.serialization import (  # noqa: E402
 
 from mitwirken.federation.remote import RemoteActors, host, parse_actor  # noqa: E402
 from mitwirken.federation.signatures import sign_headers, verify_request  # noqa: E402
-from mitwirken.models import queue  # noqa: E402
+from mitwirken.models import inbox_items  # noqa: E402
 from mitwirken.models.actors import actor_exists  # noqa: E402
 from mitwirken.models.store import Store  # noqa: E402
 from mitwirken.server.app import create_app  # noqa: E402
@@ -210,12 +210,12 @@ async def breakdown(store: Store, requests: list[Request], key: tuple[str, str],
     timed("actor exists for /actors/{u}/inbox (SELECT)",
           lambda i: actor_exists(store, "benchstadt"))
     now = datetime.now(UTC)
-    rows = [queue.InboxRow(activity_id=a["id"], origin=host(a["actor"]), actor=a["actor"],
-                           type="Create", recipient=None, body=requests[i][2].decode(),
-                           received_at=now) for i, a in enumerate(acts)]
+    rows = [inbox_items.InboxRow(activity_id=a["id"], origin=host(a["actor"]), actor=a["actor"],
+                                 type="Create", recipient=None, body=requests[i][2].decode(),
+                                 received_at=now) for i, a in enumerate(acts)]
     start = time.perf_counter()
     for i in range(0, n, batch):
-        queue.record_inbox_items(store, rows[i:i + batch])
+        inbox_items.record_inbox_items(store, rows[i:i + batch])
     out[f"inbox rows committed in groups of {batch} (per row)"] = \
         (time.perf_counter() - start) / n * 1e6
     return out

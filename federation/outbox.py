@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from mitwirken.models import outbox
+from mitwirken.models.deliveries import enqueue_deliveries
 from mitwirken.models.follows import follower_inboxes
-from mitwirken.models.queue import enqueue_deliveries
 from mitwirken.models.store import Store
 
 

@@ -81,7 +81,7 @@ def item_tags(row: dict) -> list[str]:
 
 
 # The first tag scheme (filters as words in the body of the former `search_fts`): migration
-# m004 still calls it on databases that predate it; m006 then rebuilds everything as above.
+# m004 carries a frozen copy; tests use this one to build a database as that release left it.
 def filter_tokens(row: dict) -> str:
     tokens = []
     for name, letter in KEYED_TAGS.items():

@@ -17,7 +17,7 @@ from mitwirken.federation.fetch import Fetcher, FetchError, Signer
 from mitwirken.federation.remote import RemoteActor, RemoteActors
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import follows, queue
+from mitwirken.models import deliveries, follows
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.config import Settings
 from mitwirken.server.usecases import follows as social
@@ -104,8 +104,8 @@ def cmd_following(args: argparse.Namespace) -> int:
 def cmd_queue(args: argparse.Namespace) -> int:
     cli = _cli()
     store = cli.open_store(cli.open_settings(args))
-    summary = queue.delivery_summary(store)
-    rows = queue.list_deliveries(store, args.state, args.limit)
+    summary = deliveries.delivery_summary(store)
+    rows = deliveries.list_deliveries(store, args.state, args.limit)
     if args.json:
         print(json.dumps({"summary": summary, "deliveries": rows}, indent=2))
         return 0
@@ -120,7 +120,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
 def cmd_retry(args: argparse.Namespace) -> int:
     cli = _cli()
     store = cli.open_store(cli.open_settings(args))
-    if not queue.requeue_delivery(store, args.id, utcnow()):
+    if not deliveries.requeue_delivery(store, args.id, utcnow()):
         raise cli.CliError(f"Keine offene oder fehlgeschlagene Zustellung mit id {args.id}.")
     print(f"Zustellung {args.id} wird erneut versucht.")
     return 0

@@ -13,11 +13,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from mitwirken.models import queue
+from mitwirken.models import inbox_items
 from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.inbox")
-Pending = tuple[queue.InboxRow, "asyncio.Future[int | None]"]
+Pending = tuple[inbox_items.InboxRow, "asyncio.Future[int | None]"]
 
 
 class GroupCommit:
@@ -36,7 +36,7 @@ class GroupCommit:
         self.commits = 0  # how many transactions, for benchmarks and tests
         self.rows = 0
 
-    async def record(self, row: queue.InboxRow) -> int | None:
+    async def record(self, row: inbox_items.InboxRow) -> int | None:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int | None] = loop.create_future()
         self._pending.append((row, future))
@@ -64,7 +64,7 @@ class GroupCommit:
     def _commit(self, batch: list[Pending]) -> Exception | None:
         """Commit and resolve the batch; on failure (rolled back) return the error."""
         try:
-            ids = queue.record_inbox_items(self.store, [row for row, _ in batch])
+            ids = inbox_items.record_inbox_items(self.store, [row for row, _ in batch])
         except Exception as exc:
             return exc
         self.commits += 1

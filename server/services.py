@@ -14,12 +14,13 @@ from mitwirken.federation.inbox import InboxContext
 from mitwirken.federation.remote import RemoteActors
 from mitwirken.models import actors as actor_repo
 from mitwirken.server.group_commit import GroupCommit
-from mitwirken.server.maintenance import MaintenanceWorker
 from mitwirken.server.state import CLOCK, HTTP, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases.follows import domain_blocked
 from mitwirken.server.usecases.network_ingest import Network
 from mitwirken.server.usecases.publishing import ContentService
-from mitwirken.server.workers import DeliveryWorker, InboxWorker, actor_key_lookup
+from mitwirken.server.workers.delivery import DeliveryWorker, actor_key_lookup
+from mitwirken.server.workers.inbox import InboxWorker
+from mitwirken.server.workers.maintenance import MaintenanceWorker
 
 
 async def services_ctx(app: web.Application) -> AsyncIterator[None]:

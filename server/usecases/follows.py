@@ -9,8 +9,8 @@ from mitwirken.federation.fetch import Fetcher, webfinger
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors
 from mitwirken.federation.urls import Urls
-from mitwirken.models import domain_policy, follows, remote_actors
-from mitwirken.models.store import Store, iso
+from mitwirken.models import deliveries, domain_policy, follows, remote_actors
+from mitwirken.models.store import Store
 from mitwirken.server.usecases.network_ingest import purge_actor, purge_domain
 
 
@@ -72,9 +72,7 @@ def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
     with store.tx():
         domain_policy.block(store, domain, reason, now)
         followers, following = follows.remove_domain(store, domain)
-        cancelled = store.execute(
-            "UPDATE deliveries SET state = 'failed', last_error = 'domain blocked', "
-            "finished_at = ? WHERE state = 'pending' AND domain = ?", [iso(now), domain]).rowcount
+        cancelled = deliveries.cancel_pending_for_domain(store, domain, now, "domain blocked")
         content = purge_domain(store, domain)
     return {"followers": followers, "following": following, "deliveries": cancelled,
             "content": content}

@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import content_store
+from mitwirken.models import content_store, inbox_items
 from mitwirken.models import interactions as interaction_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.content import german_errors
@@ -194,9 +194,7 @@ async def admin_inbox(request: web.Request) -> web.Response:
         limit = min(max(int(request.query.get("limit", 50)), 1), 500)
     except ValueError as exc:
         raise ApiError(400, "bad_paging", "limit must be an integer") from exc
-    rows = request.app[STORE].all(
-        "SELECT id, activity_id, type, actor, recipient, state, error, received_at, body "
-        "FROM inbox_items ORDER BY id DESC LIMIT ?", [limit])
+    rows = inbox_items.list_recent(request.app[STORE], limit)
     for row in rows:
         body = json.loads(row.pop("body"))
         obj = body.get("object")

@@ -15,7 +15,7 @@ from mitwirken.federation.signatures import (
     key_id_of,
     verify_request,
 )
-from mitwirken.models import queue
+from mitwirken.models import inbox_items
 from mitwirken.models.actors import actor_exists
 from mitwirken.server.state import CLOCK, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases.follows import domain_blocked
@@ -96,7 +96,7 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
         raise ApiError(401, "invalid_signature", exc.reason) from exc
     if host(activity["id"]) != origin:
         raise ApiError(400, "malformed_activity", "activity id is on another host than actor")
-    row_id = await services["inbox_commit"].record(queue.InboxRow(
+    row_id = await services["inbox_commit"].record(inbox_items.InboxRow(
         activity_id=activity["id"], origin=origin, actor=actor, type=activity["type"],
         recipient=recipient, body=text, received_at=app[CLOCK]()))
     log.info("inbox_accepted id=%s type=%s actor=%s domain=%s duplicate=%s", activity["id"],

@@ -87,12 +87,12 @@ async def test_follow_of_manually_approving_actor_stays_pending(fediverse):
 
 
 async def test_delivery_whose_sender_vanished_fails_instead_of_staying_leased(fediverse):
-    from mitwirken.models import queue
+    from mitwirken.models import deliveries
 
     a = await fediverse.add("city-a")
     store = a.app[STORE]
-    queue.enqueue_deliveries(store, "http://city-a.test/activities/x", "ghost", "{}",
-                             ["http://city-b.test/inbox"], a.app[CLOCK]())
+    deliveries.enqueue_deliveries(store, "http://city-a.test/activities/x", "ghost", "{}",
+                                  ["http://city-b.test/inbox"], a.app[CLOCK]())
     assert await a.app[SERVICES]["delivery_worker"].tick() == 1
     row = store.one("SELECT state, locked_until, last_error FROM deliveries")
     assert row["state"] == "failed" and row["locked_until"] is None

@@ -10,7 +10,7 @@ from datetime import timedelta
 from mitwirken.federation import activities
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import host
-from mitwirken.models import queue
+from mitwirken.models import inbox_items
 from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
 from tests.integration.test_network import PUBLIC, drain, follow
 from tests.integration.test_network_forgery import World, c_activity, snapshot, world  # noqa: F401
@@ -74,10 +74,11 @@ async def test_tombstone_by_another_same_host_actor_does_not_suppress_the_real_o
 async def test_inbox_item_waits_after_a_remote_outage(world):
     w = world
     store, clock = w.b.app[STORE], w.b.app[CLOCK]
-    item = queue.record_inbox_item(store, activity_id="http://city-c.test/activities/z",
-                                   origin="city-c.test", actor="http://city-c.test/actors/x",
-                                   type_="Follow", recipient=None, body="{}", now=clock())
-    queue.retry_inbox_item(store, item, "ConnectionError", clock())
+    item = inbox_items.record_inbox_item(store, activity_id="http://city-c.test/activities/z",
+                                         origin="city-c.test",
+                                         actor="http://city-c.test/actors/x", type_="Follow",
+                                         recipient=None, body="{}", now=clock())
+    inbox_items.retry_inbox_item(store, item, "ConnectionError", clock())
     worker = w.b.app[SERVICES]["inbox_worker"]
     assert await worker.tick() == 0  # not retried at once
-    assert len(queue.claim_inbox_items(store, 10, clock() + timedelta(minutes=1))) == 1
+    assert len(inbox_items.claim_inbox_items(store, 10, clock() + timedelta(minutes=1))) == 1

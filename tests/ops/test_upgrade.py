@@ -80,7 +80,8 @@ def test_serve_refuses_database_of_newer_version(instance: Server) -> None:
 def test_migrations_are_never_destructive() -> None:
     """Upgrades only add: a migration that drops or deletes must be reviewed by a human (and
     documented in the upgrade notes), so this test fails until someone looks."""
-    source = (Path(__file__).resolve().parents[2] / "models" / "migrations.py").read_text()
+    folder = Path(__file__).resolve().parents[2] / "models" / "migrations"
+    source = "".join(p.read_text() for p in sorted(folder.glob("*.py")))
     # Reviewed: m006 drops the old full-text index `search_fts` after carrying every row over
     # into `search_text` — a derived index, no data (docs/OPERATIONS.md, upgrade notes).
     assert source.count("DROP TABLE") == 1

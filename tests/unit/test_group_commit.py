@@ -9,17 +9,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mitwirken.models import queue
+from mitwirken.models import inbox_items
 from mitwirken.models.store import Store
 from mitwirken.server.group_commit import GroupCommit
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-def row(n: int, origin: str = "a.example") -> queue.InboxRow:
-    return queue.InboxRow(activity_id=f"https://{origin}/activities/{n}", origin=origin,
-                          actor=f"https://{origin}/users/u", type="Create", recipient=None,
-                          body="{}", received_at=NOW)
+def row(n: int, origin: str = "a.example") -> inbox_items.InboxRow:
+    return inbox_items.InboxRow(activity_id=f"https://{origin}/activities/{n}", origin=origin,
+                                actor=f"https://{origin}/users/u", type="Create",
+                                recipient=None, body="{}", received_at=NOW)
 
 
 def count(store: Store) -> int:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from mitwirken.server.maintenance import MaintenanceWorker
-from mitwirken.server.workers import Worker
+from mitwirken.server.workers.base import Worker
+from mitwirken.server.workers.maintenance import MaintenanceWorker
 
 
 class Busy(Worker):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from mitwirken.models import content_store, queue
+from mitwirken.models import content_store, deliveries, inbox_items
 from mitwirken.models.content import Opportunity, is_expired, needs_auto_pause
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.usecases.publishing import ContentService
-from mitwirken.server.workers import Worker
+from mitwirken.server.workers.base import Worker
 
 log = logging.getLogger("mitwirken.maintenance")
 
@@ -43,5 +43,6 @@ class MaintenanceWorker(Worker):
                 log.info("opportunity_paused id=%s reason=not_confirmed days=%d", opp.id,
                          self.auto_pause_days)
                 changed += 1
-        queue.prune(store, now)
+        inbox_items.prune(store, now)
+        deliveries.prune(store, now)
         return changed

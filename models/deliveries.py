@@ -1,0 +1,210 @@
+"""The outgoing delivery queue (`deliveries`) and the health of remote domains (`domain_health`).
+
+One row per (activity, inbox), so a restarted fan-out never sends one activity twice to the
+same inbox from our side. Rows are claimed with a lease (`locked_until`): a crashed process
+simply lets the lease expire and the next tick takes the row again. A row's state follows
+`DELIVERY`: pending until it is sent (done) or given up (failed); a failed row can be queued
+again by an administrator, a done one never. Domain health is Mastodon's
+DeliveryFailureTracker: failures on seven distinct days make a domain unavailable until it
+answers again. This module is the only writer of both tables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from mitwirken.models.states import IllegalTransition, StateMachine, move_row, update_state
+from mitwirken.models.store import Store, iso
+
+UNAVAILABLE_AFTER_DAYS = 7
+TABLE = "deliveries"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # waiting for its (next) attempt
+    DONE = "done"  # the inbox accepted it
+    FAILED = "failed"  # given up: a final answer, the retry budget spent, or cancelled
+
+
+DELIVERY = StateMachine(
+    name="deliveries",
+    states=DeliveryState,
+    initial=DeliveryState.PENDING,
+    terminal=frozenset({DeliveryState.DONE}),
+    transitions={
+        # sent / given up / retried later or requeued while waiting
+        DeliveryState.PENDING: frozenset({DeliveryState.DONE, DeliveryState.FAILED,
+                                          DeliveryState.PENDING}),
+        DeliveryState.FAILED: frozenset({DeliveryState.PENDING}),  # requeued by an admin
+        DeliveryState.DONE: frozenset(),
+    },
+)
+
+
+def _move(store: Store, row_id: int, dst: DeliveryState, assignments: str,
+          values: list[object]) -> bool:
+    return move_row(store, TABLE, DELIVERY, row_id, dst, assignments=assignments, values=values)
+
+
+# --- deliveries ---------------------------------------------------------------------------
+
+
+def enqueue_deliveries(
+    store: Store, activity_id: str, username: str, body: str, inboxes: Iterable[str], now: datetime
+) -> int:
+    """Insert one pending delivery per distinct inbox; returns how many are new."""
+    rows = [
+        {
+            "activity_id": activity_id,
+            "username": username,
+            "inbox": inbox,
+            "domain": (urlsplit(inbox).hostname or "").lower(),
+            "body": body,
+            "state": DELIVERY.initial.value,
+            "attempts": 0,
+            "next_attempt_at": iso(now),
+            "created_at": iso(now),
+        }
+        for inbox in dict.fromkeys(inboxes)
+    ]
+    before = store.db.conn.total_changes
+    store.db[TABLE].insert_all(rows, ignore=True)
+    return store.db.conn.total_changes - before
+
+
+def claim_deliveries(store: Store, now: datetime, limit: int, lease: timedelta) -> list[dict]:
+    """Take up to `limit` due rows whose lease is free, skipping unavailable domains."""
+    with store.tx():
+        rows = store.all(
+            "SELECT d.* FROM deliveries d LEFT JOIN domain_health h ON h.domain = d.domain "
+            "WHERE d.state = ? AND d.next_attempt_at <= ? "
+            "AND (d.locked_until IS NULL OR d.locked_until <= ?) "
+            "AND COALESCE(h.unavailable, 0) = 0 "
+            "ORDER BY d.next_attempt_at, d.id LIMIT ?",
+            [DeliveryState.PENDING.value, iso(now), iso(now), limit],
+        )
+        if rows:
+            store.execute(
+                f"UPDATE deliveries SET locked_until = ? WHERE id IN ({','.join('?' * len(rows))})",
+                [iso(now + lease), *[r["id"] for r in rows]],
+            )
+    return rows
+
+
+def finish_delivery(store: Store, row_id: int, status: int | None, now: datetime) -> None:
+    """The inbox accepted the activity (pending → done)."""
+    _move(store, row_id, DeliveryState.DONE,
+          "attempts = attempts + 1, last_status = ?, locked_until = NULL, finished_at = ?, "
+          "last_error = NULL", [status, iso(now)])
+
+
+def fail_delivery(store: Store, row_id: int, status: int | None, error: str, now: datetime) -> None:
+    """Give up on this row (a final 4xx or the retry budget is spent): pending → failed."""
+    _move(store, row_id, DeliveryState.FAILED,
+          "attempts = attempts + 1, last_status = ?, last_error = ?, locked_until = NULL, "
+          "finished_at = ?", [status, error[:500], iso(now)])
+
+
+def retry_delivery(
+    store: Store, row_id: int, status: int | None, error: str, next_attempt: datetime
+) -> None:
+    """Try again at `next_attempt` (pending → pending)."""
+    _move(store, row_id, DeliveryState.PENDING,
+          "attempts = attempts + 1, last_status = ?, last_error = ?, locked_until = NULL, "
+          "next_attempt_at = ?", [status, error[:500], iso(next_attempt)])
+
+
+def requeue_delivery(store: Store, row_id: int, now: datetime) -> bool:
+    """Admin action: try a failed or waiting row again now. A done row stays done (False)."""
+    try:
+        return _move(store, row_id, DeliveryState.PENDING,
+                     "next_attempt_at = ?, locked_until = NULL", [iso(now)])
+    except IllegalTransition:
+        return False
+
+
+def cancel_pending_for_domain(store: Store, domain: str, now: datetime, reason: str) -> int:
+    """Give up every pending delivery to `domain` (it was blocked); returns how many."""
+    return update_state(store, TABLE, DELIVERY, DeliveryState.FAILED, where="domain = ?",
+                        params=[domain], assignments="last_error = ?, finished_at = ?",
+                        values=[reason, iso(now)], sources=[DeliveryState.PENDING])
+
+
+def delivery_summary(store: Store) -> dict:
+    counts = {
+        r["state"]: r["n"]
+        for r in store.all("SELECT state, count(*) AS n FROM deliveries GROUP BY state")
+    }
+    return {
+        "pending": counts.get("pending", 0),
+        "done": counts.get("done", 0),
+        "failed": counts.get("failed", 0),
+        "unavailable_domains": [
+            r["domain"]
+            for r in store.all(
+                "SELECT domain FROM domain_health WHERE unavailable = 1 ORDER BY domain"
+            )
+        ],
+    }
+
+
+def list_deliveries(store: Store, state: str | None = None, limit: int = 50) -> list[dict]:
+    sql = (
+        "SELECT id, activity_id, inbox, domain, state, attempts, next_attempt_at, "
+        "last_status, last_error FROM deliveries"
+    )
+    params: list = []
+    if state:
+        sql += " WHERE state = ?"
+        params.append(state)
+    return store.all(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+
+
+def prune(store: Store, now: datetime, keep_days: int = 14) -> None:
+    """Drop deliveries that finished (done or failed) more than `keep_days` ago."""
+    cutoff = iso(now - timedelta(days=keep_days))
+    store.execute("DELETE FROM deliveries WHERE state != ? AND finished_at < ?",
+                  [DELIVERY.initial.value, cutoff])
+
+
+# --- domain health (Mastodon's DeliveryFailureTracker idea) -------------------------------
+
+
+def record_domain_success(store: Store, domain: str, now: datetime) -> None:
+    store.execute(
+        "INSERT INTO domain_health (domain, failure_days, unavailable, last_success_at) "
+        "VALUES (?, '[]', 0, ?) ON CONFLICT(domain) DO UPDATE SET failure_days = '[]', "
+        "unavailable = 0, last_success_at = excluded.last_success_at",
+        [domain, iso(now)],
+    )
+
+
+def record_domain_failure(store: Store, domain: str, now: datetime) -> bool:
+    """Count distinct failure days; returns True when the domain just became unavailable."""
+    row = store.one(
+        "SELECT failure_days, unavailable FROM domain_health WHERE domain = ?", [domain]
+    )
+    days = set(json.loads(row["failure_days"])) if row else set()
+    days.add(now.date().isoformat())
+    unavailable = len(days) >= UNAVAILABLE_AFTER_DAYS
+    store.execute(
+        "INSERT INTO domain_health (domain, failure_days, unavailable, last_failure_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT(domain) DO UPDATE SET failure_days = "
+        "excluded.failure_days, unavailable = excluded.unavailable, "
+        "last_failure_at = excluded.last_failure_at",
+        [domain, json.dumps(sorted(days)), int(unavailable), iso(now)],
+    )
+    return unavailable and not (row and row["unavailable"])
+
+
+def mark_domain_available(store: Store, domain: str) -> None:
+    """A domain answered us (e.g. it sent a signed activity): deliver to it again."""
+    store.execute(
+        "UPDATE domain_health SET unavailable = 0, failure_days = '[]' "
+        "WHERE domain = ? AND unavailable = 1",
+        [domain],
+    )

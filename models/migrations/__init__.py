@@ -1,0 +1,38 @@
+"""Schema migrations, applied in the order listed here.
+
+Migrations only ever add. Each one is frozen when written: it lives in its own module and
+carries whatever it needs (a private copy, never an import of live code such as
+`models/search.py` or `models/store.py`), so changing the application later cannot change what
+an old migration does to a database that has not run it yet. To add one, write the next
+`mNNN_<what>.py` with a `migrate(db)` function and append it to `ORDER`; never edit, reorder
+or remove a listed one."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from sqlite_utils import Migrations
+
+from mitwirken.models.migrations import (
+    m001_core,
+    m002_network,
+    m003_search_filter_index,
+    m004_search_filter_tokens,
+    m005_owners_and_retry_times,
+    m006_search_text,
+    m007_inbox_lease,
+)
+
+ORDER: tuple[ModuleType, ...] = (
+    m001_core,
+    m002_network,
+    m003_search_filter_index,
+    m004_search_filter_tokens,
+    m005_owners_and_retry_times,
+    m006_search_text,
+    m007_inbox_lease,
+)
+
+MIGRATIONS = Migrations("mitwirken")
+for _step in ORDER:
+    MIGRATIONS(name=_step.__name__.rsplit(".", 1)[1])(_step.migrate)

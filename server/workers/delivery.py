@@ -1,0 +1,115 @@
+"""The delivery worker: takes due rows from `deliveries` (with a lease), signs and sends them
+with bounded concurrency overall and per domain, and records the outcome (done, final failure,
+or a retry with backoff) and the health of the receiving domain."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import aiohttp
+
+from mitwirken.federation import delivery
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import deliveries
+from mitwirken.models.states import IllegalTransition
+from mitwirken.models.store import Store
+from mitwirken.server.workers.base import Worker
+
+log = logging.getLogger("mitwirken.worker")
+
+
+class DeliveryWorker(Worker):
+    """Sends queued deliveries with bounded concurrency overall and per domain."""
+
+    lease = timedelta(minutes=5)
+
+    def __init__(self, store: Store, session: aiohttp.ClientSession, urls_actor_key: Callable,
+                 clock: Callable[[], datetime], *, concurrency: int, per_domain: int,
+                 timeout: float, lease: timedelta | None = None) -> None:
+        super().__init__()
+        if lease is not None:
+            self.lease = lease
+        self.store = store
+        self.session = session
+        self.key_for = urls_actor_key
+        self.clock = clock
+        self.concurrency = concurrency
+        self.per_domain = per_domain
+        self.timeout = timeout
+
+    async def tick(self) -> int:
+        now = self.clock()
+        rows = deliveries.claim_deliveries(self.store, now, self.concurrency * 8, self.lease)
+        if not rows:
+            return 0
+        overall = asyncio.Semaphore(self.concurrency)
+        domains: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.per_domain))
+
+        async def one(row: dict) -> None:
+            async with overall, domains[row["domain"]]:
+                try:
+                    await self._deliver(row)
+                except IllegalTransition as exc:  # e.g. cancelled by a domain block in flight
+                    log.warning("delivery_moved_meanwhile id=%s inbox=%s reason=%s", row["id"],
+                                row["inbox"], exc)
+                except Exception as exc:  # e.g. the sending actor was deleted meanwhile
+                    log.exception("delivery_crashed id=%s inbox=%s", row["id"], row["inbox"])
+                    with contextlib.suppress(IllegalTransition):  # it had finished already
+                        deliveries.fail_delivery(self.store, row["id"], None,
+                                                 f"{type(exc).__name__}: {exc}", self.clock())
+
+        await asyncio.gather(*(one(r) for r in rows))
+        return len(rows)
+
+    async def _deliver(self, row: dict) -> None:
+        key_id, pem = self.key_for(row["username"])
+        result = await delivery.send(self.session, row["inbox"], row["body"].encode("utf-8"),
+                                     key_id=key_id, private_key_pem=pem, now=self.clock(),
+                                     timeout_seconds=self.timeout)
+        now = self.clock()
+        outcome = delivery.classify(result.status)
+        store, domain = self.store, row["domain"]
+        if outcome == "done":
+            deliveries.finish_delivery(store, row["id"], result.status, now)
+            deliveries.record_domain_success(store, domain, now)
+        elif outcome == "final":
+            deliveries.fail_delivery(store, row["id"], result.status, result.error or "", now)
+            deliveries.record_domain_success(store, domain, now)  # the peer is alive
+        elif row["attempts"] + 1 >= delivery.MAX_ATTEMPTS:
+            deliveries.fail_delivery(store, row["id"], result.status, result.error or "gave up",
+                                     now)
+            deliveries.record_domain_failure(store, domain, now)
+        else:
+            wait = delivery.backoff(row["attempts"] + 1)
+            asked = delivery.retry_after(result.retry_after, now)
+            if asked is not None:
+                wait = max(wait, asked)
+            deliveries.retry_delivery(store, row["id"], result.status, result.error or "",
+                                      now + wait)
+            if deliveries.record_domain_failure(store, domain, now):
+                log.warning("domain_unavailable domain=%s", domain)
+        log.info("delivery outcome=%s status=%s inbox=%s domain=%s activity=%s attempt=%d",
+                 outcome, result.status, row["inbox"], domain, row["activity_id"],
+                 row["attempts"] + 1)
+
+
+def actor_key_lookup(store: Store, urls) -> Callable[[str], tuple[str, str]]:
+    """username → (key id, private key PEM), cached per process."""
+    cache: dict[str, tuple[str, str]] = {}
+
+    def lookup(username: str) -> tuple[str, str]:
+        if username not in cache:
+            actor = actor_repo.get_actor(store, username)
+            if actor is None:
+                raise LookupError(username)
+            key_id = urls.instance_key_id if actor.kind == "instance" else urls.key_id(username)
+            cache[username] = (key_id, actor.private_key_pem)
+        return cache[username]
+
+    return lookup
