@@ -10,10 +10,10 @@ from datetime import timedelta
 from aiohttp import web
 
 from mitwirken.federation.fetch import Fetcher, Signer
+from mitwirken.federation.group_commit import GroupCommit
 from mitwirken.federation.inbox import InboxContext
 from mitwirken.federation.remote import RemoteActors
 from mitwirken.models import actors as actor_repo
-from mitwirken.server.group_commit import GroupCommit
 from mitwirken.server.maintenance import MaintenanceWorker
 from mitwirken.server.state import CLOCK, HTTP, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases.follows import domain_blocked
