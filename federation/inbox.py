@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from mitwirken.federation import activities
 from mitwirken.federation.group_commit import GroupCommit
-from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActors, host
 from mitwirken.federation.signatures import (
     PublicKey,
@@ -31,8 +29,7 @@ from mitwirken.federation.signatures import (
 )
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import domain_policy, follows, interactions, queue, remote_actors
-from mitwirken.models.markdown import sanitize_html
+from mitwirken.models import domain_policy, queue
 from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.inbox")
@@ -184,22 +181,64 @@ async def receive(deps: InboxDeps, post: InboxPost) -> Verdict:
 
 # --- dispatching: one committed activity → its handlers -----------------------------------
 
-Handler = Callable[["InboxContext", dict], Awaitable[str]]
-HANDLERS: dict[str, Handler] = {}
-
 
 class Reject(Exception):
     """The activity is well-formed but not acceptable (forgery, wrong owner …)."""
 
 
+Handler = Callable[["InboxContext", Activity], Awaitable[State | None]]
+"""An inbox handler: a final state when the activity is its business, None for "not mine,
+ask the next handler"; raises `Reject` for a forgery."""
+
+
+class InboxRouter:
+    """Activity type → an ordered chain of handlers. The first handler that returns a state
+    decides; a type nobody takes, or a chain where every handler passes, is "ignored"
+    (Fedify: activities without a listener are silently ignored)."""
+
+    def __init__(self) -> None:
+        self._chains: dict[str, tuple[Handler, ...]] = {}
+
+    def on(self, type_: str, *handlers: Handler) -> InboxRouter:
+        """Route `type_` to `handlers`, asked in this order; returns the router for chaining."""
+        if not handlers:
+            raise ValueError(f"no handler for {type_}")
+        if type_ in self._chains:
+            raise ValueError(f"{type_} is routed twice")
+        self._chains[type_] = handlers
+        return self
+
+    @property
+    def types(self) -> frozenset[str]:
+        return frozenset(self._chains)
+
+    def chain(self, type_: str) -> tuple[Handler, ...]:
+        return self._chains.get(type_, ())
+
+    async def dispatch(self, ctx: InboxContext, activity: Activity) -> State:
+        type_ = activity.get("type")
+        chain = self._chains.get(type_) if isinstance(type_, str) else None
+        if not chain:
+            log.info("activity_ignored type=%s actor=%s", str(type_)[:40], activity.get("actor"))
+            return "ignored"
+        for handler in chain:
+            state = await handler(ctx, activity)
+            if state is not None:
+                return state
+        return "ignored"
+
+
 @dataclass
 class InboxContext:
+    """What the inbox worker and its handlers share; `router` lists the handlers (an empty
+    router ignores everything)."""
+
     store: Store
     urls: Urls
     actors: RemoteActors
     clock: Callable[[], datetime]
     manual_approval: Callable[[str], bool]
-    extra: dict[str, Handler] = field(default_factory=dict)
+    router: InboxRouter = field(default_factory=InboxRouter)
 
     def local_username(self, actor_url: object) -> str | None:
         """The username behind one of our actor URLs, if it exists."""
@@ -210,12 +249,9 @@ class InboxContext:
         return username if actor and actor.kind != "instance" else None
 
 
-def handles(*types: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        for t in types:
-            HANDLERS[t] = fn
-        return fn
-    return register
+async def process(ctx: InboxContext, activity: Activity) -> State:
+    """Returns the item's final state: 'processed' or 'ignored'."""
+    return await ctx.router.dispatch(ctx, activity)
 
 
 def object_id(value: object) -> str | None:
@@ -226,163 +262,21 @@ def object_id(value: object) -> str | None:
     return None
 
 
-async def process(ctx: InboxContext, activity: dict) -> str:
-    """Returns the item's final state: 'processed' or 'ignored'."""
-    type_ = activity.get("type")
-    handler = ctx.extra.get(type_) or HANDLERS.get(type_) if isinstance(type_, str) else None
-    if handler is None:
-        log.info("activity_ignored type=%s actor=%s", str(type_)[:40], activity.get("actor"))
-        return "ignored"
-    return await handler(ctx, activity)
+# --- protocol rules that come first in a chain --------------------------------------------
 
 
-# --- follows ------------------------------------------------------------------------------
-
-@handles("Follow")
-async def on_follow(ctx: InboxContext, activity: dict) -> str:
-    target = object_id(activity.get("object"))
-    username = ctx.local_username(target)
-    if target == ctx.urls.instance_actor and follows.get_following(
-            ctx.store, "instance", activity["actor"]):
-        username = "instance"  # a LitePub relay we subscribed to follows us back
-    if username is None:
-        return "ignored"
-    remote = await ctx.actors.get(activity["actor"])
-    manual = ctx.manual_approval(username)
-    now = ctx.clock()
-    with ctx.store.tx():
-        follows.add_follower(ctx.store, username=username, actor=remote.id,
-                             follow_id=activity["id"], state="pending" if manual else "accepted",
-                             inbox=remote.inbox, shared_inbox=remote.shared_inbox, now=now)
-        if not manual or follows.get_follower(ctx.store, username, remote.id)["state"] == \
-                "accepted":
-            send_accept(ctx, username, activity, remote.inbox)
-    log.info("follow_received local=%s actor=%s domain=%s state=%s", username, remote.id,
-             remote.domain, "pending" if manual else "accepted")
-    return "processed"
-
-
-def send_accept(ctx: InboxContext, username: str, follow_activity: dict, inbox: str) -> None:
-    actor_url = ctx.urls.instance_actor if username == "instance" else ctx.urls.actor(username)
-    accept = activities.accept(ctx.urls, actor_url, follow_activity)
-    publish(ctx.store, username, accept, ctx.clock(), to_followers=False,
-            extra_inboxes=[inbox], public=False)
-
-
-@handles("Undo")
-async def on_undo(ctx: InboxContext, activity: dict) -> str:
+async def only_own_undo(ctx: InboxContext, activity: Activity) -> State | None:
+    """An actor may undo only its own activities; an Undo naming another actor's is a
+    forgery, whatever it would undo."""
     inner = activity.get("object")
-    inner_id = object_id(inner)
-    actor = activity["actor"]
-    if isinstance(inner, dict) and inner.get("actor") not in (None, actor):
+    if isinstance(inner, dict) and inner.get("actor") not in (None, activity["actor"]):
         raise Reject("Undo of someone else's activity")
-    inner_type = inner.get("type") if isinstance(inner, dict) else None
-    store = ctx.store
-    if inner_type in (None, "Follow"):
-        removed = bool(inner_id) and follows.remove_follow_by_id(store, inner_id, actor)
-        if not removed and isinstance(inner, dict):
-            username = ctx.local_username(object_id(inner.get("object")))
-            removed = bool(username) and follows.remove_follower(store, username, actor)
-        if removed:
-            log.info("unfollowed actor=%s domain=%s", actor, host(actor))
-            return "processed"
-    if inner_type in (None, "Like", "Announce") and inner_id and \
-            interactions.remove(store, inner_id, actor):
-        return "processed"
-    return "ignored"
+    return None
 
 
-@handles("Accept", "Reject")
-async def on_accept_reject(ctx: InboxContext, activity: dict) -> str:
-    inner = activity.get("object")
-    follow_id = object_id(inner)
-    row = follows.following_by_follow_id(ctx.store, follow_id) if follow_id else None
-    if row is None and isinstance(inner, dict):
-        username = ctx.local_username(inner.get("actor"))
-        if username:
-            row = follows.get_following(ctx.store, username, activity["actor"])
-    if row is None or row["actor"] != activity["actor"]:
-        return "ignored"
-    state = "accepted" if activity["type"] == "Accept" else "rejected"
-    follows.set_following_state(ctx.store, row["follow_id"], state)
-    log.info("follow_%s local=%s actor=%s", state, row["username"], row["actor"])
-    return "processed"
-
-
-# --- actors -------------------------------------------------------------------------------
-
-@handles("Delete")
-async def on_delete(ctx: InboxContext, activity: dict) -> str:
-    target = object_id(activity.get("object"))
-    if target == activity["actor"]:
-        with ctx.store.tx():
-            n = follows.remove_actor(ctx.store, target)
-            interactions.remove_all_by(ctx.store, target)
-            remote_actors.forget(ctx.store, target)
-        log.info("actor_deleted actor=%s removed_follows=%d", target, n)
-        return "processed"
-    if target and host(target) == host(activity["actor"]) and \
-            interactions.remove(ctx.store, target, activity["actor"]):
-        return "processed"
-    return await _extension(ctx, "Delete:remote", activity)
-
-
-async def _extension(ctx: InboxContext, name: str, activity: dict) -> str:
-    """Hand over to an optional extension (the knowledge network registers these)."""
-    handler = ctx.extra.get(name)
-    return await handler(ctx, activity) if handler else "ignored"
-
-
-@handles("Update")
-async def on_update(ctx: InboxContext, activity: dict) -> str:
-    obj = activity.get("object")
-    if isinstance(obj, dict) and obj.get("id") == activity["actor"]:
-        await ctx.actors.get(activity["actor"], refresh=True)
-        return "processed"
-    if isinstance(obj, dict) and obj.get("type") == "Note" and obj.get("id"):
-        if host(obj["id"]) != host(activity["actor"]):
-            raise Reject("object on another host than its actor")
-        if interactions.update_reply(ctx.store, obj["id"], activity["actor"],
-                                     _text(obj.get("content"))):
-            return "processed"
-    return await _extension(ctx, "Update:remote", activity)
-
-
-# --- interactions with our objects -------------------------------------------------------
-
-def _text(value: object) -> str:
-    return sanitize_html(value[:20000]) if isinstance(value, str) else ""
-
-
-def _record(ctx: InboxContext, kind: interactions.InteractionKind, id_: str, object_: str,
-            actor: str,
-            content: str | None = None, url: str | None = None) -> None:
-    interactions.record(ctx.store, kind=kind, id_=id_, object_id=object_, actor=actor,
-                        content=content, url=url if url and host(url) else None,
-                        now=ctx.clock())
-    log.info("interaction kind=%s object=%s actor=%s", kind, object_, actor)
-
-
-@handles("Like", "EmojiReact")
-async def on_like(ctx: InboxContext, activity: dict) -> str:
-    target = object_id(activity.get("object"))
-    if not target or not ctx.urls.is_local(target):
-        return "ignored"
-    _record(ctx, "like", activity["id"], target, activity["actor"])
-    return "processed"
-
-
-@handles("Announce")
-async def on_announce(ctx: InboxContext, activity: dict) -> str:
-    target = object_id(activity.get("object"))
-    if target and ctx.urls.is_local(target):
-        _record(ctx, "announce", activity["id"], target, activity["actor"])
-        return "processed"
-    return await _extension(ctx, "Announce:remote", activity)
-
-
-@handles("Create")
-async def on_create(ctx: InboxContext, activity: dict) -> str:
+async def only_own_create(ctx: InboxContext, activity: Activity) -> State | None:
+    """A Create must embed its object (we never fetch one: ignored otherwise), and the object
+    must be the actor's: on the actor's host and, if attributed, attributed to the actor."""
     obj = activity.get("object")
     if not isinstance(obj, dict):
         return "ignored"
@@ -391,15 +285,4 @@ async def on_create(ctx: InboxContext, activity: dict) -> str:
     attributed = obj.get("attributedTo")
     if attributed is not None and object_id(attributed) != activity["actor"]:
         raise Reject("attributedTo is not the actor")
-    parent = obj.get("inReplyTo")
-    parent_id = object_id(parent)
-    if parent_id and ctx.urls.is_local(parent_id):
-        _record(ctx, "reply", obj["id"], parent_id, activity["actor"],
-                _text(obj.get("content")), obj.get("url") if isinstance(obj.get("url"), str)
-                else None)
-        return "processed"
-    return await _extension(ctx, "Create:remote", activity)
-
-
-def dumps(activity: dict) -> str:
-    return json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
+    return None
