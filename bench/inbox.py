@@ -176,7 +176,7 @@ def machine() -> str:
 
 async def breakdown(store: Store, requests: list[Request], key: tuple[str, str], batch: int
                     ) -> dict[str, float]:
-    """Mean cost in microseconds of each step ``_receive`` takes, outside HTTP."""
+    """Mean cost in microseconds of each step ``federation.inbox.receive`` takes, outside HTTP."""
     cache = RemoteActors(store, None, lambda: datetime.now(UTC))  # type: ignore[arg-type]
     acts = [json.loads(body) for _, _, body in requests]
     n = len(requests)

@@ -10,10 +10,11 @@ from datetime import timedelta
 from aiohttp import web
 
 from mitwirken.federation.fetch import Fetcher, Signer
+from mitwirken.federation.group_commit import GroupCommit
 from mitwirken.federation.inbox import InboxContext
 from mitwirken.federation.remote import RemoteActors
 from mitwirken.models import actors as actor_repo
-from mitwirken.server.group_commit import GroupCommit
+from mitwirken.server.inbox_table import inbox_router
 from mitwirken.server.state import CLOCK, HTTP, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases.follows import domain_blocked
 from mitwirken.server.usecases.network_ingest import Network
@@ -51,7 +52,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     content = ContentService(store, urls, clock, wake=delivery.wake)
     maintenance = MaintenanceWorker(content, settings.auto_pause_days)
     network = Network(store, urls, actors, fetcher, clock)
-    ctx.extra.update(network.handlers())
+    ctx.router = inbox_router(network)
     services.update(fetcher=fetcher, actors=actors, inbox_ctx=ctx, inbox_worker=inbox,
                     inbox_commit=GroupCommit(store, on_commit=inbox.wake),
                     delivery_worker=delivery, content=content, maintenance_worker=maintenance,

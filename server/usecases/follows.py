@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from mitwirken.federation import activities
 from mitwirken.federation.fetch import Fetcher, webfinger
+from mitwirken.federation.inbox import Activity, InboxContext, State, object_id
 from mitwirken.federation.outbox import publish
-from mitwirken.federation.remote import RemoteActor, RemoteActors
+from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
 from mitwirken.models import deliveries, domain_policy, follows, remote_actors
 from mitwirken.models.store import Store
@@ -119,3 +121,77 @@ async def subscribe_relay(store: Store, urls: Urls, actors: RemoteActors, relay_
         publish(store, "instance", activity, now, to_followers=False,
                 extra_inboxes=[relay.inbox], public=False)
     return activity["id"]
+
+
+# --- incoming follows (inbox handlers, listed in server/inbox_table.py) ------------------
+
+inbox_log = logging.getLogger("mitwirken.inbox")  # inbox events keep the inbox's logger
+
+
+def send_accept(ctx: InboxContext, username: str, follow_activity: dict, inbox: str) -> None:
+    """Queue the Accept of a Follow to the follower's inbox."""
+    actor_url = ctx.urls.instance_actor if username == "instance" else ctx.urls.actor(username)
+    accept = activities.accept(ctx.urls, actor_url, follow_activity)
+    publish(ctx.store, username, accept, ctx.clock(), to_followers=False,
+            extra_inboxes=[inbox], public=False)
+
+
+async def receive_follow(ctx: InboxContext, activity: Activity) -> State | None:
+    """Follow of one of our actors, or of the instance actor by a relay it follows: the
+    follower is recorded, pending or (without manual approval) accepted at once."""
+    target = object_id(activity.get("object"))
+    username = ctx.local_username(target)
+    if target == ctx.urls.instance_actor and follows.get_following(
+            ctx.store, "instance", activity["actor"]):
+        username = "instance"  # a LitePub relay we subscribed to follows us back
+    if username is None:
+        return "ignored"
+    remote = await ctx.actors.get(activity["actor"])
+    manual = ctx.manual_approval(username)
+    now = ctx.clock()
+    with ctx.store.tx():
+        follows.add_follower(ctx.store, username=username, actor=remote.id,
+                             follow_id=activity["id"], state="pending" if manual else "accepted",
+                             inbox=remote.inbox, shared_inbox=remote.shared_inbox, now=now)
+        if not manual or follows.get_follower(ctx.store, username, remote.id)["state"] == \
+                "accepted":
+            send_accept(ctx, username, activity, remote.inbox)
+    inbox_log.info("follow_received local=%s actor=%s domain=%s state=%s", username, remote.id,
+                   remote.domain, "pending" if manual else "accepted")
+    return "processed"
+
+
+async def receive_undo_follow(ctx: InboxContext, activity: Activity) -> State | None:
+    """Undo of a Follow (or of an activity given only by its id that was a Follow): the
+    follower goes. Matched by the Follow's id, else by the followed actor."""
+    inner = activity.get("object")
+    inner_id = object_id(inner)
+    actor = activity["actor"]
+    inner_type = inner.get("type") if isinstance(inner, dict) else None
+    if inner_type not in (None, "Follow"):
+        return None
+    removed = bool(inner_id) and follows.remove_follow_by_id(ctx.store, inner_id, actor)
+    if not removed and isinstance(inner, dict):
+        username = ctx.local_username(object_id(inner.get("object")))
+        removed = bool(username) and follows.remove_follower(ctx.store, username, actor)
+    if not removed:
+        return None
+    inbox_log.info("unfollowed actor=%s domain=%s", actor, host(actor))
+    return "processed"
+
+
+async def receive_follow_answer(ctx: InboxContext, activity: Activity) -> State | None:
+    """Accept or Reject of one of our Follows, by the actor we asked."""
+    inner = activity.get("object")
+    follow_id = object_id(inner)
+    row = follows.following_by_follow_id(ctx.store, follow_id) if follow_id else None
+    if row is None and isinstance(inner, dict):
+        username = ctx.local_username(inner.get("actor"))
+        if username:
+            row = follows.get_following(ctx.store, username, activity["actor"])
+    if row is None or row["actor"] != activity["actor"]:
+        return "ignored"
+    state = "accepted" if activity["type"] == "Accept" else "rejected"
+    follows.set_following_state(ctx.store, row["follow_id"], state)
+    inbox_log.info("follow_%s local=%s actor=%s", state, row["username"], row["actor"])
+    return "processed"

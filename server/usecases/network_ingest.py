@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from mitwirken.federation.convert import article_to_practice, note_to_opportunity
 from mitwirken.federation.fetch import Fetcher, FetchError
-from mitwirken.federation.inbox import InboxContext, Reject, object_id
+from mitwirken.federation.inbox import Activity, InboxContext, Reject, State, object_id
 from mitwirken.federation.remote import RemoteActors, host
 from mitwirken.federation.urls import Urls
 from mitwirken.models import content_store, follows, outbox, remote_content, search
@@ -40,7 +40,8 @@ def _first(value: object) -> object:
 
 
 class Network:
-    """Ingests remote opportunities and practice posts; registered as inbox extensions."""
+    """Ingests remote opportunities and practice posts; its `receive_*` methods are the last
+    inbox handler for Create, Update, Delete and Announce (`server/inbox_table.py`)."""
 
     def __init__(self, store: Store, urls: Urls, actors: RemoteActors, fetcher: Fetcher,
                  clock: Callable[[], datetime]) -> None:
@@ -49,10 +50,6 @@ class Network:
         self.actors = actors
         self.fetcher = fetcher
         self.clock = clock
-
-    def handlers(self) -> dict:
-        return {"Create:remote": self.on_create, "Update:remote": self.on_update,
-                "Delete:remote": self.on_delete, "Announce:remote": self.on_announce}
 
     # --- policy -------------------------------------------------------------------------
 
@@ -69,7 +66,7 @@ class Network:
 
     # --- handlers -----------------------------------------------------------------------
 
-    async def on_create(self, ctx: InboxContext, activity: dict) -> str:
+    async def receive_create(self, ctx: InboxContext, activity: Activity) -> State:
         obj = activity.get("object")
         if not isinstance(obj, dict):
             return "ignored"
@@ -81,18 +78,18 @@ class Network:
             return "ignored"
         return self.ingest(obj, actor_id=actor)
 
-    async def on_update(self, ctx: InboxContext, activity: dict) -> str:
+    async def receive_update(self, ctx: InboxContext, activity: Activity) -> State:
         obj = activity.get("object")
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
             return "ignored"
         owner = remote_content.owner(self.store, obj["id"])
         if owner is None:
-            return await self.on_create(ctx, activity)
+            return await self.receive_create(ctx, activity)
         if owner != activity["actor"]:
             raise Reject("Update by someone other than the stored owner")
         return self.ingest(obj, actor_id=activity["actor"])
 
-    async def on_delete(self, ctx: InboxContext, activity: dict) -> str:
+    async def receive_delete(self, ctx: InboxContext, activity: Activity) -> State:
         target = object_id(activity.get("object"))
         if not target or host(target) != host(activity["actor"]):
             raise Reject("Delete of an object on another host")
@@ -108,7 +105,7 @@ class Network:
                  owner is not None)
         return "processed"
 
-    async def on_announce(self, ctx: InboxContext, activity: dict) -> str:
+    async def receive_announce(self, ctx: InboxContext, activity: Activity) -> State:
         """A followed actor (or relay) shares an object: fetch it from its origin."""
         announcer = activity["actor"]
         if not self.followed(announcer):
@@ -135,7 +132,7 @@ class Network:
 
     # --- storing --------------------------------------------------------------------------
 
-    def ingest(self, obj: dict, *, actor_id: str, shared_by: str | None = None) -> str:
+    def ingest(self, obj: dict, *, actor_id: str, shared_by: str | None = None) -> State:
         object_iri = obj.get("id")
         if not isinstance(object_iri, str) or host(object_iri) != host(actor_id):
             raise Reject("object on another host than its actor")

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from mitwirken.federation.group_commit import GroupCommit
 from mitwirken.models import inbox_items
 from mitwirken.models.store import Store
-from mitwirken.server.group_commit import GroupCommit
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from mitwirken.federation.inbox import InboxContext
+from mitwirken.federation.inbox import InboxContext, InboxRouter
 from mitwirken.federation.keys import new_rsa_keypair
 from mitwirken.federation.urls import Urls
 from mitwirken.models import deliveries, inbox_items
@@ -37,9 +37,12 @@ def store() -> Store:
     s.close()
 
 
-def inbox_worker(store: Store, clock: Clock, **extra) -> InboxWorker:
+def inbox_worker(store: Store, clock: Clock, **handlers) -> InboxWorker:
+    router = InboxRouter()
+    for type_, handler in handlers.items():
+        router.on(type_, handler)
     ctx = InboxContext(store, Urls("http://city.test"), None, clock,  # type: ignore[arg-type]
-                       lambda username: False, extra=extra)
+                       lambda username: False, router=router)
     return InboxWorker(ctx)
 
 
