@@ -10,7 +10,7 @@ from aiohttp import web
 from mitwirken.federation import discovery
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.store import Store, iso
-from mitwirken.server.state import CLOCK, SETTINGS, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SETTINGS, STORE, URLS
 from mitwirken.server.web.errors import ApiError
 
 routes = web.RouteTableDef()

@@ -17,7 +17,7 @@ from mitwirken.federation.signatures import (
 )
 from mitwirken.models import queue
 from mitwirken.models.actors import actor_exists
-from mitwirken.server.state import CLOCK, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases.follows import domain_blocked
 from mitwirken.server.web.errors import ApiError
 
@@ -65,7 +65,7 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
         log.info("inbox_blocked actor=%s domain=%s", actor, origin)
         raise ApiError(403, "domain_blocked", None)
     services = app[SERVICES]
-    remote = services["actors"]
+    remote = services.remote_actors
     obj = activity.get("object")
     obj_id = obj.get("id") if isinstance(obj, dict) else obj
     if activity["type"] == "Delete" and obj_id == actor and remote.cached(actor) is None:
@@ -96,7 +96,7 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
         raise ApiError(401, "invalid_signature", exc.reason) from exc
     if host(activity["id"]) != origin:
         raise ApiError(400, "malformed_activity", "activity id is on another host than actor")
-    row_id = await services["inbox_commit"].record(queue.InboxRow(
+    row_id = await services.inbox_commit.record(queue.InboxRow(
         activity_id=activity["id"], origin=origin, actor=actor, type=activity["type"],
         recipient=recipient, body=text, received_at=app[CLOCK]()))
     log.info("inbox_accepted id=%s type=%s actor=%s domain=%s duplicate=%s", activity["id"],
