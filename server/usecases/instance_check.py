@@ -215,8 +215,10 @@ async def check_public(settings: Settings, *, seconds: float = 10.0) -> list[Fin
     handle = f"{settings.city_username}@{settings.domain}"
     actor_url = urls.actor(settings.city_username)
     findings: list[Finding] = []
+    # Unguarded, as a check of our own address: it may resolve inwards on the server itself.
     client = client_session(allow_private_network=settings.allow_private_network,
-                            user_agent=USER_AGENT, timeout=seconds)
+                            user_agent=USER_AGENT, timeout=seconds,
+                            guard_private_addresses=False)
     async with client as session:
         webfinger = f"{settings.base_url}/.well-known/webfinger?resource=acct:{handle}"
         try:

@@ -67,3 +67,14 @@ async def test_a_name_pointing_inwards_is_refused_before_connecting(peer):
             await session.get("http://inward.example/")
     assert "resolves only to private addresses" in repr(refused.value.__cause__)
     assert peer.seen == []
+
+
+async def test_the_check_command_may_ask_its_own_address_unguarded(peer):
+    """`mitwirken check` keeps asking its own public URL even where it resolves inwards."""
+    fake = FakeResolver()
+    fake.ports["engagiert.example"] = peer.port
+    session = client_session(allow_private_network=False, resolver=fake,
+                             guard_private_addresses=False)
+    async with session, session.get("http://engagiert.example/") as resp:
+        assert resp.status == 200
+    assert len(peer.seen) == 1
