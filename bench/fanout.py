@@ -40,8 +40,8 @@ from mitwirken.federation.signatures import sign_headers  # noqa: E402
 from mitwirken.federation.urls import Urls  # noqa: E402
 from mitwirken.models.store import Store  # noqa: E402
 from mitwirken.server.app import create_app  # noqa: E402
+from mitwirken.server.app_keys import SERVICES  # noqa: E402
 from mitwirken.server.config import load_settings  # noqa: E402
-from mitwirken.server.state import SERVICES  # noqa: E402
 from mitwirken.server.usecases.instance import init_instance  # noqa: E402
 
 BASE = "http://fanout.test"
@@ -146,7 +146,7 @@ async def main(args: argparse.Namespace) -> None:
 
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
-        worker = app[SERVICES]["delivery_worker"]
+        worker = app[SERVICES].workers.delivery
         try:
             note = {"id": urls.opportunity("fanout-1"), "type": "Note",
                     "attributedTo": urls.actor(CITY),

@@ -51,8 +51,8 @@ from mitwirken.models import inbox_items  # noqa: E402
 from mitwirken.models.actors import actor_exists  # noqa: E402
 from mitwirken.models.store import Store  # noqa: E402
 from mitwirken.server.app import create_app  # noqa: E402
+from mitwirken.server.app_keys import SERVICES  # noqa: E402
 from mitwirken.server.config import load_settings  # noqa: E402
-from mitwirken.server.state import SERVICES  # noqa: E402
 from mitwirken.server.usecases.follows import domain_blocked  # noqa: E402
 from mitwirken.server.usecases.instance import init_instance  # noqa: E402
 
@@ -259,7 +259,7 @@ async def main(args: argparse.Namespace) -> None:
         raw_runner, raw_port = await serve(raw)
         app = create_app(settings, store=store, start_workers=False)
         app_runner, app_port = await serve(app)
-        commits = app[SERVICES]["inbox_commit"]
+        commits = app[SERVICES].inbox_commit
         profiler = cProfile.Profile() if args.profile else None
         ceilings, runs = [], []
         try:

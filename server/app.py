@@ -7,16 +7,14 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 
-import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
-from mitwirken.federation.fetch import PublicOnlyResolver
 from mitwirken.federation.urls import Urls
 from mitwirken.models.store import Store, utcnow
+from mitwirken.server.app_keys import CLOCK, JINJA, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.config import Settings
-from mitwirken.server.services import services_ctx
-from mitwirken.server.state import CLOCK, HTTP, JINJA, RESOLVER, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.dependencies import open_services, workers_running
 from mitwirken.server.web import (
     actors,
     api,
@@ -34,19 +32,21 @@ from mitwirken.server.web.templating import make_environment
 
 log = logging.getLogger("mitwirken")
 STATIC = Path(__file__).parent / "web" / "static"
-USER_AGENT = "Mitwirken (+https://github.com/mitwirken/mitwirken)"
 
 
-async def _http_client(app: web.Application) -> AsyncIterator[None]:
-    """One client session per app; tests pass a resolver that maps fake host names."""
-    resolver: AbstractResolver | None = app[RESOLVER]
-    if resolver is None and not app[SETTINGS].allow_private_network:
-        resolver = PublicOnlyResolver()
-    connector = aiohttp.TCPConnector(resolver=resolver, limit=200, limit_per_host=8)
-    session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT})
-    app[HTTP] = session
-    yield
-    await session.close()
+def _services_ctx(resolver: AbstractResolver | None, start_workers: bool
+                  ) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The app's services (and its one HTTP session) live from startup to cleanup."""
+    async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+        async with open_services(app[SETTINGS], app[STORE], resolver=resolver,
+                                 clock=app[CLOCK]) as services:
+            app[SERVICES] = services
+            if not start_workers:
+                yield
+                return
+            async with workers_running(services.workers):
+                yield
+    return services_ctx
 
 
 def create_app(
@@ -69,11 +69,8 @@ def create_app(
     app[URLS] = Urls(settings.base_url)
     app[STORE] = store or Store.open(settings.db_path)
     app[CLOCK] = clock
-    app[RESOLVER] = resolver
     app[JINJA] = make_environment()
-    app[SERVICES] = {"start_workers": start_workers}
-    app.cleanup_ctx.append(_http_client)
-    app.cleanup_ctx.append(services_ctx)
+    app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
     app.router.add_routes(discovery.routes)
     app.router.add_routes(actors.routes)
     app.router.add_routes(inbox.routes)

@@ -24,14 +24,14 @@ from mitwirken.server.usecases.instance import init_instance
 async def drain(*instances: Instance, rounds: int = 8) -> None:
     """Tick every inbox and delivery worker of every instance until nothing moves (tests never
     sleep for federation)."""
-    from mitwirken.server.state import SERVICES
+    from mitwirken.server.app_keys import SERVICES
 
     for _ in range(rounds):
         moved = 0
         for inst in instances:
             svc = inst.app[SERVICES]
-            moved += await svc["delivery_worker"].tick()
-            moved += await svc["inbox_worker"].tick()
+            moved += await svc.workers.delivery.tick()
+            moved += await svc.workers.inbox.tick()
         if not moved:
             return
     raise AssertionError(f"workers still busy after {rounds} rounds")

@@ -5,7 +5,8 @@ the server keeps writing), `mitwirken.toml` (the settings) and `manifest.json` (
 and which migrations the database has). The actors' private keys live in the database, so the
 database *is* the key store: whoever holds a backup can speak as the city. Files are written 0600.
 
-The doctor (`mitwirken check`) lives in `server.doctor`; the CLI in `server.cli_ops` stays thin.
+The doctor (`mitwirken check`) lives in `server/usecases/instance_check.py`; the CLI in
+`server/cli/backup.py` stays thin.
 """
 
 from __future__ import annotations

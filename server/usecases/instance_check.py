@@ -28,6 +28,7 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.store import DatabaseTooNew, Store
 from mitwirken.server.config import CONFIG_NAME, ConfigError, Settings, load_settings
+from mitwirken.server.http_client import client_session
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 MIN_FREE_BYTES = 1 << 30
@@ -212,8 +213,10 @@ async def check_public(settings: Settings, *, seconds: float = 10.0) -> list[Fin
     handle = f"{settings.city_username}@{settings.domain}"
     actor_url = urls.actor(settings.city_username)
     findings: list[Finding] = []
-    client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=seconds),
-                                   headers={"User-Agent": USER_AGENT})
+    # Unguarded, as a check of our own address: it may resolve inwards on the server itself.
+    client = client_session(allow_private_network=settings.allow_private_network,
+                            user_agent=USER_AGENT, timeout=seconds,
+                            guard_private_addresses=False)
     async with client as session:
         webfinger = f"{settings.base_url}/.well-known/webfinger?resource=acct:{handle}"
         try:

@@ -12,7 +12,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows
 from mitwirken.models import outbox as outbox_repo
 from mitwirken.models.actors import LocalActor
-from mitwirken.server.state import STORE, URLS
+from mitwirken.server.app_keys import STORE, URLS
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response

@@ -16,7 +16,7 @@ from mitwirken.models import interactions as interaction_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.content import german_errors
 from mitwirken.models.vocab import OpportunityStatus
-from mitwirken.server.state import SERVICES, STORE, URLS
+from mitwirken.server.app_keys import SERVICES, STORE, URLS
 from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound, ReadOnlyField
 from mitwirken.server.web.errors import ApiError
 
@@ -26,7 +26,7 @@ KINDS: dict[str, Kind] = {"opportunities": "opportunities", "practices": "practi
 
 
 def service(request: web.Request) -> ContentService:
-    return request.app[SERVICES]["content"]
+    return request.app[SERVICES].content
 
 
 def authenticate(request: web.Request) -> LocalActor:

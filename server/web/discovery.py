@@ -12,7 +12,7 @@ from mitwirken.federation.context import ns_document
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, outbox
 from mitwirken.models.store import Store
-from mitwirken.server.state import CLOCK, SETTINGS, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SETTINGS, STORE, URLS
 from mitwirken.server.web.errors import ApiError
 
 routes = web.RouteTableDef()

@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
 
-from mitwirken.server.state import STORE
+from mitwirken.server.app_keys import STORE
 
 log = logging.getLogger("mitwirken.health")
 routes = web.RouteTableDef()

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from mitwirken.federation.inbox import InboxDeps, InboxPost, Outcome, Verdict, receive
 from mitwirken.models.actors import actor_exists
-from mitwirken.server.state import CLOCK, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.web.errors import ApiError
 
 routes = web.RouteTableDef()
@@ -26,10 +26,10 @@ ERRORS = {
 def _deps(app: web.Application) -> InboxDeps:
     settings, services = app[SETTINGS], app[SERVICES]
     return InboxDeps(
-        store=app[STORE], actors=services["actors"], our_hosts=frozenset({app[URLS].domain}),
+        store=app[STORE], actors=services.remote_actors, our_hosts=frozenset({app[URLS].domain}),
         scheme="https" if settings.base_url.startswith("https:") else "http",
         max_body_bytes=settings.max_body_bytes, clock=app[CLOCK],
-        commit=services["inbox_commit"])
+        commit=services.inbox_commit)
 
 
 def _answer(verdict: Verdict) -> web.Response:

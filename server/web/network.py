@@ -10,7 +10,7 @@ from aiohttp import web
 
 from mitwirken.models import content_store, remote_content, search, vocab
 from mitwirken.models.vocab import label
-from mitwirken.server.state import STORE, URLS
+from mitwirken.server.app_keys import STORE, URLS
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.templating import render

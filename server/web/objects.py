@@ -14,7 +14,7 @@ from mitwirken.models import content_store, interactions, outbox, remote_content
 from mitwirken.models.content import Opportunity
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import PracticeSection, label
-from mitwirken.server.state import SERVICES, STORE, URLS
+from mitwirken.server.app_keys import SERVICES, STORE, URLS
 from mitwirken.server.web import page_text
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
@@ -46,7 +46,7 @@ async def _object(request: web.Request, kind: str) -> web.StreamResponse:
         if content_store.is_deleted(store, kind, object_id):
             return _gone(request, ap_id)
         raise ApiError(404, "not_found", "Unknown object.")
-    svc = request.app[SERVICES]["content"]
+    svc = request.app[SERVICES].content
     if wants_activity_json(request):
         return ap_response(svc.to_ap(obj))
     actor = actor_repo.get_actor(store, obj.org_username)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mitwirken.server.state import URLS
+from mitwirken.server.app_keys import URLS
 from mitwirken.server.web.openapi_spec import build_openapi
 
 routes = web.RouteTableDef()

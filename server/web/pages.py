@@ -7,7 +7,7 @@ from aiohttp import web
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, search
 from mitwirken.models.vocab import ActivityType, CauseArea, PracticeTheme, Sector, label
-from mitwirken.server.state import STORE
+from mitwirken.server.app_keys import STORE
 from mitwirken.server.web.templating import render
 
 routes = web.RouteTableDef()

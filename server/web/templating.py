@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from mitwirken.server.state import JINJA, SETTINGS, URLS
+from mitwirken.server.app_keys import JINJA, SETTINGS, URLS
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Our pages run no script at all; remote content can never bring one in (defence in depth

@@ -16,7 +16,7 @@ import pytest
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
-from mitwirken.server.state import STORE
+from mitwirken.server.app_keys import STORE
 from mitwirken.server.usecases.instance import make_actor
 from mitwirken.server.web.openapi_spec import operations
 

@@ -12,7 +12,7 @@ import pytest
 from mitwirken.federation import activities, delivery
 from mitwirken.federation.outbox import publish
 from mitwirken.models import follows
-from mitwirken.server.state import SERVICES, STORE, URLS
+from mitwirken.server.app_keys import SERVICES, STORE, URLS
 from tests.fakes.mastodon import PUBLIC, FakeMastodon
 from tests.fakes.sink import Sink
 
@@ -75,7 +75,7 @@ def row(inst) -> dict:
 
 
 async def tick(inst) -> int:
-    return await inst.app[SERVICES]["delivery_worker"].tick()
+    return await inst.app[SERVICES].workers.delivery.tick()
 
 
 async def test_500_then_200_is_delivered_once_after_a_retry_freshly_signed(city, sink, clock):

@@ -219,9 +219,9 @@ async def test_home_page_lists_organisations_in_german(client):
 
 async def test_hashtag_links_lead_to_a_tag_page(client):
     """The hashtag links inside our Notes point at /tags/{name}; they must not 404."""
-    from mitwirken.server.state import SERVICES
+    from mitwirken.server.app_keys import SERVICES
 
-    client.server.app[SERVICES]["content"].create("opportunities", "tafel", {
+    client.server.app[SERVICES].content.create("opportunities", "tafel", {
         "title": "Lesepat:in gesucht", "description": "Vorlesen", "kind": "regular",
         "contact": {"email": "info@example.org"}, "cause_areas": ["bildung"]})
     resp = await client.get("/tags/bildung", headers={"Accept": "text/html"})
@@ -256,9 +256,9 @@ async def test_inbox_body_that_is_not_utf8_is_400(client):
 
 
 async def test_opportunity_page_shows_facts_in_the_posts_wording(client):
-    from mitwirken.server.state import SERVICES
+    from mitwirken.server.app_keys import SERVICES
 
-    opp = client.server.app[SERVICES]["content"].create("opportunities", "tafel", {
+    opp = client.server.app[SERVICES].content.create("opportunities", "tafel", {
         "title": "Pflanzaktion", "description": "Bäume pflanzen", "kind": "one-off",
         "contact": {"email": "info@example.org"}, "start": "2026-12-05T09:00:00+00:00",
         "end": "2026-12-05T14:00:00+00:00", "time_budget": {"hours": 2.5, "unit": "total"}})

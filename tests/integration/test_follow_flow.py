@@ -8,7 +8,7 @@ from mitwirken.federation import activities
 from mitwirken.federation.outbox import publish
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows
-from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import follows as social
 from mitwirken.server.usecases.instance import make_actor
 from tests.fediverse import drain
@@ -30,7 +30,7 @@ async def test_city_follows_org_receives_create_update_delete_then_unfollows(fed
     svc_b = b.app[SERVICES]
 
     # Given B's city follows A's organisation by handle
-    remote = await social.lookup(svc_b["fetcher"], svc_b["actors"], "@tafel@city-a.test")
+    remote = await social.lookup(svc_b.fetcher, svc_b.remote_actors, "@tafel@city-a.test")
     assert remote.id == "http://city-a.test/actors/tafel"
     assert remote.shared_inbox == "http://city-a.test/inbox"
     social.follow(b.app[STORE], b.app[URLS], "city_b", remote, b.app[CLOCK]())
@@ -76,7 +76,7 @@ async def test_follow_of_manually_approving_actor_stays_pending(fediverse):
     a = await fediverse.add("city-a", approve_followers_manually=True)
     b = await fediverse.add("city-b")
     svc_b = b.app[SERVICES]
-    remote = await social.lookup(svc_b["fetcher"], svc_b["actors"], "@city_a@city-a.test")
+    remote = await social.lookup(svc_b.fetcher, svc_b.remote_actors, "@city_a@city-a.test")
     social.follow(b.app[STORE], b.app[URLS], "city_b", remote, b.app[CLOCK]())
     await drain(a, b)
     assert follows.get_follower(a.app[STORE], "city_a",
@@ -93,7 +93,7 @@ async def test_delivery_whose_sender_vanished_fails_instead_of_staying_leased(fe
     store = a.app[STORE]
     deliveries.enqueue_deliveries(store, "http://city-a.test/activities/x", "ghost", "{}",
                                   ["http://city-b.test/inbox"], a.app[CLOCK]())
-    assert await a.app[SERVICES]["delivery_worker"].tick() == 1
+    assert await a.app[SERVICES].workers.delivery.tick() == 1
     row = store.one("SELECT state, locked_until, last_error FROM deliveries")
     assert row["state"] == "failed" and row["locked_until"] is None
     assert "LookupError" in row["last_error"]

@@ -20,8 +20,8 @@ from mitwirken.models import content_store, follows
 from mitwirken.models.store import Store, utcnow
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.app import create_app
+from mitwirken.server.app_keys import STORE
 from mitwirken.server.cli import main
-from mitwirken.server.state import STORE
 from mitwirken.server.usecases.importing import CSV_COLUMNS
 from mitwirken.server.usecases.publishing import ContentService
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mitwirken.models.store import iso
-from mitwirken.server.state import SERVICES, STORE
+from mitwirken.server.app_keys import SERVICES, STORE
 from tests.fakes.mastodon import FakeMastodon
 
 CITY = "http://city-a.test"
@@ -343,7 +343,7 @@ async def test_unknown_activity_type_is_202_then_ignored(city, peer):
     act = {**like(peer), "type": "QuoteRequest"}
     status, _ = await peer.post("alice", f"{CITY}/inbox", act)
     assert status == 202
-    assert await city.app[SERVICES]["inbox_worker"].tick() == 1
+    assert await city.app[SERVICES].workers.inbox.tick() == 1
     row = city.app[STORE].one("SELECT type, state FROM inbox_items")
     assert row == {"type": "QuoteRequest", "state": "ignored"}
 
@@ -386,7 +386,7 @@ async def test_concurrent_activities_are_all_committed_in_fewer_transactions(cit
     answers = await asyncio.gather(*(peer.post("alice", f"{CITY}/inbox", a) for a in acts))
     assert [status for status, _ in answers] == [202] * 30
     assert count_items(city) == 31
-    commits = city.app[SERVICES]["inbox_commit"]
+    commits = city.app[SERVICES].inbox_commit
     assert commits.rows == 31 and commits.commits < 31
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from mitwirken.models import content_store
-from mitwirken.server.state import SERVICES, STORE, URLS
+from mitwirken.server.app_keys import SERVICES, STORE, URLS
 from mitwirken.server.usecases import follows as social
 from mitwirken.server.usecases.instance import make_actor
 from tests.integration.test_follow_flow import drain
@@ -33,12 +33,12 @@ async def test_auto_pause_after_90_days_reaches_followers_and_confirm_reopens(fe
     actor_repo.create_actor(a.app[STORE], make_actor("tafel", "org", "Tafel",
                                                      sector="civil-society"))
     svc_b = b.app[SERVICES]
-    remote = await social.lookup(svc_b["fetcher"], svc_b["actors"], "@tafel@city-a.test")
+    remote = await social.lookup(svc_b.fetcher, svc_b.remote_actors, "@tafel@city-a.test")
     social.follow(b.app[STORE], b.app[URLS], "city_b", remote, clock())
     await drain(a, b)
 
-    content = a.app[SERVICES]["content"]
-    maintenance = a.app[SERVICES]["maintenance_worker"]
+    content = a.app[SERVICES].content
+    maintenance = a.app[SERVICES].workers.maintenance
     opp = content.create("opportunities", "tafel", MINIMAL)
     await drain(a, b)
 
@@ -60,12 +60,12 @@ async def test_auto_pause_after_90_days_reaches_followers_and_confirm_reopens(fe
 async def test_dated_opportunity_closes_after_its_end(fediverse):
     clock = Clock()
     a = await fediverse.add("city-a", clock=clock)
-    content = a.app[SERVICES]["content"]
+    content = a.app[SERVICES].content
     start = clock.now + timedelta(days=3)
     opp = content.create("opportunities", "city_a", {
         **MINIMAL, "kind": "one-off", "start": start.isoformat(),
         "end": (start + timedelta(hours=4)).isoformat()})
-    maintenance = a.app[SERVICES]["maintenance_worker"]
+    maintenance = a.app[SERVICES].workers.maintenance
     clock.now = start + timedelta(hours=3)
     assert await maintenance.tick() == 0
     clock.now = start + timedelta(hours=5)

@@ -13,7 +13,7 @@ import pytest
 from mitwirken.federation import activities
 from mitwirken.federation.outbox import publish
 from mitwirken.models import follows
-from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from tests.fakes.mastodon import PUBLIC, FakeMastodon
 
 
@@ -27,7 +27,7 @@ async def mastodon(fediverse):
 async def drain(inst, rounds: int = 5) -> None:
     svc = inst.app[SERVICES]
     for _ in range(rounds):
-        if not (await svc["inbox_worker"].tick() + await svc["delivery_worker"].tick()):
+        if not (await svc.workers.inbox.tick() + await svc.workers.delivery.tick()):
             return
 
 

@@ -26,7 +26,7 @@ from mitwirken.federation.outbox import publish
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows, search
 from mitwirken.models.search import Query
-from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import follows as social
 from mitwirken.server.usecases.instance import make_actor
 from tests.fediverse import drain
@@ -75,7 +75,7 @@ async def follow(follower, target, handle: str | None = None, *others) -> str:
     actor id."""
     svc = follower.app[SERVICES]
     handle = handle or f"@{target.settings.city_username}@{target.settings.domain}"
-    remote = await social.lookup(svc["fetcher"], svc["actors"], handle)
+    remote = await social.lookup(svc.fetcher, svc.remote_actors, handle)
     social.follow(follower.app[STORE], follower.app[URLS], follower.settings.city_username,
                   remote, follower.app[CLOCK]())
     await drain(follower, *(i for i in (target, *others) if hasattr(i, "app")))
@@ -98,12 +98,12 @@ def practice_data(**changes) -> dict:
 
 
 def publish_opportunity(inst, username: str, **changes):
-    return inst.app[SERVICES]["content"].create("opportunities", username,
+    return inst.app[SERVICES].content.create("opportunities", username,
                                                 opportunity_data(**changes))
 
 
 def publish_practice(inst, username: str, **changes):
-    return inst.app[SERVICES]["content"].create("practices", username, practice_data(**changes))
+    return inst.app[SERVICES].content.create("practices", username, practice_data(**changes))
 
 
 def remote_row(inst, object_id: str) -> dict | None:
@@ -192,7 +192,7 @@ async def test_b_finds_what_a_and_c_publish_with_their_origin(net, fediverse, se
     assert status == 200 and "Müll sammeln an der Hauptstraße" in page and "city-a.test" in page
 
     # When C deletes its practice
-    c.app[SERVICES]["content"].delete("practices", prac_c.id)
+    c.app[SERVICES].content.delete("practices", prac_c.id)
     await drain(a, b, c)
     # Then it is gone at B, and a tombstone keeps it from coming back
     assert remote_row(b, id_c) is None
@@ -200,7 +200,7 @@ async def test_b_finds_what_a_and_c_publish_with_their_origin(net, fediverse, se
     assert b.app[STORE].one("SELECT 1 FROM tombstones WHERE id = ?", [id_c])
 
     # When A updates its opportunity
-    a.app[SERVICES]["content"].update("opportunities", opp_a.id,
+    a.app[SERVICES].content.update("opportunities", opp_a.id,
                                       {"title": "Müll sammeln am Rheinufer"})
     await drain(a, b, c)
     # Then B has the new version, in storage and search
@@ -222,7 +222,7 @@ async def test_b_shares_a_practice_to_d_who_fetches_it_from_a(net, fediverse, se
 
     # When B's city shares A's practice
     served.clear()
-    announce_id = b.app[SERVICES]["content"].share("city_b", iri)
+    announce_id = b.app[SERVICES].content.share("city_b", iri)
     await drain(a, b, c, d)
 
     # Then D received B's Announce and fetched the practice from A, its origin

@@ -14,7 +14,7 @@ from mitwirken.federation import activities
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.signatures import sign_headers
 from mitwirken.models import actors as actor_repo
-from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from tests.integration.test_network import (
     AS,
     PUBLIC,
@@ -74,7 +74,7 @@ class World:
         inst = self.a if iri.startswith(self.a.base) else self.c
         kind, object_id = ("practices" if "/praxis/" in iri else "opportunities",
                            iri.rsplit("/", 1)[1])
-        svc = inst.app[SERVICES]["content"]
+        svc = inst.app[SERVICES].content
         return svc.to_ap(svc.get(kind, object_id))
 
     async def send_from_c(self, activity: dict, username: str = "city_c") -> None:

@@ -11,7 +11,7 @@ from mitwirken.federation import activities
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import host
 from mitwirken.models import inbox_items
-from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from tests.integration.test_network import PUBLIC, drain, follow
 from tests.integration.test_network_forgery import World, c_activity, snapshot, world  # noqa: F401
 
@@ -79,6 +79,6 @@ async def test_inbox_item_waits_after_a_remote_outage(world):
                                          actor="http://city-c.test/actors/x", type_="Follow",
                                          recipient=None, body="{}", now=clock())
     inbox_items.retry_inbox_item(store, item, "ConnectionError", clock())
-    worker = w.b.app[SERVICES]["inbox_worker"]
+    worker = w.b.app[SERVICES].workers.inbox
     assert await worker.tick() == 0  # not retried at once
     assert len(inbox_items.claim_inbox_items(store, 10, clock() + timedelta(minutes=1))) == 1

@@ -32,7 +32,7 @@ import pytest
 from aiohttp import web
 
 from mitwirken.models import follows
-from mitwirken.server.state import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import follows as social
 from tests.integration.test_network import (
     AS,
@@ -87,7 +87,7 @@ async def relay(fediverse):
 
 async def subscribe(inst, relay: FakeRelay) -> str:
     svc = inst.app[SERVICES]
-    follow_id = await social.subscribe_relay(inst.app[STORE], inst.app[URLS], svc["actors"],
+    follow_id = await social.subscribe_relay(inst.app[STORE], inst.app[URLS], svc.remote_actors,
                                              relay.actor, inst.app[CLOCK]())
     await drain(inst)
     return follow_id
@@ -175,7 +175,7 @@ async def test_announce_from_a_relay_we_did_not_subscribe_to_is_ignored(fedivers
 async def test_mastodon_style_subscription_follows_public(fediverse, relay):
     b = await fediverse.add("city-b")
     svc = b.app[SERVICES]
-    follow_id = await social.subscribe_relay(b.app[STORE], b.app[URLS], svc["actors"],
+    follow_id = await social.subscribe_relay(b.app[STORE], b.app[URLS], svc.remote_actors,
                                              relay.actor, b.app[CLOCK](), litepub=False)
     await drain(b)
     [sent] = relay.received("Follow")
@@ -296,8 +296,8 @@ async def until(check, what: str, *instances, within: float = 15.0):
     while True:
         for inst in instances:
             svc = inst.app[SERVICES]
-            await svc["delivery_worker"].tick()
-            await svc["inbox_worker"].tick()
+            await svc.workers.delivery.tick()
+            await svc.workers.inbox.tick()
         result = check()
         if result:
             return result
@@ -409,7 +409,7 @@ async def test_real_activityrelay_relays_an_announce_to_the_other_instance(real_
     # When both instance actors subscribe (LitePub style: Follow of the relay actor)
     for inst in (a, b):
         await social.subscribe_relay(inst.app[STORE], inst.app[URLS],
-                                     inst.app[SERVICES]["actors"], relay_actor,
+                                     inst.app[SERVICES].remote_actors, relay_actor,
                                      inst.app[CLOCK]())
 
     # Then the relay accepts, follows back, and we accept its follow

@@ -15,7 +15,7 @@ from mitwirken.models import search
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.search import Query
 from mitwirken.models.vocab import OpportunityStatus
-from mitwirken.server.state import SERVICES, STORE
+from mitwirken.server.app_keys import SERVICES, STORE
 from tests.golden.examples import FLEXIBLE, ONE_OFF, PRACTICE, REGULAR, SHIFTS
 
 READ_ONLY = ("id", "org_username", "updated", "last_confirmed", "original_id", "adapted_from")
@@ -78,7 +78,7 @@ class Corpus:
 @pytest.fixture
 async def corpus(client) -> Corpus:
     c = Corpus(client)
-    svc = client.app[SERVICES]["content"]
+    svc = client.app[SERVICES].content
 
     def local(name: str, kind: str, username: str, data: dict) -> None:
         obj = svc.create(kind, username, data, allow_read_only=True)
@@ -352,7 +352,7 @@ async def test_search_page_shows_results_with_origin(corpus):
 
 
 async def test_deleting_and_updating_local_content_updates_the_index(corpus):
-    svc = corpus.client.app[SERVICES]["content"]
+    svc = corpus.client.app[SERVICES].content
     muell_id = corpus.ids["muell"].rsplit("/", 1)[1]
     svc.update("opportunities", muell_id, {"title": "Laubsammelaktion im Stadtpark"})
     assert corpus.query(q="Müll") == set()

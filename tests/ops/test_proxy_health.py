@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 
 from mitwirken.server.app import create_app
+from mitwirken.server.app_keys import STORE
 from mitwirken.server.config import ConfigError, load_settings
-from mitwirken.server.state import STORE
 from mitwirken.server.usecases.instance import init_instance
 from mitwirken.server.web.proxy import client_address, parse_networks, proxy_middleware
 

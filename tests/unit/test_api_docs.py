@@ -21,7 +21,7 @@ import pytest
 
 from mitwirken.models import actors as actor_repo
 from mitwirken.server.app import create_app
-from mitwirken.server.state import STORE
+from mitwirken.server.app_keys import STORE
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "API.md"
 VOLATILE = {"id", "ap_id", "url", "published", "updated", "last_confirmed", "base", "deleted"}

@@ -70,3 +70,37 @@ def test_checker_detects_a_violation(tmp_path):
     modules = imported_modules(sample)
     assert modules == {"mitwirken.server.app", "federation.urls"}
     assert {layer_of(m) for m in modules} == {"server", "federation"}
+
+
+# --- no HTTP session outside the factory --------------------------------------------------
+
+SESSION_FACTORY = ROOT / "server" / "http_client.py"
+
+
+def session_constructions(path: Path) -> list[int]:
+    """Lines where the file calls `ClientSession(...)` or `<module>.ClientSession(...)` (an
+    annotation such as `session: aiohttp.ClientSession` is no call and does not count)."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (isinstance(func, ast.Name) and func.id == "ClientSession"
+                    or isinstance(func, ast.Attribute) and func.attr == "ClientSession"):
+                lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_http_sessions_come_from_the_one_factory():
+    violations = [f"{path.relative_to(ROOT)}:{line}" for path in python_files(*LAYERS)
+                  if path != SESSION_FACTORY for line in session_constructions(path)]
+    assert violations == []
+    assert session_constructions(SESSION_FACTORY), "the factory itself constructs one"
+
+
+def test_session_checker_detects_a_construction(tmp_path):
+    sample = tmp_path / "x.py"
+    sample.write_text("import aiohttp\nfrom aiohttp import ClientSession\n\n"
+                      "def f(session: aiohttp.ClientSession) -> None:\n"
+                      "    a = aiohttp.ClientSession()\n"
+                      "    b = ClientSession(timeout=None)\n")
+    assert session_constructions(sample) == [5, 6]

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-import aiohttp
 import jinja2
 from aiohttp import web
 
 from mitwirken.federation.urls import Urls
 from mitwirken.models.store import Store
 from mitwirken.server.config import Settings
+from mitwirken.server.dependencies import Services
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
 URLS = web.AppKey("urls", Urls)
 CLOCK = web.AppKey("clock", Callable[[], datetime])  # type: ignore[arg-type]
 JINJA = web.AppKey("jinja", jinja2.Environment)
-RESOLVER = web.AppKey("resolver", Any)  # aiohttp AbstractResolver or None
-HTTP = web.AppKey("http", aiohttp.ClientSession)
-SERVICES = web.AppKey("services", dict)  # named long-lived helpers (fetcher, workers, …)
+SERVICES = web.AppKey("services", Services)  # set when the app starts (fetcher, workers, …)

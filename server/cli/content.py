@@ -13,17 +13,20 @@ import argparse
 import sys
 from pathlib import Path
 
+from mitwirken.federation.urls import Urls
+from mitwirken.models import actors as actor_repo
+from mitwirken.models.store import utcnow
+from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+from mitwirken.server.usecases.importing import ImportFileError, import_rows, read_file
+from mitwirken.server.usecases.publishing import ContentService
+
+IMPORT_DESCRIPTION = (
+    "Legt Angebote aus einer CSV- oder JSON-Datei an oder aktualisiert sie "
+    "(Abgleich über original_id). Exit-Status: 0 alles importiert, 2 einzelne Zeilen "
+    "fehlerhaft (übersprungen), 1 nichts importiert. Spalten: docs/IMPORT.md.")
+
 
 def cmd_import(args: argparse.Namespace) -> int:
-    # Imported here, not at module level: the CLI auto-loads this module for every command,
-    # and the content service pulls in the whole federation layer.
-    from mitwirken.federation.urls import Urls
-    from mitwirken.models import actors as actor_repo
-    from mitwirken.models.store import utcnow
-    from mitwirken.server.cli import CliError, open_settings, open_store
-    from mitwirken.server.usecases.importing import ImportFileError, import_rows, read_file
-    from mitwirken.server.usecases.publishing import ContentService
-
     settings = open_settings(args)
     store = open_store(settings)
     try:
@@ -45,18 +48,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``import`` to the ``mitwirken`` command (called by :mod:`server.cli`)."""
-    from mitwirken.server.cli import add_data
-
-    p = sub.add_parser(
-        "import", help="create or update opportunities from a CSV or JSON export",
-        description="Legt Angebote aus einer CSV- oder JSON-Datei an oder aktualisiert sie "
-        "(Abgleich über original_id). Exit-Status: 0 alles importiert, 2 einzelne Zeilen "
-        "fehlerhaft (übersprungen), 1 nichts importiert. Spalten: docs/IMPORT.md.")
+def import_arguments(p: argparse.ArgumentParser) -> None:
     add_data(p)
     p.add_argument("--org", required=True, help="username of the publishing organisation")
     p.add_argument("--dry-run", action="store_true",
                    help="check the file and report what would happen; write nothing")
     p.add_argument("file", help="CSV (`,` or `;`, UTF-8) or JSON array")
-    p.set_defaults(func=cmd_import)

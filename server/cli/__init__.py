@@ -1,0 +1,126 @@
+"""The `mitwirken` command line. `COMMANDS` below is the table of contents: every command, the
+function that runs it and the function that declares its arguments, in the order of
+`mitwirken --help`. The commands live in one module per group; `_common` holds what they
+share. `python -m mitwirken.server.cli` runs `main` too."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+
+from aiohttp.abc import AbstractResolver
+
+from mitwirken.models.store import DatabaseTooNew
+from mitwirken.server.cli import (
+    backup,
+    check,
+    content,
+    federation,
+    instance,
+    moderation,
+    organisations,
+    queue,
+)
+from mitwirken.server.cli._common import CliError, Handler, Setup, add_data
+from mitwirken.server.config import ConfigError
+
+__all__ = ["COMMANDS", "GROUPS", "CliError", "Command", "add_data", "build_parser", "main"]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # "init", or "group command" for the commands of a group ("org add")
+    help: str
+    run: Handler
+    arguments: Setup  # declares the command's options and positionals
+    description: str | None = None
+
+
+GROUPS = {  # the commands with sub-commands, and their help
+    "org": "manage organisations",
+    "token": "API tokens",
+    "queue": "delivery queue",
+    "relay": "relay subscriptions of the instance actor",
+}
+
+COMMANDS = (
+    Command("init", "create database, keys, city and instance actor",
+            instance.cmd_init, instance.init_arguments),
+    Command("serve", "run the web server and workers", instance.cmd_serve,
+            instance.serve_arguments),
+    Command("org add", "add an organisation actor", organisations.cmd_org_add,
+            organisations.org_add_arguments),
+    Command("org list", "list organisations", organisations.cmd_org_list, add_data),
+    Command("token create", "create a bearer token; prints it alone on stdout",
+            organisations.cmd_token_create, organisations.token_create_arguments),
+    Command("demo", "seed the demo city Musterstadt", instance.cmd_demo, add_data),
+    Command("follow", "follow a remote actor", federation.cmd_follow,
+            federation.target_arguments),
+    Command("unfollow", "stop following a remote actor", federation.cmd_unfollow,
+            federation.target_arguments),
+    Command("followers", "list followers", federation.cmd_followers,
+            federation.list_arguments),
+    Command("following", "list followed actors", federation.cmd_following,
+            federation.list_arguments),
+    Command("queue show", "counts, unavailable domains and recent deliveries",
+            queue.cmd_queue, queue.show_arguments),
+    Command("queue retry", "retry one delivery now", queue.cmd_retry, queue.retry_arguments),
+    Command("share", "boost a remote object to our followers", federation.cmd_share,
+            federation.share_arguments),
+    Command("block", "block a domain (drops followers, content, deliveries)",
+            moderation.cmd_block, moderation.block_arguments),
+    Command("unblock", "lift a domain block", moderation.cmd_unblock,
+            moderation.unblock_arguments),
+    Command("approve", "approve a pending follow request", federation.cmd_approve,
+            federation.decision_arguments),
+    Command("reject", "reject a pending follow request", federation.cmd_approve,
+            federation.decision_arguments),
+    Command("relay add", "subscribe to a relay (its actor URL)", federation.cmd_relay_add,
+            federation.relay_add_arguments),
+    Command("relay list", "list relay subscriptions", federation.cmd_relay_list, add_data),
+    Command("import", "create or update opportunities from a CSV or JSON export",
+            content.cmd_import, content.import_arguments,
+            description=content.IMPORT_DESCRIPTION),
+    Command("backup", "consistent online backup (database with keys, settings)",
+            backup.cmd_backup, backup.backup_arguments),
+    Command("restore", "unpack a backup into a new, empty data folder", backup.cmd_restore,
+            backup.restore_arguments),
+    Command("check", "doctor: settings, disk, database, public URL, TLS, clock",
+            check.cmd_check, check.check_arguments),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command in `COMMANDS`; a group's sub-parsers appear where its
+    first command does."""
+    parser = argparse.ArgumentParser(prog="mitwirken", description="Mitwirken: ActivityPub für "
+                                     "Engagement-Angebote und Praxisbeispiele.")
+    parser.set_defaults(resolver=None)
+    sub = parser.add_subparsers(dest="command", required=True)
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for command in COMMANDS:
+        group, _, name = command.name.rpartition(" ")
+        target = sub
+        if group:
+            if group not in groups:
+                groups[group] = sub.add_parser(group, help=GROUPS[group]).add_subparsers(
+                    dest=f"{group}_command", required=True)
+            target = groups[group]
+        p = target.add_parser(name, help=command.help, description=command.description)
+        command.arguments(p)
+        p.set_defaults(func=command.run)
+    return parser
+
+
+def main(argv: list[str] | None = None, *, resolver: AbstractResolver | None = None) -> int:
+    """Run one command; exit status 1 with the reason on stderr when it fails. `resolver`
+    replaces the system DNS of the commands that reach the network (tests map fake host
+    names); the private-address guard still applies unless `allow_private_network`."""
+    args = build_parser().parse_args(argv)
+    args.resolver = resolver
+    try:
+        return args.func(args)
+    except (CliError, ConfigError, DatabaseTooNew) as exc:
+        print(f"mitwirken: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,47 @@
+"""CLI: the delivery queue, `queue show` (counts, unavailable domains, recent deliveries) and
+`queue retry` (one delivery now). Both write or read the database only; the running `serve`
+process delivers (its delivery worker polls the queue every second)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from mitwirken.models import deliveries
+from mitwirken.models.store import utcnow
+from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    store = open_store(open_settings(args))
+    summary = deliveries.delivery_summary(store)
+    rows = deliveries.list_deliveries(store, args.state, args.limit)
+    if args.json:
+        print(json.dumps({"summary": summary, "deliveries": rows}, indent=2))
+        return 0
+    print(f"pending={summary['pending']} done={summary['done']} failed={summary['failed']}")
+    print("unavailable domains: " + (", ".join(summary["unavailable_domains"]) or "-"))
+    for r in rows:
+        print(f"{r['id']}\t{r['state']}\t{r['attempts']}\t{r['last_status'] or '-'}\t"
+              f"{r['inbox']}\t{r['next_attempt_at']}")
+    return 0
+
+
+def show_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("--state", choices=["pending", "done", "failed"])
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    store = open_store(open_settings(args))
+    if not deliveries.requeue_delivery(store, args.id, utcnow()):
+        raise CliError(f"Keine offene oder fehlgeschlagene Zustellung mit id {args.id}.")
+    print(f"Zustellung {args.id} wird erneut versucht.")
+    return 0
+
+
+def retry_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("id", type=int)

@@ -1,0 +1,129 @@
+"""The long-lived dependencies of one instance, typed and built in one place.
+
+`open_services` is the only builder: the application factory uses it (through its cleanup
+context) and so does every CLI command that reaches the network, so the server and the CLI
+share one HTTP client factory, one fetcher and one signer. Building starts nothing; the
+background workers run only inside `workers_running`, which the app enters when asked to
+(`create_app(start_workers=True)`, i.e. `mitwirken serve`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+
+from mitwirken.federation.fetch import Fetcher, Signer
+from mitwirken.federation.group_commit import GroupCommit
+from mitwirken.federation.inbox import InboxContext
+from mitwirken.federation.remote import RemoteActors
+from mitwirken.federation.urls import Urls
+from mitwirken.models import actors as actor_repo
+from mitwirken.models.store import Store, utcnow
+from mitwirken.server.config import Settings
+from mitwirken.server.http_client import client_session
+from mitwirken.server.inbox_table import inbox_router
+from mitwirken.server.usecases.follows import domain_blocked
+from mitwirken.server.usecases.network_ingest import Network
+from mitwirken.server.usecases.publishing import ContentService
+from mitwirken.server.workers.delivery import DeliveryWorker, actor_key_lookup
+from mitwirken.server.workers.inbox import InboxWorker
+from mitwirken.server.workers.maintenance import MaintenanceWorker
+
+
+@dataclass(frozen=True)
+class Workers:
+    """The background workers; tests advance them with `tick()`, `serve` runs them."""
+
+    inbox: InboxWorker
+    delivery: DeliveryWorker
+    maintenance: MaintenanceWorker
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a route, a CLI command or a test needs beyond the request itself."""
+
+    settings: Settings
+    store: Store
+    urls: Urls
+    clock: Callable[[], datetime]
+    http: aiohttp.ClientSession
+    signer: Signer  # the instance actor signs every fetch
+    fetcher: Fetcher
+    remote_actors: RemoteActors
+    inbox_context: InboxContext
+    inbox_commit: GroupCommit
+    content: ContentService
+    network: Network
+    workers: Workers
+
+
+def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession,
+                   clock: Callable[[], datetime] = utcnow) -> Services:
+    """Wire the services over an open session (`open_services` owns the session)."""
+    urls = Urls(settings.base_url)
+    instance = actor_repo.instance_actor(store)
+    signer = Signer(urls.instance_key_id, instance.private_key_pem)
+    fetcher = Fetcher(http, signer,
+                      allow_private=settings.allow_private_network,
+                      timeout=settings.fetch_timeout_seconds, clock=clock,
+                      host_blocked=lambda host: domain_blocked(store, host))
+    actors = RemoteActors(store, fetcher, clock)
+
+    def manual_approval(username: str) -> bool:
+        actor = actor_repo.get_actor(store, username)
+        if actor is None:
+            return True
+        return actor.manually_approves or (
+            actor.kind == "city" and settings.approve_followers_manually)
+
+    ctx = InboxContext(store, urls, actors, clock, manual_approval)
+    delivery = DeliveryWorker(store, http, actor_key_lookup(store, urls), clock,
+                              concurrency=settings.delivery_workers,
+                              per_domain=settings.delivery_concurrency_per_domain,
+                              timeout=settings.fetch_timeout_seconds,
+                              lease=timedelta(seconds=settings.delivery_lease_seconds))
+    inbox = InboxWorker(ctx)
+    inbox.on_processed = delivery.wake  # Accepts etc. were queued
+    content = ContentService(store, urls, clock, wake=delivery.wake)
+    maintenance = MaintenanceWorker(content, settings.auto_pause_days)
+    network = Network(store, urls, actors, fetcher, clock)
+    ctx.router = inbox_router(network)
+    return Services(settings=settings, store=store, urls=urls, clock=clock, http=http,
+                    signer=signer, fetcher=fetcher, remote_actors=actors, inbox_context=ctx,
+                    inbox_commit=GroupCommit(store, on_commit=inbox.wake), content=content,
+                    network=network,
+                    workers=Workers(inbox=inbox, delivery=delivery, maintenance=maintenance))
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, store: Store, *,
+                        resolver: AbstractResolver | None = None,
+                        clock: Callable[[], datetime] = utcnow) -> AsyncIterator[Services]:
+    """The services of one process, with the one HTTP session (closed on exit). `resolver`
+    and `clock` are seams for tests; a test resolver is wrapped by the private-address guard
+    too (see `http_client`)."""
+    async with client_session(allow_private_network=settings.allow_private_network,
+                              resolver=resolver) as http:
+        yield build_services(settings, store, http, clock)
+
+
+@asynccontextmanager
+async def workers_running(workers: Workers) -> AsyncIterator[None]:
+    """Run the inbox, delivery and maintenance loops until the block ends."""
+    tasks = [asyncio.create_task(w.run())
+             for w in (workers.inbox, workers.delivery, workers.maintenance)]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
