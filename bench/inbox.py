@@ -53,8 +53,8 @@ from mitwirken.models.store import Store  # noqa: E402
 from mitwirken.server.app import create_app  # noqa: E402
 from mitwirken.server.app_keys import SERVICES  # noqa: E402
 from mitwirken.server.config import load_settings  # noqa: E402
-from mitwirken.server.usecases.follows import domain_blocked  # noqa: E402
 from mitwirken.server.usecases.instance import init_instance  # noqa: E402
+from mitwirken.server.usecases.moderation import domain_blocked  # noqa: E402
 
 HOST = "bench.test"
 AS = "https://www.w3.org/ns/activitystreams"

@@ -15,19 +15,9 @@ from mitwirken.models.store import Store, utcnow
 from mitwirken.server.app_keys import CLOCK, JINJA, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import open_services, workers_running
-from mitwirken.server.web import (
-    actors,
-    api,
-    discovery,
-    health,
-    inbox,
-    network,
-    objects,
-    openapi,
-    pages,
-)
 from mitwirken.server.web.errors import error_middleware
 from mitwirken.server.web.proxy import proxy_middleware
+from mitwirken.server.web.routes import ROUTES
 from mitwirken.server.web.templating import make_environment
 
 log = logging.getLogger("mitwirken")
@@ -71,14 +61,6 @@ def create_app(
     app[CLOCK] = clock
     app[JINJA] = make_environment()
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
-    app.router.add_routes(discovery.routes)
-    app.router.add_routes(actors.routes)
-    app.router.add_routes(inbox.routes)
-    app.router.add_routes(api.routes)
-    app.router.add_routes(openapi.routes)
-    app.router.add_routes(network.routes)
-    app.router.add_routes(objects.routes)
-    app.router.add_routes(pages.routes)
-    app.router.add_routes(health.routes)  # /healthz for proxy and monitoring
+    app.router.add_routes(ROUTES)
     app.router.add_static("/static", STATIC)
     return app

@@ -29,7 +29,7 @@ from mitwirken.models.store import Store, utcnow
 from mitwirken.server.config import Settings
 from mitwirken.server.http_client import client_session
 from mitwirken.server.inbox_table import inbox_router
-from mitwirken.server.usecases.follows import domain_blocked
+from mitwirken.server.usecases.moderation import domain_blocked
 from mitwirken.server.usecases.network_ingest import Network
 from mitwirken.server.usecases.publishing import ContentService
 from mitwirken.server.workers.delivery import DeliveryWorker, actor_key_lookup

@@ -7,12 +7,12 @@ import argparse
 
 from mitwirken.models.store import utcnow
 from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
-from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases import moderation
 
 
 def cmd_block(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
-    result = social.block_domain(store, args.domain, args.reason or "", utcnow())
+    result = moderation.block_domain(store, args.domain, args.reason or "", utcnow())
     print(f"{args.domain} blockiert: {result['followers']} Folgende entfernt, "
           f"{result['following']} Abos beendet, {result['deliveries']} Zustellungen "
           f"abgebrochen, {result['content']} Inhalte entfernt.")
@@ -27,7 +27,7 @@ def block_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_unblock(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
-    if not social.unblock_domain(store, args.domain):
+    if not moderation.unblock_domain(store, args.domain):
         raise CliError(f"{args.domain} war nicht blockiert.")
     print(f"{args.domain} ist nicht mehr blockiert.")
     return 0

@@ -7,17 +7,17 @@ from __future__ import annotations
 import argparse
 import json
 
-from mitwirken.models import deliveries
 from mitwirken.models.store import utcnow
 from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+from mitwirken.server.usecases import operations
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
-    summary = deliveries.delivery_summary(store)
-    rows = deliveries.list_deliveries(store, args.state, args.limit)
+    queue = operations.delivery_queue(store, args.state, args.limit)
+    summary, rows = queue["summary"], queue["deliveries"]
     if args.json:
-        print(json.dumps({"summary": summary, "deliveries": rows}, indent=2))
+        print(json.dumps(queue, indent=2))
         return 0
     print(f"pending={summary['pending']} done={summary['done']} failed={summary['failed']}")
     print("unavailable domains: " + (", ".join(summary["unavailable_domains"]) or "-"))
@@ -36,7 +36,7 @@ def show_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_retry(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
-    if not deliveries.requeue_delivery(store, args.id, utcnow()):
+    if not operations.retry_delivery(store, args.id, utcnow()):
         raise CliError(f"Keine offene oder fehlgeschlagene Zustellung mit id {args.id}.")
     print(f"Zustellung {args.id} wird erneut versucht.")
     return 0

@@ -1,4 +1,5 @@
-"""Use cases of the social graph shared by the CLI, the API and the tests."""
+"""Use cases of the social graph: following and unfollowing, follow requests and their
+answers, relays; shared by the CLI, the inbox table and the tests."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from mitwirken.federation.inbox import Activity, InboxContext, State, object_id
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
-from mitwirken.models import deliveries, domain_policy, follows, remote_actors
+from mitwirken.models import follows, remote_actors
 from mitwirken.models.store import Store
-from mitwirken.server.usecases.network_ingest import purge_actor, purge_domain
+from mitwirken.server.usecases.network_ingest import purge_actor
 
 
 async def lookup(fetcher: Fetcher, actors: RemoteActors, target: str) -> RemoteActor:
@@ -65,28 +66,6 @@ def find_following(store: Store, username: str, target: str) -> str | None:
                 row["actor"].split("/")[2] == host:
             return row["actor"]
     return None
-
-
-def block_domain(store: Store, domain: str, reason: str, now: datetime) -> dict:
-    """Block a domain: its followers go, pending deliveries to it are cancelled, its content
-    disappears, and its inbox requests get 403 from now on (GoToSocial's documented effects)."""
-    domain = domain_policy.normalise(domain)
-    with store.tx():
-        domain_policy.block(store, domain, reason, now)
-        followers, following = follows.remove_domain(store, domain)
-        cancelled = deliveries.cancel_pending_for_domain(store, domain, now, "domain blocked")
-        content = purge_domain(store, domain)
-    return {"followers": followers, "following": following, "deliveries": cancelled,
-            "content": content}
-
-
-def domain_blocked(store: Store, *domains: str) -> bool:
-    """Whether any of these domains is blocked; a blocked domain also blocks its subdomains."""
-    return domain_policy.is_blocked(store, *domains)
-
-
-def unblock_domain(store: Store, domain: str) -> bool:
-    return domain_policy.unblock(store, domain)
 
 
 def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str, *,

@@ -17,7 +17,7 @@ from mitwirken.federation.outbox import publish
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, follows, remote_content, search
-from mitwirken.models.content import Opportunity, Practice
+from mitwirken.models.content import Opportunity, Practice, german_errors
 from mitwirken.models.german_errors import problem, raise_errors
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import OpportunityStatus
@@ -224,6 +224,4 @@ class ContentService:
 
 
 def validation_detail(exc: ValidationError) -> list[dict[str, str]]:
-    from mitwirken.models.content import german_errors
-
     return german_errors(exc)

@@ -18,8 +18,6 @@ from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.templating import render
 
-routes = web.RouteTableDef()
-
 
 def _local_actor(request: web.Request) -> LocalActor:
     actor = actor_repo.get_actor(request.app[STORE], request.match_info["username"].lower())
@@ -28,13 +26,11 @@ def _local_actor(request: web.Request) -> LocalActor:
     return actor
 
 
-@routes.get("/actor")
 async def instance_actor(request: web.Request) -> web.Response:
     actor = actor_repo.instance_actor(request.app[STORE])
     return ap_response(actor_to_ap(actor, request.app[URLS]))
 
 
-@routes.get("/actor/followers")
 async def instance_followers(request: web.Request) -> web.Response:
     """Only relays follow the instance actor; the count is public, the list is not."""
     total = follows.count_accepted_followers(request.app[STORE], "instance")
@@ -42,13 +38,11 @@ async def instance_followers(request: web.Request) -> web.Response:
                                        first=False))
 
 
-@routes.get("/actor/outbox")
 async def instance_outbox(request: web.Request) -> web.Response:
     return ap_response(coll.collection(f"{request.app[URLS].instance_actor}/outbox", 0,
                                        first=False))
 
 
-@routes.get("/actors/{username}")
 async def actor_document(request: web.Request) -> web.StreamResponse:
     actor = _local_actor(request)
     urls = request.app[URLS]
@@ -57,7 +51,6 @@ async def actor_document(request: web.Request) -> web.StreamResponse:
     return ap_response(actor_to_ap(actor, urls))
 
 
-@routes.get("/@{username}")
 async def profile_page(request: web.Request) -> web.StreamResponse:
     actor = _local_actor(request)
     urls = request.app[URLS]
@@ -76,7 +69,6 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
     })
 
 
-@routes.get("/actors/{username}/outbox")
 async def outbox(request: web.Request) -> web.Response:
     actor = _local_actor(request)
     store = request.app[STORE]
@@ -93,7 +85,6 @@ async def outbox(request: web.Request) -> web.Response:
     return collection_response(request, request.app[URLS].outbox(actor.username), total, fetch)
 
 
-@routes.get("/actors/{username}/followers")
 async def followers(request: web.Request) -> web.Response:
     actor = _local_actor(request)
     store = request.app[STORE]
@@ -105,7 +96,6 @@ async def followers(request: web.Request) -> web.Response:
     return collection_response(request, request.app[URLS].followers(actor.username), total, fetch)
 
 
-@routes.get("/actors/{username}/following")
 async def following(request: web.Request) -> web.Response:
     actor = _local_actor(request)
     store = request.app[STORE]

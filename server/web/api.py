@@ -11,16 +11,16 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import content_store, inbox_items
+from mitwirken.models import content_store
 from mitwirken.models import interactions as interaction_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.content import german_errors
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.app_keys import SERVICES, STORE, URLS
+from mitwirken.server.usecases import operations
 from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound, ReadOnlyField
 from mitwirken.server.web.errors import ApiError
 
-routes = web.RouteTableDef()
 BEARER = {"WWW-Authenticate": 'Bearer realm="mitwirken"'}
 KINDS: dict[str, Kind] = {"opportunities": "opportunities", "practices": "practices"}
 
@@ -92,7 +92,6 @@ def editor_input() -> Iterator[None]:
             for f in exc.fields]) from exc
 
 
-@routes.get("/api/v1/{kind:opportunities|practices}")
 async def list_own(request: web.Request) -> web.Response:
     actor = authenticate(request)
     kind = kind_of(request)
@@ -113,7 +112,6 @@ async def list_own(request: web.Request) -> web.Response:
         "limit": limit, "offset": offset})
 
 
-@routes.post("/api/v1/{kind:opportunities|practices}")
 async def create(request: web.Request) -> web.Response:
     actor = authenticate(request)
     kind = kind_of(request)
@@ -129,14 +127,12 @@ async def create(request: web.Request) -> web.Response:
                              headers={"Location": f"/api/v1/{kind}/{obj.id}"})
 
 
-@routes.get("/api/v1/{kind:opportunities|practices}/{id}")
 async def read(request: web.Request) -> web.Response:
     actor = authenticate(request)
     obj = owned(request, actor, kind_of(request))
     return web.json_response(represent(service(request), obj))
 
 
-@routes.patch("/api/v1/{kind:opportunities|practices}/{id}")
 async def update(request: web.Request) -> web.Response:
     actor = authenticate(request)
     kind = kind_of(request)
@@ -147,7 +143,6 @@ async def update(request: web.Request) -> web.Response:
     return web.json_response(represent(service(request), updated))
 
 
-@routes.delete("/api/v1/{kind:opportunities|practices}/{id}")
 async def delete(request: web.Request) -> web.Response:
     actor = authenticate(request)
     kind = kind_of(request)
@@ -156,14 +151,12 @@ async def delete(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@routes.post("/api/v1/opportunities/{id}/confirm")
 async def confirm(request: web.Request) -> web.Response:
     actor = authenticate(request)
     obj = owned(request, actor, "opportunities")
     return web.json_response(represent(service(request), service(request).confirm(obj.id)))
 
 
-@routes.post("/api/v1/opportunities/{id}/close")
 async def close(request: web.Request) -> web.Response:
     actor = authenticate(request)
     obj = owned(request, actor, "opportunities")
@@ -171,7 +164,6 @@ async def close(request: web.Request) -> web.Response:
     return web.json_response(represent(service(request), closed))
 
 
-@routes.get("/api/v1/{kind:opportunities|practices}/{id}/interactions")
 async def interactions(request: web.Request) -> web.Response:
     actor = authenticate(request)
     obj = owned(request, actor, kind_of(request))
@@ -185,7 +177,6 @@ async def interactions(request: web.Request) -> web.Response:
     })
 
 
-@routes.get("/api/v1/admin/inbox")
 async def admin_inbox(request: web.Request) -> web.Response:
     actor = authenticate(request)
     if actor.kind != "city":
@@ -194,10 +185,5 @@ async def admin_inbox(request: web.Request) -> web.Response:
         limit = min(max(int(request.query.get("limit", 50)), 1), 500)
     except ValueError as exc:
         raise ApiError(400, "bad_paging", "limit must be an integer") from exc
-    rows = inbox_items.list_recent(request.app[STORE], limit)
-    for row in rows:
-        body = json.loads(row.pop("body"))
-        obj = body.get("object")
-        row["object_type"] = obj.get("type") if isinstance(obj, dict) else None
-        row["object_id"] = obj.get("id") if isinstance(obj, dict) else obj
+    rows = operations.received_activities(request.app[STORE], limit)
     return web.json_response({"items": rows, "base": request.app[URLS].base})

@@ -15,11 +15,9 @@ from mitwirken.models.store import Store
 from mitwirken.server.app_keys import CLOCK, SETTINGS, STORE, URLS
 from mitwirken.server.web.errors import ApiError
 
-routes = web.RouteTableDef()
 JRD = "application/jrd+json"
 
 
-@routes.get("/.well-known/webfinger")
 async def webfinger(request: web.Request) -> web.Response:
     resource = request.query.get("resource")
     if not resource:
@@ -40,19 +38,16 @@ async def webfinger(request: web.Request) -> web.Response:
                              headers={"Access-Control-Allow-Origin": "*"})
 
 
-@routes.get("/.well-known/host-meta")
 async def host_meta(request: web.Request) -> web.Response:
     return web.Response(text=discovery.host_meta(request.app[URLS]),
                         content_type="application/xrd+xml")
 
 
-@routes.get("/.well-known/nodeinfo")
 async def nodeinfo_links(request: web.Request) -> web.Response:
     return web.json_response(discovery.nodeinfo_links(request.app[URLS]),
                              headers={"Access-Control-Allow-Origin": "*"})
 
 
-@routes.get("/nodeinfo/{version}")
 async def nodeinfo(request: web.Request) -> web.Response:
     v = request.match_info["version"]
     if v not in discovery.NODEINFO_VERSIONS:
@@ -77,6 +72,5 @@ def _active(store: Store, now: datetime, days: int) -> int:
     return outbox.active_publishers(store, now - timedelta(days=days))
 
 
-@routes.get("/ns")
 async def namespace(request: web.Request) -> web.Response:
     return web.json_response(ns_document(), content_type="application/ld+json")

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from mitwirken.server.web.negotiation import wants_html
+from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.http")
 
@@ -43,8 +44,6 @@ class ApiError(Exception):
 def error_response(request: web.Request, status: int, error: str, detail: Any = None
                    ) -> web.Response:
     if wants_html(request):
-        from mitwirken.server.web.templating import render
-
         return render(request, "error.html", {"status": status, "error": error,
                                               "message": MESSAGES_DE.get(status, error)},
                       status=status)

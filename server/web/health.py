@@ -16,7 +16,6 @@ from aiohttp import web
 from mitwirken.server.app_keys import STORE
 
 log = logging.getLogger("mitwirken.health")
-routes = web.RouteTableDef()
 
 
 def _version() -> str:
@@ -26,7 +25,6 @@ def _version() -> str:
         return "unknown"
 
 
-@routes.get("/healthz", allow_head=True)
 async def healthz(request: web.Request) -> web.Response:
     body = {"status": "ok", "database": "ok", "version": _version()}
     status = 200

@@ -10,7 +10,6 @@ from mitwirken.models.actors import actor_exists
 from mitwirken.server.app_keys import CLOCK, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.web.errors import ApiError
 
-routes = web.RouteTableDef()
 ACCEPTED = b'{"status": "accepted"}'
 
 # verdict → (status, error code) of the JSON error answer
@@ -48,12 +47,10 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
     return _answer(await receive(_deps(request.app), post))
 
 
-@routes.post("/inbox")
 async def shared_inbox(request: web.Request) -> web.Response:
     return await _receive(request, None)
 
 
-@routes.post("/actors/{username}/inbox")
 async def actor_inbox(request: web.Request) -> web.Response:
     username = request.match_info["username"]
     if not actor_exists(request.app[STORE], username):
@@ -61,6 +58,5 @@ async def actor_inbox(request: web.Request) -> web.Response:
     return await _receive(request, username)
 
 
-@routes.post("/actor/inbox")
 async def instance_inbox(request: web.Request) -> web.Response:
     return await _receive(request, "instance")

@@ -15,8 +15,6 @@ from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.templating import render
 
-routes = web.RouteTableDef()
-
 TEXT_FILTERS = ("kind", "opp_kind", "cause_area", "activity_type", "theme", "sector", "remote",
                 "suitable_for", "origin", "region")
 MAX_LIMIT = 100
@@ -83,7 +81,6 @@ def _search(request: web.Request) -> tuple[search.Query, int, list[dict]]:
     return query, total, items
 
 
-@routes.get("/api/v1/search")
 async def search_api(request: web.Request) -> web.Response:
     query, total, items = _search(request)
     body: dict = {"total": total, "limit": query.limit, "offset": query.offset, "items": items}
@@ -92,14 +89,12 @@ async def search_api(request: web.Request) -> web.Response:
     return web.json_response(body, headers={"Access-Control-Allow-Origin": "*"})
 
 
-@routes.get("/suche")
 async def search_page(request: web.Request) -> web.Response:
     query, total, items = _search(request)
     return render(request, "search.html", {"query": query, "total": total, "items": items,
                                            "label": label, "params": dict(request.query)})
 
 
-@routes.get("/praxis/{id}/adoptedBy")
 async def adopted_by(request: web.Request) -> web.Response:
     store, urls = request.app[STORE], request.app[URLS]
     practice_id = request.match_info["id"]

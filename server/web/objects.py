@@ -4,6 +4,7 @@ objects answer 410 with a Tombstone."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from aiohttp import web
 
@@ -20,15 +21,12 @@ from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.templating import render
 
-routes = web.RouteTableDef()
 PAGE = 20
 
 
 def _gone(request: web.Request, ap_id: str) -> web.Response:
     row = outbox.tombstone(request.app[STORE], ap_id)
     if wants_activity_json(request) or "text/html" not in request.headers.get("Accept", ""):
-        from datetime import datetime
-
         doc = activities.tombstone(ap_id, row["former_type"],
                                    datetime.fromisoformat(row["deleted_at"]))
         doc["@context"] = "https://www.w3.org/ns/activitystreams"
@@ -70,12 +68,10 @@ async def _object(request: web.Request, kind: str) -> web.StreamResponse:
     })
 
 
-@routes.get("/angebote/{id}")
 async def opportunity(request: web.Request) -> web.StreamResponse:
     return await _object(request, "opportunities")
 
 
-@routes.get("/praxis/{id}")
 async def practice(request: web.Request) -> web.StreamResponse:
     return await _object(request, "practices")
 
@@ -94,7 +90,6 @@ def _names(store: Store) -> dict[str, str]:
     return {a.username: a.name for a in actor_repo.list_actors(store)}
 
 
-@routes.get("/angebote")
 async def opportunity_list(request: web.Request) -> web.Response:
     store, page = request.app[STORE], _page_no(request)
     items = content_store.list_objects(store, "opportunities", statuses=("open",), limit=PAGE,
@@ -104,7 +99,6 @@ async def opportunity_list(request: web.Request) -> web.Response:
         "present": page_text, "label": label})
 
 
-@routes.get("/praxis")
 async def practice_list(request: web.Request) -> web.Response:
     store, page = request.app[STORE], _page_no(request)
     items = content_store.list_objects(store, "practices", limit=PAGE, offset=(page - 1) * PAGE)
@@ -113,7 +107,6 @@ async def practice_list(request: web.Request) -> web.Response:
         "label": label})
 
 
-@routes.get("/activities/{id}")
 async def activity(request: web.Request) -> web.Response:
     """Public activities (Create/Update/Delete/Announce) can be dereferenced by their id."""
     ap_id = request.app[URLS].activity(request.match_info["id"])

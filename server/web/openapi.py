@@ -11,10 +11,7 @@ from aiohttp import web
 from mitwirken.server.app_keys import URLS
 from mitwirken.server.web.openapi_spec import build_openapi
 
-routes = web.RouteTableDef()
 
-
-@routes.get("/api/v1/openapi.json")
 async def openapi_json(request: web.Request) -> web.Response:
     return web.json_response(build_openapi(request.app[URLS].base),
                              headers={"Access-Control-Allow-Origin": "*",

@@ -7,7 +7,7 @@ field shows up here without anyone remembering to document it; the list of opera
 out by hand (with summaries for humans) and ``tests/unit/test_openapi.py`` compares it with the
 app's router in both directions, so the two cannot drift apart.
 
-Deliberately free of aiohttp and of :mod:`server.routes.api`: building the document needs only
+Deliberately free of aiohttp and of :mod:`server.web.api`: building the document needs only
 the models (and which fields the server sets, from :mod:`server.content_service`).
 """
 

@@ -10,10 +10,7 @@ from mitwirken.models.vocab import ActivityType, CauseArea, PracticeTheme, Secto
 from mitwirken.server.app_keys import STORE
 from mitwirken.server.web.templating import render
 
-routes = web.RouteTableDef()
 
-
-@routes.get("/")
 async def home(request: web.Request) -> web.Response:
     store = request.app[STORE]
     return render(request, "home.html", {
@@ -26,7 +23,6 @@ async def home(request: web.Request) -> web.Response:
     })
 
 
-@routes.get("/about")
 async def about(request: web.Request) -> web.Response:
     store = request.app[STORE]
     return render(request, "about.html", {"city": actor_repo.city_actor(store)})
@@ -38,7 +34,6 @@ TAG_FILTERS = {CauseArea: "cause_area", ActivityType: "activity_type", PracticeT
                Sector: "sector"}
 
 
-@routes.get("/tags/{name}")
 async def tag_page(request: web.Request) -> web.Response:
     name = request.match_info["name"].lower()
     query = search.Query(limit=50)

@@ -28,6 +28,7 @@ from mitwirken.models import follows, search
 from mitwirken.models.search import Query
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases import moderation
 from mitwirken.server.usecases.instance import make_actor
 from tests.fediverse import drain
 from tests.golden.examples import ONE_OFF, PRACTICE
@@ -368,7 +369,7 @@ async def test_block_domain_purges_and_refuses_its_inbox_posts(net):
     assert len(found(b, "Repair")) == 2
 
     # When B blocks C's domain
-    result = social.block_domain(b.app[STORE], "City-C.test", "Spam", b.app[CLOCK]())
+    result = moderation.block_domain(b.app[STORE], "City-C.test", "Spam", b.app[CLOCK]())
     assert result == {"followers": 0, "following": 1, "deliveries": 0, "content": 1}
     # Then C's content is purged, A's stays
     assert found(b, "Repair") == {a.app[URLS].practice(prac_a.id): "city-a.test"}
@@ -385,7 +386,7 @@ async def test_block_domain_purges_and_refuses_its_inbox_posts(net):
     assert found(b, "Marktplatz") == {}
 
     # When the block is lifted, nothing comes back by itself
-    assert social.unblock_domain(b.app[STORE], "city-c.test")
+    assert moderation.unblock_domain(b.app[STORE], "city-c.test")
     assert found(b, "Repair") == {a.app[URLS].practice(prac_a.id): "city-a.test"}
 
 

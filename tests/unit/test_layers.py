@@ -7,6 +7,7 @@ other software in site-packages), so it is refused everywhere."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,3 +105,49 @@ def test_session_checker_detects_a_construction(tmp_path):
                       "    a = aiohttp.ClientSession()\n"
                       "    b = ClientSession(timeout=None)\n")
     assert session_constructions(sample) == [5, 6]
+
+
+SQL_START = re.compile(
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|PRAGMA|CREATE|DROP|ALTER|WITH|BEGIN|COMMIT|"
+    r"ROLLBACK|VACUUM|ATTACH)\b")
+SQL_CALLS = {"execute", "executemany", "executescript"}
+
+
+def sql_uses(source: str) -> list[str]:
+    """Where a module runs SQL itself: SQL text in a string (f-string parts included), a call
+    of `execute…`, the sqlite-utils database behind a store (`.db`), or `sqlite_utils`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and SQL_START.match(node.value):
+            found.append(f"{node.lineno}: SQL text {node.value.strip()[:40]!r}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in SQL_CALLS:
+            found.append(f"{node.lineno}: .{node.func.attr}()")
+        elif isinstance(node, ast.Attribute) and node.attr == "db":
+            found.append(f"{node.lineno}: .db")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) \
+                else [node.module or ""]
+            if any(n.split(".")[0] == "sqlite_utils" for n in names):
+                found.append(f"{node.lineno}: imports sqlite_utils")
+    return found
+
+
+def test_no_sql_outside_models():
+    violations = []
+    for path in python_files("federation", "server"):
+        violations += [f"{path.relative_to(ROOT)}:{use}"
+                       for use in sql_uses(path.read_text("utf-8"))]
+    assert violations == []
+
+
+def test_sql_checker_sees_each_kind_of_use():
+    source = ('import sqlite_utils\n'
+              'def f(store, n):\n'
+              '    store.execute("UPDATE deliveries SET state = ?")\n'
+              '    store.all(f"SELECT id FROM t LIMIT {n}")\n'
+              '    store.db["outbox"].insert({})\n'
+              '    return "Select a city"\n')
+    uses = sql_uses(source)
+    assert [u.split(":")[0] for u in uses] == ["1", "3", "3", "4", "5"]

@@ -1,0 +1,35 @@
+"""Operations: what an admin looks at to see whether federation works, and the one action it
+allows today — the delivery queue (counts, unavailable domains, recent rows, retry one now) and
+the log of received activities. Shared by `mitwirken queue …` and the admin API."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from mitwirken.models import deliveries, inbox_items
+from mitwirken.models.store import Store
+
+
+def delivery_queue(store: Store, state: str | None, limit: int) -> dict[str, Any]:
+    """`{"summary": counts per state and unavailable domains, "deliveries": newest rows}`."""
+    return {"summary": deliveries.delivery_summary(store),
+            "deliveries": deliveries.list_deliveries(store, state, limit)}
+
+
+def retry_delivery(store: Store, delivery_id: int, now: datetime) -> bool:
+    """Try a failed or waiting delivery again now; False if there is no such open row."""
+    return deliveries.requeue_delivery(store, delivery_id, now)
+
+
+def received_activities(store: Store, limit: int) -> list[dict[str, Any]]:
+    """The newest inbox items with their outcome, and the type and id of their object (the
+    body itself is not shown)."""
+    rows = inbox_items.list_recent(store, limit)
+    for row in rows:
+        body = json.loads(row.pop("body"))
+        obj = body.get("object")
+        row["object_type"] = obj.get("type") if isinstance(obj, dict) else None
+        row["object_id"] = obj.get("id") if isinstance(obj, dict) else obj
+    return rows
