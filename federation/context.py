@@ -10,7 +10,7 @@ WEBFINGER = "https://purl.archive.org/socialweb/webfinger"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 MW_NS = "https://w3id.org/mitwirken/ns#"
 
-MASTODON_TERMS: dict[str, object] = {
+MASTODON_TERMS: dict[str, str | dict[str, str]] = {
     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
     "sensitive": "as:sensitive",
     "Hashtag": "as:Hashtag",

@@ -201,8 +201,8 @@ class PublicOnlyResolver(AbstractResolver):
     def __init__(self, inner: AbstractResolver | None = None) -> None:
         self.inner = inner or ThreadedResolver()
 
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET
-                      ) -> list[ResolveResult]:
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
         results = await self.inner.resolve(host, port, family)
         public = [r for r in results if not is_private_address(str(r["host"]))]
         if not public:

@@ -75,7 +75,8 @@ def parse_actor(doc: dict) -> RemoteActor:
     inbox = doc.get("inbox")
     if not isinstance(inbox, str) or host(inbox) != host(actor_id):
         raise FetchError("actor inbox missing or on another host")
-    endpoints = doc.get("endpoints") if isinstance(doc.get("endpoints"), dict) else {}
+    endpoints = doc.get("endpoints")
+    endpoints = endpoints if isinstance(endpoints, dict) else {}
     shared = endpoints.get("sharedInbox")
     if not isinstance(shared, str) or host(shared) != host(actor_id):
         shared = None

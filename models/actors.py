@@ -76,7 +76,7 @@ def create_actor(store: Store, actor: LocalActor) -> LocalActor:
     with store.tx():
         if get_actor(store, actor.username) is not None:
             raise ActorError(f"Es gibt bereits ein Konto '{actor.username}'.")
-        store.db["actors"].insert(_row(actor))
+        store.db.table("actors").insert(_row(actor))
     return actor
 
 
@@ -129,7 +129,7 @@ def update_actor(store: Store, username: str, **changes: object) -> LocalActor:
         raise ActorError(f"Kein Konto '{username}'.")
     updated = LocalActor.model_validate({**actor.model_dump(), **changes, "updated_at": utcnow()})
     with store.tx():
-        store.db["actors"].update(username, _row(updated))
+        store.db.table("actors").update(username, _row(updated))
     return updated
 
 
@@ -139,7 +139,7 @@ def create_token(store: Store, username: str, label: str = "") -> str:
         raise ActorError(f"Kein Konto '{username}'.")
     token = new_token()
     with store.tx():
-        store.db["api_tokens"].insert(
+        store.db.table("api_tokens").insert(
             {
                 "token_hash": hash_token(token),
                 "username": username,
@@ -162,4 +162,4 @@ def get_setting(store: Store, key: str) -> str | None:
 
 def set_setting(store: Store, key: str, value: str) -> None:
     with store.tx():
-        store.db["instance"].upsert({"key": key, "value": value}, pk="key")
+        store.db.table("instance").upsert({"key": key, "value": value}, pk="key")

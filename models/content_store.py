@@ -4,7 +4,7 @@ the few columns we filter on; deleted objects keep a row (deleted_at) and a tomb
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from mitwirken.models import outbox
 from mitwirken.models.ids import new_id
@@ -26,7 +26,7 @@ def _table(obj: Opportunity | Practice) -> Kind:
 def save(store: Store, obj: Opportunity | Practice, now: datetime) -> Opportunity | Practice:
     """Insert (assigning id and `published`) or replace; returns the stored object."""
     table = _table(obj)
-    changes: dict = {"updated": now}
+    changes: dict[str, Any] = {"updated": now}
     if obj.id is None:
         changes.update(id=new_id(), published=obj.published or now)
     elif obj.published is None:
@@ -37,13 +37,13 @@ def save(store: Store, obj: Opportunity | Practice, now: datetime) -> Opportunit
         "username": stored.org_username,
         "data": stored.model_dump_json(),
         "status": str(stored.status.value),
-        "published": iso(stored.published),
+        "published": iso(stored.published or now),  # set above when it was None
         "updated": iso(now),
         "deleted_at": None,
     }
-    if table == "opportunities":
+    if isinstance(stored, Opportunity):  # table == "opportunities"
         row["original_id"] = stored.original_id
-    store.db[table].upsert(row, pk="id")
+    store.db.table(table).upsert(row, pk="id")
     return stored
 
 

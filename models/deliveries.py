@@ -72,7 +72,7 @@ def enqueue_deliveries(
         for inbox in dict.fromkeys(inboxes)
     ]
     before = store.db.conn.total_changes
-    store.db[TABLE].insert_all(rows, ignore=True)
+    store.db.table(TABLE).insert_all(rows, ignore=True)
     return store.db.conn.total_changes - before
 
 
