@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
+from mitwirken.federation.as_types import JsonObject
 from mitwirken.federation.signatures import sign_headers
 
 log = logging.getLogger("mitwirken.fetch")
@@ -91,7 +92,7 @@ class Fetcher:
             raise FetchError("private or loopback address refused")
 
     async def get_json(self, url: str, *, accept: str = AP_ACCEPT, signed: bool = True,
-                       media_types: tuple[str, ...] = AP_MEDIA) -> tuple[str, dict]:
+                       media_types: tuple[str, ...] = AP_MEDIA) -> tuple[str, JsonObject]:
         """Fetch `url` (following ≤ 3 redirects); returns (final URL, document)."""
         current = url.split("#", 1)[0]
         for _ in range(MAX_REDIRECTS + 1):
@@ -127,7 +128,7 @@ class Fetcher:
             return current, doc
         raise FetchError("too many redirects")
 
-    async def get_object(self, url: str) -> dict:
+    async def get_object(self, url: str) -> JsonObject:
         """An ActivityStreams object whose `id` is the URL it was fetched from (or, after a
         redirect on the same host, the final URL)."""
         final, doc = await self.get_json(url)
