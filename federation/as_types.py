@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any, NotRequired, TypedDict
 
 __all__ = [
-    "Activity",
     "ActivityHead",
     "ActorDocument",
     "ActorKey",
@@ -33,12 +32,14 @@ __all__ = [
     "NodeInfoSoftware",
     "OrderedCollection",
     "OrderedCollectionPage",
+    "OutgoingActivity",
     "PropertyValue",
     "Tombstone",
 ]
 
 JsonObject = dict[str, Any]
-"""Any JSON object: what arrived from the network (unchecked), or a document with open keys."""
+"""Any JSON object: what arrived from the network (unchecked), or a document with open keys.
+An activity a peer sent is one too (`federation.inbox.Activity`); `OutgoingActivity` is ours."""
 
 # ------------------------------------------------------------------------------ activities
 
@@ -64,7 +65,7 @@ class Tombstone(TypedDict):
     deleted: str
 
 
-class Activity(ActivityHead):
+class OutgoingActivity(ActivityHead):
     """An activity we send: Follow, Accept, Reject, Undo, Create, Update, Delete, Announce.
 
     `object` is an id, an embedded object (a Note, the Follow being accepted) or a Tombstone."""

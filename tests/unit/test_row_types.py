@@ -18,8 +18,10 @@ import pytest
 from mitwirken.models import (
     actors,
     content_store,
+    deliveries,
     domain_policy,
     follows,
+    inbox_items,
     interactions,
     outbox,
     remote_actors,
@@ -42,6 +44,10 @@ ROW_TYPES: list[tuple[Any, str, set[str] | None, bool]] = [
     (domain_policy.DomainBlock, "domain_blocks", set(), True),
     (interactions.Interaction, "interactions", None, True),
     (search.SearchHit, "search_items", None, True),
+    (deliveries.Delivery, "deliveries", set(), True),
+    (deliveries.DeliveryListing, "deliveries", None, True),
+    (inbox_items.InboxItem, "inbox_items", set(), True),
+    (inbox_items.InboxListing, "inbox_items", None, True),
 ]
 # Keys whose type differs from the column on purpose: converted by the owner module.
 CONVERTED = {("outbox", "public"), ("outbox", "published"), ("search_items", "local")}
