@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 
+from mitwirken.federation.as_types import ActorDocument, PropertyValue
 from mitwirken.federation.context import actor_context
 from mitwirken.federation.urls import Urls
 from mitwirken.models.actors import SECTOR_LABELS, LocalActor
 from mitwirken.models.store import iso
 
 
-def _property(name: str, value: str) -> dict[str, str]:
+def _property(name: str, value: str) -> PropertyValue:
     return {"type": "PropertyValue", "name": name, "value": value}
 
 
@@ -22,7 +23,7 @@ def _link(url: str) -> str:
     )
 
 
-def profile_fields(actor: LocalActor) -> list[dict[str, str]]:
+def profile_fields(actor: LocalActor) -> list[PropertyValue]:
     """Mastodon profile fields (PropertyValue); e-mail and phone as text (Mastodon strips
     mailto:/tel: links)."""
     fields = []
@@ -50,12 +51,12 @@ def summary_html(actor: LocalActor) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
-def actor_to_ap(actor: LocalActor, urls: Urls, icon_url: str | None = None) -> dict:
+def actor_to_ap(actor: LocalActor, urls: Urls, icon_url: str | None = None) -> ActorDocument:
     """The actor document for the city or an organisation (`Organization`) or the instance
     actor (`Application` at /actor)."""
     if actor.kind == "instance":
         actor_id = urls.instance_actor
-        doc: dict = {
+        doc: ActorDocument = {
             "@context": actor_context(),
             "id": actor_id,
             "type": "Application",

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from mitwirken.federation.as_types import OrderedCollection, OrderedCollectionPage
 from mitwirken.federation.context import AS
 
 PAGE_SIZE = 20
 
 
-def collection(coll_id: str, total: int, *, first: bool = True) -> dict:
+def collection(coll_id: str, total: int, *, first: bool = True) -> OrderedCollection:
     """The collection document: counts are public; items live on pages."""
-    doc: dict = {"@context": AS, "id": coll_id, "type": "OrderedCollection", "totalItems": total}
+    doc: OrderedCollection = {"@context": AS, "id": coll_id, "type": "OrderedCollection",
+                              "totalItems": total}
     if first:
         doc["first"] = f"{coll_id}?page=1"
         if total:
@@ -18,8 +22,8 @@ def collection(coll_id: str, total: int, *, first: bool = True) -> dict:
     return doc
 
 
-def page(coll_id: str, page_no: int, items: list, total: int) -> dict:
-    doc: dict = {
+def page(coll_id: str, page_no: int, items: list[Any], total: int) -> OrderedCollectionPage:
+    doc: OrderedCollectionPage = {
         "@context": AS,
         "id": f"{coll_id}?page={page_no}",
         "type": "OrderedCollectionPage",

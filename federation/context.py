@@ -10,7 +10,10 @@ WEBFINGER = "https://purl.archive.org/socialweb/webfinger"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 MW_NS = "https://w3id.org/mitwirken/ns#"
 
-MASTODON_TERMS: dict[str, object] = {
+TermDefinition = str | dict[str, str]
+"""A JSON-LD term: an IRI, or an expanded definition (`{"@id": …, "@type": "@id"}`)."""
+
+MASTODON_TERMS: dict[str, TermDefinition] = {
     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
     "sensitive": "as:sensitive",
     "Hashtag": "as:Hashtag",
@@ -27,7 +30,7 @@ MASTODON_TERMS: dict[str, object] = {
 }
 
 # Our vocabulary: every structured field of an Opportunity or Practice.
-MW_TERMS: dict[str, str] = {
+MW_TERMS: dict[str, TermDefinition] = {
     "mw": MW_NS,
     "Opportunity": "mw:Opportunity",
     "Practice": "mw:Practice",
@@ -49,16 +52,16 @@ MW_TERMS: dict[str, str] = {
     "placesLeft": "mw:placesLeft",
     "status": "mw:status",
     "lastConfirmed": "mw:lastConfirmed",
-    "mediatedBy": {"@id": "mw:mediatedBy", "@type": "@id"},  # type: ignore[dict-item]
+    "mediatedBy": {"@id": "mw:mediatedBy", "@type": "@id"},
     # A JSON object keyed by section name ("ausgangslage": Markdown): an index map.
-    "sections": {"@id": "mw:sections", "@container": "@index"},  # type: ignore[dict-item]
+    "sections": {"@id": "mw:sections", "@container": "@index"},
     "partners": "mw:partners",
     "sectorsInvolved": "mw:sectorsInvolved",
     "themes": "mw:themes",
     "resources": "mw:resources",
-    "licence": {"@id": "mw:licence", "@type": "@id"},  # type: ignore[dict-item]
-    "adaptedFrom": {"@id": "mw:adaptedFrom", "@type": "@id"},  # type: ignore[dict-item]
-    "adoptedBy": {"@id": "mw:adoptedBy", "@type": "@id"},  # type: ignore[dict-item]
+    "licence": {"@id": "mw:licence", "@type": "@id"},
+    "adaptedFrom": {"@id": "mw:adaptedFrom", "@type": "@id"},
+    "adoptedBy": {"@id": "mw:adoptedBy", "@type": "@id"},
     "mwData": "mw:data",
     # Added with federation/convert*.py: the rest of the Opportunity/Practice fields, so a
     # Mitwirken instance can rebuild the object from the JSON alone (FEDERATION.md lists them).
@@ -67,9 +70,9 @@ MW_TERMS: dict[str, str] = {
     "descriptionEn": "mw:descriptionEn",
     "hours": "mw:hours",
     "unit": "mw:unit",
-    "periodStart": {"@id": "mw:periodStart", "@type": "xsd:dateTime"},  # type: ignore[dict-item]
-    "periodEnd": {"@id": "mw:periodEnd", "@type": "xsd:dateTime"},  # type: ignore[dict-item]
-    "applyUrl": {"@id": "mw:applyUrl", "@type": "@id"},  # type: ignore[dict-item]
+    "periodStart": {"@id": "mw:periodStart", "@type": "xsd:dateTime"},
+    "periodEnd": {"@id": "mw:periodEnd", "@type": "xsd:dateTime"},
+    "applyUrl": {"@id": "mw:applyUrl", "@type": "@id"},
     "applyEmail": "mw:applyEmail",
     "applyPhone": "mw:applyPhone",
     "languages": "mw:languages",

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from mitwirken.federation.as_types import Hashtag, JsonObject
 from mitwirken.federation.context import AS, MASTODON_TERMS, MW_NS, MW_TERMS
 from mitwirken.federation.urls import Urls
 from mitwirken.models.markdown import html_to_text
@@ -158,8 +159,8 @@ def pick(obj: Any, mapping: dict[str, str]) -> Any:
     return {field: one(obj[key]) for key, field in mapping.items() if obj.get(key) is not None}
 
 
-def object_fields(doc: dict[str, Any], org_username: str, scalars: dict[str, str],
-                  lists: dict[str, str]) -> dict[str, Any]:
+def object_fields(doc: JsonObject, org_username: str, scalars: dict[str, str],
+                  lists: dict[str, str]) -> JsonObject:
     """The model fields every one of our objects carries: owner, id from the IRI, the scalar
     and list fields of `scalars`/`lists` (wire key → model field) present in `doc`."""
     data: dict[str, Any] = {"org_username": org_username}
@@ -183,7 +184,7 @@ _ADDRESS = {
 }
 
 
-def place_to_as(place: Place) -> dict[str, Any]:
+def place_to_as(place: Place) -> JsonObject:
     """An AS2 ``Place`` with a schema.org ``PostalAddress`` — the shape Mobilizon emits and
     parses (interop.md §6.3), so event-aware software can read where it happens."""
     doc: dict[str, Any] = {"type": "Place"}
@@ -225,7 +226,7 @@ _CONTACT = {"name": "name", "email": "email", "telephone": "phone",
             "hoursAvailable": "hours", "url": "url"}
 
 
-def contact_to_as(contact: ContactPoint) -> dict[str, Any]:
+def contact_to_as(contact: ContactPoint) -> JsonObject:
     """A schema.org-style ``ContactPoint`` (a role mailbox, never a volunteer's data)."""
     doc: dict[str, Any] = {"type": "ContactPoint"}
     for key, field in _CONTACT.items():
@@ -275,7 +276,7 @@ def tag_names(names: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
-def hashtag_objects(names: list[str], urls: Urls) -> list[dict[str, str]]:
+def hashtag_objects(names: list[str], urls: Urls) -> list[Hashtag]:
     return [{"type": "Hashtag", "href": urls.tag(n.lower()), "name": f"#{n}"} for n in names]
 
 

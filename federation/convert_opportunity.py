@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mitwirken.federation.as_types import JsonObject
 from mitwirken.federation.context import PUBLIC, object_context
 from mitwirken.federation.convert_common import (
     attr,
@@ -116,7 +117,7 @@ def opportunity_to_note(
     city_username: str | None = None,
     lang: str = "de",
     city_name: str | None = None,
-) -> dict:
+) -> JsonObject:
     """The ``Note`` for ``opp``, published by ``org`` (see the module docstring for the shape).
 
     ``city_username`` is needed when the opportunity is mediated by the city (``mediatedBy``
@@ -138,7 +139,7 @@ def opportunity_to_note(
         content_map["en"] = _content(opp, object_id, tags, urls, "en")
     if lang in content_map:
         content_map = {lang: content_map[lang], **content_map}  # the first key is the language
-    note: dict[str, Any] = {
+    note: JsonObject = {
         "@context": object_context(),
         "id": object_id,
         "type": "Note",
@@ -176,7 +177,7 @@ def opportunity_to_note(
     return note
 
 
-def _structured(opp: Opportunity, urls: Urls, city_username: str | None) -> dict[str, Any]:
+def _structured(opp: Opportunity, urls: Urls, city_username: str | None) -> JsonObject:
     """The ``mw:`` fields, in a fixed order (the golden files depend on it)."""
     data: dict[str, Any] = {"title": opp.title}
     if opp.title_en:
@@ -243,7 +244,7 @@ def _image(attachments: list[Any]) -> Any:
     return None
 
 
-def note_to_opportunity(note: dict, *, org_username: str) -> Opportunity:
+def note_to_opportunity(note: JsonObject, *, org_username: str) -> Opportunity:
     """Rebuild the Opportunity from a Note written by :func:`opportunity_to_note`.
 
     Unknown keys (Fedify's ``proof``, ``assertionMethod``, anything in other namespaces) are

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mitwirken.federation.as_types import JsonObject
 from mitwirken.federation.context import PUBLIC, object_context
 from mitwirken.federation.convert_common import (
     contact_from_as,
@@ -116,7 +117,7 @@ def _content(p: Practice, tags: list[str], urls: Urls) -> str:
     return "".join(parts)
 
 
-def _location(p: Practice) -> dict[str, Any] | None:
+def _location(p: Practice) -> JsonObject | None:
     if not (p.city or p.region):
         return None
     doc: dict[str, Any] = {"type": "Place"}
@@ -139,7 +140,7 @@ def practice_to_article(
     actor: LocalActor,
     partner_actor_ids: list[str] | tuple[str, ...] = (),
     lang: str = "de",
-) -> dict:
+) -> JsonObject:
     """The ``Article`` for ``p``, published by ``actor``.
 
     ``partner_actor_ids`` are local partner actors to list in ``attributedTo`` as co-authors;
@@ -156,7 +157,7 @@ def practice_to_article(
     tags = tag_names(["EngagierteStadt", *([p.city] if p.city else []), *p.themes,
                       *p.sectors_involved])
     content = _content(p, tags, urls)
-    doc: dict[str, Any] = {
+    doc: JsonObject = {
         "@context": object_context(),
         "id": object_id,
         "type": "Article",
@@ -186,7 +187,7 @@ def practice_to_article(
     return doc
 
 
-def _structured(p: Practice) -> dict[str, Any]:
+def _structured(p: Practice) -> JsonObject:
     # `sections` is always there (maybe empty): peers recognise a Mitwirken practice by it.
     data: dict[str, Any] = {
         "status": p.status.value,
@@ -237,7 +238,7 @@ def _attachment(doc: Any) -> Any:
     return data
 
 
-def article_to_practice(article: dict, *, org_username: str) -> Practice:
+def article_to_practice(article: JsonObject, *, org_username: str) -> Practice:
     """Rebuild the Practice from an Article written by :func:`practice_to_article`.
 
     Tolerant like :func:`~federation.convert_opportunity.note_to_opportunity`: unknown keys are

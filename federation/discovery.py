@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
+from mitwirken.federation.as_types import Jrd, Link, NodeInfo, NodeInfoLinks, NodeInfoSoftware
 from mitwirken.federation.urls import Urls
 
 SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
@@ -33,7 +34,7 @@ def parse_resource(resource: str, urls: Urls) -> str | None:
     return None
 
 
-def jrd(username: str, urls: Urls, *, instance: bool = False) -> dict:
+def jrd(username: str, urls: Urls, *, instance: bool = False) -> Jrd:
     """The JRD document Mastodon needs: subject, aliases, self link (AP), profile page, and the
     remote-follow template."""
     if instance:
@@ -64,8 +65,8 @@ def host_meta(urls: Urls) -> str:
     )
 
 
-def nodeinfo_links(urls: Urls) -> dict:
-    links = [
+def nodeinfo_links(urls: Urls) -> NodeInfoLinks:
+    links: list[Link] = [
         {
             "rel": f"http://nodeinfo.diaspora.software/ns/schema/{v}",
             "href": f"{urls.base}/nodeinfo/{v}",
@@ -80,8 +81,8 @@ def nodeinfo_links(urls: Urls) -> dict:
 
 def nodeinfo(version: str, *, software_version: str, name: str, city_username: str,
              users: int, local_posts: int, urls: Urls, active_month: int, active_halfyear: int
-             ) -> dict:
-    software: dict = {"name": "mitwirken", "version": software_version}
+             ) -> NodeInfo:
+    software: NodeInfoSoftware = {"name": "mitwirken", "version": software_version}
     if version == "2.1":
         software["repository"] = "https://github.com/mitwirken/mitwirken"
         software["homepage"] = urls.base

@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
+from mitwirken.federation.as_types import JsonObject
 from mitwirken.federation.signatures import sign_headers
 
 log = logging.getLogger("mitwirken.fetch")
@@ -91,7 +92,7 @@ class Fetcher:
             raise FetchError("private or loopback address refused")
 
     async def get_json(self, url: str, *, accept: str = AP_ACCEPT, signed: bool = True,
-                       media_types: tuple[str, ...] = AP_MEDIA) -> tuple[str, dict]:
+                       media_types: tuple[str, ...] = AP_MEDIA) -> tuple[str, JsonObject]:
         """Fetch `url` (following ≤ 3 redirects); returns (final URL, document)."""
         current = url.split("#", 1)[0]
         for _ in range(MAX_REDIRECTS + 1):
@@ -127,7 +128,7 @@ class Fetcher:
             return current, doc
         raise FetchError("too many redirects")
 
-    async def get_object(self, url: str) -> dict:
+    async def get_object(self, url: str) -> JsonObject:
         """An ActivityStreams object whose `id` is the URL it was fetched from (or, after a
         redirect on the same host, the final URL)."""
         final, doc = await self.get_json(url)
@@ -201,8 +202,8 @@ class PublicOnlyResolver(AbstractResolver):
     def __init__(self, inner: AbstractResolver | None = None) -> None:
         self.inner = inner or ThreadedResolver()
 
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET
-                      ) -> list[ResolveResult]:
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
         results = await self.inner.resolve(host, port, family)
         public = [r for r in results if not is_private_address(str(r["host"]))]
         if not public:

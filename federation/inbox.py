@@ -16,8 +16,9 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
+from mitwirken.federation.as_types import JsonObject
 from mitwirken.federation.group_commit import GroupCommit
 from mitwirken.federation.remote import RemoteActors, host
 from mitwirken.federation.signatures import (
@@ -34,7 +35,8 @@ from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.inbox")
 
-Activity = dict[str, Any]
+Activity = JsonObject
+"""An activity as a peer sent it: checked key by key by the rules and handlers."""
 State = Literal["processed", "ignored"]
 """The final state of a processed inbox item (besides "rejected" and "failed", which the
 worker sets when a handler raises)."""
@@ -257,8 +259,8 @@ async def process(ctx: InboxContext, activity: Activity) -> State:
 def object_id(value: object) -> str | None:
     if isinstance(value, str):
         return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return value["id"]
+    if isinstance(value, dict) and isinstance(ident := value.get("id"), str):
+        return ident
     return None
 
 

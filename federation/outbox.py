@@ -6,13 +6,14 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
+from mitwirken.federation.as_types import OutgoingActivity
 from mitwirken.models import outbox
 from mitwirken.models.deliveries import enqueue_deliveries
 from mitwirken.models.follows import follower_inboxes
 from mitwirken.models.store import Store
 
 
-def publish(store: Store, username: str, activity: dict, now: datetime, *,
+def publish(store: Store, username: str, activity: OutgoingActivity, now: datetime, *,
             to_followers: bool = True, extra_inboxes: Iterable[str] = (),
             public: bool = True) -> int:
     """Store `activity` in the outbox and enqueue one delivery per distinct inbox (shared

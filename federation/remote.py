@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from mitwirken.federation.as_types import JsonObject
 from mitwirken.federation.fetch import Fetcher, FetchError
 from mitwirken.federation.signatures import PublicKey
 from mitwirken.models import remote_actors
@@ -31,7 +32,7 @@ class RemoteActor:
     shared_inbox: str | None
     key_id: str | None
     public_key_pem: str | None
-    data: dict
+    data: JsonObject
 
     @property
     def domain(self) -> str:
@@ -63,7 +64,7 @@ def _host(url: str) -> str:
     return (parts.hostname or "").lower().rstrip(".")
 
 
-def parse_actor(doc: dict) -> RemoteActor:
+def parse_actor(doc: JsonObject) -> RemoteActor:
     """Validate the fields we rely on; every URL must live on the actor's own host."""
     actor_id = doc.get("id")
     if not isinstance(actor_id, str):
@@ -75,7 +76,8 @@ def parse_actor(doc: dict) -> RemoteActor:
     inbox = doc.get("inbox")
     if not isinstance(inbox, str) or host(inbox) != host(actor_id):
         raise FetchError("actor inbox missing or on another host")
-    endpoints = doc.get("endpoints") if isinstance(doc.get("endpoints"), dict) else {}
+    endpoints = doc.get("endpoints")
+    endpoints = endpoints if isinstance(endpoints, dict) else {}
     shared = endpoints.get("sharedInbox")
     if not isinstance(shared, str) or host(shared) != host(actor_id):
         shared = None

@@ -11,8 +11,10 @@ Mastodon's ``http://schema.org#`` quirk, which only matters inside ActivityStrea
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from mitwirken.federation.as_types import JsonObject
 from mitwirken.federation.convert_common import iso_offset, iso_utc
 from mitwirken.federation.convert_facts import BERLIN
 from mitwirken.federation.urls import Urls
@@ -72,7 +74,7 @@ def _work_hours(opp: Opportunity) -> str | None:
     return ", ".join(parts) or None
 
 
-def opportunity_jsonld(opp: Opportunity, urls: Urls, org: LocalActor) -> dict:
+def opportunity_jsonld(opp: Opportunity, urls: Urls, org: LocalActor) -> JsonObject:
     """A schema.org ``JobPosting`` for the opportunity's page.
 
     ``directApply`` is false: applying happens by message, mail or phone, not on the page.
@@ -122,7 +124,7 @@ def opportunity_jsonld(opp: Opportunity, urls: Urls, org: LocalActor) -> dict:
     return doc
 
 
-def practice_jsonld(p: Practice, urls: Urls, actor: LocalActor) -> dict:
+def practice_jsonld(p: Practice, urls: Urls, actor: LocalActor) -> JsonObject:
     """A schema.org ``Article`` for a practice page: headline, abstract, author, dates, licence
     (the reuse terms are the point of sharing a practice), the place and what it was based on."""
     page = urls.practice(p.id) if p.id else urls.base
@@ -166,7 +168,7 @@ def practice_jsonld(p: Practice, urls: Urls, actor: LocalActor) -> dict:
     return doc
 
 
-def script_json(data: dict) -> str:
+def script_json(data: Mapping[str, Any]) -> str:
     """JSON safe to put between ``<script type="application/ld+json">`` tags: ``<``, ``>`` and
     ``&`` are written as ``\\u003c``… so no text (``</script>``, ``<!--``) can end the element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -135,12 +135,18 @@ def _cavage_header(value: str) -> str:
     return _COMMA_WS_RE.sub(",", value) if _COMMA_WS.search(value) else value
 
 
+def _sf_dict(value: str) -> Any:
+    """An RFC 8941 Dictionary field parsed by http-sf. Typed `Any`: http-sf's result is the
+    union of every structured-field type, and each caller checks the shape it reads."""
+    return http_sf.parse(value.encode(), tltype="dict")
+
+
 def key_id_of(headers: Mapping[str, str]) -> str | None:
     """The key id a request claims (for logging, domain blocks before any fetch); no crypto."""
     try:
         h = _lower_headers(headers)
         if "signature-input" in h:
-            members = list(http_sf.parse(h["signature-input"].encode(), tltype="dict").values())
+            members = list(_sf_dict(h["signature-input"]).values())
             keyid = members[0][1].get("keyid") if members else None
             return keyid if isinstance(keyid, str) and keyid else None
         match = _KEYID_RE.search(_cavage_header(h.get("signature", "")))
@@ -302,8 +308,8 @@ def _parse_rfc9421(h: Mapping[str, str]) -> RFC9421Signature:
     """Parse with http-sf ourselves: bovine's ``RFC9421Signature.from_headers`` raises
     ``AttributeError`` with http-sf 1.5. Only a single, plain signature is accepted."""
     try:
-        inputs = http_sf.parse(h["signature-input"].encode(), tltype="dict")
-        values = http_sf.parse(h.get("signature", "").encode(), tltype="dict")
+        inputs = _sf_dict(h["signature-input"])
+        values = _sf_dict(h.get("signature", ""))
     except Exception as exc:
         raise SignatureError("malformed Signature-Input/Signature") from exc
     if not isinstance(inputs, dict) or len(inputs) != 1 or not isinstance(values, dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypedDict, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -62,12 +62,33 @@ class LocalActor(BaseModel):
         return value
 
 
-def _row(actor: LocalActor) -> dict:
+class ActorRow(TypedDict):
+    """A row of `actors`: a `LocalActor` with SQLite's types (0/1, ISO timestamps)."""
+
+    username: str
+    kind: ActorKind
+    name: str
+    summary: str
+    sector: str | None
+    website: str | None
+    phone: str | None
+    email: str | None
+    office_hours: str | None
+    address: str | None
+    icon_url: str | None
+    manually_approves: int
+    public_key_pem: str
+    private_key_pem: str
+    created_at: str
+    updated_at: str
+
+
+def _row(actor: LocalActor) -> ActorRow:
     data = actor.model_dump()
     data["manually_approves"] = int(actor.manually_approves)
     data["created_at"] = iso(actor.created_at)
     data["updated_at"] = iso(actor.updated_at)
-    return data
+    return cast(ActorRow, data)
 
 
 def create_actor(store: Store, actor: LocalActor) -> LocalActor:
@@ -76,7 +97,7 @@ def create_actor(store: Store, actor: LocalActor) -> LocalActor:
     with store.tx():
         if get_actor(store, actor.username) is not None:
             raise ActorError(f"Es gibt bereits ein Konto '{actor.username}'.")
-        store.db["actors"].insert(_row(actor))
+        store.db.table("actors").insert(dict(_row(actor)))
     return actor
 
 
@@ -129,7 +150,7 @@ def update_actor(store: Store, username: str, **changes: object) -> LocalActor:
         raise ActorError(f"Kein Konto '{username}'.")
     updated = LocalActor.model_validate({**actor.model_dump(), **changes, "updated_at": utcnow()})
     with store.tx():
-        store.db["actors"].update(username, _row(updated))
+        store.db.table("actors").update(username, dict(_row(updated)))
     return updated
 
 
@@ -139,7 +160,7 @@ def create_token(store: Store, username: str, label: str = "") -> str:
         raise ActorError(f"Kein Konto '{username}'.")
     token = new_token()
     with store.tx():
-        store.db["api_tokens"].insert(
+        store.db.table("api_tokens").insert(
             {
                 "token_hash": hash_token(token),
                 "username": username,
@@ -162,4 +183,4 @@ def get_setting(store: Store, key: str) -> str | None:
 
 def set_setting(store: Store, key: str, value: str) -> None:
     with store.tx():
-        store.db["instance"].upsert({"key": key, "value": value}, pk="key")
+        store.db.table("instance").upsert({"key": key, "value": value}, pk="key")

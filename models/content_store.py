@@ -4,7 +4,7 @@ the few columns we filter on; deleted objects keep a row (deleted_at) and a tomb
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, NotRequired, TypedDict
 
 from mitwirken.models import outbox
 from mitwirken.models.ids import new_id
@@ -19,6 +19,19 @@ MODELS: dict[str, type[Opportunity] | type[Practice]] = {
 }
 
 
+class ContentRow(TypedDict):
+    """A row of `opportunities` or `practices` as `save()` writes it (`data`: the model's JSON)."""
+
+    id: str
+    username: str
+    data: str
+    status: str
+    published: str
+    updated: str
+    deleted_at: str | None
+    original_id: NotRequired[str | None]  # opportunities only
+
+
 def _table(obj: Opportunity | Practice) -> Kind:
     return "opportunities" if isinstance(obj, Opportunity) else "practices"
 
@@ -26,13 +39,14 @@ def _table(obj: Opportunity | Practice) -> Kind:
 def save(store: Store, obj: Opportunity | Practice, now: datetime) -> Opportunity | Practice:
     """Insert (assigning id and `published`) or replace; returns the stored object."""
     table = _table(obj)
-    changes: dict = {"updated": now}
+    changes: dict[str, Any] = {"updated": now}
     if obj.id is None:
         changes.update(id=new_id(), published=obj.published or now)
     elif obj.published is None:
         changes["published"] = now
     stored = obj.model_copy(update=changes)
-    row = {
+    assert stored.id is not None and stored.published is not None  # given above if missing
+    row: ContentRow = {
         "id": stored.id,
         "username": stored.org_username,
         "data": stored.model_dump_json(),
@@ -41,9 +55,9 @@ def save(store: Store, obj: Opportunity | Practice, now: datetime) -> Opportunit
         "updated": iso(now),
         "deleted_at": None,
     }
-    if table == "opportunities":
+    if isinstance(stored, Opportunity):  # table == "opportunities"
         row["original_id"] = stored.original_id
-    store.db[table].upsert(row, pk="id")
+    store.db.table(table).upsert(dict(row), pk="id")
     return stored
 
 
@@ -71,7 +85,7 @@ def list_objects(
     offset: int = 0,
 ) -> list[Opportunity | Practice]:
     sql = f"SELECT data FROM {table} WHERE deleted_at IS NULL"
-    params: list = []
+    params: list[object] = []
     if username:
         sql += " AND username = ?"
         params.append(username)

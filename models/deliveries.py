@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypedDict, cast
 from urllib.parse import urlsplit
 
 from mitwirken.models.states import IllegalTransition, StateMachine, move_row, update_state
@@ -45,6 +46,46 @@ DELIVERY = StateMachine(
 )
 
 
+class Delivery(TypedDict):
+    """A row of `deliveries`: one activity (`body`, JSON text) for one inbox."""
+
+    id: int
+    activity_id: str
+    username: str
+    inbox: str
+    domain: str
+    body: str
+    state: str
+    attempts: int
+    next_attempt_at: str
+    locked_until: str | None
+    last_status: int | None
+    last_error: str | None
+    created_at: str
+    finished_at: str | None
+
+
+class DeliveryListing(TypedDict):
+    """A delivery as `list_deliveries()` shows it (without body and timestamps)."""
+
+    id: int
+    activity_id: str
+    inbox: str
+    domain: str
+    state: str
+    attempts: int
+    next_attempt_at: str
+    last_status: int | None
+    last_error: str | None
+
+
+class DeliverySummary(TypedDict):
+    pending: int
+    done: int
+    failed: int
+    unavailable_domains: list[str]
+
+
 def _move(store: Store, row_id: int, dst: DeliveryState, assignments: str,
           values: list[object]) -> bool:
     return move_row(store, TABLE, DELIVERY, row_id, dst, assignments=assignments, values=values)
@@ -72,11 +113,12 @@ def enqueue_deliveries(
         for inbox in dict.fromkeys(inboxes)
     ]
     before = store.db.conn.total_changes
-    store.db[TABLE].insert_all(rows, ignore=True)
+    store.db.table(TABLE).insert_all(rows, ignore=True)
     return store.db.conn.total_changes - before
 
 
-def claim_deliveries(store: Store, now: datetime, limit: int, lease: timedelta) -> list[dict]:
+def claim_deliveries(store: Store, now: datetime, limit: int,
+                     lease: timedelta) -> list[Delivery]:
     """Take up to `limit` due rows whose lease is free, skipping unavailable domains."""
     with store.tx():
         rows = store.all(
@@ -92,7 +134,7 @@ def claim_deliveries(store: Store, now: datetime, limit: int, lease: timedelta) 
                 f"UPDATE deliveries SET locked_until = ? WHERE id IN ({','.join('?' * len(rows))})",
                 [iso(now + lease), *[r["id"] for r in rows]],
             )
-    return rows
+    return cast(list[Delivery], rows)
 
 
 def finish_delivery(store: Store, row_id: int, status: int | None, now: datetime) -> None:
@@ -134,7 +176,7 @@ def cancel_pending_for_domain(store: Store, domain: str, now: datetime, reason: 
                         values=[reason, iso(now)], sources=[DeliveryState.PENDING])
 
 
-def delivery_summary(store: Store) -> dict:
+def delivery_summary(store: Store) -> DeliverySummary:
     counts = {
         r["state"]: r["n"]
         for r in store.all("SELECT state, count(*) AS n FROM deliveries GROUP BY state")
@@ -152,16 +194,18 @@ def delivery_summary(store: Store) -> dict:
     }
 
 
-def list_deliveries(store: Store, state: str | None = None, limit: int = 50) -> list[dict]:
+def list_deliveries(store: Store, state: str | None = None,
+                    limit: int = 50) -> list[DeliveryListing]:
     sql = (
         "SELECT id, activity_id, inbox, domain, state, attempts, next_attempt_at, "
         "last_status, last_error FROM deliveries"
     )
-    params: list = []
+    params: list[object] = []
     if state:
         sql += " WHERE state = ?"
         params.append(state)
-    return store.all(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+    return cast(list[DeliveryListing], store.all(sql + " ORDER BY id DESC LIMIT ?",
+                                                 [*params, limit]))
 
 
 def prune(store: Store, now: datetime, keep_days: int = 14) -> None:

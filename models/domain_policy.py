@@ -35,7 +35,7 @@ def unblock(store: Store, domain: str) -> bool:
 
 def is_blocked(store: Store, *domains: str) -> bool:
     """Whether any of these domains is blocked, directly or through a parent domain."""
-    candidates = set()
+    candidates: set[str] = set()
     for domain in domains:
         parts = domain.lower().rstrip(".").split(".")
         candidates.update(".".join(parts[i:]) for i in range(len(parts) - 1))

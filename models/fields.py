@@ -2,6 +2,11 @@
 
 Models meant for editor input forbid unknown keys (``extra="forbid"``, :class:`EditorModel`):
 a typo in an API field is an error, not silently dropped data.
+
+The factories give the *rules* of a field, and the field's type is written beside them, so that
+readers and mypy see it: ``Annotated[str, *text("Der Titel", 100)]``,
+``Annotated[list[Sector], vocab_list(5, "…")]``. (A type built by a function call is opaque to
+a type checker.)
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.fields import FieldInfo
 
 from mitwirken.models.german_errors import german_error
 from mitwirken.models.vocab import Bundesland, parse_bundesland
@@ -55,12 +61,14 @@ def text(
     *,
     required: bool = True,
     multiline: bool = False,
-) -> Any:
-    """A text field that is stripped and length-checked with German messages.
+) -> tuple[AfterValidator, FieldInfo]:
+    """The rules of a text field: stripped and length-checked with German messages.
 
-    ``subject`` is the German noun phrase used in messages ("Der Titel"). Single-line text has
-    runs of whitespace collapsed to one space; multi-line text keeps its line breaks. Control
-    characters are removed. Optional text (``required=False``) turns blank input into ``None``.
+    Unpack them after the type: ``Annotated[str, *text("Der Titel", 100)]``, and
+    ``Annotated[str | None, *text(…, required=False)]`` for optional text, which turns blank
+    input into ``None``. ``subject`` is the German noun phrase used in messages ("Der Titel").
+    Single-line text has runs of whitespace collapsed to one space; multi-line text keeps its
+    line breaks. Control characters are removed.
     """
 
     def check(value: str | None) -> str | None:
@@ -84,18 +92,17 @@ def text(
             )
         return value
 
-    schema = Field(json_schema_extra={"maxLength": max_length})
-    if required:
-        return Annotated[str, AfterValidator(check), schema]
-    return Annotated[str | None, AfterValidator(check), schema]
+    schema: FieldInfo = Field(json_schema_extra={"maxLength": max_length})
+    return AfterValidator(check), schema
 
 
 def _unique(items: Iterable[E]) -> list[E]:
     return list(dict.fromkeys(items))
 
 
-def vocab_list(enum: type[E], max_items: int, message: str) -> Any:
-    """A list of vocabulary values: duplicates are dropped, more than ``max_items`` rejected."""
+def vocab_list(max_items: int, message: str) -> AfterValidator:
+    """The rule of a list of vocabulary values: duplicates are dropped, more than ``max_items``
+    rejected. ``Annotated[list[Sector], vocab_list(len(Sector), "…")]``."""
 
     def check(values: list[E]) -> list[E]:
         values = _unique(values)
@@ -103,18 +110,19 @@ def vocab_list(enum: type[E], max_items: int, message: str) -> Any:
             raise german_error("too_many_items", message, max_items=max_items)
         return values
 
-    return Annotated[list[enum], AfterValidator(check)]  # type: ignore[valid-type]
+    return AfterValidator(check)
 
 
-def bounded_list(item: Any, max_items: int, message: str) -> Any:
-    """A list of at most ``max_items`` entries (order and duplicates kept)."""
+def bounded_list(max_items: int, message: str) -> AfterValidator:
+    """The rule of a list of at most ``max_items`` entries (order and duplicates kept).
+    ``Annotated[list[Place], bounded_list(20, "…")]``."""
 
     def check(values: list[Any]) -> list[Any]:
         if len(values) > max_items:
             raise german_error("too_many_items", message, max_items=max_items)
         return values
 
-    return Annotated[list[item], AfterValidator(check)]
+    return AfterValidator(check)
 
 
 _USERNAME_FORBIDDEN = re.compile(r"[\s/\x00-\x1f\x7f]")

@@ -3,8 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, TypedDict, cast
 
 from mitwirken.models.store import Store, iso
+
+FollowerState = Literal["pending", "accepted"]
+FollowingState = Literal["requested", "accepted", "rejected"]
+
+
+class Follower(TypedDict):
+    """A row of `followers`: a remote actor following a local one."""
+
+    username: str
+    actor: str
+    follow_id: str
+    state: FollowerState
+    inbox: str
+    shared_inbox: str | None
+    created_at: str
+
+
+class Following(TypedDict):
+    """A row of `following`: a remote actor a local one follows (or asked to)."""
+
+    username: str
+    actor: str
+    follow_id: str
+    state: FollowingState
+    created_at: str
 
 
 def add_follower(
@@ -13,7 +39,7 @@ def add_follower(
     username: str,
     actor: str,
     follow_id: str,
-    state: str,
+    state: FollowerState,
     inbox: str,
     shared_inbox: str | None,
     now: datetime,
@@ -28,11 +54,12 @@ def add_follower(
     )
 
 
-def get_follower(store: Store, username: str, actor: str) -> dict | None:
-    return store.one("SELECT * FROM followers WHERE username = ? AND actor = ?", [username, actor])
+def get_follower(store: Store, username: str, actor: str) -> Follower | None:
+    return cast("Follower | None", store.one(
+        "SELECT * FROM followers WHERE username = ? AND actor = ?", [username, actor]))
 
 
-def set_follower_state(store: Store, username: str, actor: str, state: str) -> None:
+def set_follower_state(store: Store, username: str, actor: str, state: FollowerState) -> None:
     store.execute(
         "UPDATE followers SET state = ? WHERE username = ? AND actor = ?", [state, username, actor]
     )
@@ -67,13 +94,15 @@ def follower_inboxes(store: Store, username: str) -> list[str]:
     return [r["target"] for r in rows]
 
 
-def list_followers(store: Store, username: str, state: str | None = None) -> list[dict]:
+def list_followers(store: Store, username: str,
+                   state: FollowerState | None = None) -> list[Follower]:
     if state:
-        return store.all(
+        return cast(list[Follower], store.all(
             "SELECT * FROM followers WHERE username = ? AND state = ? ORDER BY created_at",
             [username, state],
-        )
-    return store.all("SELECT * FROM followers WHERE username = ? ORDER BY created_at", [username])
+        ))
+    return cast(list[Follower], store.all(
+        "SELECT * FROM followers WHERE username = ? ORDER BY created_at", [username]))
 
 
 def add_following(
@@ -87,19 +116,21 @@ def add_following(
     )
 
 
-def get_following(store: Store, username: str, actor: str) -> dict | None:
-    return store.one("SELECT * FROM following WHERE username = ? AND actor = ?", [username, actor])
+def get_following(store: Store, username: str, actor: str) -> Following | None:
+    return cast("Following | None", store.one(
+        "SELECT * FROM following WHERE username = ? AND actor = ?", [username, actor]))
 
 
-def following_by_follow_id(store: Store, follow_id: str) -> dict | None:
-    return store.one("SELECT * FROM following WHERE follow_id = ?", [follow_id])
+def following_by_follow_id(store: Store, follow_id: str) -> Following | None:
+    return cast("Following | None",
+                store.one("SELECT * FROM following WHERE follow_id = ?", [follow_id]))
 
 
-def set_following_state(store: Store, follow_id: str, state: str) -> None:
+def set_following_state(store: Store, follow_id: str, state: FollowingState) -> None:
     store.execute("UPDATE following SET state = ? WHERE follow_id = ?", [state, follow_id])
 
 
-def remove_following(store: Store, username: str, actor: str) -> dict | None:
+def remove_following(store: Store, username: str, actor: str) -> Following | None:
     row = get_following(store, username, actor)
     if row:
         store.execute("DELETE FROM following WHERE username = ? AND actor = ?", [username, actor])
@@ -114,8 +145,9 @@ def is_following(store: Store, actor: str) -> bool:
     )
 
 
-def list_following(store: Store, username: str) -> list[dict]:
-    return store.all("SELECT * FROM following WHERE username = ? ORDER BY created_at", [username])
+def list_following(store: Store, username: str) -> list[Following]:
+    return cast(list[Following], store.all(
+        "SELECT * FROM following WHERE username = ? ORDER BY created_at", [username]))
 
 
 def count_accepted_followers(store: Store, username: str) -> int:

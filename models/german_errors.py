@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError, ValidationError
 
 __all__ = ["Problem", "german_error", "german_errors", "problem", "raise_errors"]
 
@@ -97,7 +97,7 @@ def _short(value: Any) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "…"
 
 
-def _message(error: Any) -> str:
+def _message(error: ErrorDetails) -> str:
     kind = error["type"]
     ctx = dict(error.get("ctx") or {})
     if kind in _OWN_ERROR_TYPES:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict, cast
 
 from mitwirken.models.deliveries import mark_domain_available
 from mitwirken.models.states import IllegalTransition, StateMachine, move_row
@@ -59,6 +59,39 @@ class InboxRow(NamedTuple):
     received_at: datetime
 
 
+class InboxItem(TypedDict):
+    """A row of `inbox_items` as the worker claims it (`body`: the activity's JSON text)."""
+
+    id: int
+    activity_id: str
+    origin: str
+    actor: str
+    type: str
+    recipient: str | None
+    body: str
+    state: str
+    attempts: int
+    error: str | None
+    received_at: str
+    processed_at: str | None
+    next_attempt_at: str | None
+    locked_until: str | None
+
+
+class InboxListing(TypedDict):
+    """An item as `list_recent()` shows it to the administration."""
+
+    id: int
+    activity_id: str
+    type: str
+    actor: str
+    recipient: str | None
+    state: str
+    error: str | None
+    received_at: str
+    body: str
+
+
 def record_inbox_items(store: Store, rows: Sequence[InboxRow]) -> list[int | None]:
     """Commit many incoming activities in one transaction (the inbox's group commit); one
     row id per input, None for a duplicate (also within the batch). Every sending domain is
@@ -95,7 +128,7 @@ def record_inbox_item(
 
 
 def claim_inbox_items(store: Store, limit: int, now: datetime,
-                      lease: timedelta = INBOX_LEASE) -> list[dict]:
+                      lease: timedelta = INBOX_LEASE) -> list[InboxItem]:
     """Take up to `limit` received items that are due and not leased, oldest first, and lease
     them until `now + lease` (one IMMEDIATE transaction, so two workers never share one)."""
     with store.tx():
@@ -108,7 +141,7 @@ def claim_inbox_items(store: Store, limit: int, now: datetime,
                 f"UPDATE inbox_items SET locked_until = ? "
                 f"WHERE id IN ({','.join('?' * len(rows))})",
                 [iso(now + lease), *[r["id"] for r in rows]])
-    return rows
+    return cast(list[InboxItem], rows)
 
 
 def finish_inbox_item(
@@ -138,11 +171,11 @@ def retry_inbox_item(store: Store, item_id: int, error: str, now: datetime,
              values=[attempts, error[:500], iso(now + timedelta(minutes=2 ** (attempts - 1)))])
 
 
-def list_recent(store: Store, limit: int) -> list[dict]:
+def list_recent(store: Store, limit: int) -> list[InboxListing]:
     """The newest items first, with their bodies (the administration's inbox view)."""
-    return store.all(
+    return cast(list[InboxListing], store.all(
         "SELECT id, activity_id, type, actor, recipient, state, error, received_at, body "
-        "FROM inbox_items ORDER BY id DESC LIMIT ?", [limit])
+        "FROM inbox_items ORDER BY id DESC LIMIT ?", [limit]))
 
 
 def prune(store: Store, now: datetime, keep_days: int = 14) -> None:

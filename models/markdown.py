@@ -106,7 +106,7 @@ def sanitize_html(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-def render_markdown(src: str) -> str:
+def render_markdown(src: str | None) -> str:
     """Editor Markdown (CommonMark, raw HTML off) → sanitised HTML."""
     if not src or not src.strip():
         return ""

@@ -68,23 +68,29 @@ AUTO_PAUSE_DAYS = 90
 
 DEFAULT_APPLY_CHANNELS = (ApplyChannel.FEDIVERSE_REPLY, ApplyChannel.EMAIL)
 
-_Title = text("Der Titel", 100)
-_Description = text("Die Beschreibung", 10_000, multiline=True)
-_TitleEn = text("Der englische Titel", 100, required=False)
-_DescriptionEn = text("Die englische Beschreibung", 10_000, required=False, multiline=True)
-_Schedule = text("Die Zeitangabe", 300, required=False, multiline=True)
-_OriginalId = text("Die Kennung aus dem Ursprungssystem", 500, required=False)
-_CauseAreas = vocab_list(
-    CauseArea, MAX_CAUSE_AREAS, f"Bitte höchstens {MAX_CAUSE_AREAS} Engagementbereiche auswählen."
-)
-_ActivityTypes = vocab_list(
-    ActivityType, MAX_ACTIVITY_TYPES, f"Bitte höchstens {MAX_ACTIVITY_TYPES} Tätigkeiten auswählen."
-)
-_SuitableFor = vocab_list(SuitableFor, len(SuitableFor), "Zu viele Angaben.")
-_RequiredDocuments = vocab_list(RequiredDocument, len(RequiredDocument), "Zu viele Angaben.")
-_Offers = vocab_list(Offer, len(Offer), "Zu viele Angaben.")
-_ApplyChannels = vocab_list(ApplyChannel, len(ApplyChannel), "Zu viele Angaben.")
-_Places = bounded_list(Place, 20, "Bitte höchstens 20 Orte angeben.")
+_Title = Annotated[str, *text("Der Titel", 100)]
+_Description = Annotated[str, *text("Die Beschreibung", 10_000, multiline=True)]
+_TitleEn = Annotated[str | None, *text("Der englische Titel", 100, required=False)]
+_DescriptionEn = Annotated[
+    str | None, *text("Die englische Beschreibung", 10_000, required=False, multiline=True)
+]
+_Schedule = Annotated[str | None, *text("Die Zeitangabe", 300, required=False, multiline=True)]
+_OriginalId = Annotated[
+    str | None, *text("Die Kennung aus dem Ursprungssystem", 500, required=False)
+]
+_CauseAreas = Annotated[list[CauseArea], vocab_list(
+    MAX_CAUSE_AREAS, f"Bitte höchstens {MAX_CAUSE_AREAS} Engagementbereiche auswählen."
+)]
+_ActivityTypes = Annotated[list[ActivityType], vocab_list(
+    MAX_ACTIVITY_TYPES, f"Bitte höchstens {MAX_ACTIVITY_TYPES} Tätigkeiten auswählen."
+)]
+_SuitableFor = Annotated[list[SuitableFor], vocab_list(len(SuitableFor), "Zu viele Angaben.")]
+_RequiredDocuments = Annotated[
+    list[RequiredDocument], vocab_list(len(RequiredDocument), "Zu viele Angaben.")
+]
+_Offers = Annotated[list[Offer], vocab_list(len(Offer), "Zu viele Angaben.")]
+_ApplyChannels = Annotated[list[ApplyChannel], vocab_list(len(ApplyChannel), "Zu viele Angaben.")]
+_Places = Annotated[list[Place], bounded_list(20, "Bitte höchstens 20 Orte angeben.")]
 _MinAge = Annotated[int | None, number_range("Das Mindestalter", 0, 99, "Jahren")]
 _ReplyDays = Annotated[int, number_range("Die Antwortzeit", 1, 60, "Tagen")]
 _VolunteersNeeded = Annotated[

@@ -33,7 +33,7 @@ class Tombstone(TypedDict):
 
 
 def record(store: Store, entry: OutboxEntry) -> None:
-    store.db["outbox"].insert({**entry, "public": int(entry["public"]),
+    store.db.table("outbox").insert({**entry, "public": int(entry["public"]),
                                "published": iso(entry["published"])})
 
 

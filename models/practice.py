@@ -51,7 +51,7 @@ MAX_THEMES = 5
 class Partner(EditorModel):
     """An organisation taking part in the practice, with its sector and role."""
 
-    name: text("Der Name des Partners", 200)
+    name: Annotated[str, *text("Der Name des Partners", 200)]
     sector: Sector
     role: PartnerRole = PartnerRole.PARTNER
     actor_iri: WebUrl | None = None
@@ -101,15 +101,21 @@ def licence_url(licence: str) -> str | None:
     return licence if key.startswith(("https://", "http://")) else None
 
 
-_Title = text("Der Titel", 150)
-_Summary = text("Die Zusammenfassung", 500, multiline=True)
-_SectionText = text("Ein Abschnitt", 10_000, required=False, multiline=True)
-_City = text("Der Ortsname", 100, required=False)
+_Title = Annotated[str, *text("Der Titel", 150)]
+_Summary = Annotated[str, *text("Die Zusammenfassung", 500, multiline=True)]
+_SectionText = Annotated[
+    str | None, *text("Ein Abschnitt", 10_000, required=False, multiline=True)
+]
+_City = Annotated[str | None, *text("Der Ortsname", 100, required=False)]
 _LicenceId = Annotated[str, AfterValidator(_check_licence)]
-_Partners = bounded_list(Partner, 30, "Bitte höchstens 30 Partner angeben.")
-_Sectors = vocab_list(Sector, len(Sector), "Zu viele Angaben.")
-_Themes = vocab_list(PracticeTheme, MAX_THEMES, f"Bitte höchstens {MAX_THEMES} Themen auswählen.")
-_Attachments = bounded_list(Attachment, 20, "Bitte höchstens 20 Dokumente anhängen.")
+_Partners = Annotated[list[Partner], bounded_list(30, "Bitte höchstens 30 Partner angeben.")]
+_Sectors = Annotated[list[Sector], vocab_list(len(Sector), "Zu viele Angaben.")]
+_Themes = Annotated[
+    list[PracticeTheme], vocab_list(MAX_THEMES, f"Bitte höchstens {MAX_THEMES} Themen auswählen.")
+]
+_Attachments = Annotated[
+    list[Attachment], bounded_list(20, "Bitte höchstens 20 Dokumente anhängen.")
+]
 
 
 class Practice(EditorModel):

@@ -43,7 +43,7 @@ class Inboxes(TypedDict):
 
 
 def save(store: Store, row: RemoteActorRow) -> None:
-    store.db["remote_actors"].upsert(dict(row), pk="id")
+    store.db.table("remote_actors").upsert(dict(row), pk="id")
 
 
 def forget(store: Store, actor_id: str) -> None:

@@ -52,7 +52,7 @@ def owner(store: Store, object_iri: str) -> str | None:
 
 def save(store: Store, obj: RemoteObject) -> None:
     """Insert or replace one remote object."""
-    store.db["remote_objects"].upsert(dict(obj), pk="id")
+    store.db.table("remote_objects").upsert(dict(obj), pk="id")
 
 
 def remove(store: Store, object_iri: str) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypedDict, cast
 
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, render_markdown
@@ -70,6 +71,7 @@ __all__ = [
     "SEQ_BITS",
     "START_DAY",
     "START_MONTH",
+    "SearchHit",
     "SearchItem",
     "TAG_PREFIX",
     "WEEKS_PER_MONTH",
@@ -129,7 +131,7 @@ def sort_key(store: Store, published: str | None) -> int:
     return key
 
 
-def _bar(values: list) -> str:
+def _bar(values: list[Any]) -> str:
     return "|" + "".join(f"{getattr(v, 'value', v)}|" for v in values)
 
 
@@ -145,7 +147,8 @@ class SearchItem:
     title: str
     summary: str
     body: str
-    columns: dict = field(default_factory=dict)
+    columns: dict[str, Any] = field(default_factory=dict)
+    """The filter columns of `search_items` for this kind (`opp_kind`, `themes`, …)."""
 
 
 def item_for_opportunity(opp: Opportunity, *, ap_id: str, url: str, local: bool, origin: str,
@@ -324,7 +327,7 @@ class Plan:
     expression: str | None  # None: nothing can match
     has_words: bool
     where: list[str] = field(default_factory=list)
-    params: list = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
 
 
 def plan(store: Store, query: Query) -> Plan:
@@ -387,7 +390,27 @@ COLUMNS = ("s.ap_id, s.kind, s.local, s.origin, s.origin_name, s.actor, s.url, s
 BM25 = "bm25(search_text, 5.0, 1.0, 0.0)"  # title words weigh five times body words
 
 
-def search(store: Store, query: Query) -> tuple[int, list[dict]]:
+class SearchHit(TypedDict):
+    """One result of `search()`: the COLUMNS of a `search_items` row (`local` as a bool)."""
+
+    ap_id: str
+    kind: str
+    local: bool
+    origin: str
+    origin_name: str | None
+    actor: str
+    url: str
+    title: str
+    summary: str
+    opp_kind: str | None
+    status: str | None
+    start: str | None
+    end: str | None
+    region: str | None
+    published: str | None
+
+
+def search(store: Store, query: Query) -> tuple[int, list[SearchHit]]:
     """Matching items, best match first with words (as long as there are at most RANK_LIMIT),
     else newest first; and their number."""
     p = plan(store, query)
@@ -412,4 +435,4 @@ def search(store: Store, query: Query) -> tuple[int, list[dict]]:
     result = [by_id[i] for i in ids if i in by_id]
     for row in result:
         row["local"] = bool(row["local"])
-    return total, result
+    return total, cast(list[SearchHit], result)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -58,7 +60,7 @@ def milli_hours(hours: float) -> int:
     return round(hours * 1000)
 
 
-def item_tags(row: dict) -> list[str]:
+def item_tags(row: Mapping[str, Any]) -> list[str]:
     """The tags of one search_items row (list columns are `|a|b|`, timestamps ISO UTC)."""
     tags = [ANY]
     for name in KEYED_TAGS:
@@ -82,7 +84,7 @@ def item_tags(row: dict) -> list[str]:
 
 # The first tag scheme (filters as words in the body of the former `search_fts`): migration
 # m004 carries a frozen copy; tests use this one to build a database as that release left it.
-def filter_tokens(row: dict) -> str:
+def filter_tokens(row: Mapping[str, Any]) -> str:
     tokens = []
     for name, letter in KEYED_TAGS.items():
         value = row.get(name)

@@ -11,10 +11,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from mitwirken.models.migrations import MIGRATIONS
+
+Params = tuple[Any, ...] | list[Any] | dict[str, Any]
+"""Query parameters: positional (`?`) or named (`:name`)."""
+SqlValue = int | float | str | bytes | None
+"""What one SQLite column holds."""
+Row = dict[str, Any]
+"""One result row by column name; the owner module of a table names its rows' shape
+(a TypedDict) where it hands them out."""
 
 
 class DatabaseTooNew(Exception):
@@ -99,22 +108,22 @@ class Store:
         else:
             conn.execute("COMMIT")
 
-    def execute(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, params)
 
-    def one(self, sql: str, params: tuple | list | dict = ()) -> dict | None:
+    def one(self, sql: str, params: Params = ()) -> Row | None:
         cur = self.db.execute(sql, params)
         row = cur.fetchone()
         if row is None:
             return None
         return dict(zip([c[0] for c in cur.description], row, strict=True))
 
-    def all(self, sql: str, params: tuple | list | dict = ()) -> list[dict]:
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
         cur = self.db.execute(sql, params)
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
-    def scalar(self, sql: str, params: tuple | list | dict = ()) -> object:
+    def scalar(self, sql: str, params: Params = ()) -> SqlValue:
         row = self.db.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
