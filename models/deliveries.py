@@ -87,8 +87,9 @@ class DeliverySummary(TypedDict):
 
 
 def _move(store: Store, row_id: int, dst: DeliveryState, assignments: str,
-          values: list[object]) -> bool:
-    return move_row(store, TABLE, DELIVERY, row_id, dst, assignments=assignments, values=values)
+          values: list[object], sources: Iterable[DeliveryState] | None = None) -> bool:
+    return move_row(store, TABLE, DELIVERY, row_id, dst, assignments=assignments, values=values,
+                    sources=sources)
 
 
 # --- deliveries ---------------------------------------------------------------------------
@@ -154,10 +155,12 @@ def fail_delivery(store: Store, row_id: int, status: int | None, error: str, now
 def retry_delivery(
     store: Store, row_id: int, status: int | None, error: str, next_attempt: datetime
 ) -> None:
-    """Try again at `next_attempt` (pending → pending)."""
+    """Try again at `next_attempt` (pending → pending only: a row that failed meanwhile, e.g.
+    cancelled by a domain block while its POST was in flight, stays failed)."""
     _move(store, row_id, DeliveryState.PENDING,
           "attempts = attempts + 1, last_status = ?, last_error = ?, locked_until = NULL, "
-          "next_attempt_at = ?", [status, error[:500], iso(next_attempt)])
+          "next_attempt_at = ?", [status, error[:500], iso(next_attempt)],
+          sources=[DeliveryState.PENDING])
 
 
 def requeue_delivery(store: Store, row_id: int, now: datetime) -> bool:

@@ -21,7 +21,11 @@ from mitwirken.models.store import Store, iso
 
 TABLE = "inbox_items"
 INBOX_MAX_ATTEMPTS = 8
-INBOX_LEASE = timedelta(minutes=5)  # far longer than processing one batch takes
+# How long a claimed batch stays reserved. One inbox worker runs per instance and handles its
+# batch before it claims again, so the lease only matters after a crash: the items of the
+# crashed process are taken again when it ends (kept short, since before leases they were
+# taken again at once).
+INBOX_LEASE = timedelta(minutes=1)
 
 
 class InboxState(StrEnum):
@@ -130,7 +134,13 @@ def record_inbox_item(
 def claim_inbox_items(store: Store, limit: int, now: datetime,
                       lease: timedelta = INBOX_LEASE) -> list[InboxItem]:
     """Take up to `limit` received items that are due and not leased, oldest first, and lease
-    them until `now + lease` (one IMMEDIATE transaction, so two workers never share one)."""
+    them until `now + lease` (one IMMEDIATE transaction, so two workers never share one). An
+    idle queue is seen without taking the write lock."""
+    due = [InboxState.RECEIVED.value, iso(now), iso(now)]
+    if store.one("SELECT 1 FROM inbox_items WHERE state = ? AND (next_attempt_at IS NULL "
+                 "OR next_attempt_at <= ?) AND (locked_until IS NULL OR locked_until <= ?) "
+                 "LIMIT 1", due) is None:
+        return []
     with store.tx():
         rows = store.all(
             "SELECT * FROM inbox_items WHERE state = ? AND (next_attempt_at IS NULL "

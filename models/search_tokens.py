@@ -80,19 +80,3 @@ def item_tags(row: Mapping[str, Any]) -> list[str]:
             digits = row[column][:10].replace("-", "")
             tags += [f"{month}{digits[:6]}", f"{day}{digits}"]
     return tags
-
-
-# The first tag scheme (filters as words in the body of the former `search_fts`): migration
-# m004 carries a frozen copy; tests use this one to build a database as that release left it.
-def filter_tokens(row: Mapping[str, Any]) -> str:
-    tokens = []
-    for name, letter in KEYED_TAGS.items():
-        value = row.get(name)
-        if value is None or value == "":
-            continue
-        values = [v for v in str(value).split("|") if v] if str(value).startswith("|") \
-            else [value]
-        tokens += [f"{TAG_PREFIX}{letter}{re.sub('[^a-z0-9]', '', fold(str(v)))}" for v in values]
-    if row.get("kind") == "opportunity" and row.get("status") in ("closed", "paused"):
-        tokens.append(INACTIVE)
-    return " ".join(tokens)

@@ -117,11 +117,13 @@ def update_state(store: Store, table: str, machine: StateMachine[S], dst: S, *,
 
 
 def move_row(store: Store, table: str, machine: StateMachine[S], row_id: int, dst: S, *,
-             assignments: str = "", values: Sequence[object] = ()) -> bool:
+             assignments: str = "", values: Sequence[object] = (),
+             sources: Iterable[S] | None = None) -> bool:
     """Move one row (by `id`) to `dst`. False when there is no such row; `IllegalTransition`
-    when the row is in a state that may not go to `dst` (the row is left as it is)."""
+    when the row is in a state that may not go to `dst` — or not from one of `sources`, when
+    given (the row is left as it is)."""
     if update_state(store, table, machine, dst, where="id = ?", params=[row_id],
-                    assignments=assignments, values=values):
+                    assignments=assignments, values=values, sources=sources):
         return True
     current = store.scalar(f"SELECT state FROM {table} WHERE id = ?", [row_id])
     if current is None:

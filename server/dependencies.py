@@ -65,6 +65,13 @@ class Services:
     workers: Workers
 
 
+def content_service(settings: Settings, store: Store, clock: Callable[[], datetime] = utcnow,
+                    wake: Callable[[], None] = lambda: None) -> ContentService:
+    """The publishing use cases over one store. Commands that only write the database (`import`,
+    `share`) use it alone; `build_services` wakes the delivery worker with `wake`."""
+    return ContentService(store, Urls(settings.base_url), clock, wake=wake)
+
+
 def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession,
                    clock: Callable[[], datetime] = utcnow) -> Services:
     """Wire the services over an open session (`open_services` owns the session)."""
@@ -92,7 +99,7 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
                               lease=timedelta(seconds=settings.delivery_lease_seconds))
     inbox = InboxWorker(ctx)
     inbox.on_processed = delivery.wake  # Accepts etc. were queued
-    content = ContentService(store, urls, clock, wake=delivery.wake)
+    content = content_service(settings, store, clock, wake=delivery.wake)
     maintenance = MaintenanceWorker(content, settings.auto_pause_days)
     network = Network(store, urls, actors, fetcher, clock)
     ctx.router = inbox_router(network)

@@ -13,12 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
-from mitwirken.models.store import utcnow
 from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+from mitwirken.server.dependencies import content_service
 from mitwirken.server.usecases.importing import ImportFileError, import_rows, read_file
-from mitwirken.server.usecases.publishing import ContentService
 
 IMPORT_DESCRIPTION = (
     "Legt Angebote aus einer CSV- oder JSON-Datei an oder aktualisiert sie "
@@ -37,7 +35,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             label, rows = read_file(Path(args.file))
         except ImportFileError as exc:
             raise CliError(f"{args.file}: {exc} Es wurde nichts importiert.") from exc
-        service = ContentService(store, Urls(settings.base_url), utcnow)
+        service = content_service(settings, store)
         report = import_rows(service, actor.username, rows, label=label, dry_run=args.dry_run)
     finally:
         store.close()

@@ -25,8 +25,9 @@ from mitwirken.server.cli._common import (
     open_store,
 )
 from mitwirken.server.config import Settings
+from mitwirken.server.dependencies import content_service
 from mitwirken.server.usecases import follows as social
-from mitwirken.server.usecases.publishing import ContentService, NotFound
+from mitwirken.server.usecases.publishing import NotFound
 
 
 async def resolve_remote(args: argparse.Namespace, settings: Settings, store: Store,
@@ -128,7 +129,7 @@ def decision_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_share(args: argparse.Namespace) -> int:
     """Boost a remote object (e.g. another city's practice) to our followers."""
     settings, store, username = _as_local(args)
-    service = ContentService(store, Urls(settings.base_url), utcnow)
+    service = content_service(settings, store)
     try:
         activity_id = service.share(username, args.object)
     except NotFound as exc:

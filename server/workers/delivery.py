@@ -55,9 +55,6 @@ class DeliveryWorker(Worker):
             async with overall, domains[row["domain"]]:
                 try:
                     await self._deliver(row)
-                except IllegalTransition as exc:  # e.g. cancelled by a domain block in flight
-                    log.warning("delivery_moved_meanwhile id=%s inbox=%s reason=%s", row["id"],
-                                row["inbox"], exc)
                 except Exception as exc:  # e.g. the sending actor was deleted meanwhile
                     log.exception("delivery_crashed id=%s inbox=%s", row["id"], row["inbox"])
                     with contextlib.suppress(IllegalTransition):  # it had finished already
@@ -75,25 +72,28 @@ class DeliveryWorker(Worker):
         now = self.clock()
         outcome = delivery.classify(result.status)
         store, domain = self.store, row["domain"]
-        if outcome == "done":
-            deliveries.finish_delivery(store, row["id"], result.status, now)
-            deliveries.record_domain_success(store, domain, now)
-        elif outcome == "final":
-            deliveries.fail_delivery(store, row["id"], result.status, result.error or "", now)
+        try:
+            if outcome == "done":
+                deliveries.finish_delivery(store, row["id"], result.status, now)
+            elif outcome == "final" or row["attempts"] + 1 >= delivery.MAX_ATTEMPTS:
+                error = result.error or ("" if outcome == "final" else "gave up")
+                deliveries.fail_delivery(store, row["id"], result.status, error, now)
+            else:
+                wait = delivery.backoff(row["attempts"] + 1)
+                asked = delivery.retry_after(result.retry_after, now)
+                if asked is not None:
+                    wait = max(wait, asked)
+                deliveries.retry_delivery(store, row["id"], result.status, result.error or "",
+                                          now + wait)
+        except IllegalTransition as exc:  # e.g. cancelled by a domain block in flight
+            log.warning("delivery_moved_meanwhile id=%s inbox=%s reason=%s", row["id"],
+                        row["inbox"], exc)
+        # What the peer answered counts for its health whatever became of the row.
+        if outcome in ("done", "final"):
             deliveries.record_domain_success(store, domain, now)  # the peer is alive
-        elif row["attempts"] + 1 >= delivery.MAX_ATTEMPTS:
-            deliveries.fail_delivery(store, row["id"], result.status, result.error or "gave up",
-                                     now)
-            deliveries.record_domain_failure(store, domain, now)
-        else:
-            wait = delivery.backoff(row["attempts"] + 1)
-            asked = delivery.retry_after(result.retry_after, now)
-            if asked is not None:
-                wait = max(wait, asked)
-            deliveries.retry_delivery(store, row["id"], result.status, result.error or "",
-                                      now + wait)
-            if deliveries.record_domain_failure(store, domain, now):
-                log.warning("domain_unavailable domain=%s", domain)
+        elif deliveries.record_domain_failure(store, domain, now) and \
+                row["attempts"] + 1 < delivery.MAX_ATTEMPTS:
+            log.warning("domain_unavailable domain=%s", domain)
         log.info("delivery outcome=%s status=%s inbox=%s domain=%s activity=%s attempt=%d",
                  outcome, result.status, row["inbox"], domain, row["activity_id"],
                  row["attempts"] + 1)

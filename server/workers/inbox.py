@@ -42,22 +42,23 @@ class InboxWorker(Worker):
     async def _one(self, item: dict) -> None:
         store = self.ctx.store
         activity = json.loads(item["body"])
+        # The handler's outcome first; only the item's own state change below may raise
+        # IllegalTransition to tick() (the item was decided meanwhile). Anything a handler
+        # raises, IllegalTransition included, makes the item failed.
+        error: str | None = None
         try:
             state = await process(self.ctx, activity)
-            inbox_items.finish_inbox_item(store, item["id"], state, self.ctx.clock())
         except Reject as exc:
             log.warning("activity_rejected id=%s actor=%s reason=%s", item["activity_id"],
                         item["actor"], exc)
-            inbox_items.finish_inbox_item(store, item["id"], "rejected", self.ctx.clock(),
-                                          str(exc))
+            state, error = "rejected", str(exc)
         except FetchError as exc:
             log.info("activity_retry id=%s actor=%s reason=%s", item["activity_id"],
                      item["actor"], exc.reason)
             inbox_items.retry_inbox_item(store, item["id"], exc.reason, self.ctx.clock())
-        except IllegalTransition:
-            raise
+            return
         except Exception as exc:
             log.exception("activity_failed id=%s actor=%s", item["activity_id"],
                           item["actor"])
-            inbox_items.finish_inbox_item(store, item["id"], "failed", self.ctx.clock(),
-                                          f"{type(exc).__name__}: {exc}")
+            state, error = "failed", f"{type(exc).__name__}: {exc}"
+        inbox_items.finish_inbox_item(store, item["id"], state, self.ctx.clock(), error)

@@ -38,7 +38,7 @@ LEASE_SECONDS = 2
 
 
 class Server:
-    """`python -m server.cli serve` as a child process."""
+    """`python -m mitwirken.server.cli serve` as a child process."""
 
     def __init__(self, data: Path, port: int, log: Path) -> None:
         self.data, self.port, self.log = data, port, log
@@ -46,7 +46,6 @@ class Server:
 
     def spawn(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MITWIRKEN_")}
-        env["PYTHONPATH"] = str(ROOT)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "mitwirken.server.cli", "serve", "--data", str(self.data),

@@ -280,7 +280,7 @@ async def test_import_in_another_process_while_the_server_runs(aiohttp_client, s
                          shared_inbox="https://social.example/inbox", now=utcnow())
     token = actor_repo.create_token(app_store, "tafel")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import sys; from server.cli import main; sys.exit(main())",
+        sys.executable, "-c", "import sys; from mitwirken.server.cli import main; sys.exit(main())",
         "import", "--data", str(settings.data_dir), "--org", "tafel",
         str(ROOT / "docs/examples/angebote.csv"),
         cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

@@ -24,14 +24,14 @@ NAME = "Engagierte Stadt Musterstadt"
 
 
 def cli_command() -> list[str]:
-    """`mitwirken` is `server.cli:main`; run it from this checkout (not whatever is installed)."""
+    """`mitwirken` is `mitwirken.server.cli:main`, run by this interpreter: the project's venv,
+    whose editable install is this checkout (`test_layers` checks that)."""
     return [sys.executable, "-m", "mitwirken.server.cli"]
 
 
 def base_env(**extra: str) -> dict[str, str]:
     """The test process's environment without any MITWIRKEN_* leaking in from outside."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MITWIRKEN_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.update(extra)
     return env
 

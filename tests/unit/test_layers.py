@@ -151,3 +151,15 @@ def test_sql_checker_sees_each_kind_of_use():
               '    return "Select a city"\n')
     uses = sql_uses(source)
     assert [u.split(":")[0] for u in uses] == ["1", "3", "3", "4", "5"]
+
+
+def test_the_tests_run_this_checkout():
+    """The editable install maps `mitwirken.*` to these folders, so the suite tests the code
+    beside it (and subprocesses started with this interpreter do too)."""
+    import mitwirken.federation
+    import mitwirken.models
+    import mitwirken.server
+
+    for package, folder in ((mitwirken.models, "models"), (mitwirken.federation, "federation"),
+                            (mitwirken.server, "server")):
+        assert Path(package.__file__).resolve().parent == ROOT / folder

@@ -10,12 +10,14 @@ import sqlite_utils
 
 from mitwirken.models import search
 from mitwirken.models.migrations import MIGRATIONS
+from mitwirken.models.migrations.m004_search_filter_tokens import (
+    _filter_tokens as filter_tokens,  # the tag scheme a database had before m006
+)
 from mitwirken.models.search import (
     INACTIVE,
     RANK_LIMIT,
     Query,
     SearchItem,
-    filter_tokens,
     item_tags,
     tag,
 )

@@ -14,6 +14,7 @@ from mitwirken.federation.inbox import InboxContext, InboxRouter
 from mitwirken.federation.keys import new_rsa_keypair
 from mitwirken.federation.urls import Urls
 from mitwirken.models import deliveries, inbox_items
+from mitwirken.models.states import IllegalTransition
 from mitwirken.models.store import Store
 from mitwirken.server.workers.delivery import DeliveryWorker
 from mitwirken.server.workers.inbox import InboxWorker
@@ -89,15 +90,17 @@ async def test_an_item_decided_meanwhile_does_not_stop_the_batch(store):
     assert store.scalar("SELECT locked_until FROM inbox_items WHERE id = ?", [second]) is None
 
 
-async def test_a_delivery_cancelled_in_flight_stays_cancelled(store, aiohttp_server):
+@pytest.mark.parametrize("status", [202, 503])
+async def test_a_delivery_cancelled_in_flight_stays_cancelled(store, aiohttp_server, status):
     """The domain is blocked while the POST is on its way: the row stays failed ('domain
-    blocked'), the 202 does not turn it into done, and the other rows go on."""
+    blocked'); neither a 202 (done) nor a 503 (retry) brings it back, and what the peer
+    answered still counts for the domain's health."""
     clock = Clock()
 
     async def inbox(request: web.Request) -> web.Response:
         if request.path == "/blocked/inbox":
             deliveries.cancel_pending_for_domain(store, "127.0.0.1", clock(), "domain blocked")
-        return web.Response(status=202)
+        return web.Response(status=status)
 
     app = web.Application()
     app.router.add_post("/{name}/inbox", inbox)
@@ -111,6 +114,12 @@ async def test_a_delivery_cancelled_in_flight_stays_cancelled(store, aiohttp_ser
         assert await worker.tick() == 1
     row = store.one("SELECT state, last_error, attempts FROM deliveries")
     assert row == {"state": "failed", "last_error": "domain blocked", "attempts": 0}
+    health = store.one("SELECT failure_days, last_success_at FROM domain_health")
+    if status == 202:
+        assert health["failure_days"] == "[]" and health["last_success_at"]
+    else:
+        assert health["failure_days"] == f'["{NOW.date().isoformat()}"]'
+        assert health["last_success_at"] is None
 
 
 async def test_a_delivery_that_crashes_after_a_move_keeps_that_move(store):
@@ -133,3 +142,20 @@ async def test_a_delivery_that_crashes_after_a_move_keeps_that_move(store):
     assert rows == [{"domain": "gone.example", "state": "failed", "last_error": "domain blocked"},
                     {"domain": "ok.example", "state": "failed",
                      "last_error": "LookupError: city"}]
+
+
+async def test_a_handler_raising_illegal_transition_fails_its_item(store):
+    """Only the item's own state change may pass IllegalTransition up to tick(); raised by a
+    handler (a bug elsewhere), it makes the item failed like any other error, not a row that
+    comes back after every lease."""
+    clock = Clock()
+
+    async def broken(ctx, activity) -> str:
+        raise IllegalTransition("deliveries", "done", "pending")
+
+    item = record(store, 1, "Broken")
+    worker = inbox_worker(store, clock, Broken=broken)
+    assert await worker.tick() == 1
+    assert states(store) == ["failed"]
+    assert "IllegalTransition" in store.scalar("SELECT error FROM inbox_items WHERE id = ?",
+                                               [item])
