@@ -10,6 +10,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -105,7 +106,6 @@ class Fetcher:
             try:
                 async with self.session.get(current, headers=headers, allow_redirects=False,
                                             timeout=self.timeout) as resp:
-                    self._check_peer(resp)
                     if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
                         nxt = urljoin(current, resp.headers["Location"])
                         if urlsplit(nxt).scheme == "http" and urlsplit(current).scheme == "https":
@@ -138,14 +138,6 @@ class Fetcher:
         if doc_id != wanted and not (same_host and doc_id == final):
             raise FetchError(f"id {str(doc_id)[:200]} does not match the URL fetched")
         return doc
-
-    def _check_peer(self, resp: aiohttp.ClientResponse) -> None:
-        """Check the address actually connected to (DNS may point a public name inward)."""
-        if self.allow_private or resp.connection is None or resp.connection.transport is None:
-            return
-        peer = resp.connection.transport.get_extra_info("peername")
-        if peer and is_private_address(str(peer[0])):
-            raise FetchError("connected address is private")
 
     async def _read_capped(self, resp: aiohttp.ClientResponse) -> bytes:
         if resp.content_length is not None and resp.content_length > self.max_bytes:
@@ -212,3 +204,22 @@ class PublicOnlyResolver(AbstractResolver):
 
     async def close(self) -> None:
         await self.inner.close()
+
+
+AddrInfo = tuple[int, int, int, str, tuple[Any, ...]]
+"""One `getaddrinfo` entry: family, type, proto, canonical name, socket address."""
+
+
+def public_only_socket(addr_info: AddrInfo) -> socket.socket:
+    """The socket for one outgoing connection, refused (`OSError`) when the address it is about
+    to connect to is private, loopback, link-local or otherwise not public.
+
+    aiohttp calls this (`TCPConnector(socket_factory=…)`) for every connection it opens, with
+    the very address it then connects to: every request, every redirect hop, every delivery,
+    whatever the resolver answered (a name that resolved publicly for the check and inwards
+    for the connection cannot slip through). A reused keep-alive connection was checked when
+    it was opened."""
+    family, type_, proto, _, address = addr_info
+    if is_private_address(str(address[0])):
+        raise OSError(f"connection to {address[0]} refused: not a public address")
+    return socket.socket(family=family, type=type_, proto=proto)

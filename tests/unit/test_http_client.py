@@ -3,11 +3,14 @@ User-Agent and the connector limits every session of the project gets."""
 
 from __future__ import annotations
 
+import socket
+
 import aiohttp
 import pytest
 from aiohttp import web
 
-from mitwirken.federation.fetch import PublicOnlyResolver
+from mitwirken.federation.fetch import PublicOnlyResolver, public_only_socket
+from mitwirken.server import http_client
 from mitwirken.server.http_client import (
     CONNECTIONS,
     CONNECTIONS_PER_HOST,
@@ -76,5 +79,43 @@ async def test_the_check_command_may_ask_its_own_address_unguarded(peer):
     session = client_session(allow_private_network=False, resolver=fake,
                              guard_private_addresses=False)
     async with session, session.get("http://engagiert.example/") as resp:
+        assert resp.status == 200
+    assert len(peer.seen) == 1
+
+
+@pytest.mark.parametrize("address", [
+    ("127.0.0.1", 443), ("10.1.2.3", 443), ("192.168.0.1", 443), ("100.64.0.1", 443),
+    ("169.254.169.254", 80), ("0.0.0.0", 443), ("::1", 443, 0, 0), ("fe80::1", 443, 0, 0),
+    ("::ffff:127.0.0.1", 443, 0, 0), ("fc00::1", 443, 0, 0)])
+def test_no_socket_is_made_for_an_address_that_is_not_public(address):
+    family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+    with pytest.raises(OSError, match="not a public address"):
+        public_only_socket((family, socket.SOCK_STREAM, 6, "", address))
+
+
+def test_a_public_address_gets_its_socket():
+    sock = public_only_socket((socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 443)))
+    try:
+        assert sock.family == socket.AF_INET and sock.type == socket.SOCK_STREAM
+    finally:
+        sock.close()
+
+
+async def test_the_connected_address_is_checked_whatever_the_resolver_said(peer, monkeypatch):
+    """The second guard alone: with the name check out of the way (as if DNS answered a public
+    address for the check and an inward one for the connection), the socket for 127.0.0.1 is
+    still refused and the peer sees nothing."""
+    monkeypatch.setattr(http_client, "guarded_resolver",
+                        lambda *, allow_private_network, resolver=None: resolver)
+    fake = FakeResolver()
+    fake.ports["rebinding.example"] = peer.port
+    async with client_session(allow_private_network=False, resolver=fake) as session:
+        with pytest.raises(aiohttp.ClientConnectorError) as refused:
+            await session.get("http://rebinding.example/")
+    assert "not a public address" in repr(refused.value)
+    assert peer.seen == []
+    # the same session setup with the private network allowed connects (the test is honest)
+    session = client_session(allow_private_network=True, resolver=fake)
+    async with session, session.get("http://rebinding.example/") as resp:
         assert resp.status == 200
     assert len(peer.seen) == 1
