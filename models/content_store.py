@@ -29,7 +29,11 @@ class ContentRow(TypedDict):
     published: str
     updated: str
     deleted_at: str | None
-    original_id: NotRequired[str | None]  # opportunities only
+    # opportunities only: the columns the lifecycle pass selects on (migration m010)
+    original_id: NotRequired[str | None]
+    ends_at: NotRequired[str | None]
+    confirmed_at: NotRequired[str | None]
+    dated: NotRequired[int]
 
 
 def _table(obj: Opportunity | Practice) -> Kind:
@@ -57,6 +61,10 @@ def save(store: Store, obj: Opportunity | Practice, now: datetime) -> Opportunit
     }
     if isinstance(stored, Opportunity):  # table == "opportunities"
         row["original_id"] = stored.original_id
+        row["ends_at"] = iso(stored.end) if stored.end else None
+        references = [d for d in (stored.last_confirmed, stored.published) if d is not None]
+        row["confirmed_at"] = iso(max(references)) if references else None
+        row["dated"] = int(stored.is_dated)
     store.db.table(table).upsert(dict(row), pk="id")
     return stored
 
@@ -95,6 +103,28 @@ def list_objects(
     sql += " ORDER BY published DESC, rowid DESC LIMIT ? OFFSET ?"
     rows = store.all(sql, [*params, limit, offset])
     return [MODELS[table].model_validate_json(r["data"]) for r in rows]
+
+
+def due_to_close(store: Store, now: datetime, after: str = "", limit: int = 200) -> list[str]:
+    """Ids of open opportunities whose end has passed, in id order after `after`.
+
+    A superset at the second (stored dates are whole seconds): the caller checks each model
+    with `is_expired` before acting. Uses the partial index `opportunities_due_end`."""
+    return [r["id"] for r in store.all(
+        "SELECT id FROM opportunities WHERE status = 'open' AND deleted_at IS NULL "
+        "AND ends_at IS NOT NULL AND ends_at <= ? AND id > ? ORDER BY id LIMIT ?",
+        [iso(now), after, limit])]
+
+
+def due_for_pause(store: Store, cutoff: datetime, now: datetime, after: str = "",
+                  limit: int = 200) -> list[str]:
+    """Ids of open, ongoing opportunities last confirmed (or published) before `cutoff` that
+    have not ended, in id order after `after` (a superset at the second, as above)."""
+    return [r["id"] for r in store.all(
+        "SELECT id FROM opportunities WHERE status = 'open' AND dated = 0 "
+        "AND deleted_at IS NULL AND confirmed_at <= ? AND (ends_at IS NULL OR ends_at >= ?) "
+        "AND id > ? ORDER BY id LIMIT ?",
+        [iso(cutoff), iso(now), after, limit])]
 
 
 def count(store: Store, table: Kind, username: str | None = None) -> int:

@@ -211,11 +211,16 @@ def list_deliveries(store: Store, state: str | None = None,
                                                  [*params, limit]))
 
 
-def prune(store: Store, now: datetime, keep_days: int = 14) -> None:
-    """Drop deliveries that finished (done or failed) more than `keep_days` ago."""
+def prune(store: Store, now: datetime, keep_days: int = 14, limit: int = 1000) -> int:
+    """Drop deliveries that finished (done or failed) more than `keep_days` ago.
+
+    At most `limit` rows per call (one short write transaction); returns how many went, so a
+    caller loops until fewer than `limit` went, yielding in between."""
     cutoff = iso(now - timedelta(days=keep_days))
-    store.execute("DELETE FROM deliveries WHERE state != ? AND finished_at < ?",
-                  [DELIVERY.initial.value, cutoff])
+    return store.execute(
+        "DELETE FROM deliveries WHERE rowid IN (SELECT rowid FROM deliveries "
+        "WHERE finished_at < ? AND state != ? LIMIT ?)",
+        [cutoff, DELIVERY.initial.value, limit]).rowcount
 
 
 # --- domain health (Mastodon's DeliveryFailureTracker idea) -------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Literal, TypedDict, cast
 
@@ -94,15 +95,19 @@ def follower_inboxes(store: Store, username: str) -> list[str]:
     return [r["target"] for r in rows]
 
 
-def list_followers(store: Store, username: str,
-                   state: FollowerState | None = None) -> list[Follower]:
-    if state:
-        return cast(list[Follower], store.all(
-            "SELECT * FROM followers WHERE username = ? AND state = ? ORDER BY created_at",
-            [username, state],
-        ))
-    return cast(list[Follower], store.all(
-        "SELECT * FROM followers WHERE username = ? ORDER BY created_at", [username]))
+def list_followers(store: Store, username: str, state: FollowerState | None = None,
+                   batch: int = 500) -> Iterator[Follower]:
+    """An actor's followers in the order they followed, read `batch` rows at a time."""
+    after = ("", "")
+    while True:
+        rows = cast(list[Follower], store.all(
+            "SELECT * FROM followers WHERE username = ? AND (? IS NULL OR state = ?) "
+            "AND (created_at, actor) > (?, ?) ORDER BY created_at, actor LIMIT ?",
+            [username, state, state, *after, batch]))
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = (rows[-1]["created_at"], rows[-1]["actor"])
 
 
 def add_following(

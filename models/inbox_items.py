@@ -188,8 +188,13 @@ def list_recent(store: Store, limit: int) -> list[InboxListing]:
         "FROM inbox_items ORDER BY id DESC LIMIT ?", [limit]))
 
 
-def prune(store: Store, now: datetime, keep_days: int = 14) -> None:
-    """Drop decided items received more than `keep_days` ago (the dedupe window is ≥ 7 days)."""
+def prune(store: Store, now: datetime, keep_days: int = 14, limit: int = 1000) -> int:
+    """Drop decided items received more than `keep_days` ago (the dedupe window is ≥ 7 days).
+
+    At most `limit` rows per call (one short write transaction); returns how many went, so a
+    caller loops until fewer than `limit` went, yielding in between."""
     cutoff = iso(now - timedelta(days=keep_days))
-    store.execute("DELETE FROM inbox_items WHERE state != ? AND received_at < ?",
-                  [INBOX.initial.value, cutoff])
+    return store.execute(
+        "DELETE FROM inbox_items WHERE rowid IN (SELECT rowid FROM inbox_items "
+        "WHERE received_at < ? AND state != ? LIMIT ?)",
+        [cutoff, INBOX.initial.value, limit]).rowcount

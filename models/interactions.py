@@ -52,11 +52,12 @@ def update_reply(store: Store, id_: str, actor: str, content: str) -> bool:
         [content, id_, actor]).rowcount > 0
 
 
-def for_object(store: Store, object_id: str) -> list[Interaction]:
-    """All interactions with one of our objects, oldest first."""
+def for_object(store: Store, object_id: str, limit: int = 200) -> list[Interaction]:
+    """The newest `limit` interactions of each kind with one of our objects, oldest first."""
     rows = store.all(
-        "SELECT id, kind, actor, content, url, created_at FROM interactions "
-        "WHERE object_id = ? ORDER BY created_at, id", [object_id])
+        "SELECT id, kind, actor, content, url, created_at FROM (SELECT *, row_number() OVER "
+        "(PARTITION BY kind ORDER BY created_at DESC, id DESC) AS n FROM interactions "
+        "WHERE object_id = ?) WHERE n <= ? ORDER BY created_at, id", [object_id, limit])
     return [Interaction(**row) for row in rows]  # type: ignore[typeddict-item]
 
 

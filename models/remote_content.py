@@ -59,16 +59,20 @@ def remove(store: Store, object_iri: str) -> None:
     store.execute("DELETE FROM remote_objects WHERE id = ?", [object_iri])
 
 
-def reached_through(store: Store, actor_id: str) -> list[Reached]:
-    """Objects owned or shared by an actor (candidates to forget when we unfollow it)."""
+def reached_through(store: Store, actor_id: str, after: str = "",
+                    limit: int = 500) -> list[Reached]:
+    """Objects owned or shared by an actor (candidates to forget when we unfollow it), a page
+    of `limit` in id order after `after`."""
     return [Reached(id=r["id"], actor=r["actor"]) for r in store.all(
-        "SELECT id, actor FROM remote_objects WHERE actor = ? OR shared_by = ?",
-        [actor_id, actor_id])]
+        "SELECT id, actor FROM remote_objects WHERE (actor = ? OR shared_by = ?) AND id > ? "
+        "ORDER BY id LIMIT ?", [actor_id, actor_id, after, limit])]
 
 
-def ids_from_origin(store: Store, domain: str) -> list[str]:
-    return [r["id"] for r in store.all("SELECT id FROM remote_objects WHERE origin = ?",
-                                       [domain])]
+def ids_from_origin(store: Store, domain: str, after: str = "", limit: int = 500) -> list[str]:
+    """Ids of the stored objects of one domain, a page of `limit` in id order after `after`."""
+    return [r["id"] for r in store.all(
+        "SELECT id FROM remote_objects WHERE origin = ? AND id > ? ORDER BY id LIMIT ?",
+        [domain, after, limit])]
 
 
 def owner_inbox(store: Store, object_iri: str) -> str | None:

@@ -175,12 +175,17 @@ def remove(store: Store, ap_id: str) -> None:
             _delete(store, row["rowid"])
 
 
-def remove_origin(store: Store, origin: str) -> int:
-    """Drop every remote item of one domain (unfollowed or blocked city)."""
-    rows = store.all("SELECT ap_id FROM search_items WHERE origin = ? AND local = 0", [origin])
-    for row in rows:
-        remove(store, row["ap_id"])
-    return len(rows)
+def remove_origin(store: Store, origin: str, batch: int = 500) -> int:
+    """Drop every remote item of one domain (unfollowed or blocked city), `batch` rows per
+    transaction, never all of them in memory."""
+    removed = 0
+    while rows := store.all("SELECT rowid FROM search_items WHERE origin = ? AND local = 0 "
+                            "LIMIT ?", [origin, batch]):
+        with store.tx():
+            for row in rows:
+                _delete(store, row["rowid"])
+        removed += len(rows)
+    return removed
 
 
 @dataclass

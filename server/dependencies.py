@@ -34,6 +34,7 @@ from mitwirken.server.usecases.network_ingest import Network
 from mitwirken.server.usecases.publishing import ContentService
 from mitwirken.server.workers.delivery import DeliveryWorker, actor_key_lookup
 from mitwirken.server.workers.inbox import InboxWorker
+from mitwirken.server.workers.loop_watch import LoopWatch
 from mitwirken.server.workers.maintenance import MaintenanceWorker
 
 
@@ -124,9 +125,10 @@ async def open_services(settings: Settings, store: Store, *,
 
 @asynccontextmanager
 async def workers_running(workers: Workers) -> AsyncIterator[None]:
-    """Run the inbox, delivery and maintenance loops until the block ends."""
+    """Run the inbox, delivery and maintenance loops, and the event-loop watch, until the
+    block ends."""
     tasks = [asyncio.create_task(w.run())
-             for w in (workers.inbox, workers.delivery, workers.maintenance)]
+             for w in (workers.inbox, workers.delivery, workers.maintenance, LoopWatch())]
     try:
         yield
     finally:

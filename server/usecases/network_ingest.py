@@ -247,22 +247,25 @@ class Network:
 
 def purge_actor(store: Store, actor_id: str) -> int:
     """Content only reachable through an actor we no longer follow disappears."""
-    rows = remote_content.reached_through(store, actor_id)
-    removed = 0
-    for row in rows:
-        if follows.is_following(store, row["actor"]):
-            continue
-        _drop(store, row["id"])
-        removed += 1
+    removed, after = 0, ""
+    while rows := remote_content.reached_through(store, actor_id, after):
+        for row in rows:
+            if not follows.is_following(store, row["actor"]):
+                _drop(store, row["id"])
+                removed += 1
+        after = rows[-1]["id"]
     return removed
 
 
 def purge_domain(store: Store, domain: str) -> int:
     """A blocked domain: its content goes, whoever shared it."""
-    ids = remote_content.ids_from_origin(store, domain)
-    for object_iri in ids:
-        _drop(store, object_iri)
-    return len(ids) + search.remove_origin(store, domain)
+    removed, after = 0, ""
+    while ids := remote_content.ids_from_origin(store, domain, after):
+        for object_iri in ids:
+            _drop(store, object_iri)
+        removed += len(ids)
+        after = ids[-1]
+    return removed + search.remove_origin(store, domain)
 
 
 def _drop(store: Store, object_iri: str) -> None:

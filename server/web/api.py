@@ -22,6 +22,7 @@ from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound,
 from mitwirken.server.web.errors import ApiError
 
 BEARER = {"WWW-Authenticate": 'Bearer realm="mitwirken"'}
+INTERACTIONS_SHOWN = 200  # of each kind, the newest; `totals` counts them all
 KINDS: dict[str, Kind] = {"opportunities": "opportunities", "practices": "practices"}
 
 
@@ -168,12 +169,15 @@ async def interactions(request: web.Request) -> web.Response:
     actor = authenticate(request)
     obj = owned(request, actor, kind_of(request))
     ap_id = service(request).ap_id(obj)
-    rows = interaction_repo.for_object(request.app[STORE], ap_id)
+    rows = interaction_repo.for_object(request.app[STORE], ap_id, INTERACTIONS_SHOWN)
+    totals = interaction_repo.counts(request.app[STORE], ap_id)
     return web.json_response({
         "replies": [{k: r[k] for k in ("id", "actor", "content", "url", "created_at")}
                     for r in rows if r["kind"] == "reply"],
         "likes": [r["actor"] for r in rows if r["kind"] == "like"],
         "announces": [r["actor"] for r in rows if r["kind"] == "announce"],
+        "totals": {name: totals.get(kind, 0) for name, kind in
+                   (("replies", "reply"), ("likes", "like"), ("announces", "announce"))},
     })
 
 

@@ -112,8 +112,12 @@ def _schemas() -> dict[str, Any]:
     defs["ValidationFailed"] = {"allOf": [{"$ref": REF.format(model="Error")}, {
         "type": "object", "properties": {"error": {"const": "validation_failed"}, "detail": {
             "type": "array", "items": {"$ref": REF.format(model="FieldProblem")}}}}]}
-    defs["Interactions"] = {"type": "object", "required": ["replies", "likes", "announces"],
+    defs["Interactions"] = {"type": "object", "required": ["replies", "likes", "announces",
+                                                           "totals"],
                             "properties": {
+        "totals": {"type": "object", "description": "How many of each kind in all (the lists "
+                   "hold the newest 200 of each)", "properties": {
+                       k: {"type": "integer"} for k in ("replies", "likes", "announces")}},
         "replies": {"type": "array", "items": {"type": "object", "properties": {
             k: {"type": ["string", "null"]} for k in ("id", "actor", "content", "url",
                                                       "created_at")}}},

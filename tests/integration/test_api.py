@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from mitwirken.models import actors as actor_repo
+from mitwirken.models import interactions as interaction_repo
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
 from mitwirken.server.app_keys import STORE
@@ -381,7 +382,8 @@ async def test_interactions_of_a_fresh_object_are_empty(api):
         resp = await api.client.get(f"/api/v1/{kind}/{obj['id']}/interactions",
                                     headers=api.auth())
         assert resp.status == 200
-        assert await resp.json() == {"replies": [], "likes": [], "announces": []}
+        assert await resp.json() == {"replies": [], "likes": [], "announces": [], "totals": {
+            "replies": 0, "likes": 0, "announces": 0}}
 
 
 async def test_admin_inbox_is_for_the_city_only(api):
@@ -390,3 +392,24 @@ async def test_admin_inbox_is_for_the_city_only(api):
     resp = await api.client.get("/api/v1/admin/inbox", headers=api.auth("musterstadt"))
     assert resp.status == 200
     assert await resp.json() == {"items": [], "base": "http://musterstadt.test"}
+
+
+async def test_interactions_list_the_newest_of_each_kind_and_count_them_all(api):
+    obj = await api.create()
+    store = api.store
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(205):
+        interaction_repo.record(store, kind="like", id_=f"https://m.example/likes/{i}",
+                                object_id=obj["ap_id"], actor=f"https://m.example/users/u{i:03d}",
+                                now=start + timedelta(minutes=i))
+    interaction_repo.record(store, kind="reply", id_="https://m.example/notes/1",
+                            object_id=obj["ap_id"],
+                            actor="https://m.example/users/v", now=start, content="Gern!")
+    resp = await api.client.get(f"/api/v1/opportunities/{obj['id']}/interactions",
+                                headers=api.auth())
+    body = await resp.json()
+    assert body["totals"] == {"replies": 1, "likes": 205, "announces": 0}
+    assert len(body["likes"]) == 200
+    assert body["likes"][0] == "https://m.example/users/u005"  # the five oldest left out
+    assert body["likes"][-1] == "https://m.example/users/u204"
+    assert [r["content"] for r in body["replies"]] == ["Gern!"]
