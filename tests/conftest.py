@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -40,3 +41,13 @@ async def fediverse(tmp_path) -> AsyncIterator[Fediverse]:
     fed = Fediverse(tmp_path / "fediverse")
     yield fed
     await fed.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A loopback port that counts connections (none is ever answered)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        sock.setblocking(False)
+        yield sock

@@ -103,3 +103,16 @@ class Fediverse:
     async def close(self) -> None:
         for inst in self.instances:
             await inst.server.close()
+
+
+def connections(sock: socket.socket) -> int:
+    """How many connections a non-blocking listening socket (the `listener` fixture) took
+    since the last call; each is closed unanswered."""
+    count = 0
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except BlockingIOError:
+            return count
+        conn.close()
+        count += 1

@@ -5,36 +5,13 @@ before anything connects, unless the instance allows the private network."""
 from __future__ import annotations
 
 import os
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mitwirken.server.cli import main
 from mitwirken.server.usecases.instance import init_instance
-from tests.fediverse import FakeResolver
-
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    """A loopback port that counts connections (none is ever answered)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        sock.setblocking(False)
-        yield sock
-
-
-def connections(sock: socket.socket) -> int:
-    count = 0
-    while True:
-        try:
-            conn, _ = sock.accept()
-        except BlockingIOError:
-            return count
-        conn.close()
-        count += 1
+from tests.fediverse import FakeResolver, connections
 
 
 @pytest.fixture
