@@ -192,7 +192,7 @@ async def measure(folder: Path, port: int, due: int, server: str, n_searches: in
         async with aiohttp.ClientSession() as session:
             prober = asyncio.create_task(probe(session, base, probes, stop))
             started = time.perf_counter()
-            while changed(folder / "mitwirken.db") < due:
+            while await asyncio.to_thread(changed, folder / "mitwirken.db") < due:
                 if proc.poll() is not None:
                     raise SystemExit(f"server exited: {log_path.read_text()[-2000:]}")
                 if time.perf_counter() - started > 1800:
@@ -209,7 +209,11 @@ async def measure(folder: Path, port: int, due: int, server: str, n_searches: in
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    stalls = [int(m) for m in re.findall(r"event_loop_stall ms=(\d+)", log_path.read_text())]
+    lines = log_path.read_text().splitlines()
+    stalls = [int(m) for m in re.findall(r"event_loop_stall ms=(\d+)", "\n".join(lines))]
+    for i, line in enumerate(lines):
+        if "event_loop_stall" in line:
+            print("  stall, after:", *lines[max(0, i - 12):i], line, sep="\n    ")
     return {"pass_seconds": pass_seconds, "after_pass": after_pass,
             "after_searches": after_searches, "probes": pass_probes, "all_probes": probes,
             "searches": search_times, "stalls": stalls}

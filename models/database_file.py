@@ -67,3 +67,24 @@ def quick_check(path: Path) -> str:
         return str(conn.execute("PRAGMA quick_check").fetchone()[0])
     finally:
         conn.close()
+
+
+def wal_bytes(path: Path) -> int:
+    """Size of the database's write-ahead log (0 when there is none)."""
+    try:
+        return os.stat(f"{path}-wal").st_size
+    except FileNotFoundError:
+        return 0
+
+
+def checkpoint(path: Path) -> tuple[int, int]:
+    """Copy committed pages from the write-ahead log into the database file, through a
+    connection of its own (so it may run in another thread than the store's). PASSIVE: it
+    never waits for, or blocks, the server's readers and writer; pages still in use stay for
+    the next time. Returns (frames in the log, frames copied)."""
+    conn = sqlite3.connect(str(path), timeout=5)
+    try:
+        _, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(frames), int(copied)
+    finally:
+        conn.close()

@@ -138,6 +138,14 @@ def claim_deliveries(store: Store, now: datetime, limit: int,
     return cast(list[Delivery], rows)
 
 
+def release_leases(store: Store) -> int:
+    """Free every lease on pending rows — only for a process that holds the data folder's lock
+    (no other live worker can own a lease then: they are its own previous run's)."""
+    return int(store.execute(
+        "UPDATE deliveries SET locked_until = NULL WHERE state = ? AND locked_until IS NOT NULL",
+        [DeliveryState.PENDING.value]).rowcount)
+
+
 def finish_delivery(store: Store, row_id: int, status: int | None, now: datetime) -> None:
     """The inbox accepted the activity (pending → done)."""
     _move(store, row_id, DeliveryState.DONE,

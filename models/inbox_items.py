@@ -154,6 +154,14 @@ def claim_inbox_items(store: Store, limit: int, now: datetime,
     return cast(list[InboxItem], rows)
 
 
+def release_leases(store: Store) -> int:
+    """Free every lease on waiting items (as `deliveries.release_leases`: only under the data
+    folder's lock)."""
+    return int(store.execute(
+        "UPDATE inbox_items SET locked_until = NULL WHERE state = ? AND locked_until IS NOT NULL",
+        [InboxState.RECEIVED.value]).rowcount)
+
+
 def finish_inbox_item(
     store: Store, item_id: int, state: InboxState | str, now: datetime,
     error: str | None = None

@@ -108,6 +108,11 @@ class Store:
         else:
             conn.execute("COMMIT")
 
+    def set_autocheckpoint(self, pages: int) -> None:
+        """SQLite copies the write-ahead log into the file every `pages` pages, inside the
+        commit that crosses the mark (1000 by default; 0: never, someone else checkpoints)."""
+        self.db.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
+
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, params)
 

@@ -32,6 +32,7 @@ from mitwirken.server.inbox_table import inbox_router
 from mitwirken.server.usecases.moderation import domain_blocked
 from mitwirken.server.usecases.network_ingest import Network
 from mitwirken.server.usecases.publishing import ContentService
+from mitwirken.server.workers.checkpoint import CheckpointWorker
 from mitwirken.server.workers.delivery import DeliveryWorker, actor_key_lookup
 from mitwirken.server.workers.inbox import InboxWorker
 from mitwirken.server.workers.loop_watch import LoopWatch
@@ -45,6 +46,7 @@ class Workers:
     inbox: InboxWorker
     delivery: DeliveryWorker
     maintenance: MaintenanceWorker
+    checkpoint: CheckpointWorker
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
                     signer=signer, fetcher=fetcher, remote_actors=actors, inbox_context=ctx,
                     inbox_commit=GroupCommit(store, on_commit=inbox.wake), content=content,
                     network=network,
-                    workers=Workers(inbox=inbox, delivery=delivery, maintenance=maintenance))
+                    workers=Workers(inbox=inbox, delivery=delivery, maintenance=maintenance,
+                                    checkpoint=CheckpointWorker(store)))
 
 
 @asynccontextmanager
@@ -125,10 +128,11 @@ async def open_services(settings: Settings, store: Store, *,
 
 @asynccontextmanager
 async def workers_running(workers: Workers) -> AsyncIterator[None]:
-    """Run the inbox, delivery and maintenance loops, and the event-loop watch, until the
-    block ends."""
+    """Run the inbox, delivery, maintenance and checkpoint loops, and the event-loop watch,
+    until the block ends."""
     tasks = [asyncio.create_task(w.run())
-             for w in (workers.inbox, workers.delivery, workers.maintenance, LoopWatch())]
+             for w in (workers.inbox, workers.delivery, workers.maintenance, workers.checkpoint,
+                       LoopWatch())]
     try:
         yield
     finally:

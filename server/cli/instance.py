@@ -4,6 +4,7 @@ server and workers) and `demo` (seed the demo city Musterstadt)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import ssl
 from pathlib import Path
 
@@ -19,8 +20,12 @@ from mitwirken.server.cli._common import (
     open_store,
     setup_logging,
 )
+from mitwirken.server.data_lock import DataFolderLocked, data_folder_lock
+from mitwirken.server.usecases import operations
 from mitwirken.server.usecases.demo_city import seed_demo
 from mitwirken.server.usecases.instance import AlreadyInitialised, init_instance
+
+log = logging.getLogger("mitwirken")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -52,9 +57,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise CliError("--tls-cert und --tls-key gehören zusammen.")
         ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ssl_context.load_cert_chain(str(settings.tls_cert), str(settings.tls_key))
-    app = create_app(settings)
-    web.run_app(app, host=settings.host, port=settings.port, ssl_context=ssl_context,
-                access_log_format='%a "%r" %s %b %Tfs', print=None)
+    try:
+        with data_folder_lock(settings.data_dir):
+            store = open_store(settings)
+            deliveries, inbox = operations.reclaim_leases(store)
+            log.info("leases_reclaimed deliveries=%d inbox=%d", deliveries, inbox)
+            app = create_app(settings, store=store)
+            web.run_app(app, host=settings.host, port=settings.port, ssl_context=ssl_context,
+                        access_log_format='%a "%r" %s %b %Tfs', print=None)
+    except DataFolderLocked as locked:
+        raise CliError(f"Auf dem Datenordner {settings.data_dir} läuft schon ein Server "
+                       f"(Prozess {locked.holder}); ein Datenordner hat nur einen.") from None
     return 0
 
 

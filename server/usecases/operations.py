@@ -33,3 +33,9 @@ def received_activities(store: Store, limit: int) -> list[dict[str, Any]]:
         row["object_type"] = obj.get("type") if isinstance(obj, dict) else None
         row["object_id"] = obj.get("id") if isinstance(obj, dict) else obj
     return rows
+
+
+def reclaim_leases(store: Store) -> tuple[int, int]:
+    """At start-up under the data folder's lock: the rows the previous run had claimed are free
+    again at once instead of after their lease (`(deliveries, inbox items)`)."""
+    return deliveries.release_leases(store), inbox_items.release_leases(store)
