@@ -74,8 +74,12 @@ def _check_text(value: Any) -> None:
             stack.extend(item)
 
 
-def parse_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse ``data`` (UTF-8 bytes or text) or raise :class:`JsonRefused` (a ``ValueError``)."""
+def parse_json(data: bytes | str, *, max_depth: int = MAX_DEPTH,
+               unencodable_text: bool = False) -> Any:
+    """Parse ``data`` (UTF-8 bytes or text) or raise :class:`JsonRefused` (a ``ValueError``).
+
+    ``unencodable_text=True`` keeps lone surrogates, for a caller that reports them itself
+    at their field (the editor API validates into a model, which does)."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
@@ -88,5 +92,6 @@ def parse_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise
     except (ValueError, RecursionError) as exc:  # RecursionError: belt and braces
         raise JsonRefused(f"malformed JSON: {str(exc)[:100]}") from exc
-    _check_text(value)
+    if not unencodable_text:
+        _check_text(value)
     return value

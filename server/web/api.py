@@ -15,6 +15,7 @@ from mitwirken.models import content_store
 from mitwirken.models import interactions as interaction_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.content import german_errors
+from mitwirken.models.fields import unencodable_paths
 from mitwirken.models.safe_json import JsonRefused, parse_json
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.app_keys import SERVICES, STORE, URLS
@@ -58,7 +59,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         raise ApiError(415, "unsupported_media_type",
                        "Der Inhalt muss JSON sein (Content-Type: application/json).")
     try:
-        data = parse_json(await request.read() or b"null")
+        data = parse_json(await request.read() or b"null", unencodable_text=True)
     except JsonRefused as exc:
         log.info("api_json_refused path=%s reason=%s", request.path, exc.reason)
         raise ApiError(400, "malformed_json", "Der Inhalt ist kein gültiges JSON.") from exc
@@ -129,7 +130,10 @@ async def create(request: web.Request) -> web.Response:
     kind = kind_of(request)
     data = await json_body(request)
     username = data.pop("org_username", actor.username)
-    target = actor_repo.get_actor(request.app[STORE], str(username))
+    if not isinstance(username, str) or unencodable_paths(username):
+        raise ApiError(422, "validation_failed", [{
+            "field": "org_username", "message": "Hier wird ein Benutzername als Text erwartet."}])
+    target = actor_repo.get_actor(request.app[STORE], username)
     if target is None or target.kind == "instance" or not may_manage(actor, target.username):
         raise ApiError(403, "forbidden", "Nur für die eigene Organisation.")
     with editor_input():
