@@ -31,6 +31,8 @@ from mitwirken.models.german_errors import german_error, raise_errors
 from mitwirken.models.vocab import Bundesland, parse_bundesland
 
 __all__ = [
+    "YEARS",
+    "in_year_range",
     "validate_input",
     "unencodable_paths",
     "AwareDatetime",
@@ -199,17 +201,22 @@ YEARS = (1900, 2200)
 """Every date we store lies in these years (local time and UTC), far from datetime's limits."""
 
 
+def in_year_range(value: datetime) -> bool:
+    """``value`` (aware) lies within :data:`YEARS` in its own time and in UTC."""
+    try:
+        in_utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return False
+    return all(YEARS[0] <= v.year <= YEARS[1] for v in (value, in_utc))
+
+
 def _require_aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise german_error(
             "datetime_without_timezone",
             "Datum und Uhrzeit brauchen eine Zeitzone, z. B. 2025-05-01T10:00:00+02:00.",
         )
-    try:
-        in_utc = value.astimezone(UTC)
-    except (OverflowError, ValueError):
-        in_utc = None
-    if in_utc is None or not all(YEARS[0] <= v.year <= YEARS[1] for v in (value, in_utc)):
+    if not in_year_range(value):
         raise german_error(
             "datetime_out_of_range",
             "Das Datum muss zwischen den Jahren {low} und {high} liegen.",
