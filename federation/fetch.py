@@ -4,7 +4,6 @@ origin checks, and no private addresses unless the instance allows them (tests, 
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import socket
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from aiohttp.resolver import ThreadedResolver
 
 from mitwirken.federation.as_types import JsonObject
 from mitwirken.federation.signatures import sign_headers
+from mitwirken.models.safe_json import JsonRefused, parse_json
 
 log = logging.getLogger("mitwirken.fetch")
 
@@ -120,9 +120,9 @@ class Fetcher:
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise FetchError(f"{type(exc).__name__} fetching {current}") from exc
             try:
-                doc = json.loads(body)
-            except ValueError as exc:
-                raise FetchError("malformed JSON") from exc
+                doc = parse_json(body)
+            except JsonRefused as exc:
+                raise FetchError(f"refused JSON: {exc.reason}") from exc
             if not isinstance(doc, dict):
                 raise FetchError("JSON document is not an object")
             return current, doc

@@ -11,7 +11,6 @@ those chains is `server/inbox_table.py`."""
 from __future__ import annotations
 
 import enum
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from mitwirken.federation.signatures import (
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import domain_policy, inbox_items
+from mitwirken.models.safe_json import JsonRefused, parse_json
 from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.inbox")
@@ -141,9 +141,9 @@ async def receive(deps: InboxDeps, post: InboxPost) -> Verdict:
         return Verdict(Outcome.TOO_LARGE, f"limit is {deps.max_body_bytes} bytes")
     body = await post.read_body()
     try:
-        text = body.decode("utf-8")
-        activity = json.loads(text)
-    except ValueError:  # UnicodeDecodeError is a ValueError too
+        activity = parse_json(body)
+    except JsonRefused as exc:
+        log.info("inbox_malformed_json reason=%s", exc.reason)
         return Verdict(Outcome.MALFORMED_JSON, "body is not UTF-8 JSON")
     if not isinstance(activity, dict) or not all(
             _storable_text(activity.get(k)) for k in ("id", "type", "actor")):
@@ -175,7 +175,7 @@ async def receive(deps: InboxDeps, post: InboxPost) -> Verdict:
         return Verdict(Outcome.MALFORMED_ACTIVITY, "activity id is on another host than actor")
     row_id = await deps.commit.record(inbox_items.InboxRow(
         activity_id=activity["id"], origin=origin, actor=actor, type=activity["type"],
-        recipient=post.recipient, body=text, received_at=deps.clock()))
+        recipient=post.recipient, body=body.decode("utf-8"), received_at=deps.clock()))
     log.info("inbox_accepted id=%s type=%s actor=%s domain=%s duplicate=%s", activity["id"],
              activity["type"], actor, origin, row_id is None)
     return Verdict(Outcome.DUPLICATE if row_id is None else Outcome.ACCEPTED)

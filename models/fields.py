@@ -11,19 +11,30 @@ a type checker.)
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
 from pydantic.fields import FieldInfo
 
-from mitwirken.models.german_errors import german_error
+from mitwirken.models.german_errors import german_error, raise_errors
 from mitwirken.models.vocab import Bundesland, parse_bundesland
 
 __all__ = [
+    "YEARS",
+    "in_year_range",
+    "validate_input",
+    "unencodable_paths",
     "AwareDatetime",
     "EditorModel",
     "Email",
@@ -46,6 +57,51 @@ class EditorModel(BaseModel):
     """Base of every content model: unknown fields are rejected."""
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+def unencodable_paths(data: Any) -> list[tuple[str | int, ...]]:
+    """The paths of every string (or key) in ``data`` that UTF-8 cannot encode; no recursion."""
+    found: list[tuple[str | int, ...]] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                found.append(path)
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if isinstance(key, str) and not _encodable(key):
+                    found.append(path)
+                else:
+                    stack.append(((*path, key), inner))
+        elif isinstance(item, list | tuple):
+            stack.extend(((*path, i), inner) for i, inner in enumerate(item))
+    return sorted(found, key=str)
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_input(model: type[M], data: dict[str, Any], *, strict: bool = False) -> M:
+    """Validate editor input into ``model``. Text that UTF-8 cannot encode (a lone surrogate)
+    is a German error at its field. ``strict`` (the JSON API) takes the data as JSON with
+    pydantic's strict mode: a number must be a JSON number, a boolean a JSON boolean (no
+    ``"16"`` → 16, no ``true`` → 1), while dates and vocabulary values stay JSON strings."""
+    raise_errors(model.__name__, [
+        (path, german_error("text_not_encodable",
+                            "Der Text enthält ungültige Zeichen (kein gültiges Unicode)."))
+        for path in unencodable_paths(data)])
+    if strict:
+        return model.model_validate_json(json.dumps(data), strict=True)
+    return model.model_validate(data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,11 +197,30 @@ Username = Annotated[str, AfterValidator(_check_username)]
 """The username of the publishing actor (``foerderverein-gs-nord``); lenient on purpose."""
 
 
+YEARS = (1900, 2200)
+"""Every date we store lies in these years (local time and UTC), far from datetime's limits."""
+
+
+def in_year_range(value: datetime) -> bool:
+    """``value`` (aware) lies within :data:`YEARS` in its own time and in UTC."""
+    try:
+        in_utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return False
+    return all(YEARS[0] <= v.year <= YEARS[1] for v in (value, in_utc))
+
+
 def _require_aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise german_error(
             "datetime_without_timezone",
             "Datum und Uhrzeit brauchen eine Zeitzone, z. B. 2025-05-01T10:00:00+02:00.",
+        )
+    if not in_year_range(value):
+        raise german_error(
+            "datetime_out_of_range",
+            "Das Datum muss zwischen den Jahren {low} und {high} liegen.",
+            low=YEARS[0], high=YEARS[1],
         )
     return value
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from mitwirken.models.content import (
     TimeBudget,
     german_errors,
 )
+from mitwirken.models.safe_json import JsonRefused, parse_json
 from mitwirken.server.usecases.publishing import READ_ONLY, ContentService
 
 __all__ = [
@@ -144,8 +144,8 @@ def read_file(path: Path) -> tuple[str, list[SourceRow]]:
 def read_json(text: str) -> list[SourceRow]:
     """An array of objects with the API's field names; rows are numbered index + 1."""
     try:
-        data = json.loads(text)
-    except ValueError as exc:
+        data = parse_json(text)
+    except JsonRefused as exc:
         raise ImportFileError(f"Die Datei ist kein gültiges JSON: {exc}.") from exc
     if not isinstance(data, list):
         raise ImportFileError("Erwartet wird eine JSON-Liste von Angeboten: [ {…}, {…} ].")

@@ -18,6 +18,7 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, follows, remote_content, search
 from mitwirken.models.content import Opportunity, Practice, german_errors
+from mitwirken.models.fields import validate_input
 from mitwirken.models.german_errors import problem, raise_errors
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import OpportunityStatus
@@ -92,11 +93,12 @@ class ContentService:
     # --- writing ------------------------------------------------------------------------
 
     def create(self, kind: Kind, username: str, data: dict[str, Any], *,
-               allow_read_only: bool = False) -> Opportunity | Practice:
+               allow_read_only: bool = False, strict: bool = False) -> Opportunity | Practice:
+        """``strict``: numbers and booleans must be JSON ones (the editor API)."""
         if not allow_read_only:
             self._check_read_only(data)
         now = self.clock()
-        obj = model_for(kind).model_validate({**data, "org_username": username})
+        obj = validate_input(model_for(kind), {**data, "org_username": username}, strict=strict)
         if isinstance(obj, Opportunity) and obj.last_confirmed is None:
             obj = obj.model_copy(update={"last_confirmed": now})
         self._check_original_id(obj)
@@ -107,12 +109,12 @@ class ContentService:
         return stored
 
     def update(self, kind: Kind, object_id: str, patch: dict[str, Any], *,
-               allow_read_only: bool = False) -> Opportunity | Practice:
+               allow_read_only: bool = False, strict: bool = False) -> Opportunity | Practice:
         if not allow_read_only:
             self._check_read_only(patch)
         current = self.get(kind, object_id)
         merged = {**current.model_dump(mode="json"), **patch}
-        obj = model_for(kind).model_validate(merged)
+        obj = validate_input(model_for(kind), merged, strict=strict)
         return self._replace(obj)
 
     def confirm(self, object_id: str) -> Opportunity:

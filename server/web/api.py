@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,11 +15,15 @@ from mitwirken.models import content_store
 from mitwirken.models import interactions as interaction_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.content import german_errors
+from mitwirken.models.fields import unencodable_paths
+from mitwirken.models.safe_json import JsonRefused, parse_json
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.app_keys import SERVICES, STORE, URLS
 from mitwirken.server.usecases import operations
 from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound, ReadOnlyField
 from mitwirken.server.web.errors import ApiError
+
+log = logging.getLogger("mitwirken.api")
 
 BEARER = {"WWW-Authenticate": 'Bearer realm="mitwirken"'}
 INTERACTIONS_SHOWN = 200  # of each kind, the newest; `totals` counts them all
@@ -46,10 +50,19 @@ def may_manage(actor: LocalActor, username: str) -> bool:
     return actor.username == username or actor.kind == "city"
 
 
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
 async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object. The body needs a JSON content type (415 otherwise) and is
+    parsed with a depth limit, no duplicate keys and only UTF-8-encodable text (400)."""
+    if request.content_type not in JSON_TYPES:
+        raise ApiError(415, "unsupported_media_type",
+                       "Der Inhalt muss JSON sein (Content-Type: application/json).")
     try:
-        data = json.loads(await request.read() or b"null")
-    except ValueError as exc:
+        data = parse_json(await request.read() or b"null", unencodable_text=True)
+    except JsonRefused as exc:
+        log.info("api_json_refused path=%s reason=%s", request.path, exc.reason)
         raise ApiError(400, "malformed_json", "Der Inhalt ist kein gültiges JSON.") from exc
     if not isinstance(data, dict):
         raise ApiError(400, "malformed_json", "Erwartet wird ein JSON-Objekt.")
@@ -118,11 +131,14 @@ async def create(request: web.Request) -> web.Response:
     kind = kind_of(request)
     data = await json_body(request)
     username = data.pop("org_username", actor.username)
-    target = actor_repo.get_actor(request.app[STORE], str(username))
+    if not isinstance(username, str) or unencodable_paths(username):
+        raise ApiError(422, "validation_failed", [{
+            "field": "org_username", "message": "Hier wird ein Benutzername als Text erwartet."}])
+    target = actor_repo.get_actor(request.app[STORE], username)
     if target is None or target.kind == "instance" or not may_manage(actor, target.username):
         raise ApiError(403, "forbidden", "Nur für die eigene Organisation.")
     with editor_input():
-        obj = service(request).create(kind, target.username, data)
+        obj = service(request).create(kind, target.username, data, strict=True)
     svc = service(request)
     return web.json_response(represent(svc, obj), status=201,
                              headers={"Location": f"/api/v1/{kind}/{obj.id}"})
@@ -140,7 +156,7 @@ async def update(request: web.Request) -> web.Response:
     obj = owned(request, actor, kind)
     patch = await json_body(request)
     with editor_input():
-        updated = service(request).update(kind, obj.id, patch)
+        updated = service(request).update(kind, obj.id, patch, strict=True)
     return web.json_response(represent(service(request), updated))
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from aiohttp import web
 
 from mitwirken.models import content_store, remote_content, search, vocab
+from mitwirken.models.fields import YEARS, in_year_range
 from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import STORE, URLS
 from mitwirken.server.web.errors import ApiError
@@ -53,6 +54,8 @@ def parse_query(params: dict[str, str]) -> search.Query:
                 value = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", params[name]))
                 if value.tzinfo is None:
                     raise ValueError("needs a time zone offset, e.g. Z or +01:00")
+                if not in_year_range(value):
+                    raise ValueError(f"must lie in the years {YEARS[0]} to {YEARS[1]}")
                 setattr(query, name, value)
         name = "limit"
         query.limit = min(max(int(params.get(name, 20)), 1), MAX_LIMIT)

@@ -28,11 +28,13 @@ __all__ = ["build_openapi", "operations"]
 
 REF = "#/components/schemas/{model}"
 ERROR_STATUSES = {
-    400: "Malformed JSON, or a body that is not a JSON object, or bad paging parameters.",
+    400: "Malformed JSON (also: nested deeper than 32 levels, a duplicate key, NaN), a body "
+         "that is not a JSON object, or bad paging parameters.",
     401: "No bearer token, or an unknown one.",
     403: "The object belongs to another organisation (or the token may not do this).",
     404: "No such object (deleted objects are gone for the API).",
     413: "The request body is larger than the configured limit (`max_body_bytes`).",
+    415: "The body is not sent as `Content-Type: application/json`.",
     422: "Validation failed: `detail` lists each field with a German message for editors; "
          "nothing was stored.",
 }
@@ -179,13 +181,13 @@ def operations() -> dict[str, dict[str, Any]]:
             "get": _op(f"list_{kind}", f"List your {kind} (newest first)", 200, f"{model}List",
                        (400, 403), params=PAGING, tag=kind),
             "post": _op(f"create_{model.lower()}", f"Publish a new {german} (sends Create)", 201,
-                        model, (400, 403, 413, 422), body=f"{model}Create", tag=kind),
+                        model, (400, 403, 413, 415, 422), body=f"{model}Create", tag=kind),
         }
         paths[item] = {
             "get": _op(f"get_{model.lower()}", "Read one object", 200, model, (403, 404),
                        params=(ID,), tag=kind),
             "patch": _op(f"update_{model.lower()}", "Change fields (sends Update)", 200, model,
-                         (400, 403, 404, 413, 422), body=f"{model}Patch", params=(ID,),
+                         (400, 403, 404, 413, 415, 422), body=f"{model}Patch", params=(ID,),
                          tag=kind),
             "delete": _op(f"delete_{model.lower()}", "Delete (sends Delete; the URL answers "
                           "410 Gone)", 204, None, (403, 404), params=(ID,), tag=kind),

@@ -399,6 +399,6 @@ async def test_lone_surrogate_escape_is_400_and_does_not_fail_its_neighbours(cit
     answers = await asyncio.gather(*(peer.post("alice", f"{CITY}/inbox", a)
                                      for a in [good[0], good[1], bad, good[2], good[3]]))
     assert [status for status, _ in answers] == [202, 202, 400, 202, 202]
-    assert answers[2][1]["error"] == "malformed_activity"
+    assert answers[2][1]["error"] == "malformed_json"
     assert count_items(city) == 5
     await still_serves(peer)

@@ -105,11 +105,31 @@ async def test_malformed_json_is_refused_before_anything_else():
 
 async def test_activity_without_storable_id_type_and_actor_is_malformed():
     inbox = Inbox()
-    for activity in ([like()], {**like(), "actor": {"id": ACTOR}}, {**like(), "type": None},
-                     {**like(), "type": "Like\ud800"}):
+    for activity in ([like()], {**like(), "actor": {"id": ACTOR}}, {**like(), "type": None}):
         verdict = await inbox.post(json.dumps(activity).encode())
         assert verdict == Verdict(Outcome.MALFORMED_ACTIVITY,
                                   "an activity needs id, type and actor"), activity
+    assert inbox.rows() == 0
+
+
+async def test_lone_surrogate_anywhere_is_malformed_json():
+    """Not only in id/type/actor: a lone surrogate deep in the object is refused by the parser."""
+    inbox = Inbox()
+    for activity in ({**like(), "type": "Like\ud800"},
+                     {**like(), "object": {"id": "x", "content": ["a", {"b": "\udfff"}]}},
+                     {**like(), "\ud800": 1}):
+        verdict = await inbox.post(json.dumps(activity).encode())
+        assert verdict == Verdict(Outcome.MALFORMED_JSON, "body is not UTF-8 JSON"), activity
+    assert inbox.rows() == 0
+
+
+async def test_deep_nesting_and_duplicate_keys_are_malformed_json():
+    inbox = Inbox()
+    deep = json.dumps(like())[:-1] + ', "object": ' + "[" * 2000 + "]" * 2000 + "}"
+    dup = json.dumps(like())[:-1] + ', "type": "Follow"}'
+    for body in (deep, dup, json.dumps(like())[:-1] + ', "n": NaN}'):
+        verdict = await inbox.post(body.encode())
+        assert verdict == Verdict(Outcome.MALFORMED_JSON, "body is not UTF-8 JSON"), body[:80]
     assert inbox.rows() == 0
 
 
