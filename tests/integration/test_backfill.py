@@ -1,0 +1,290 @@
+"""Sharing the past (issue 16): following a city brings what it published before.
+
+Two real instances on loopback (tests/fediverse.py): `nachbar` publishes first, then `stadt`
+follows it; the backfill worker is ticked by hand, one outbox page per tick (pacing 0)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+import tests.fediverse
+from mitwirken.federation import activities
+from mitwirken.federation.outbox import publish
+from mitwirken.models import backfills
+from mitwirken.server.app import create_app
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.cli import main
+from mitwirken.server.config import load_settings
+from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases.instance import init_instance
+from tests.fediverse import drain, free_port
+from tests.integration.test_network import (
+    add_org,
+    follow,
+    publish_opportunity,
+    publish_practice,
+)
+
+CITY_OBJECTS, ORG_OBJECTS = 450, 50
+NO_PACING = {"backfill_page_interval_seconds": 0}
+
+
+@pytest.fixture
+def requests(monkeypatch) -> dict[str, list[str]]:
+    """Every app made by the fediverse fixture records the path and query it served."""
+    log: dict[str, list[str]] = defaultdict(list)
+    real_create_app = tests.fediverse.create_app
+
+    def create_app_logged(settings, **kw):
+        app = real_create_app(settings, **kw)
+
+        @web.middleware
+        async def record(request: web.Request, handler):
+            log[settings.domain].append(request.path_qs)
+            return await handler(request)
+
+        app.middlewares.insert(0, record)
+        return app
+
+    monkeypatch.setattr(tests.fediverse, "create_app", create_app_logged)
+    return log
+
+
+def outbox_pages(requests, inst, city: str = "nachbar") -> list[str]:
+    return [p for p in requests[inst.settings.domain] if p.startswith(
+        f"/actors/{city}/outbox")]
+
+
+async def run_backfill(inst, max_ticks: int = 200) -> int:
+    """Tick the backfill worker until no backfill is due; returns the pages read."""
+    pages = 0
+    for _ in range(max_ticks):
+        moved = await inst.app[SERVICES].workers.backfill.tick()
+        if not moved:
+            return pages
+        pages += moved
+    raise AssertionError("backfill still busy")
+
+
+def stored(inst, origin: str = "nachbar.test") -> list[dict]:
+    return inst.app[STORE].all("SELECT id, actor, shared_by FROM remote_objects "
+                               "WHERE origin = ?", [origin])
+
+
+def row(inst, actor: str) -> dict:
+    found = backfills.get(inst.app[STORE], inst.settings.city_username, actor)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+async def nachbar(fediverse, requests):
+    """A city with 500 objects published before anyone follows it: 450 of its own, 50 of its
+    organisation `tafel` (which the city passes on by boosting them)."""
+    city = await fediverse.add("nachbar")
+    add_org(city, "tafel", "Tafel Nachbarstadt e.V.")
+    for i in range(CITY_OBJECTS):
+        publish_opportunity(city, "nachbar", title=f"Lesepatenschaft Nummer {i}")
+    for i in range(ORG_OBJECTS):
+        publish_practice(city, "tafel", title=f"Lebensmittel retten, Teil {i}")
+    return city
+
+
+async def test_all_500_objects_arrive_once_with_their_origin(fediverse, nachbar, requests):
+    stadt = await fediverse.add("stadt", **NO_PACING)
+    actor = await follow(stadt, nachbar)
+    assert row(stadt, actor)["state"] == "running"
+
+    pages = await run_backfill(stadt)
+
+    objects = stored(stadt)
+    assert len(objects) == len({o["id"] for o in objects}) == CITY_OBJECTS + ORG_OBJECTS
+    org = [o for o in objects if o["actor"].endswith("/actors/tafel")]
+    assert len(org) == ORG_OBJECTS
+    assert {o["shared_by"] for o in org} == {actor}  # passed on by the city, as when live
+    assert {o["shared_by"] for o in objects if o not in org} == {None}
+    indexed = stadt.app[STORE].scalar("SELECT count(*) FROM search_items WHERE origin = ?",
+                                      ["nachbar.test"])
+    assert indexed == CITY_OBJECTS + ORG_OBJECTS
+    done = row(stadt, actor)
+    assert (done["state"], done["stored"], done["seen"]) == ("done", 500, 500)
+    # The city's outbox: 450 Creates and 50 Announces (the organisation's Creates are in the
+    # organisation's outbox), 20 a page: 25 pages, each read once
+    assert pages == 25
+    assert outbox_pages(requests, nachbar) == ["/actors/nachbar/outbox"] + [
+        f"/actors/nachbar/outbox?page={n}" for n in range(1, 26)]
+
+    # A second backfill of the same actor finds everything there already: nothing twice
+    backfills.start(stadt.app[STORE], "stadt", actor, stadt.app[CLOCK]())
+    await run_backfill(stadt)
+    again = row(stadt, actor)
+    assert (again["state"], again["stored"], again["seen"]) == ("done", 0, 500)
+    assert len(stored(stadt)) == CITY_OBJECTS + ORG_OBJECTS
+
+
+async def test_a_crash_in_the_middle_resumes_where_it_stopped(fediverse, nachbar, requests):
+    stadt = await fediverse.add("stadt", **NO_PACING)
+    actor = await follow(stadt, nachbar)
+    for _ in range(3):
+        assert await stadt.app[SERVICES].workers.backfill.tick() == 1
+    assert len(stored(stadt)) == 60
+
+    # The process dies in the middle of page 4, after five of its objects were stored
+    network = stadt.app[SERVICES].network
+    real_ingest, calls = network.ingest, []
+
+    def dying_ingest(*args, **kw):
+        if len(calls) == 5:
+            raise SystemExit("killed")
+        calls.append(1)
+        return real_ingest(*args, **kw)
+
+    network.ingest = dying_ingest
+    with pytest.raises(SystemExit):
+        await stadt.app[SERVICES].workers.backfill.tick()
+    assert len(stored(stadt)) == 65
+    assert row(stadt, actor)["cursor"].endswith("?page=4")
+    await stadt.server.close()
+
+    # A new process on the same data folder goes on from page 4
+    app = create_app(stadt.settings, resolver=fediverse.resolver, start_workers=False)
+    server = TestServer(app, host="127.0.0.1", port=free_port())
+    await server.start_server()
+    fediverse.resolver.ports["stadt.test"] = server.port
+    stadt.app, stadt.server = app, server
+    await run_backfill(stadt)
+
+    objects = stored(stadt)
+    assert len(objects) == len({o["id"] for o in objects}) == CITY_OBJECTS + ORG_OBJECTS
+    pages = outbox_pages(requests, nachbar)
+    assert pages.count("/actors/nachbar/outbox?page=1") == 1
+    assert pages.count("/actors/nachbar/outbox?page=4") == 2  # read again after the crash
+    assert pages.count("/actors/nachbar/outbox?page=5") == 1
+    assert row(stadt, actor)["state"] == "done"
+
+
+async def test_an_unfollow_stops_the_backfill(fediverse, nachbar, requests):
+    stadt = await fediverse.add("stadt", **NO_PACING)
+    actor = await follow(stadt, nachbar)
+    for _ in range(2):
+        await stadt.app[SERVICES].workers.backfill.tick()
+    assert social.unfollow(stadt.app[STORE], stadt.app[URLS], "stadt", actor,
+                           stadt.app[CLOCK]())
+    await drain(stadt, nachbar)
+    read_so_far = len(outbox_pages(requests, nachbar))
+
+    assert await run_backfill(stadt) == 0
+    assert row(stadt, actor)["state"] == "stopped"
+    assert len(outbox_pages(requests, nachbar)) == read_so_far
+    assert stored(stadt) == []  # what the backfill brought went with the unfollow
+
+
+async def test_the_object_limit_is_honoured_newest_first(fediverse, nachbar):
+    stadt = await fediverse.add("stadt", backfill_max_objects=30, **NO_PACING)
+    actor = await follow(stadt, nachbar)
+    await run_backfill(stadt)
+
+    objects = stored(stadt)
+    assert len(objects) == 30
+    done = row(stadt, actor)
+    assert (done["state"], done["seen"]) == ("done", 30)
+    newest = nachbar.app[STORE].all(
+        "SELECT object_id FROM outbox WHERE username = 'nachbar' AND public = 1 "
+        "ORDER BY seq DESC LIMIT 30")
+    assert {o["id"] for o in objects} == {r["object_id"] for r in newest}
+
+
+async def test_the_time_window_is_honoured(fediverse, requests):
+    now = datetime.now(UTC)
+    clock = {"now": now - timedelta(days=400)}
+    old_city = await fediverse.add("nachbar", clock=lambda: clock["now"])
+    old = [publish_opportunity(old_city, "nachbar", title=f"Alt {i}") for i in range(25)]
+    clock["now"] = now - timedelta(days=30)
+    recent = [publish_opportunity(old_city, "nachbar", title=f"Neu {i}") for i in range(5)]
+    clock["now"] = now  # signatures are checked against the clock
+    stadt = await fediverse.add("stadt", backfill_months=12, **NO_PACING)
+    actor = await follow(stadt, old_city)
+    await run_backfill(stadt)
+
+    urls = old_city.app[URLS]
+    assert {o["id"] for o in stored(stadt)} == {urls.opportunity(o.id) for o in recent}
+    assert not {urls.opportunity(o.id) for o in old} & {o["id"] for o in stored(stadt)}
+    assert row(stadt, actor)["state"] == "done"
+    assert outbox_pages(requests, old_city) == ["/actors/nachbar/outbox",
+                                                "/actors/nachbar/outbox?page=1"]
+
+
+async def test_pacing_makes_the_next_page_wait(fediverse, nachbar):
+    stadt = await fediverse.add("stadt", backfill_page_interval_seconds=3600)
+    actor = await follow(stadt, nachbar)
+    assert await stadt.app[SERVICES].workers.backfill.tick() == 1
+    assert await stadt.app[SERVICES].workers.backfill.tick() == 0  # next page not due yet
+    assert len(stored(stadt)) == 20
+    assert row(stadt, actor)["state"] == "running"
+
+
+async def test_following_shows_the_progress(fediverse, nachbar, capsys):
+    stadt = await fediverse.add("stadt", **NO_PACING)
+    actor = await follow(stadt, nachbar)
+    await stadt.app[SERVICES].workers.backfill.tick()
+    assert main(["following", "--data", str(stadt.settings.data_dir)]) == 0
+    assert capsys.readouterr().out == f"{actor}\taccepted\tVergangenes: 20 übernommen (läuft)\n"
+    await run_backfill(stadt)
+    assert main(["following", "--data", str(stadt.settings.data_dir)]) == 0
+    assert capsys.readouterr().out == \
+        f"{actor}\taccepted\tVergangenes: 500 übernommen (fertig)\n"
+
+
+# --- following by handle between two local demo cities ---------------------------------------
+
+async def test_follow_by_handle_of_a_local_city_falls_back_to_http(fediverse, capsys):
+    """`mitwirken follow @nachbarstadt@127.0.0.1:PORT` between two demo cities: WebFinger over
+    https fails (the demo speaks plain http), and with `allow_private_network` http is tried."""
+    port = free_port()
+    data = fediverse.root / "demo"
+    init_instance(data, f"http://127.0.0.1:{port}", "Engagierte Nachbarstadt", "nachbarstadt",
+                  allow_private_network=True)
+    app = create_app(load_settings(data, env={}), start_workers=False)
+    server = TestServer(app, host="127.0.0.1", port=port)
+    await server.start_server()
+    try:
+        stadt = await fediverse.add("stadt")
+        handle = f"@nachbarstadt@127.0.0.1:{port}"
+        assert await asyncio.to_thread(
+            main, ["follow", handle, "--data", str(stadt.settings.data_dir)]) == 0
+    finally:
+        await server.close()
+    actor = f"http://127.0.0.1:{port}/actors/nachbarstadt"
+    assert f"an {actor} ist unterwegs" in capsys.readouterr().out
+    following = stadt.app[STORE].one("SELECT state FROM following WHERE actor = ?", [actor])
+    assert following == {"state": "requested"}
+
+
+async def test_forged_outbox_items_get_the_checks_of_a_live_delivery(fediverse):
+    """A peer's outbox cannot slip in what its inbox deliveries could not: an object on
+    another host, or an activity of another actor, is refused; the rest arrives."""
+    nachbar = await fediverse.add("nachbar")
+    real = publish_opportunity(nachbar, "nachbar", title="Echtes Angebot")
+    now = nachbar.app[CLOCK]()
+    urls = nachbar.app[URLS]
+    doc = nachbar.app[SERVICES].content.to_ap(real)
+    forged = [
+        activities.create(urls, "nachbar", {**doc, "id": "http://dritte.test/angebote/x"}, now),
+        {**activities.create(urls, "nachbar", {**doc, "id": urls.opportunity("y")}, now),
+         "actor": "http://dritte.test/actors/dritte"},
+    ]
+    for activity in forged:
+        publish(nachbar.app[STORE], "nachbar", activity, now, to_followers=False)
+    stadt = await fediverse.add("stadt", **NO_PACING)
+    actor = await follow(stadt, nachbar)
+    await run_backfill(stadt)
+
+    assert [o["id"] for o in stored(stadt)] == [urls.opportunity(real.id)]
+    assert stored(stadt, "dritte.test") == []
+    assert row(stadt, actor)["state"] == "done"
