@@ -4,19 +4,21 @@ public opportunities and practice posts arrive too (issue 16).
 The backfill worker (`server/workers/backfill.py`) calls `Backfiller.step` for each due row of
 `backfills`: one signed outbox page per step, paced by `backfill_page_interval_seconds`, newest
 first, until the outbox ends, an activity is older than `backfill_months` before the follow,
-or `backfill_max_objects` objects were seen. Each activity goes through the very handlers of a
-live delivery (`Network.receive_create`, `receive_update`, `receive_announce`,
-`receive_delete`): the same origin and forgery checks, the same storing. So a city's outbox
-`Announce`s of its organisations' posts are fetched from their origin and stored as shared by
-the city, exactly as live delivery does it.
+or `backfill_max_objects` objects were seen. Each activity goes through the rules of the live
+inbox handlers (`Network.accept_create`, `accept_update`, `accept_delete`, and for an
+`Announce` `fetch_announced` + `ingest`, which is `receive_announce`): the same origin and
+forgery checks, the same storing. So a city's outbox `Announce`s of its organisations' posts
+are fetched from their origin (a few at a time) and stored as shared by the city, exactly as
+live delivery does it. A page's objects are stored in one transaction with the cursor's move.
 
 Idempotent: an object already stored is skipped (the outbox is newest first, so the first
 state seen is the current one, and a live delivery that came meanwhile is newer still).
-Resumable: the cursor (the next page's URL) moves only after the page's objects are
-committed; after a crash the page is read again and its stored objects are skipped."""
+Resumable: the cursor (the next page's URL) moves in the transaction that stores the page's
+objects; after a crash the page is read again."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +38,9 @@ from mitwirken.server.usecases.network_ingest import Network
 log = logging.getLogger("mitwirken.backfill")
 
 MAX_PAGE_ATTEMPTS = 5
+FETCH_CONCURRENCY = 4  # announced objects of one page fetched at once
 OBJECT_TYPES = ("Create", "Update", "Announce")
+Fetched = tuple[dict, str] | None | Exception  # an Announce's object and author, or why not
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,8 @@ class Backfiller:
             return
         since = datetime.fromisoformat(row["started_at"]) - timedelta(
             days=round(30.44 * self.limits.months))
-        seen = stored = 0
+        chosen: list[Activity] = []
+        seen = 0  # objects of the followed actor on this page, new or known already
         reason = None
         for activity in page.items:
             if row["seen"] + seen >= self.limits.max_objects:
@@ -132,19 +137,22 @@ class Backfiller:
             if published is not None and published < since:
                 reason = "time_window"
                 break
-            state = await self._one(activity, row["actor"])
-            if state is None:
-                continue
-            seen += 1
-            stored += state == "processed"
-        now = self.clock()
+            verdict = self._admissible(activity, row["actor"])
+            seen += verdict in ("new", "known") and activity["type"] != "Delete"
+            if verdict == "new":
+                chosen.append(activity)
+        fetched = await self._fetch_announced(chosen)
         if reason is None and page.next is None:
             reason = "end"
-        if reason is not None:
-            self._done(row, now, seen, stored, reason)
-            return
-        backfills.advance(self.store, row["id"], cursor=page.next, seen=seen, stored=stored,
-                          next_at=now + self.limits.page_interval)
+        with self.store.tx():  # the page's objects and the cursor move together
+            stored = sum(self._ingest(a, fetched.get(id(a))) == "processed"
+                         and a["type"] != "Delete" for a in chosen)
+            now = self.clock()
+            if reason is not None:
+                self._done(row, now, seen, stored, reason)
+                return
+            backfills.advance(self.store, row["id"], cursor=page.next, seen=seen,
+                              stored=stored, next_at=now + self.limits.page_interval)
         log.info("backfill_page local=%s actor=%s page=%s seen=%d stored=%d", row["username"],
                  row["actor"], page.url, seen, stored)
 
@@ -176,9 +184,10 @@ class Backfiller:
                  row["username"], row["actor"], reason, row["seen"] + seen,
                  row["stored"] + stored)
 
-    async def _one(self, activity: Activity, followed: str) -> State | None:
-        """Ingest one outbox activity as a live delivery would be; None when it brings no
-        object (a Like, an Undo …, or a Delete, which is applied)."""
+    def _admissible(self, activity: Activity, followed: str) -> str | None:
+        """"new" for an activity that brings (or deletes) an object, by the followed actor on
+        its host; "known" when that object is stored already (arrived live, or by an earlier
+        backfill: skipped); None for anything else."""
         type_ = activity.get("type")
         if type_ not in (*OBJECT_TYPES, "Delete"):
             return None
@@ -187,23 +196,49 @@ class Backfiller:
             log.warning("backfill_item_refused id=%s actor=%s reason=not_the_followed_actor",
                         str(activity.get("id"))[:200], followed)
             return None
-        activity = {**activity, "actor": followed}
+        activity["actor"] = followed
+        target = _target(activity)
+        if type_ != "Delete" and target and remote_content.owner(self.store, target):
+            return "known"
+        return "new"
+
+    async def _fetch_announced(self, chosen: list[Activity]) -> dict[int, Fetched]:
+        """The objects the page's Announces share, fetched from their origin (a few at a
+        time), as the inbox does for a live Announce."""
+        gate = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+        async def one(activity: Activity) -> tuple[int, Fetched]:
+            async with gate:
+                try:
+                    return id(activity), await self.network.fetch_announced(activity)
+                except (Reject, FetchError) as exc:
+                    return id(activity), exc
+
+        pairs = await asyncio.gather(*(one(a) for a in chosen if a["type"] == "Announce"))
+        return dict(pairs)
+
+    def _ingest(self, activity: Activity, fetched: Fetched) -> State | None:
+        """Store one activity's object with the rules of a live delivery."""
         try:
-            if type_ == "Delete":
-                await self.network.receive_delete(self.ctx, activity)
-                return None
-            target = _target(activity)
-            if target and remote_content.owner(self.store, target) is not None:
-                return "ignored"  # arrived already (live, or before a crash)
-            if type_ == "Announce":
-                return await self.network.receive_announce(self.ctx, activity)
-            if type_ == "Update":
-                return await self.network.receive_update(self.ctx, activity)
-            return await self.network.receive_create(self.ctx, activity)
+            if isinstance(fetched, Exception):
+                raise fetched
+            if activity["type"] == "Announce":
+                if fetched is None:
+                    return "ignored"
+                obj, author = fetched
+                return self.network.ingest(obj, actor_id=author, shared_by=activity["actor"])
+            if activity["type"] == "Delete":
+                return self.network.accept_delete(activity)
+            if activity["type"] == "Update":
+                return self.network.accept_update(activity)
+            return self.network.accept_create(activity)
         except Reject as exc:
             log.warning("backfill_item_rejected id=%s actor=%s reason=%s",
-                        str(activity.get("id"))[:200], followed, exc)
+                        str(activity.get("id"))[:200], activity["actor"], exc)
         except FetchError as exc:
             log.info("backfill_item_unreachable id=%s actor=%s reason=%s",
-                     str(activity.get("id"))[:200], followed, exc.reason)
+                     str(activity.get("id"))[:200], activity["actor"], exc.reason)
+        except Exception:  # a broken object must not block the page (it would forever)
+            log.exception("backfill_item_failed id=%s actor=%s",
+                          str(activity.get("id"))[:200], activity["actor"])
         return "rejected"
