@@ -6,8 +6,10 @@ follows it; the backfill worker is ticked by hand, one outbox page per tick (pac
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -229,12 +231,25 @@ async def test_pacing_makes_the_next_page_wait(fediverse, nachbar):
     assert row(stadt, actor)["state"] == "running"
 
 
+NETWORK_MD = Path(__file__).resolve().parents[2] / "docs" / "NETWORK.md"
+OPERATIONS_MD = Path(__file__).resolve().parents[2] / "docs" / "OPERATIONS.md"
+
+
+def doc_line(start: str, doc: Path = NETWORK_MD) -> str:
+    return next(line for line in doc.read_text("utf-8").splitlines() if line.startswith(start))
+
+
 async def test_following_shows_the_progress(fediverse, nachbar, capsys):
     stadt = await fediverse.add("stadt", **NO_PACING)
     actor = await follow(stadt, nachbar)
     await stadt.app[SERVICES].workers.backfill.tick()
     assert main(["following", "--data", str(stadt.settings.data_dir)]) == 0
-    assert capsys.readouterr().out == f"{actor}\taccepted\tVergangenes: 20 übernommen (läuft)\n"
+    shown = capsys.readouterr().out
+    assert shown == f"{actor}\taccepted\tVergangenes: 20 übernommen (läuft)\n"
+    # docs/NETWORK.md shows the same line for another city, 120 objects in
+    assert doc_line("https://engagiert.nachbarstadt.de/actors/") == \
+        shown.strip().replace(actor, "https://engagiert.nachbarstadt.de/actors/nachbarstadt"
+                              ).replace(" 20 ", " 120 ")
     await run_backfill(stadt)
     assert main(["following", "--data", str(stadt.settings.data_dir)]) == 0
     assert capsys.readouterr().out == \
@@ -255,9 +270,11 @@ async def test_follow_by_handle_of_a_local_city_falls_back_to_http(fediverse, ca
     await server.start_server()
     try:
         stadt = await fediverse.add("stadt")
-        handle = f"@nachbarstadt@127.0.0.1:{port}"
-        assert await asyncio.to_thread(
-            main, ["follow", handle, "--data", str(stadt.settings.data_dir)]) == 0
+        argv = shlex.split(doc_line("$ mitwirken follow @nachbarstadt@127.0.0.1:")[2:])[1:]
+        assert argv == ["follow", "@nachbarstadt@127.0.0.1:8081", "--data", "./demo-a"]
+        argv = ["follow", f"@nachbarstadt@127.0.0.1:{port}", "--data",
+                str(stadt.settings.data_dir)]  # the documented command, on this test's port
+        assert await asyncio.to_thread(main, argv) == 0
     finally:
         await server.close()
     actor = f"http://127.0.0.1:{port}/actors/nachbarstadt"
@@ -288,3 +305,22 @@ async def test_forged_outbox_items_get_the_checks_of_a_live_delivery(fediverse):
     assert [o["id"] for o in stored(stadt)] == [urls.opportunity(real.id)]
     assert stored(stadt, "dritte.test") == []
     assert row(stadt, actor)["state"] == "done"
+
+
+def test_the_documented_settings_examples_hold(tmp_path):
+    """The `mitwirken.toml` example of docs/NETWORK.md and the environment example of
+    docs/OPERATIONS.md set what they say."""
+    text = NETWORK_MD.read_text("utf-8")
+    toml_block = text.split("```toml\nbackfill_max_objects", 1)[1].split("```", 1)[0]
+    data = tmp_path / "data"
+    init_instance(data, "http://musterstadt.test", "Musterstadt", "musterstadt")
+    with (data / "mitwirken.toml").open("a", encoding="utf-8") as f:
+        f.write("backfill_max_objects" + toml_block)
+    settings = load_settings(data, env={})
+    assert (settings.backfill_max_objects, settings.backfill_months) == (500, 6)
+    assert settings.backfill_page_interval_seconds == 0.5  # the documented default
+
+    line = doc_line("MITWIRKEN_BACKFILL_MAX_OBJECTS=", OPERATIONS_MD)
+    env = dict(word.split("=", 1) for word in shlex.split(line) if "=" in word)
+    settings = load_settings(data, env=env)
+    assert (settings.backfill_max_objects, settings.backfill_months) == (500, 6)
