@@ -6,6 +6,7 @@ follows it; the backfill worker is ticked by hand, one outbox page per tick (pac
 from __future__ import annotations
 
 import asyncio
+import json
 import shlex
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ from tests.integration.test_network import (
     follow,
     publish_opportunity,
     publish_practice,
+    remote_row,
 )
 
 CITY_OBJECTS, ORG_OBJECTS = 450, 50
@@ -324,3 +326,56 @@ def test_the_documented_settings_examples_hold(tmp_path):
     env = dict(word.split("=", 1) for word in shlex.split(line) if "=" in word)
     settings = load_settings(data, env=env)
     assert (settings.backfill_max_objects, settings.backfill_months) == (500, 6)
+
+
+# --- what the outbox says of edits and deletions; live deliveries meanwhile; a dead peer ------
+
+async def test_edits_deletions_and_live_deliveries_arrive_once_in_their_last_state(
+        fediverse, requests):
+    nachbar = await fediverse.add("nachbar")
+    content = nachbar.app[SERVICES].content
+    kept = [publish_opportunity(nachbar, "nachbar", title=f"Angebot {i}") for i in range(30)]
+    content.update("opportunities", kept[3].id, {"title": "Angebot 3, neu gefasst"})
+    content.delete("opportunities", kept[7].id)
+    stadt = await fediverse.add("stadt", **NO_PACING)
+    actor = await follow(stadt, nachbar)
+    live = publish_opportunity(nachbar, "nachbar", title="Live zugestellt")
+    await drain(stadt, nachbar)  # arrives live before the backfill's first page
+    urls = nachbar.app[URLS]
+    assert remote_row(stadt, urls.opportunity(live.id)) is not None
+
+    await run_backfill(stadt)
+
+    ids = [o["id"] for o in stored(stadt)]
+    assert len(ids) == len(set(ids)) == 30  # 29 kept + the live one, each once
+    assert urls.opportunity(kept[7].id) not in ids  # its Delete is newer than its Create
+    edited = json.loads(remote_row(stadt, urls.opportunity(kept[3].id))["raw"])
+    assert "Angebot 3, neu gefasst" in edited["content"]  # the Update is newer: it wins
+    done = row(stadt, actor)
+    assert (done["state"], done["stored"]) == ("done", 29)
+
+
+async def test_an_unreachable_peer_is_retried_later_then_given_up(fediverse, capsys):
+    nachbar = await fediverse.add("nachbar")
+    publish_opportunity(nachbar, "nachbar", title="Angebot")
+    clock = {"now": datetime.now(UTC)}
+    stadt = await fediverse.add("stadt", clock=lambda: clock["now"], **NO_PACING)
+    actor = await follow(stadt, nachbar)
+    await nachbar.server.close()  # the peer is gone
+
+    assert await stadt.app[SERVICES].workers.backfill.tick() == 1
+    waiting = row(stadt, actor)
+    assert (waiting["state"], waiting["attempts"]) == ("running", 1)
+    assert "fetching" in waiting["error"]
+    assert datetime.fromisoformat(waiting["next_at"]) > stadt.app[CLOCK]()
+    assert await stadt.app[SERVICES].workers.backfill.tick() == 0  # not due before its time
+
+    for _ in range(4):  # every later try fails as well, the last one for good
+        clock["now"] += timedelta(hours=1)  # the wait is over
+        assert await stadt.app[SERVICES].workers.backfill.tick() == 1
+    failed = row(stadt, actor)
+    assert (failed["state"], failed["attempts"]) == ("failed", 4)  # 4 retries, 5 tries
+    assert failed["finished_at"] is not None
+    assert main(["following", "--data", str(stadt.settings.data_dir)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"{actor}\taccepted\tVergangenes: 0 übernommen (fehlgeschlagen: ClientConnectorError")
