@@ -157,11 +157,22 @@ async def webfinger(fetcher: Fetcher, handle: str) -> str:
     user, sep, host = handle.rpartition("@")
     if not sep or not user or not host:
         raise FetchError(f"not a handle: {handle[:100]}")
-    scheme = "http" if fetcher.allow_private and is_local_test_host(host) else "https"
-    url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{user}@{host}"
-    _, jrd = await fetcher.get_json(url, accept="application/jrd+json, application/json",
-                                    signed=False,
-                                    media_types=("application/jrd+json", "application/json"))
+    schemes = ["https"]
+    if fetcher.allow_private:  # demos and tests: a local city may speak plain http only
+        schemes = ["http"] if is_local_test_host(host) else ["https", "http"]
+    jrd: JsonObject = {}
+    for scheme in schemes:
+        url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{user}@{host}"
+        try:
+            _, jrd = await fetcher.get_json(
+                url, accept="application/jrd+json, application/json", signed=False,
+                media_types=("application/jrd+json", "application/json"))
+            break
+        except FetchError as exc:
+            # Only a failed connection (no TLS there) falls back; an answer over https is final.
+            if scheme == schemes[-1] or exc.status is not None:
+                raise
+            log.info("webfinger_http_fallback host=%s reason=%s", host, exc.reason)
     for link in jrd.get("links", []):
         if (isinstance(link, dict) and link.get("rel") == "self"
                 and str(link.get("type", "")).split(";")[0].strip() in AP_MEDIA

@@ -50,9 +50,15 @@ def owner(store: Store, object_iri: str) -> str | None:
     return row["actor"] if row else None
 
 
+_COLUMNS = tuple(RemoteObject.__annotations__)
+_SAVE = (f"INSERT INTO remote_objects ({', '.join(_COLUMNS)}) "
+         f"VALUES ({', '.join('?' * len(_COLUMNS))}) ON CONFLICT(id) DO UPDATE SET "
+         + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id"))
+
+
 def save(store: Store, obj: RemoteObject) -> None:
-    """Insert or replace one remote object."""
-    store.db.table("remote_objects").upsert(dict(obj), pk="id")
+    """Insert or replace one remote object (one statement: a backfill stores thousands)."""
+    store.execute(_SAVE, [obj[c] for c in _COLUMNS])  # type: ignore[literal-required]
 
 
 def remove(store: Store, object_iri: str) -> None:

@@ -60,6 +60,16 @@ class Settings(BaseModel):
         "rows are sent again once the lease is over."
     )
     fetch_timeout_seconds: float = Field(10.0, description="Timeout of one remote fetch.")
+    backfill_max_objects: int = Field(
+        2000, ge=0, description="After a follow is accepted, at most this many of the followed "
+        "actor's past objects are fetched (0: none)."
+    )
+    backfill_months: int = Field(
+        12, ge=0, description="A backfill goes back at most this many months before the follow."
+    )
+    backfill_page_interval_seconds: float = Field(
+        0.5, ge=0, description="Pause between two outbox pages of one backfill (pacing)."
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Proxy addresses whose X-Forwarded-* headers are honoured (comma-separated).",

@@ -29,9 +29,11 @@ from mitwirken.models.store import Store, utcnow
 from mitwirken.server.config import Settings
 from mitwirken.server.http_client import client_session
 from mitwirken.server.inbox_table import inbox_router
+from mitwirken.server.usecases import backfill
 from mitwirken.server.usecases.moderation import domain_blocked
 from mitwirken.server.usecases.network_ingest import Network
 from mitwirken.server.usecases.publishing import ContentService
+from mitwirken.server.workers.backfill import BackfillWorker
 from mitwirken.server.workers.checkpoint import CheckpointWorker
 from mitwirken.server.workers.delivery import DeliveryWorker, actor_key_lookup
 from mitwirken.server.workers.inbox import InboxWorker
@@ -46,6 +48,7 @@ class Workers:
     inbox: InboxWorker
     delivery: DeliveryWorker
     maintenance: MaintenanceWorker
+    backfill: BackfillWorker
     checkpoint: CheckpointWorker
 
 
@@ -101,16 +104,27 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
                               timeout=settings.fetch_timeout_seconds,
                               lease=timedelta(seconds=settings.delivery_lease_seconds))
     inbox = InboxWorker(ctx)
-    inbox.on_processed = delivery.wake  # Accepts etc. were queued
     content = content_service(settings, store, clock, wake=delivery.wake)
     maintenance = MaintenanceWorker(content, settings.auto_pause_days)
     network = Network(store, urls, actors, fetcher, clock)
     ctx.router = inbox_router(network)
+    limits = backfill.Limits(
+        max_objects=settings.backfill_max_objects, months=settings.backfill_months,
+        page_interval=timedelta(seconds=settings.backfill_page_interval_seconds))
+    backfiller = BackfillWorker(store, backfill.Backfiller(store, network, ctx, fetcher, actors,
+                                                           clock, limits), clock)
+
+    def processed() -> None:
+        delivery.wake()  # Accepts etc. were queued
+        backfiller.wake()  # an Accept of our Follow starts a backfill
+
+    inbox.on_processed = processed
     return Services(settings=settings, store=store, urls=urls, clock=clock, http=http,
                     signer=signer, fetcher=fetcher, remote_actors=actors, inbox_context=ctx,
                     inbox_commit=GroupCommit(store, on_commit=inbox.wake), content=content,
                     network=network,
                     workers=Workers(inbox=inbox, delivery=delivery, maintenance=maintenance,
+                                    backfill=backfiller,
                                     checkpoint=CheckpointWorker(store)))
 
 
@@ -128,11 +142,11 @@ async def open_services(settings: Settings, store: Store, *,
 
 @asynccontextmanager
 async def workers_running(workers: Workers) -> AsyncIterator[None]:
-    """Run the inbox, delivery, maintenance and checkpoint loops, and the event-loop watch,
-    until the block ends."""
+    """Run the inbox, delivery, maintenance, backfill and checkpoint loops, and the
+    event-loop watch, until the block ends."""
     tasks = [asyncio.create_task(w.run())
-             for w in (workers.inbox, workers.delivery, workers.maintenance, workers.checkpoint,
-                       LoopWatch())]
+             for w in (workers.inbox, workers.delivery, workers.maintenance, workers.backfill,
+                       workers.checkpoint, LoopWatch())]
     try:
         yield
     finally:

@@ -21,6 +21,7 @@ from mitwirken.models.migrations import (
     m005_owners_and_retry_times,
     m006_search_text,
     m007_inbox_lease,
+    m009_backfills,
     m010_due_dates,
 )
 
@@ -32,6 +33,7 @@ ORDER: tuple[ModuleType, ...] = (
     m005_owners_and_retry_times,
     m006_search_text,
     m007_inbox_lease,
+    m009_backfills,
     m010_due_dates,
 )
 

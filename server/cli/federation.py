@@ -15,7 +15,8 @@ from mitwirken.federation.fetch import FetchError
 from mitwirken.federation.remote import RemoteActor
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import follows
+from mitwirken.models import backfills, follows
+from mitwirken.models.backfills import Backfill
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.cli._common import (
     CliError,
@@ -93,10 +94,26 @@ def cmd_followers(args: argparse.Namespace) -> int:
     return 0
 
 
+BACKFILL_WORDS = {"running": "läuft", "done": "fertig", "stopped": "gestoppt",
+                  "failed": "fehlgeschlagen"}
+
+
+def backfill_progress(row: Backfill) -> str:
+    """What `following` shows of a backfill, e.g. `Vergangenes: 120 übernommen (läuft)`."""
+    text = f"Vergangenes: {row['stored']} übernommen ({BACKFILL_WORDS[row['state']]}"
+    if row["state"] == "failed" and row["error"]:
+        text += f": {row['error']}"
+    return text + ")"
+
+
 def cmd_following(args: argparse.Namespace) -> int:
     _, store, username = _as_local(args)
+    progress = backfills.for_user(store, username)
     for row in follows.list_following(store, username):
-        print(f"{row['actor']}\t{row['state']}")
+        line = f"{row['actor']}\t{row['state']}"
+        if row["actor"] in progress:
+            line += "\t" + backfill_progress(progress[row["actor"]])
+        print(line)
     return 0
 
 

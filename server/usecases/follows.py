@@ -14,6 +14,7 @@ from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
 from mitwirken.models import follows, remote_actors
 from mitwirken.models.store import Store
+from mitwirken.server.usecases import backfill
 from mitwirken.server.usecases.network_ingest import purge_actor
 
 
@@ -46,6 +47,7 @@ def unfollow(store: Store, urls: Urls, username: str, actor_id: str, now: dateti
     undo = activities.undo(urls, urls.actor(username), follow_activity)
     with store.tx():
         follows.remove_following(store, username, actor_id)
+        backfill.stop(store, username, actor_id, now)
         purge_actor(store, actor_id)
         if remote:
             publish(store, username, undo, now, to_followers=False,
@@ -171,6 +173,10 @@ async def receive_follow_answer(ctx: InboxContext, activity: Activity) -> State 
     if row is None or row["actor"] != activity["actor"]:
         return "ignored"
     state = "accepted" if activity["type"] == "Accept" else "rejected"
-    follows.set_following_state(ctx.store, row["follow_id"], state)
+    already = row["state"] == "accepted"
+    with ctx.store.tx():
+        follows.set_following_state(ctx.store, row["follow_id"], state)
+        if state == "accepted" and not already:  # a repeated Accept starts nothing anew
+            backfill.start(ctx.store, row["username"], row["actor"], ctx.clock())
     inbox_log.info("follow_%s local=%s actor=%s", state, row["username"], row["actor"])
     return "processed"

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from mitwirken.federation.convert import article_to_practice, note_to_opportunity
 from mitwirken.federation.fetch import Fetcher, FetchError
 from mitwirken.federation.inbox import Activity, InboxContext, Reject, State, object_id
-from mitwirken.federation.remote import RemoteActors, host
+from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
 from mitwirken.models import content_store, follows, outbox, remote_content, search
 from mitwirken.models.content import Opportunity, Practice
@@ -29,8 +29,7 @@ log = logging.getLogger("mitwirken.network")
 MAX_RAW = 256_000
 
 
-def _handle(actor_id: str, actors: RemoteActors) -> str:
-    cached = actors.cached(actor_id)
+def _handle(actor_id: str, cached: RemoteActor | None) -> str:
     user = cached.preferred_username if cached and cached.preferred_username else "unknown"
     return f"{user}@{host(actor_id)}"
 
@@ -67,6 +66,26 @@ class Network:
     # --- handlers -----------------------------------------------------------------------
 
     async def receive_create(self, ctx: InboxContext, activity: Activity) -> State:
+        return self.accept_create(activity)
+
+    async def receive_update(self, ctx: InboxContext, activity: Activity) -> State:
+        return self.accept_update(activity)
+
+    async def receive_delete(self, ctx: InboxContext, activity: Activity) -> State:
+        return self.accept_delete(activity)
+
+    async def receive_announce(self, ctx: InboxContext, activity: Activity) -> State:
+        """A followed actor (or relay) shares an object: fetch it from its origin."""
+        fetched = await self.fetch_announced(activity)
+        if fetched is None:
+            return "ignored"
+        obj, author = fetched
+        return self.ingest(obj, actor_id=author, shared_by=activity["actor"])
+
+    # --- the handlers' rules, without I/O (the backfill runs a page of them in one
+    # transaction) ---------------------------------------------------------------------------
+
+    def accept_create(self, activity: Activity) -> State:
         obj = activity.get("object")
         if not isinstance(obj, dict):
             return "ignored"
@@ -78,18 +97,18 @@ class Network:
             return "ignored"
         return self.ingest(obj, actor_id=actor)
 
-    async def receive_update(self, ctx: InboxContext, activity: Activity) -> State:
+    def accept_update(self, activity: Activity) -> State:
         obj = activity.get("object")
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
             return "ignored"
         owner = remote_content.owner(self.store, obj["id"])
         if owner is None:
-            return await self.receive_create(ctx, activity)
+            return self.accept_create(activity)
         if owner != activity["actor"]:
             raise Reject("Update by someone other than the stored owner")
         return self.ingest(obj, actor_id=activity["actor"])
 
-    async def receive_delete(self, ctx: InboxContext, activity: Activity) -> State:
+    def accept_delete(self, activity: Activity) -> State:
         target = object_id(activity.get("object"))
         if not target or host(target) != host(activity["actor"]):
             raise Reject("Delete of an object on another host")
@@ -105,30 +124,31 @@ class Network:
                  owner is not None)
         return "processed"
 
-    async def receive_announce(self, ctx: InboxContext, activity: Activity) -> State:
-        """A followed actor (or relay) shares an object: fetch it from its origin."""
+    async def fetch_announced(self, activity: Activity) -> tuple[dict, str] | None:
+        """The object a followed actor's Announce shares, fetched from its origin, and its
+        author (None: nothing to store — not followed, no object, gone at its origin)."""
         announcer = activity["actor"]
         if not self.followed(announcer):
-            return "ignored"
+            return None
         target = object_id(activity.get("object"))
         if not target:
-            return "ignored"
+            return None
         if isinstance(activity.get("object"), dict) and activity["object"].get("type") in (
                 "Create", "Update"):
             target = object_id(activity["object"].get("object"))  # FEP-1b12 wrapping
             if not target:
-                return "ignored"
+                return None
         try:
             obj = await self.fetcher.get_object(target)
         except FetchError as exc:
             if exc.status in (404, 410):
-                return "ignored"
+                return None
             raise
         author = object_id(_first(obj.get("attributedTo")))
         if not author or host(author) != host(target):
             raise Reject("announced object has no author on its own host")
         await self.actors.get(author)  # its name and handle, as for objects sent to us
-        return self.ingest(obj, actor_id=author, shared_by=announcer)
+        return obj, author
 
     # --- storing --------------------------------------------------------------------------
 
@@ -147,9 +167,9 @@ class Network:
         raw = json.dumps(obj, ensure_ascii=False)
         if len(raw) > MAX_RAW:
             raise Reject("object too large")
-        kind, model = self._to_domain(obj, actor_id)
+        cached = self.actors.cached(actor_id)  # read once: a backfill stores thousands
+        kind, model = self._to_domain(obj, _handle(actor_id, cached))
         origin = host(actor_id)
-        cached = self.actors.cached(actor_id)
         origin_name = cached.name if cached else None
         safe = dict(obj)
         for key in ("content", "summary"):
@@ -180,10 +200,9 @@ class Network:
                  kind, actor_id, origin, shared_by)
         return "processed"
 
-    def _to_domain(self, obj: dict, actor_id: str) -> tuple[str, Opportunity | Practice | None]:
+    def _to_domain(self, obj: dict, handle: str) -> tuple[str, Opportunity | Practice | None]:
         """Rebuild our domain object from `mw:` fields, or degrade plain Notes, Articles and
         Events of other software to something searchable."""
-        handle = _handle(actor_id, self.actors)
         type_ = obj.get("type")
         try:
             if type_ == "Note" and ("kind" in obj or "https://w3id.org/mitwirken/ns#kind" in obj):

@@ -36,5 +36,6 @@ def test_cli_fetcher_refuses_a_name_resolving_to_loopback(data, listener, capsys
     # The same command with the private network allowed does reach the port: the refusal
     # above is the guard's, not a resolver or a port that never worked.
     monkeypatch.setenv("MITWIRKEN_ALLOW_PRIVATE_NETWORK", "1")
+    # (twice: WebFinger over https, then its http fallback, which only this setting allows)
     assert main(["follow", "--data", data, "@bob@evil.example"], resolver=resolver) == 1
-    assert connections(listener) == 1
+    assert connections(listener) == 2

@@ -265,6 +265,25 @@ async def test_webfinger_without_self_link_fails(session, peer):
         await webfinger(fetcher(session), "alice")
 
 
+@pytest.mark.parametrize("allow_private", [True, False])
+async def test_webfinger_falls_back_to_http_only_where_private_networks_are_allowed(
+        session, peer, allow_private):
+    """A demo city at a name that is no test name speaks plain http: https fails first. The
+    fallback to http is taken with `allow_private_network`, and never otherwise."""
+    session.resolver.ports["demo.example"] = peer.port
+    peer.json("/.well-known/webfinger", {"links": [
+        {"rel": "self", "type": AP, "href": "http://demo.example/actors/stadt"}]},
+        content_type="application/jrd+json")
+    wf = webfinger(fetcher(session, allow_private=allow_private), "@stadt@demo.example")
+    if allow_private:
+        assert await wf == "http://demo.example/actors/stadt"
+        assert [r.path for r in peer.requests] == ["/.well-known/webfinger"]
+    else:
+        with pytest.raises(FetchError, match="https://demo.example/"):
+            await wf
+        assert peer.requests == []  # no plain-http request was ever made
+
+
 async def test_public_only_resolver_refuses_names_pointing_inwards():
     """DNS rebinding: a public-looking name that resolves to loopback is refused before any
     connection is made."""

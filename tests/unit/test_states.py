@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from mitwirken.models.backfills import BACKFILL
 from mitwirken.models.deliveries import DELIVERY, DeliveryState
 from mitwirken.models.inbox_items import INBOX, InboxState
 from mitwirken.models.states import IllegalTransition, StateMachine
 from mitwirken.models.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-MACHINES = [DELIVERY, INBOX]
+MACHINES = [DELIVERY, INBOX, BACKFILL]
 
 
 def reachable(machine: StateMachine) -> set:

@@ -33,6 +33,7 @@ OWNERS = {
     "deliveries": "deliveries",
     "domain_health": "deliveries",
     "inbox_items": "inbox_items",
+    "backfills": "backfills",
     "search_items": "search",
     "search_text": "search",
     "search_terms": "search",
