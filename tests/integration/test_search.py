@@ -14,6 +14,7 @@ import pytest
 from mitwirken.models import search
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.search import Query
+from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.app_keys import SERVICES, STORE
 from tests.golden.examples import FLEXIBLE, ONE_OFF, PRACTICE, REGULAR, SHIFTS
@@ -60,7 +61,7 @@ class Corpus:
         return {back[r["ap_id"]] for r in rows}
 
     def query(self, **kw) -> set[str]:
-        _, rows = search.search(self.store, Query(limit=100, **kw))
+        _, rows = search.search(self.store, Query(limit=100, **kw), load_synonyms())
         return self.names(rows)
 
     async def api(self, params: dict | str) -> tuple[int, dict]:
@@ -212,7 +213,7 @@ GERMAN = [
     ("Infoblätter", {"uebersetzen"}), ("Infoblaetter", {"uebersetzen"}),
     ("übersetzen", {"uebersetzen"}), ("uebersetzen", {"uebersetzen"}),
     ("Ehrenamtsbörse", {"boerse"}), ("ehrenamtsborse", {"boerse"}),
-    # few hits: one edit away, "Ehrenamt" counts too
+    # and its synonyms (Engagement, Freiwillige …)
     ("Ehrenamts", {"boerse", "lesen", "plattform", "uebersetzen"}),
     ("Bürgermeister", {"boerse"}),  # in a section
     # the labels of offers and suitability are searchable: "lesen" offers the
