@@ -124,8 +124,9 @@ INDEXED_PREFIX = 3  # FTS5 keeps a prefix index of this length (`prefix = '3'`, 
 MAX_RANGE_TAGS = 200  # a range with more distinct values than this is checked on the rows
 MAX_QUERY_WORDS = 8  # further words of a query are ignored: the work per query stays bounded
 MAX_INFIX = 60  # at most this many compounds that contain a query stem inside ("vorles")
-MIN_INFIX = 4  # shorter stems match inside compounds only if the query word had 5+ letters
-MIN_INFIX_WORD = 5  # ("lesen" → "les" finds "vorles"; "and" finds no "landkreis")
+MIN_INFIX = 4  # stems from four letters on match inside compounds ("begleit", "fest")
+MIN_INFIX_WORD = 4  # and query words from four ("lesen" in "vorlesen", "fest" in "sommerfest"):
+# a shorter stem alone is often a syllable ("alt" in "verwaltung")
 TYPO_BELOW = 3  # with fewer hits than this, words from TYPO_MIN_LETTERS on allow one edit
 
 
@@ -168,21 +169,26 @@ def index_words(store: Store, rowid: int, title_words: list[str], body_words: li
     store.execute("INSERT INTO search_text (rowid, title, body, tags) VALUES (?, ?, ?, ?)",
                   [rowid, " ".join(title_terms), " ".join(body_terms), " ".join(tags)])
     fresh = {*title_terms, *body_terms, *tags}
-    known = _known(store, fresh)
-    new = [(t,) for t in fresh - known]
-    store.db.conn.executemany("INSERT INTO search_terms (term) VALUES (?)", new)
-    store.db.conn.executemany("INSERT INTO search_terms_infix (term) VALUES (?)",
-                              [t for t in new if not t[0].startswith(TAG_PREFIX)])
+    store.db.conn.executemany("INSERT INTO search_terms (term) VALUES (?)",
+                              [(t,) for t in fresh - _known(store, fresh)])
+    pairs = dict(zip(title_words + body_words, title_terms + body_terms, strict=True))
+    new = set(pairs) - _known(store, set(pairs), "search_words", "word")
+    for word in new:
+        cur = store.execute("INSERT INTO search_words (word, term) VALUES (?, ?)",
+                            [word, pairs[word]])
+        store.execute("INSERT INTO search_words_infix (rowid, word) VALUES (?, ?)",
+                      [cur.lastrowid, word])
 
 
-def _known(store: Store, candidates: set[str]) -> set[str]:
-    """The candidates that are indexed terms already."""
+def _known(store: Store, candidates: set[str], table: str = "search_terms",
+           column: str = "term") -> set[str]:
+    """The candidates that are in the table already (indexed terms, or known words)."""
     found: set[str] = set()
     items = list(candidates)
     for first in range(0, len(items), 500):
         chunk = items[first:first + 500]
         found.update(r[0] for r in store.execute(
-            f"SELECT term FROM search_terms WHERE term IN ({','.join('?' * len(chunk))})",
+            f"SELECT {column} FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})",
             chunk).fetchall())
     return found
 
@@ -269,15 +275,16 @@ def _any_of(terms: list[str]) -> str | None:
     return f"({' OR '.join(terms)})" if terms else None
 
 
-def infix_terms(store: Store, stem: str) -> list[str]:
-    """Indexed terms that contain the stem after their start ("les" → "vorles"), found
-    through the trigram index of the vocabulary; at most MAX_INFIX, shortest first."""
-    if len(stem) < 3:  # the trigram index needs three letters
-        return []
+def infix_terms(store: Store, needle: str, stem: str) -> list[str]:
+    """The stems of indexed words that contain `needle` (a folded word or a stem) after their
+    start ("lesen" → "vorlesen" → "vorles"), found through the trigram index of the words; at
+    most MAX_INFIX, shortest words first; stems the prefix search finds already are left out."""
     rows = store.execute(
-        "SELECT term FROM search_terms_infix WHERE search_terms_infix MATCH ? "
-        "ORDER BY length(term) LIMIT ?", [f'"{stem}"', MAX_INFIX + 1]).fetchall()
-    return [r[0] for r in rows if not r[0].startswith(stem)][:MAX_INFIX]
+        "SELECT w.word, w.term FROM search_words_infix f JOIN search_words w "
+        "ON w.rowid = f.rowid WHERE search_words_infix MATCH ? ORDER BY length(w.word) "
+        "LIMIT ?", [f'"{needle}"', 4 * MAX_INFIX]).fetchall()
+    found = [t for w, t in rows if not w.startswith(needle) and not t.startswith(stem)]
+    return list(dict.fromkeys(found))[:MAX_INFIX]
 
 
 def typo_terms(store: Store, word: str, stem: str) -> list[str]:
@@ -289,7 +296,7 @@ def typo_terms(store: Store, word: str, stem: str) -> list[str]:
 
 
 def word_expression(store: Store, word: str, broad: bool = True,
-                    extra: tuple[str, ...] = (), infix: bool | None = None) -> str | None:
+                    extra: tuple[str, ...] = (), folded: str | None = None) -> str | None:
     """A query stem as an FTS5 expression (None: nothing can match); `extra` are further
     stems that count as the same word (synonyms, typo corrections).
 
@@ -297,11 +304,10 @@ def word_expression(store: Store, word: str, broad: bool = True,
     answered by FTS5's prefix index. A longer one becomes the OR of the indexed terms it
     begins; if that is more than MAX_EXPANSION terms, FTS5's own prefix query merges them all
     first (costly: `broad=False` — a query's second such word — matches the whole term only).
-    Every stem of MIN_INFIX letters (or `infix`, for the query's own stem) also matches the
-    compounds that contain it inside (`infix_terms`)."""
+    The query word (`folded`) of MIN_INFIX_WORD letters, and a stem of MIN_INFIX letters,
+    also match the compounds that contain them inside (`infix_terms`)."""
     parts: list[str] = []
     for stem in dict.fromkeys((word, *extra)):
-        inside = infix if infix is not None and stem == word else len(stem) >= MIN_INFIX
         if len(stem) < MIN_PREFIX:
             parts += [f'"{t}"' for t in _terms(store, stem, stem + "\x00", 1)]
             continue
@@ -315,8 +321,12 @@ def word_expression(store: Store, word: str, broad: bool = True,
                           else [f'"{t}"' for t in found if t == stem])
             else:
                 parts += [f'"{t}"' for t in found]
-        if inside:
-            parts += [f'"{t}"' for t in infix_terms(store, stem)]
+        surface = folded if folded is not None and stem == word else stem
+        joint = surface[:-1] if surface.endswith("en") else surface  # "lesen" → "vorlese…"
+        needles = [n for n, least in ((surface, MIN_INFIX_WORD), (joint, MIN_INFIX_WORD),
+                                      (stem, MIN_INFIX)) if len(n) >= least]
+        for needle in dict.fromkeys(needles):
+            parts += [f'"{t}"' for t in infix_terms(store, needle, stem)]
     if parts == [f'"{word}"*']:
         return parts[0]
     return _any_of(list(dict.fromkeys(parts)))
@@ -333,8 +343,7 @@ def word_expressions(store: Store, query_text: str, synonyms: Synonyms | None = 
         extra = (synonyms or {}).get(stem, ())
         if typos:
             extra = (*extra, *typo_terms(store, word, stem))
-        expression = word_expression(store, stem, broad, extra,
-                                     len(stem) >= MIN_INFIX or len(word) >= MIN_INFIX_WORD)
+        expression = word_expression(store, stem, broad, extra, word)
         if expression is not None and f'"{stem}"*' in expression \
                 and len(stem) > INDEXED_PREFIX:
             broad = False

@@ -1,7 +1,8 @@
 """m008_search_stems: network search over German stems (models/search_analysis.py): the
 full-text rows are re-indexed as Snowball stems with the German labels and hashtags of their
-vocabulary values; `search_terms` holds stems; `search_terms_infix` (FTS5 trigram over the
-vocabulary) finds a stem inside compounds; `search_items.last_confirmed` for ranking.
+vocabulary values; `search_terms` holds stems; `search_words` (each folded word and its stem)
+with `search_words_infix` (FTS5 trigram over the words) finds a word inside compounds;
+`search_items.last_confirmed` for ranking.
 
 Frozen: never edit it (a change is a new migration). It carries a private copy of the labels
 and of word splitting as they were when written; the stemmer is the pinned PyStemmer. The
@@ -116,14 +117,17 @@ def _label_words(row: dict[str, object]) -> list[str]:
 
 def migrate(db: sqlite_utils.Database) -> None:
     """Stems instead of words in `search_text` and `search_terms`, labels in the body text,
-    the trigram index of the vocabulary, and the `last_confirmed` column (NULL until an item
+    the words with their trigram index, and the `last_confirmed` column (NULL until an item
     is indexed again; ranking falls back to `published`). The index is derived: every row is
     rewritten in place from its own folded words, in batches of rowids."""
     run_script(
         db,
         """
         ALTER TABLE search_items ADD COLUMN last_confirmed TEXT;
-        CREATE VIRTUAL TABLE search_terms_infix USING fts5(term, tokenize = 'trigram');
+        CREATE TABLE search_words (word TEXT NOT NULL UNIQUE, term TEXT NOT NULL);
+        CREATE VIRTUAL TABLE search_words_infix USING fts5(word, content = 'search_words',
+                                                           content_rowid = 'rowid',
+                                                           tokenize = 'trigram');
         DELETE FROM search_terms
         """,
     )
@@ -138,17 +142,22 @@ def migrate(db: sqlite_utils.Database) -> None:
         if not rows:
             break
         terms: set[str] = set()
+        pairs: dict[str, str] = {}
         for rowid, title, body, tags, *columns in rows:
             row = dict(zip(("cause_areas", "activity_types", "suitable_for", "themes",
                             "sectors"), columns, strict=True))
-            title_terms = stemmer.stemWords(_WORD.findall(title or ""))
-            body_terms = stemmer.stemWords(_WORD.findall(body or "") + _label_words(row))
+            title_words = _WORD.findall(title or "")
+            body_words = _WORD.findall(body or "") + _label_words(row)
+            title_terms = stemmer.stemWords(title_words)
+            body_terms = stemmer.stemWords(body_words)
+            pairs.update(zip(title_words + body_words, title_terms + body_terms, strict=True))
             db.execute("UPDATE search_text SET title = ?, body = ? WHERE rowid = ?",
                        [" ".join(title_terms), " ".join(body_terms), rowid])
             terms.update(title_terms, body_terms, (tags or "").split())
             last = rowid
         db.conn.executemany("INSERT OR IGNORE INTO search_terms (term) VALUES (?)",
                             [(t,) for t in terms])
-    db.execute("INSERT INTO search_terms_infix (term) SELECT term FROM search_terms "
-               "WHERE term NOT LIKE ?", [f"{_TAG_PREFIX}%"])
+        db.conn.executemany("INSERT OR IGNORE INTO search_words (word, term) VALUES (?, ?)",
+                            list(pairs.items()))
+    db.execute("INSERT INTO search_words_infix (search_words_infix) VALUES ('rebuild')")
     db.execute("INSERT INTO search_text (search_text) VALUES ('optimize')")

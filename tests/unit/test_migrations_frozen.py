@@ -110,10 +110,10 @@ def test_later_migrations_only_add_to_the_frozen_schema(tmp_path):
     frozen = (HERE / "schema_m006.sql").read_text("utf-8")
     now = schema_dump(db)
     # m007 adds inbox_items.locked_until (ALTER TABLE writes it into the stored CREATE TABLE);
-    # m008 adds search_items.last_confirmed and the trigram table search_terms_infix
+    # m008 adds search_items.last_confirmed, search_words and its trigram index
     assert now != frozen
     blocks = [b for b in now.split("\n\n") if not b.startswith(
-        ("-- table search_terms_infix", "-- index sqlite_autoindex_search_terms_infix"))]
+        ("-- table search_words", "-- index sqlite_autoindex_search_words"))]
     assert "\n\n".join(blocks).replace(
         "next_attempt_at TEXT, locked_until TEXT,", "next_attempt_at TEXT,").replace(
         ", last_confirmed TEXT)", ")") == frozen

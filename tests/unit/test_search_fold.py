@@ -60,10 +60,10 @@ def test_query_words_are_plain_folded_words(q, expected):
 def test_a_prefix_becomes_the_indexed_stems_it_begins():
     s = Store.memory()
     search.index(s, item("https://a/1", "Lesepaten", "lesen Leserin Vorlesen Blumenbeet"))
-    assert word_expression(s, "lese") == '("lesepat")'  # "leserin" is stemmed to "les"
+    assert word_expression(s, "lese") == '("lesepat" OR "vorles")'  # "leserin" → "les"
     assert word_expression(s, "lesepat") == '("lesepat")'
     assert word_expression(s, "les") == '"les"*'  # prefix index; a 3-letter stem alone …
-    assert word_expression(s, "les", infix=True) == '("les"* OR "vorles")'  # … of "lesen"
+    assert word_expression(s, "les", folded="lesen") == '("les"* OR "vorles")'  # … "lesen"
     assert word_expression(s, "lesex") is None  # begins no word: nothing can match
     many = " ".join(f"wort{i:03d}" for i in range(MAX_EXPANSION + 1))
     search.index(s, item("https://a/2", "Viele", many))

@@ -36,7 +36,7 @@ OWNERS = {
     "search_items": "search",
     "search_text": "search",
     "search_terms": "search",
-    "search_terms_infix": "search",
+    "search_words": "search",
 }
 
 WRITE = re.compile(
@@ -82,7 +82,7 @@ def test_every_table_has_a_declared_owner():
     tables = {r["name"] for r in store.all(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'search_text_%' "
-        "AND name NOT LIKE 'search_terms_infix_%'")}
+        "AND name NOT LIKE 'search_words_infix%'")}
     store.close()
     assert tables == set(OWNERS)
 
