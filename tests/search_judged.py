@@ -80,8 +80,7 @@ CASES: list[tuple[list[str], list[str]]] = [
 ]
 VOCABULARIES: tuple[type[VocabEnum], ...] = (CauseArea, ActivityType, SuitableFor, Offer,
                                             PracticeTheme, Sector)
-_SYLLABLES = ("ba be bi bo bu da de di do ka ke ki ko la le li lo ma me mi mo na ne ni "
-              "no").split()
+_SYLLABLES = [a + b for a in "bdklmn" for b in "aeio"]
 _LABEL_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
