@@ -397,6 +397,16 @@ async def test_documented_search_examples_answer_200(corpus):
     assert corpus.names(body["items"]) == {"muell"}
     _, body = await corpus.api(urls[4].split("?", 1)[1])  # practice, theme, sector
     assert corpus.names(body["items"]) == {"boerse"}
+    # the German examples after the list, in their order
+    expected = [{"lesen"}, {"lesen"}, {"fahrdienst"}, {"fahrdienst"}]
+    for url, names in zip(urls[-4:], expected, strict=True):
+        _, body = await corpus.api(url.split("?", 1)[1])
+        assert names <= corpus.names(body["items"]), url
+    # README: "GET /api/v1/search?q=lesen&kind=opportunity"
+    readme = (NETWORK_MD.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "/api/v1/search?q=lesen&kind=opportunity" in readme
+    _, body = await corpus.api("q=lesen&kind=opportunity")
+    assert "Lesepat:in an der Grundschule Nord" in [i["title"] for i in body["items"]]
 
 
 async def test_documented_error_example_and_parameter_table(corpus):
