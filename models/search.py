@@ -21,6 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict, cast
 
+from mitwirken.models.search_analysis import (
+    TYPO_MIN_LETTERS,
+    Synonyms,
+    one_edit,
+    stem_folded,
+)
 from mitwirken.models.search_items import (
     WEEKS_PER_MONTH,
     SearchItem,
@@ -62,17 +68,25 @@ __all__ = [
     "INDEXED_PREFIX",
     "KEYED_TAGS",
     "MAX_EXPANSION",
+    "MAX_INFIX",
     "MAX_QUERY_WORDS",
     "MAX_RANGE_TAGS",
     "MIN_AGE",
+    "MIN_INFIX",
+    "MIN_INFIX_WORD",
     "MIN_PREFIX",
     "NO_MIN_AGE",
     "Plan",
     "QUERY_TAGS",
     "Query",
+    "RANKING",
     "RANK_LIMIT",
+    "RELEVANCE_STEP",
+    "REPLY_RATE_ORDER",
     "SEQ_BITS",
     "START_DAY",
+    "Synonyms",
+    "TYPO_BELOW",
     "START_MONTH",
     "SearchHit",
     "SearchItem",
@@ -84,9 +98,11 @@ __all__ = [
     "index_words",
     "item_for_opportunity",
     "item_for_practice",
+    "infix_terms",
     "item_tags",
     "milli_hours",
     "plan",
+    "query_stems",
     "query_words",
     "remove",
     "remove_origin",
@@ -95,6 +111,7 @@ __all__ = [
     "sort_key_band",
     "split_folded",
     "tag",
+    "typo_terms",
     "word_expression",
     "word_expressions",
     "words",
@@ -106,6 +123,11 @@ MIN_PREFIX = 3  # shorter query words match whole words only ("zu", "ab"), never
 INDEXED_PREFIX = 3  # FTS5 keeps a prefix index of this length (`prefix = '3'`, m006)
 MAX_RANGE_TAGS = 200  # a range with more distinct values than this is checked on the rows
 MAX_QUERY_WORDS = 8  # further words of a query are ignored: the work per query stays bounded
+MAX_INFIX = 60  # at most this many compounds that contain a query stem inside ("vorles")
+MIN_INFIX = 4  # stems from four letters on match inside compounds ("begleit", "fest")
+MIN_INFIX_WORD = 4  # and query words from four ("lesen" in "vorlesen", "fest" in "sommerfest"):
+# a shorter stem alone is often a syllable ("alt" in "verwaltung")
+TYPO_BELOW = 3  # with fewer hits than this, words from TYPO_MIN_LETTERS on allow one edit
 
 
 # Rowids: the published second (shifted to stay positive) above 20 bits of sequence, so rowid
@@ -140,11 +162,35 @@ def index_text(store: Store, rowid: int, title: str, body: str, tags: list[str])
 def index_words(store: Store, rowid: int, title_words: list[str], body_words: list[str],
                 tags: list[str]) -> None:
     """Like `index_text`, for words already folded (`fold` is not idempotent: folding
-    "quer" again gives "qur", so folded text must never be folded twice)."""
+    "quer" again gives "qur", so folded text must never be folded twice). The index holds
+    their German stems; new stems also go into the trigram index of the vocabulary, which
+    finds a query stem inside compounds."""
+    title_terms, body_terms = stem_folded(title_words), stem_folded(body_words)
     store.execute("INSERT INTO search_text (rowid, title, body, tags) VALUES (?, ?, ?, ?)",
-                  [rowid, " ".join(title_words), " ".join(body_words), " ".join(tags)])
-    store.db.conn.executemany("INSERT OR IGNORE INTO search_terms (term) VALUES (?)",
-                              [(t,) for t in {*title_words, *body_words, *tags}])
+                  [rowid, " ".join(title_terms), " ".join(body_terms), " ".join(tags)])
+    fresh = {*title_terms, *body_terms, *tags}
+    store.db.conn.executemany("INSERT INTO search_terms (term) VALUES (?)",
+                              [(t,) for t in fresh - _known(store, fresh)])
+    pairs = dict(zip(title_words + body_words, title_terms + body_terms, strict=True))
+    new = set(pairs) - _known(store, set(pairs), "search_words", "word")
+    for word in new:
+        cur = store.execute("INSERT INTO search_words (word, term) VALUES (?, ?)",
+                            [word, pairs[word]])
+        store.execute("INSERT INTO search_words_infix (rowid, word) VALUES (?, ?)",
+                      [cur.lastrowid, word])
+
+
+def _known(store: Store, candidates: set[str], table: str = "search_terms",
+           column: str = "term") -> set[str]:
+    """The candidates that are in the table already (indexed terms, or known words)."""
+    found: set[str] = set()
+    items = list(candidates)
+    for first in range(0, len(items), 500):
+        chunk = items[first:first + 500]
+        found.update(r[0] for r in store.execute(
+            f"SELECT {column} FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})",
+            chunk).fetchall())
+    return found
 
 
 def index(store: Store, item: SearchItem) -> None:
@@ -212,9 +258,15 @@ class Query:
 
 
 def query_words(q: str) -> list[str]:
-    """The distinct words of a query (at most MAX_QUERY_WORDS); no FTS syntax from users gets
-    through."""
+    """The distinct folded words of a query (at most MAX_QUERY_WORDS); no FTS syntax from
+    users gets through."""
     return list(dict.fromkeys(words(q)))[:MAX_QUERY_WORDS]
+
+
+def query_stems(q: str) -> list[tuple[str, str]]:
+    """(folded word, stem) of each query word."""
+    folded = query_words(q)
+    return list(zip(folded, stem_folded(folded), strict=True))
 
 
 def _terms(store: Store, low: str, high: str, limit: int = -1) -> list[str]:
@@ -228,31 +280,77 @@ def _any_of(terms: list[str]) -> str | None:
     return f"({' OR '.join(terms)})" if terms else None
 
 
-def word_expression(store: Store, word: str, broad: bool = True) -> str | None:
-    """A query word as an FTS5 expression (None: nothing can match).
-
-    Words shorter than MIN_PREFIX match whole words only. A word of INDEXED_PREFIX letters is
-    answered by FTS5's prefix index. A longer one becomes the OR of the indexed words it
-    begins; if that is more than MAX_EXPANSION words, FTS5's own prefix query merges them all
-    first (costly: `broad=False` — a query's second such word — matches the whole word only)."""
-    if len(word) < MIN_PREFIX:
-        return _any_of([f'"{t}"' for t in _terms(store, word, word + "\x00", 1)])
-    if len(word) == INDEXED_PREFIX:
-        return f'"{word}"*' if _terms(store, word, word + "\U0010ffff", 1) else None
-    terms = _terms(store, word, word + "\U0010ffff", MAX_EXPANSION + 1)
-    if len(terms) > MAX_EXPANSION:
-        return f'"{word}"*' if broad else _any_of([f'"{t}"' for t in terms if t == word])
-    return _any_of([f'"{t}"' for t in terms])
+def infix_terms(store: Store, needle: str, stem: str) -> list[str]:
+    """The stems of indexed words that contain `needle` (a folded word or a stem) after their
+    start ("lesen" → "vorlesen" → "vorles"), found through the trigram index of the words; at
+    most MAX_INFIX, shortest words first; stems the prefix search finds already are left out."""
+    rows = store.execute(
+        "SELECT w.word, w.term FROM search_words_infix f JOIN search_words w "
+        "ON w.rowid = f.rowid WHERE search_words_infix MATCH ? ORDER BY length(w.word) "
+        "LIMIT ?", [f'"{needle}"', 4 * MAX_INFIX]).fetchall()
+    found = [t for w, t in rows if not w.startswith(needle) and not t.startswith(stem)]
+    return list(dict.fromkeys(found))[:MAX_INFIX]
 
 
-def word_expressions(store: Store, query_text: str) -> list[str | None]:
-    """The expressions of a query's words; only the first word with more than MAX_EXPANSION
-    completions may run as a full prefix merge."""
+def typo_terms(store: Store, word: str, stem: str) -> list[str]:
+    """Indexed terms one edit away from the stem, or the stems of the words one edit away
+    from the word ("kartenn" → "karten" → "kart"), for words from TYPO_MIN_LETTERS letters."""
+    if len(word) < TYPO_MIN_LETTERS:
+        return []
+    return sorted(_known(store, one_edit(stem) | set(stem_folded(one_edit(word)))) - {stem})
+
+
+def word_expression(store: Store, word: str, broad: bool = True,
+                    extra: tuple[str, ...] = (), folded: str | None = None) -> str | None:
+    """A query stem as an FTS5 expression (None: nothing can match); `extra` are further
+    stems that count as the same word (synonyms, typo corrections).
+
+    Stems shorter than MIN_PREFIX match whole terms only. A stem of INDEXED_PREFIX letters is
+    answered by FTS5's prefix index. A longer one becomes the OR of the indexed terms it
+    begins; if that is more than MAX_EXPANSION terms, FTS5's own prefix query merges them all
+    first (costly: `broad=False` — a query's second such word — matches the whole term only).
+    The query word (`folded`) of MIN_INFIX_WORD letters, and a stem of MIN_INFIX letters,
+    also match the compounds that contain them inside (`infix_terms`)."""
+    parts: list[str] = []
+    for stem in dict.fromkeys((word, *extra)):
+        if len(stem) < MIN_PREFIX:
+            parts += [f'"{t}"' for t in _terms(store, stem, stem + "\x00", 1)]
+            continue
+        if len(stem) == INDEXED_PREFIX:
+            if _terms(store, stem, stem + "\U0010ffff", 1):
+                parts.append(f'"{stem}"*')
+        else:
+            found = _terms(store, stem, stem + "\U0010ffff", MAX_EXPANSION + 1)
+            if len(found) > MAX_EXPANSION:
+                parts += ([f'"{stem}"*'] if broad
+                          else [f'"{t}"' for t in found if t == stem])
+            else:
+                parts += [f'"{t}"' for t in found]
+        surface = folded if folded is not None and stem == word else stem
+        joint = surface[:-1] if surface.endswith("en") else surface  # "lesen" → "vorlese…"
+        needles = [n for n, least in ((surface, MIN_INFIX_WORD), (joint, MIN_INFIX_WORD),
+                                      (stem, MIN_INFIX)) if len(n) >= least]
+        for needle in dict.fromkeys(needles):
+            parts += [f'"{t}"' for t in infix_terms(store, needle, stem)]
+    if parts == [f'"{word}"*']:
+        return parts[0]
+    return _any_of(list(dict.fromkeys(parts)))
+
+
+def word_expressions(store: Store, query_text: str, synonyms: Synonyms | None = None,
+                     typos: bool = False) -> list[str | None]:
+    """The expressions of a query's words (with their synonyms, and with `typos` their
+    one-edit corrections); only the first word with more than MAX_EXPANSION completions may
+    run as a full prefix merge."""
     out: list[str | None] = []
     broad = True
-    for word in query_words(query_text):
-        expression = word_expression(store, word, broad)
-        if expression == f'"{word}"*' and len(word) > INDEXED_PREFIX:
+    for word, stem in query_stems(query_text):
+        extra = (synonyms or {}).get(stem, ())
+        if typos:
+            extra = (*extra, *typo_terms(store, word, stem))
+        expression = word_expression(store, stem, broad, extra, word)
+        if expression is not None and f'"{stem}"*' in expression \
+                and len(stem) > INDEXED_PREFIX:
             broad = False
         out.append(expression)
     return out
@@ -274,8 +372,9 @@ class Plan:
     params: list[object] = field(default_factory=list)
 
 
-def plan(store: Store, query: Query) -> Plan:
-    groups = word_expressions(store, query.q)
+def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
+         typos: bool = False) -> Plan:
+    groups = word_expressions(store, query.q, synonyms, typos)
     text = " AND ".join(g or "" for g in groups)
     tags: list[str | None] = []
     for attr, field_name in QUERY_TAGS.items():
@@ -332,6 +431,14 @@ def plan(store: Store, query: Query) -> Plan:
 COLUMNS = ("s.ap_id, s.kind, s.local, s.origin, s.origin_name, s.actor, s.url, s.title, "
            's.summary, s.opp_kind, s.status, s.start, s."end", s.region, s.published')
 BM25 = "bm25(search_text, 5.0, 1.0, 0.0)"  # title words weigh five times body words
+RELEVANCE_STEP = 0.5  # bm25 scores this close count as equally relevant; freshness decides
+# The order of ranked results: relevance (bm25 in steps), then freshness (the later of
+# last_confirmed and published), then newest. REPLY_RATE_ORDER is the seam for the
+# organisation's reply rate (issue "responses", not built): empty until that signal exists.
+REPLY_RATE_ORDER = ""
+RANKING = (f"round({BM25} / {RELEVANCE_STEP}), {REPLY_RATE_ORDER}"
+           if REPLY_RATE_ORDER else f"round({BM25} / {RELEVANCE_STEP})") + \
+    ", coalesce(s.last_confirmed, s.published) DESC, f.rowid DESC"
 
 
 class SearchHit(TypedDict):
@@ -354,25 +461,45 @@ class SearchHit(TypedDict):
     published: str | None
 
 
-def search(store: Store, query: Query) -> tuple[int, list[SearchHit]]:
+def _source(p: Plan) -> tuple[str, list[object]]:
+    if p.where:  # a date bound inside a day: the rows decide
+        return ("search_text f CROSS JOIN search_items s ON s.rowid = f.rowid "
+                f"WHERE search_text MATCH ? AND {' AND '.join(p.where)}",
+                [p.expression, *p.params])
+    return "search_text f WHERE search_text MATCH ?", [p.expression]
+
+
+def _count(store: Store, p: Plan) -> int:
+    if p.expression is None:
+        return 0
+    source, params = _source(p)
+    return int(store.scalar(f"SELECT count(*) FROM {source}", params) or 0)
+
+
+def search(store: Store, query: Query,
+           synonyms: Synonyms | None = None) -> tuple[int, list[SearchHit]]:
     """Matching items, best match first with words (as long as there are at most RANK_LIMIT),
-    else newest first; and their number."""
-    p = plan(store, query)
+    else newest first; and their number. With fewer than TYPO_BELOW hits, words from
+    TYPO_MIN_LETTERS letters on also match terms one edit away ("Lebensmitel")."""
+    p = plan(store, query, synonyms)
+    total = _count(store, p)
+    if total < TYPO_BELOW and any(len(w) >= TYPO_MIN_LETTERS for w in query_words(query.q)):
+        tolerant = plan(store, query, synonyms, typos=True)
+        if tolerant.expression != p.expression:
+            p, total = tolerant, _count(store, tolerant)
     if p.expression is None:
         return 0, []
-    if p.where:  # a date bound inside a day: the rows decide
-        source = ("search_text f CROSS JOIN search_items s ON s.rowid = f.rowid "
-                  f"WHERE search_text MATCH ? AND {' AND '.join(p.where)}")
-        params = [p.expression, *p.params]
-    else:
-        source, params = "search_text f WHERE search_text MATCH ?", [p.expression]
-    total = int(store.scalar(f"SELECT count(*) FROM {source}", params) or 0)
+    source, params = _source(p)
     if total <= query.offset:
         return total, []
-    order = f"{BM25}, f.rowid DESC" if p.has_words and total <= RANK_LIMIT else "f.rowid DESC"
-    ids = [r[0] for r in store.execute(
-        f"SELECT f.rowid FROM {source} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, query.limit, query.offset]).fetchall()]
+    if p.has_words and total <= RANK_LIMIT:
+        ranked = source if p.where else (
+            "search_text f CROSS JOIN search_items s ON s.rowid = f.rowid "
+            "WHERE search_text MATCH ?")
+        sql = f"SELECT f.rowid FROM {ranked} ORDER BY {RANKING} LIMIT ? OFFSET ?"
+    else:
+        sql = f"SELECT f.rowid FROM {source} ORDER BY f.rowid DESC LIMIT ? OFFSET ?"
+    ids = [r[0] for r in store.execute(sql, [*params, query.limit, query.offset]).fetchall()]
     rows = store.all(f"SELECT s.rowid AS _rowid, {COLUMNS} FROM search_items s "
                      f"WHERE s.rowid IN ({','.join('?' * len(ids))})", ids)
     by_id = {r.pop("_rowid"): r for r in rows}

@@ -8,6 +8,7 @@ from typing import Any
 
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, render_markdown
+from mitwirken.models.search_analysis import label_text
 from mitwirken.models.store import iso
 
 WEEKS_PER_MONTH = 4.345
@@ -47,7 +48,9 @@ def item_for_opportunity(opp: Opportunity, *, ap_id: str, url: str, local: bool,
     return SearchItem(
         ap_id=ap_id, kind="opportunity", local=local, origin=origin, origin_name=origin_name,
         actor=actor, url=url, title=opp.title, summary=text[:300],
-        body=" ".join([text, opp.schedule or "", places, opp.title_en or ""]),
+        body=" ".join([text, opp.schedule or "", places, opp.title_en or "",
+                       label_text([*opp.cause_areas, *opp.activity_types, *opp.offers,
+                                   *opp.suitable_for])]),
         columns={
             "opp_kind": opp.kind.value, "cause_areas": _bar(opp.cause_areas),
             "activity_types": _bar(opp.activity_types), "suitable_for": _bar(opp.suitable_for),
@@ -57,6 +60,7 @@ def item_for_opportunity(opp: Opportunity, *, ap_id: str, url: str, local: bool,
             "region": str(getattr(regions[0], "value", regions[0])) if regions else None,
             "status": opp.status.value,
             "published": iso(opp.published) if opp.published else None,
+            "last_confirmed": iso(opp.last_confirmed) if opp.last_confirmed else None,
         })
 
 
@@ -67,7 +71,8 @@ def item_for_practice(p: Practice, *, ap_id: str, url: str, local: bool, origin:
     return SearchItem(
         ap_id=ap_id, kind="practice", local=local, origin=origin, origin_name=origin_name,
         actor=actor, url=url, title=p.title, summary=p.summary,
-        body=" ".join([p.summary, sections, partners, p.city or ""]),
+        body=" ".join([p.summary, sections, partners, p.city or "",
+                       label_text([*p.themes, *p.sectors_involved])]),
         columns={
             "themes": _bar(p.themes), "sectors": _bar(p.sectors_involved),
             "region": getattr(p.region, "value", p.region), "status": p.status.value,

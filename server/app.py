@@ -11,8 +11,9 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
 from mitwirken.federation.urls import Urls
+from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.store import Store, utcnow
-from mitwirken.server.app_keys import CLOCK, JINJA, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, JINJA, SERVICES, SETTINGS, STORE, SYNONYMS, URLS
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import open_services, workers_running
 from mitwirken.server.web.errors import error_middleware
@@ -59,6 +60,7 @@ def create_app(
     app[URLS] = Urls(settings.base_url)
     app[STORE] = store or Store.open(settings.db_path)
     app[CLOCK] = clock
+    app[SYNONYMS] = load_synonyms()
     app[JINJA] = make_environment()
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
     app.router.add_routes(ROUTES)

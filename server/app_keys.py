@@ -19,3 +19,4 @@ URLS = web.AppKey("urls", Urls)
 CLOCK = web.AppKey("clock", Callable[[], datetime])  # type: ignore[arg-type]
 JINJA = web.AppKey("jinja", jinja2.Environment)
 SERVICES = web.AppKey("services", Services)  # set when the app starts (fetcher, workers, …)
+SYNONYMS = web.AppKey("synonyms", dict)  # models.search_analysis.Synonyms, loaded at start

@@ -21,6 +21,7 @@ from mitwirken.models.migrations import (
     m005_owners_and_retry_times,
     m006_search_text,
     m007_inbox_lease,
+    m008_search_stems,
     m009_backfills,
     m010_due_dates,
 )
@@ -33,6 +34,7 @@ ORDER: tuple[ModuleType, ...] = (
     m005_owners_and_retry_times,
     m006_search_text,
     m007_inbox_lease,
+    m008_search_stems,
     m009_backfills,
     m010_due_dates,
 )

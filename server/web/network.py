@@ -11,7 +11,7 @@ from aiohttp import web
 from mitwirken.models import content_store, remote_content, search, vocab
 from mitwirken.models.fields import YEARS, in_year_range
 from mitwirken.models.vocab import label
-from mitwirken.server.app_keys import STORE, URLS
+from mitwirken.server.app_keys import STORE, SYNONYMS, URLS
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.templating import render
@@ -80,7 +80,7 @@ def _search(request: web.Request) -> tuple[search.Query, int, list[dict]]:
         query = parse_query(dict(request.query))
     except ValueError as exc:
         raise ApiError(400, "bad_query", str(exc)) from exc
-    total, items = search.search(request.app[STORE], query)
+    total, items = search.search(request.app[STORE], query, request.app[SYNONYMS])
     return query, total, items
 
 

@@ -7,7 +7,7 @@ from aiohttp import web
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, search
 from mitwirken.models.vocab import ActivityType, CauseArea, PracticeTheme, Sector, label
-from mitwirken.server.app_keys import STORE
+from mitwirken.server.app_keys import STORE, SYNONYMS
 from mitwirken.server.web.templating import render
 
 
@@ -45,6 +45,6 @@ async def tag_page(request: web.Request) -> web.Response:
                 title = f"#{member.tag} – {member.label_de}"
     if all(getattr(query, f) is None for f in TAG_FILTERS.values()):
         query.q = name  # a free tag (e.g. the city): full-text search
-    total, items = search.search(request.app[STORE], query)
+    total, items = search.search(request.app[STORE], query, request.app[SYNONYMS])
     return render(request, "search.html", {"query": query, "total": total, "items": items,
                                            "label": label, "params": {}, "heading": title})

@@ -14,6 +14,7 @@ import pytest
 from mitwirken.models import search
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.search import Query
+from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.app_keys import SERVICES, STORE
 from tests.golden.examples import FLEXIBLE, ONE_OFF, PRACTICE, REGULAR, SHIFTS
@@ -60,7 +61,7 @@ class Corpus:
         return {back[r["ap_id"]] for r in rows}
 
     def query(self, **kw) -> set[str]:
-        _, rows = search.search(self.store, Query(limit=100, **kw))
+        _, rows = search.search(self.store, Query(limit=100, **kw), load_synonyms())
         return self.names(rows)
 
     async def api(self, params: dict | str) -> tuple[int, dict]:
@@ -199,19 +200,25 @@ async def test_filters_through_query_object(corpus):
                         date_to=datetime(2026, 7, 31, tzinfo=UTC)) == {"fest"}
     assert corpus.query(suitable_for="wheelchair-accessible", region="DE-NW") == {"muell"}
     assert corpus.query(origin=VILLAGE, local=False) == {"fahrdienst"}
-    assert corpus.query(q="senior", kind="opportunity") == {"fahrdienst"}
+    # "lesen" is suitable for seniors: its label "Senior:innen" is searchable text
+    assert corpus.query(q="senior", kind="opportunity") == {"fahrdienst", "lesen"}
 
 
 GERMAN = [
     ("Müll", {"muell"}), ("Muell", {"muell"}), ("MULL", {"muell"}), ("müllsammel", {"muell"}),
     ("MÜLLSAMMELAKTION", {"muell"}),
-    ("Straße", {"fest"}), ("Strasse", {"fest"}), ("STRASSE", {"fest"}),
+    # inside compounds too: "Hauptstraße"
+    ("Straße", {"fest", "muell"}), ("Strasse", {"fest", "muell"}), ("STRASSE", {"fest", "muell"}),
     ("Hauptstraße", {"muell"}), ("hauptstrasse", {"muell"}), ("Haupt", {"muell"}),
     ("Infoblätter", {"uebersetzen"}), ("Infoblaetter", {"uebersetzen"}),
     ("übersetzen", {"uebersetzen"}), ("uebersetzen", {"uebersetzen"}),
-    ("Ehrenamtsbörse", {"boerse"}), ("ehrenamtsborse", {"boerse"}), ("Ehrenamts", {"boerse"}),
+    ("Ehrenamtsbörse", {"boerse"}), ("ehrenamtsborse", {"boerse"}),
+    # and its synonyms (Engagement, Freiwillige …)
+    ("Ehrenamts", {"boerse", "lesen", "plattform", "uebersetzen"}),
     ("Bürgermeister", {"boerse"}),  # in a section
-    ("Senior:innen", {"fahrdienst"}), ("Digitale Plattform", {"plattform"}),
+    # the labels of offers and suitability are searchable: "lesen" offers the
+    # "Ehrenamtskarte" and suits "Senior:innen"
+    ("Senior:innen", {"fahrdienst", "lesen"}), ("Digitale Plattform", {"plattform"}),
     ("plattform landkreis", {"plattform"}), ("plattform rathaus", set()),
     ("Weihnachtstüten", {"muell"}), ("xyzzy", set()),
 ]
@@ -238,9 +245,10 @@ async def test_text_with_search_syntax_is_taken_literally(corpus):
 async def test_title_matches_rank_first(corpus):
     _, body = await corpus.api({"q": "Plattform"})
     assert corpus.names(body["items"][:1]) == {"plattform"}
+    # both titles match "lese" ("lesepat", and "vorles" inside the compound)
     _, body = await corpus.api({"q": "lese", "include_inactive": "true"})
-    assert [i["title"] for i in body["items"]] == ["Lesepat:in an der Grundschule Nord",
-                                                    "Vorlesen in der Stadtbibliothek"]
+    assert [i["title"] for i in body["items"]] == ["Vorlesen in der Stadtbibliothek",
+                                                    "Lesepat:in an der Grundschule Nord"]
 
 
 async def test_result_fields(corpus):
@@ -392,6 +400,16 @@ async def test_documented_search_examples_answer_200(corpus):
     assert corpus.names(body["items"]) == {"muell"}
     _, body = await corpus.api(urls[4].split("?", 1)[1])  # practice, theme, sector
     assert corpus.names(body["items"]) == {"boerse"}
+    # the German examples after the list, in their order
+    expected = [{"lesen"}, {"lesen"}, {"fahrdienst"}, {"fahrdienst"}]
+    for url, names in zip(urls[-4:], expected, strict=True):
+        _, body = await corpus.api(url.split("?", 1)[1])
+        assert names <= corpus.names(body["items"]), url
+    # README: "GET /api/v1/search?q=lesen&kind=opportunity"
+    readme = (NETWORK_MD.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "/api/v1/search?q=lesen&kind=opportunity" in readme
+    _, body = await corpus.api("q=lesen&kind=opportunity")
+    assert "Lesepat:in an der Grundschule Nord" in [i["title"] for i in body["items"]]
 
 
 async def test_documented_error_example_and_parameter_table(corpus):

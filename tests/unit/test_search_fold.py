@@ -57,11 +57,13 @@ def test_query_words_are_plain_folded_words(q, expected):
     assert query_words(q) == expected
 
 
-def test_a_prefix_becomes_the_indexed_words_it_begins():
+def test_a_prefix_becomes_the_indexed_stems_it_begins():
     s = Store.memory()
-    search.index(s, item("https://a/1", "Lesepaten", "lesen Leser Blumenbeet"))
-    assert word_expression(s, "lese") == '("lesen" OR "lesepaten" OR "leser")'
-    assert word_expression(s, "lesepaten") == '("lesepaten")'
+    search.index(s, item("https://a/1", "Lesepaten", "lesen Leserin Vorlesen Blumenbeet"))
+    assert word_expression(s, "lese") == '("lesepat" OR "vorles")'  # "leserin" → "les"
+    assert word_expression(s, "lesepat") == '("lesepat")'
+    assert word_expression(s, "les") == '"les"*'  # prefix index; a 3-letter stem alone …
+    assert word_expression(s, "les", folded="lesen") == '("les"* OR "vorles")'  # … "lesen"
     assert word_expression(s, "lesex") is None  # begins no word: nothing can match
     many = " ".join(f"wort{i:03d}" for i in range(MAX_EXPANSION + 1))
     search.index(s, item("https://a/2", "Viele", many))
@@ -122,7 +124,8 @@ def test_index_search_and_remove_in_memory(store):
     hits = lambda q: [r["ap_id"] for r in search.search(store, search.Query(q=q))[1]]  # noqa: E731
     assert hits("Muell") == ["https://a/1"]
     assert hits("MULL") == ["https://a/1"]
-    assert hits("Strasse") == ["https://a/2"]  # prefix of "strassenfest", not "hauptstrasse"
+    # a prefix of "strassenfest" in the title first, then inside the compound "hauptstrasse"
+    assert hits("Strasse") == ["https://a/2", "https://a/1"]
     assert hits("hauptstr") == ["https://a/1"]
     # re-indexing replaces, never duplicates
     search.index(store, item("https://a/1", "Laubsammelaktion", "im Park"))
