@@ -21,6 +21,7 @@ from mitwirken.models.migrations import (
     m005_owners_and_retry_times,
     m006_search_text,
     m007_inbox_lease,
+    m008_outbox_by_object,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -31,6 +32,7 @@ ORDER: tuple[ModuleType, ...] = (
     m005_owners_and_retry_times,
     m006_search_text,
     m007_inbox_lease,
+    m008_outbox_by_object,
 )
 
 MIGRATIONS = Migrations("mitwirken")
