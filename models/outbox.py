@@ -103,9 +103,12 @@ def _embedding(store: Store, object_id: str) -> dict[str, str]:
 
 
 def active_publishers(store: Store, since: datetime) -> int:
-    """Local actors that published anything since then (NodeInfo's active users)."""
-    return int(store.scalar("SELECT count(DISTINCT username) FROM outbox WHERE published >= ?",
-                            [iso(since)]) or 0)
+    """Local actors that published anything since then (NodeInfo's active users): only the
+    city and its organisations, the users NodeInfo counts (not the instance actor, whose relay
+    announces and follows would make `activeMonth` exceed `total`)."""
+    return int(store.scalar(
+        "SELECT count(DISTINCT username) FROM outbox WHERE published >= ? AND username IN "
+        "(SELECT username FROM actors WHERE kind != 'instance')", [iso(since)]) or 0)
 
 
 # --- tombstones -----------------------------------------------------------------------------
