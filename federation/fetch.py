@@ -19,6 +19,7 @@ from aiohttp.resolver import ThreadedResolver
 from mitwirken.federation.as_types import JsonObject
 from mitwirken.federation.signatures import sign_headers
 from mitwirken.models.safe_json import JsonRefused, parse_json
+from mitwirken.models.web_names import WebNameError, check_web_url
 
 log = logging.getLogger("mitwirken.fetch")
 
@@ -80,9 +81,12 @@ class Fetcher:
         self.max_bytes = max_bytes
 
     def check_url(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise FetchError(f"not an http(s) URL: {url[:200]}")
+        try:
+            parts = urlsplit(check_web_url(url))
+        except WebNameError as exc:
+            raise FetchError(f"not an http(s) URL: {url[:200]!r}") from exc
+        if parts.hostname is None:
+            raise FetchError(f"not an http(s) URL: {url[:200]!r}")
         if self.host_blocked is not None and self.host_blocked(parts.hostname):
             raise FetchError(f"blocked domain: {parts.hostname[:200]}")
         if self.allow_private:

@@ -15,6 +15,7 @@ from mitwirken.federation.fetch import Fetcher, FetchError
 from mitwirken.federation.signatures import PublicKey
 from mitwirken.models import remote_actors
 from mitwirken.models.store import Store, iso
+from mitwirken.models.web_names import WebNameError, check_web_url
 
 log = logging.getLogger("mitwirken.remote")
 
@@ -64,22 +65,30 @@ def _host(url: str) -> str:
     return (parts.hostname or "").lower().rstrip(".")
 
 
+def _web_url(url: str) -> bool:
+    try:
+        check_web_url(url)
+    except WebNameError:
+        return False
+    return True
+
+
 def parse_actor(doc: JsonObject) -> RemoteActor:
     """Validate the fields we rely on; every URL must live on the actor's own host."""
     actor_id = doc.get("id")
-    if not isinstance(actor_id, str):
-        raise FetchError("actor without id")
+    if not isinstance(actor_id, str) or not _web_url(actor_id):
+        raise FetchError("actor without a valid id")
     types = doc.get("type")
     type_ = types if isinstance(types, str) else None
     if type_ not in ACTOR_TYPES:
         raise FetchError(f"not an actor type: {str(types)[:50]}")
     inbox = doc.get("inbox")
-    if not isinstance(inbox, str) or host(inbox) != host(actor_id):
+    if not isinstance(inbox, str) or not _web_url(inbox) or host(inbox) != host(actor_id):
         raise FetchError("actor inbox missing or on another host")
     endpoints = doc.get("endpoints")
     endpoints = endpoints if isinstance(endpoints, dict) else {}
     shared = endpoints.get("sharedInbox")
-    if not isinstance(shared, str) or host(shared) != host(actor_id):
+    if not isinstance(shared, str) or not _web_url(shared) or host(shared) != host(actor_id):
         shared = None
     key = doc.get("publicKey")
     if isinstance(key, list):

@@ -8,6 +8,7 @@ from typing import Literal, TypedDict, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mitwirken.models.fields import WebUrl
 from mitwirken.models.ids import hash_token, new_token
 from mitwirken.models.store import Store, iso, utcnow
 from mitwirken.models.vocab import Sector
@@ -32,12 +33,12 @@ class LocalActor(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     summary: str = Field("", max_length=2000)
     sector: str | None = None
-    website: str | None = None
+    website: WebUrl | None = None
     phone: str | None = None
     email: str | None = None
     office_hours: str | None = None
     address: str | None = None
-    icon_url: str | None = None
+    icon_url: WebUrl | None = None
     manually_approves: bool = False
     public_key_pem: str
     private_key_pem: str

@@ -12,7 +12,7 @@ answers again. This module is the only writer of both tables.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypedDict, cast
@@ -185,6 +185,15 @@ def cancel_pending_for_domain(store: Store, domain: str, now: datetime, reason: 
     return update_state(store, TABLE, DELIVERY, DeliveryState.FAILED, where="domain = ?",
                         params=[domain], assignments="last_error = ?, finished_at = ?",
                         values=[reason, iso(now)], sources=[DeliveryState.PENDING])
+
+
+def replace_bodies(store: Store, bodies: Mapping[str, str]) -> int:
+    """These activities were restated or withdrawn (`models.outbox`): every delivery of them
+    carries the new JSON text, whatever its state — a pending one sends no withdrawn state
+    later, a finished one keeps none stored. Returns how many rows changed."""
+    return sum(store.execute("UPDATE deliveries SET body = ? WHERE activity_id = ?",
+                             [body, activity_id]).rowcount
+               for activity_id, body in bodies.items())
 
 
 def delivery_summary(store: Store) -> DeliverySummary:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from mitwirken.models.store import Store, iso
+from mitwirken.models.web_names import WebNameError, check_host, normalise_domain
 
 
 class DomainBlock(TypedDict):
@@ -19,8 +20,20 @@ class DomainBlock(TypedDict):
 
 
 def normalise(domain: str) -> str:
-    """`Spam.Example.` → `spam.example`."""
-    return domain.lower().strip().rstrip(".")
+    """`Spam.Example.` → `spam.example`; raises `WebNameError` for anything that is not a
+    domain name or IP literal (`export`, `https://spam.example`), before anything is written."""
+    return normalise_domain(domain)
+
+
+def _host_form(host: str) -> str:
+    """A host as the blocks are stored: lower case, no trailing dot, IDNA for Unicode names."""
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        return host
+    try:
+        return check_host(host)
+    except WebNameError:
+        return host
 
 
 def block(store: Store, domain: str, reason: str, now: datetime) -> None:
@@ -29,15 +42,25 @@ def block(store: Store, domain: str, reason: str, now: datetime) -> None:
 
 
 def unblock(store: Store, domain: str) -> bool:
-    return store.execute("DELETE FROM domain_blocks WHERE domain = ?",
-                         [normalise(domain)]).rowcount > 0
+    """Lift a block. A malformed name is refused, unless an older version stored exactly
+    that name (a block of `export`): then that row goes."""
+    try:
+        name = normalise(domain)
+    except WebNameError:
+        legacy = domain.lower().strip().rstrip(".")
+        if store.one("SELECT 1 FROM domain_blocks WHERE domain = ?", [legacy]) is None:
+            raise
+        name = legacy
+    return store.execute("DELETE FROM domain_blocks WHERE domain = ?", [name]).rowcount > 0
 
 
 def is_blocked(store: Store, *domains: str) -> bool:
     """Whether any of these domains is blocked, directly or through a parent domain."""
     candidates: set[str] = set()
     for domain in domains:
-        parts = domain.lower().rstrip(".").split(".")
+        host = _host_form(domain)
+        parts = host.split(".")
+        candidates.add(host)  # also an IPv6 literal, which has no dot
         candidates.update(".".join(parts[i:]) for i in range(len(parts) - 1))
     if not candidates:
         return False

@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -29,6 +28,7 @@ from pydantic.fields import FieldInfo
 
 from mitwirken.models.german_errors import german_error, raise_errors
 from mitwirken.models.vocab import Bundesland, parse_bundesland
+from mitwirken.models.web_names import WebNameError, check_web_url
 
 __all__ = [
     "YEARS",
@@ -230,18 +230,15 @@ AwareDatetime = Annotated[datetime, AfterValidator(_require_aware)]
 
 
 def _check_http_url(value: str) -> str:
-    value = value.strip()
-    parts = urlsplit(value) if len(value) <= 2000 and not re.search(r"\s", value) else None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise german_error(
-            "invalid_url",
-            "Bitte eine vollständige Web-Adresse angeben, die mit https:// beginnt.",
-        )
-    return value
+    try:
+        return check_web_url(value)
+    except WebNameError as exc:
+        raise german_error("invalid_url", str(exc)) from exc
 
 
 WebUrl = Annotated[str, AfterValidator(_check_http_url)]
-"""An absolute ``http(s)://`` URL, kept as the string the editor typed (no normalisation)."""
+"""An absolute ``http(s)://`` URL, kept as the string the editor typed (no normalisation);
+the rules are :func:`mitwirken.models.web_names.check_web_url`."""
 
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$")
 

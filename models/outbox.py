@@ -37,28 +37,78 @@ def record(store: Store, entry: OutboxEntry) -> None:
                                "published": iso(entry["published"])})
 
 
+# An activity is withdrawn once its object is deleted: a tombstone has the object's id.
+_LIVE = "NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = outbox.object_id)"
+# The activities that embed their object (a Delete embeds only the object's Tombstone).
+_EMBEDDING = ("object_id = ? AND type IN ('Create', 'Update') "
+              "AND json_type(activity, '$.object') = 'object'")
+
+
+class Withdrawn(TypedDict):
+    """A public activity whose object was deleted: it answers 410 from then on."""
+
+    type: str
+    deleted_at: str
+
+
 def count_public(store: Store, username: str) -> int:
-    return int(store.scalar("SELECT count(*) FROM outbox WHERE username = ? AND public = 1",
-                            [username]) or 0)
+    return int(store.scalar(f"SELECT count(*) FROM outbox WHERE username = ? AND public = 1 "
+                            f"AND {_LIVE}", [username]) or 0)
 
 
 def public_page(store: Store, username: str, limit: int, offset: int) -> list[str]:
-    """JSON texts of one actor's public activities, newest first."""
+    """JSON texts of one actor's public activities, newest first, without those of deleted
+    objects."""
     return [r["activity"] for r in store.all(
-        "SELECT activity FROM outbox WHERE username = ? AND public = 1 "
+        f"SELECT activity FROM outbox WHERE username = ? AND public = 1 AND {_LIVE} "
         "ORDER BY seq DESC LIMIT ? OFFSET ?", [username, limit, offset])]
 
 
 def public_activity(store: Store, activity_id: str) -> str | None:
-    """The JSON text of a public activity, None when unknown or not public."""
-    row = store.one("SELECT activity, public FROM outbox WHERE id = ?", [activity_id])
+    """The JSON text of a public activity, None when unknown, not public or withdrawn."""
+    row = store.one(f"SELECT activity, public FROM outbox WHERE id = ? AND {_LIVE}",
+                    [activity_id])
     return row["activity"] if row and row["public"] else None
 
 
+def withdrawn_activity(store: Store, activity_id: str) -> Withdrawn | None:
+    """A public activity of a deleted object (its type and when the object was deleted)."""
+    row = store.one("SELECT o.type, t.deleted_at FROM outbox o JOIN tombstones t "
+                    "ON t.id = o.object_id WHERE o.id = ? AND o.public = 1", [activity_id])
+    return Withdrawn(type=row["type"], deleted_at=row["deleted_at"]) if row else None
+
+
+def restate(store: Store, object_id: str, document: str) -> dict[str, str]:
+    """Embed `document` (the JSON text of the object as it is now) in every Create and Update
+    of it, so no earlier state stays served. Returns the new JSON text per activity id."""
+    store.execute(f"UPDATE outbox SET activity = json_set(activity, '$.object', json(?)) "
+                  f"WHERE {_EMBEDDING}", [document, object_id])
+    return _embedding(store, object_id)
+
+
+def withdraw(store: Store, object_id: str) -> dict[str, str]:
+    """The object was deleted: its Create and Update keep only its id (no removed text or
+    contact detail stays stored in them). Returns the new JSON text per activity id."""
+    ids = list(_embedding(store, object_id))
+    store.execute("UPDATE outbox SET activity = json_set(activity, '$.object', object_id) "
+                  f"WHERE {_EMBEDDING}", [object_id])
+    marks = ",".join("?" * len(ids))
+    return {r["id"]: r["activity"] for r in store.all(
+        f"SELECT id, activity FROM outbox WHERE id IN ({marks})", ids)} if ids else {}
+
+
+def _embedding(store: Store, object_id: str) -> dict[str, str]:
+    return {r["id"]: r["activity"] for r in store.all(
+        f"SELECT id, activity FROM outbox WHERE {_EMBEDDING}", [object_id])}
+
+
 def active_publishers(store: Store, since: datetime) -> int:
-    """Local actors that published anything since then (NodeInfo's active users)."""
-    return int(store.scalar("SELECT count(DISTINCT username) FROM outbox WHERE published >= ?",
-                            [iso(since)]) or 0)
+    """Local actors that published anything since then (NodeInfo's active users): only the
+    city and its organisations, the users NodeInfo counts (not the instance actor, whose relay
+    announces and follows would make `activeMonth` exceed `total`)."""
+    return int(store.scalar(
+        "SELECT count(DISTINCT username) FROM outbox WHERE published >= ? AND username IN "
+        "(SELECT username FROM actors WHERE kind != 'instance')", [iso(since)]) or 0)
 
 
 # --- tombstones -----------------------------------------------------------------------------

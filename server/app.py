@@ -19,6 +19,7 @@ from mitwirken.server.dependencies import open_services, workers_running
 from mitwirken.server.web.errors import error_middleware
 from mitwirken.server.web.proxy import proxy_middleware
 from mitwirken.server.web.routes import ROUTES
+from mitwirken.server.web.security_headers import install as install_security_headers
 from mitwirken.server.web.templating import make_environment
 
 log = logging.getLogger("mitwirken")
@@ -65,4 +66,5 @@ def create_app(
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
     app.router.add_routes(ROUTES)
     app.router.add_static("/static", STATIC)
+    install_security_headers(app)
     return app

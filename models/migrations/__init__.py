@@ -24,6 +24,7 @@ from mitwirken.models.migrations import (
     m008_search_stems,
     m009_backfills,
     m010_due_dates,
+    m011_outbox_by_object,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -37,6 +38,7 @@ ORDER: tuple[ModuleType, ...] = (
     m008_search_stems,
     m009_backfills,
     m010_due_dates,
+    m011_outbox_by_object,
 )
 
 MIGRATIONS = Migrations("mitwirken")

@@ -18,6 +18,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models import backfills, follows
 from mitwirken.models.backfills import Backfill
 from mitwirken.models.store import Store, utcnow
+from mitwirken.models.web_names import WebNameError
 from mitwirken.server.cli._common import (
     CliError,
     add_data,
@@ -62,6 +63,8 @@ def cmd_follow(args: argparse.Namespace) -> int:
     settings, store, username = _as_local(args)
     try:
         remote = asyncio.run(resolve_remote(args, settings, store, args.target))
+    except WebNameError as exc:
+        raise CliError(f"{args.target}: {exc} Nichts wurde verändert.") from exc
     except FetchError as exc:
         raise CliError(f"{args.target} nicht gefunden: {exc.reason}") from exc
     social.follow(store, Urls(settings.base_url), username, remote, utcnow())
@@ -176,6 +179,8 @@ def cmd_relay_add(args: argparse.Namespace) -> int:
 
     try:
         follow_id = asyncio.run(run())
+    except WebNameError as exc:
+        raise CliError(f"Relay {args.relay}: {exc} Nichts wurde verändert.") from exc
     except FetchError as exc:
         raise CliError(f"Relay {args.relay} nicht erreichbar: {exc.reason}") from exc
     print(f"Relay-Abo angefragt ({follow_id}).")

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 
+from pydantic import ValidationError
+
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.actors import SECTORS, ActorError
+from mitwirken.models.german_errors import german_errors
 from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
 from mitwirken.server.usecases.instance import make_actor
 
@@ -19,6 +22,9 @@ def cmd_org_add(args: argparse.Namespace) -> int:
     try:
         actor = make_actor(args.username, "org", args.name, sector=args.sector, **extra)
         actor_repo.create_actor(store, actor)
+    except ValidationError as exc:
+        raise CliError("; ".join(f"--{e['field'].replace('_', '-')}: {e['message']}"
+                                 for e in german_errors(exc))) from exc
     except (ActorError, ValueError) as exc:
         raise CliError(str(exc)) from exc
     print(f"Organisation angelegt: @{actor.username}@{settings.domain}")

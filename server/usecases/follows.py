@@ -14,14 +14,18 @@ from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
 from mitwirken.models import follows, remote_actors
 from mitwirken.models.store import Store
+from mitwirken.models.web_names import check_web_url
 from mitwirken.server.usecases import backfill
 from mitwirken.server.usecases.network_ingest import purge_actor
 
 
 async def lookup(fetcher: Fetcher, actors: RemoteActors, target: str) -> RemoteActor:
-    """`@user@host`, `user@host` or an actor URL → the (freshly fetched) remote actor."""
-    actor_id = target if target.startswith(("http://", "https://")) else \
-        await webfinger(fetcher, target)
+    """`@user@host`, `user@host` or an actor URL → the (freshly fetched) remote actor.
+    Raises `WebNameError` for a malformed URL or host."""
+    if "://" in target or target.startswith(("http:", "https:")):
+        actor_id = check_web_url(target)
+    else:
+        actor_id = await webfinger(fetcher, target)
     return await actors.get(actor_id, refresh=True)
 
 
@@ -93,8 +97,8 @@ def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str
 async def subscribe_relay(store: Store, urls: Urls, actors: RemoteActors, relay_actor: str,
                           now: datetime, *, litepub: bool = True) -> str:
     """The instance actor follows a relay; relayed Announces are then accepted from it and
-    their objects fetched from their origin."""
-    relay = await actors.get(relay_actor, refresh=True)
+    their objects fetched from their origin. Raises `WebNameError` for a malformed URL."""
+    relay = await actors.get(check_web_url(relay_actor), refresh=True)
     activity = activities.relay_follow(urls, relay.id, litepub)
     with store.tx():
         follows.add_following(store, username="instance", actor=relay.id,

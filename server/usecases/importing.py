@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,8 @@ from mitwirken.models.content import (
 )
 from mitwirken.models.safe_json import JsonRefused, parse_json
 from mitwirken.server.usecases.publishing import READ_ONLY, ContentService
+
+log = logging.getLogger("mitwirken.import")
 
 __all__ = [
     "CSV_COLUMNS",
@@ -67,6 +71,10 @@ def _csv_columns() -> tuple[str, ...]:
 
 CSV_COLUMNS = _csv_columns()
 """Every column a CSV may have (order = documentation order); all but ``original_id`` optional."""
+
+
+_NO_ORIGINAL_ID = ("Die Spalte original_id fehlt. Sie ist nötig, damit ein erneuter Import "
+                   "vorhandene Angebote aktualisiert statt sie doppelt anzulegen.")
 
 
 class ImportFileError(Exception):
@@ -135,10 +143,17 @@ def read_file(path: Path) -> tuple[str, list[SourceRow]]:
         raise ImportFileError(
             f"Die Datei ist nicht UTF-8-kodiert (Byte {exc.start}). In Excel bitte „Speichern "
             "unter“ → „CSV UTF-8 (durch Trennzeichen getrennt)“ wählen.") from exc
+    if not text.strip():
+        raise ImportFileError("Die Datei ist leer.")
     suffix = path.suffix.lower()
     if suffix == ".json" or (suffix != ".csv" and text.lstrip().startswith("[")):
-        return "Eintrag", read_json(text)
-    return "Zeile", read_csv(text)
+        label, rows = "Eintrag", read_json(text)
+    else:
+        label, rows = "Zeile", read_csv(text)
+    if not rows:
+        raise ImportFileError("Die Datei enthält keine Angebote (nur die Kopfzeile oder eine "
+                              "leere Liste).")
+    return label, rows
 
 
 def read_json(text: str) -> list[SourceRow]:
@@ -156,6 +171,8 @@ def read_json(text: str) -> list[SourceRow]:
         else:
             rows.append(SourceRow(index, {}, [{"field": "", "message":
                                                "Der Eintrag ist kein JSON-Objekt."}]))
+    if rows and not any("original_id" in row.data for row in rows):
+        raise ImportFileError(_NO_ORIGINAL_ID.replace("Die Spalte", "Das Feld"))
     return rows
 
 
@@ -177,9 +194,7 @@ def _check_header(header: list[str]) -> None:
     if duplicates:
         raise ImportFileError(f"Doppelte Spalte(n): {', '.join(duplicates)}.")
     if "original_id" not in header:
-        raise ImportFileError("Die Spalte original_id fehlt. Sie ist nötig, damit ein erneuter "
-                              "Import vorhandene Angebote aktualisiert statt sie doppelt "
-                              "anzulegen.")
+        raise ImportFileError(_NO_ORIGINAL_ID)
 
 
 def read_csv(text: str) -> list[SourceRow]:
@@ -284,17 +299,46 @@ def _server_fields(data: dict[str, Any], username: str) -> list[dict[str, str]]:
             for name in READ_ONLY if name in data]
 
 
+class _DryRun(Exception):
+    """Raised inside a dry run's transaction, so that everything the row wrote is undone."""
+
+
+def _write(service: ContentService, write: Callable[[], object], dry_run: bool) -> None:
+    """Run one row's writes in one transaction. A dry run runs exactly the same writes
+    (validation, storage, conversion, outbox, deliveries) and rolls them back, so it reports
+    what the real run would do."""
+    try:
+        with service.store.tx():
+            write()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+
+
+def _failure(exc: Exception) -> list[dict[str, str]]:
+    """The problems of a row that failed while it was checked or stored."""
+    if isinstance(exc, ValidationError):
+        return german_errors(exc)
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, OverflowError) or "out of range" in text:
+        message = "Ein Datum liegt außerhalb des Bereichs, der gespeichert werden kann."
+    elif isinstance(exc, UnicodeError) or "UnicodeEncodeError" in text:
+        message = "Der Text enthält Zeichen, die nicht als UTF-8 gespeichert werden können."
+    else:
+        message = "Die Zeile konnte nicht gespeichert werden."
+    return [{"field": "", "message": message}]
+
+
 def _import_one(service: ContentService, username: str, data: dict[str, Any],
                 seen: dict[str, int], number: int, report: ImportReport, dry_run: bool
                 ) -> list[dict[str, str]] | None:
-    """Import one row; returns its problems, or None when it was imported (or would be)."""
+    """Import one row; returns its problems, or None when it was imported (or would be).
+    Raises whatever its storage raised (the caller reports it)."""
     problems = _server_fields(data, username)
     if problems:
         return problems
-    try:
-        candidate = Opportunity.model_validate({**data, "org_username": username})
-    except ValidationError as exc:
-        return german_errors(exc)
+    candidate = Opportunity.model_validate({**data, "org_username": username})
     original_id = candidate.original_id
     if not original_id:
         return [{"field": "original_id", "message": "Bitte die Kennung aus dem Ursprungssystem "
@@ -309,34 +353,34 @@ def _import_one(service: ContentService, username: str, data: dict[str, Any],
             return [{"field": "original_id", "message": "Dieses Angebot wurde gelöscht und wird "
                      "nicht erneut angelegt. Für ein neues Angebot bitte eine neue Kennung "
                      "verwenden."}]
-        try:
-            if not dry_run:
-                service.create("opportunities", username, data)
-        except ValidationError as exc:
-            return german_errors(exc)
+        _write(service, lambda: service.create("opportunities", username, data), dry_run)
         report.created.append(original_id)
         return None
-    try:
-        replacement = _replacement(existing, data)
-        if _comparable(replacement) == _comparable(existing):
-            report.unchanged.append(original_id)
-            return None
-        if not dry_run:
-            service.update("opportunities", existing.id or "", _comparable(replacement))
-    except ValidationError as exc:
-        return german_errors(exc)
+    replacement = _replacement(existing, data)
+    if _comparable(replacement) == _comparable(existing):
+        report.unchanged.append(original_id)
+        return None
+    _write(service, lambda: service.update("opportunities", existing.id or "",
+                                           _comparable(replacement)), dry_run)
     report.updated.append(original_id)
     return None
 
 
 def import_rows(service: ContentService, username: str, rows: list[SourceRow], *,
                 label: str = "Zeile", dry_run: bool = False) -> ImportReport:
-    """Create or update one opportunity per row of ``username``; bad rows are collected."""
+    """Create or update one opportunity per row of ``username``; bad rows are collected.
+
+    A row that fails at any stage (reading, validation, storage) is reported with its number
+    and skipped; the others are imported. The dry run takes exactly the same path."""
     report = ImportReport(label=label)
     seen: dict[str, int] = {}
     for row in rows:
-        problems = row.problems or _import_one(
-            service, username, dict(row.data), seen, row.number, report, dry_run)
+        try:
+            problems = row.problems or _import_one(
+                service, username, dict(row.data), seen, row.number, report, dry_run)
+        except Exception as exc:  # any failure of one row: report it, go on with the next
+            log.warning("import_row_failed row=%s error=%s", row.number, type(exc).__name__)
+            problems = _failure(exc)
         if problems:
             if label == "Zeile":
                 problems = [{**p, "field": _csv_field(p["field"])} for p in problems]

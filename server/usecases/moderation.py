@@ -16,8 +16,9 @@ from mitwirken.server.usecases.network_ingest import purge_domain
 
 
 class BlockResult(TypedDict):
-    """What a block removed."""
+    """What a block removed, and the domain as stored (lower case, IDNA)."""
 
+    domain: str
     followers: int
     following: int
     deliveries: int
@@ -26,15 +27,16 @@ class BlockResult(TypedDict):
 
 def block_domain(store: Store, domain: str, reason: str, now: datetime) -> BlockResult:
     """Block a domain: its followers go, pending deliveries to it are cancelled, its content
-    disappears, and its inbox requests get 403 from now on (GoToSocial's documented effects)."""
+    disappears, and its inbox requests get 403 from now on (GoToSocial's documented effects).
+    Raises `WebNameError` (nothing written) for a name that is not a domain."""
     domain = domain_policy.normalise(domain)
     with store.tx():
         domain_policy.block(store, domain, reason, now)
         followers, following = follows.remove_domain(store, domain)
         cancelled = deliveries.cancel_pending_for_domain(store, domain, now, "domain blocked")
         content = purge_domain(store, domain)
-    return BlockResult(followers=followers, following=following, deliveries=cancelled,
-                       content=content)
+    return BlockResult(domain=domain, followers=followers, following=following,
+                       deliveries=cancelled, content=content)
 
 
 def domain_blocked(store: Store, *domains: str) -> bool:

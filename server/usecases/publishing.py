@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from mitwirken.federation import activities
 from mitwirken.federation.convert import opportunity_to_note, practice_to_article
-from mitwirken.federation.outbox import publish
+from mitwirken.federation.outbox import publish, restate_object, withdraw_object
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, follows, remote_content, search
@@ -140,6 +140,7 @@ class ContentService:
             publish(self.store, obj.org_username,
                     activities.delete(self.urls, obj.org_username, ap_id, former, now), now,
                     extra_inboxes=self._extra_inboxes(obj))
+            withdraw_object(self.store, ap_id)
         self.wake()
         log.info("deleted kind=%s id=%s actor=%s", kind, object_id, obj.org_username)
 
@@ -161,6 +162,8 @@ class ContentService:
         author = obj.org_username
         publish(self.store, author, build(self.urls, author, doc, now), now,
                 extra_inboxes=self._extra_inboxes(obj))
+        if verb == "Update":
+            restate_object(self.store, doc)  # earlier activities serve no removed detail
         if verb == "Create" and author != self.city:
             publish(self.store, self.city, activities.announce(
                 self.urls, self.city, doc["id"], self.urls.actor(author), now), now)

@@ -22,6 +22,7 @@ from mitwirken.server.app_keys import SERVICES, STORE, URLS
 from mitwirken.server.usecases import operations
 from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound, ReadOnlyField
 from mitwirken.server.web.errors import ApiError
+from mitwirken.server.web.security_headers import mark_token_route
 
 log = logging.getLogger("mitwirken.api")
 
@@ -35,6 +36,7 @@ def service(request: web.Request) -> ContentService:
 
 
 def authenticate(request: web.Request) -> LocalActor:
+    mark_token_route(request)  # the answer, also a 401, is never cached
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

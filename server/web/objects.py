@@ -24,13 +24,16 @@ from mitwirken.server.web.templating import render
 PAGE = 20
 
 
+def _tombstone(ap_id: str, former_type: str, deleted_at: str) -> web.Response:
+    doc = activities.tombstone(ap_id, former_type, datetime.fromisoformat(deleted_at))
+    doc["@context"] = "https://www.w3.org/ns/activitystreams"
+    return ap_response(doc, status=410)
+
+
 def _gone(request: web.Request, ap_id: str) -> web.Response:
     row = outbox.tombstone(request.app[STORE], ap_id)
     if wants_activity_json(request) or "text/html" not in request.headers.get("Accept", ""):
-        doc = activities.tombstone(ap_id, row["former_type"],
-                                   datetime.fromisoformat(row["deleted_at"]))
-        doc["@context"] = "https://www.w3.org/ns/activitystreams"
-        return ap_response(doc, status=410)
+        return _tombstone(ap_id, row["former_type"], row["deleted_at"])
     return render(request, "error.html", {"status": 410, "error": "gone",
                                           "message": "Dieser Inhalt wurde gelöscht."}, status=410)
 
@@ -108,9 +111,14 @@ async def practice_list(request: web.Request) -> web.Response:
 
 
 async def activity(request: web.Request) -> web.Response:
-    """Public activities (Create/Update/Delete/Announce) can be dereferenced by their id."""
+    """Public activities (Create/Update/Delete/Announce) can be dereferenced by their id; those
+    of a deleted object answer 410 with a Tombstone."""
+    store = request.app[STORE]
     ap_id = request.app[URLS].activity(request.match_info["id"])
-    activity_json = outbox.public_activity(request.app[STORE], ap_id)
+    activity_json = outbox.public_activity(store, ap_id)
     if activity_json is None:
-        raise ApiError(404, "not_found", "Unknown activity.")
+        withdrawn = outbox.withdrawn_activity(store, ap_id)
+        if withdrawn is None:
+            raise ApiError(404, "not_found", "Unknown activity.")
+        return _tombstone(ap_id, withdrawn["type"], withdrawn["deleted_at"])
     return ap_response(json.loads(activity_json))

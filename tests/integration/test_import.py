@@ -293,3 +293,80 @@ async def test_import_in_another_process_while_the_server_runs(aiohttp_client, s
     # Queued for the server's delivery worker: one delivery per Create to the shared inbox.
     rows = app_store.all("SELECT inbox, state FROM deliveries")
     assert rows == [{"inbox": "https://social.example/inbox", "state": "pending"}] * 4
+
+
+# ------------------------------------------------------------- honest imports (issue 17 §5)
+
+EDGE_CSV = (f"{HEADER};start;end\n"
+            "E1;Vorher;Text;regular;a@b.de;;\n"
+            # valid for the model, but 9999-12-31 at -23:00 is past year 9999 in UTC
+            "E2;Am Rand;Text;one-off;a@b.de;9999-12-31T20:00:00-23:00;9999-12-31T23:00:00-23:00\n"
+            "E3;Nachher;Text;regular;a@b.de;;\n"
+            "E4;Kein Ort;Text;regular;kein-at;;\n")
+
+
+def _edge_report(err: list[str]) -> list[str]:
+    return [line for line in err if line.startswith("Zeile ")]
+
+
+def test_a_row_that_fails_while_stored_is_reported_and_skipped(settings, capsys, tmp_path):
+    path = write(tmp_path, "edge.csv", EDGE_CSV)
+    dry_code, dry_err, dry_out = run(capsys, settings.data_dir, "import", "--org", "tafel",
+                                     "--dry-run", path)
+    assert outbox(settings) == [] and stored(settings, "E1") is None  # the dry run wrote nothing
+    code, err, out = run(capsys, settings.data_dir, "import", "--org", "tafel", path)
+    assert (dry_code, code) == (2, 2)
+    assert _edge_report(err) == _edge_report(dry_err)
+    # (once model validation bounds dates, line 3 fails earlier, with a field message)
+    assert [line.split(":", 1)[0] for line in _edge_report(err)] == ["Zeile 3", "Zeile 5"]
+    assert "Datum" in _edge_report(err)[0]
+    assert dry_out == ["Probelauf (nichts gespeichert): 2 neu, 0 aktualisiert, 0 unverändert, "
+                       "2 fehlerhaft"]
+    assert out == ["2 neu, 0 aktualisiert, 0 unverändert, 2 fehlerhaft"]
+    assert stored(settings, "E1") and stored(settings, "E3") and stored(settings, "E2") is None
+    assert [t for t, _ in outbox(settings)].count("Create") == 2
+
+
+def test_unencodable_text_in_json_is_reported_and_the_rest_imported(settings, capsys, tmp_path):
+    entries = [{"original_id": "J1", "title": "Gut", "description": "Text", "kind": "regular",
+                "contact": {"email": "a@b.de"}},
+               {"original_id": "J2", "title": "Schlecht \ud800", "description": "Text",
+                "kind": "regular", "contact": {"email": "a@b.de"}},
+               {"original_id": "J3", "title": "Auch gut", "description": "Text",
+                "kind": "regular", "contact": {"email": "a@b.de"}}]
+    path = write(tmp_path, "s.json", json.dumps(entries))  # ASCII escapes: a valid file
+    for argv in (("--dry-run", path), (path,)):
+        code, err, out = run(capsys, settings.data_dir, "import", "--org", "tafel", *argv)
+        assert code == 2
+        assert len(err) == 1 and err[0].startswith("Eintrag 2: ")
+        assert "UTF-8" in err[0] or "Zeichen" in err[0]
+        assert out[-1].endswith("2 neu, 0 aktualisiert, 0 unverändert, 1 fehlerhaft")
+    assert stored(settings, "J1") and stored(settings, "J3") and stored(settings, "J2") is None
+
+
+def test_an_update_that_fails_while_stored_keeps_the_stored_listing(settings, capsys, tmp_path):
+    first = write(tmp_path, "a.csv", f"{HEADER};start;end\nU1;Alt;Text;regular;a@b.de;;\n")
+    assert run(capsys, settings.data_dir, "import", "--org", "tafel", first)[0] == 0
+    before = outbox(settings)
+    again = write(tmp_path, "b.csv", f"{HEADER};start;end\nU1;Neu;Text;one-off;a@b.de;"
+                  "9999-12-31T20:00:00-23:00;9999-12-31T23:00:00-23:00\n")
+    code, err, _ = run(capsys, settings.data_dir, "import", "--org", "tafel", again)
+    assert code == 2 and err[0].startswith("Zeile 2: ") and "Datum" in err[0]
+    assert stored(settings, "U1").title == "Alt" and outbox(settings) == before
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("empty.csv", "", "Die Datei ist leer."),
+    ("blank.csv", " \n\n", "Die Datei ist leer."),
+    ("header.csv", f"{HEADER}\n", "keine Angebote"),
+    ("empty.json", "[]", "keine Angebote"),
+    ("none.json", '[{"title": "x"}, {"title": "y"}]', "Das Feld original_id fehlt"),
+])
+def test_empty_files_and_files_without_original_id_are_exit_1(settings, capsys, tmp_path,
+                                                                name, content, message):
+    for extra in ((), ("--dry-run",)):
+        code, err, out = run(capsys, settings.data_dir, "import", "--org", "tafel", *extra,
+                             write(tmp_path, name, content))
+        assert code == 1 and out == []
+        assert message in err[0] and "Es wurde nichts importiert." in err[0]
+    assert outbox(settings) == []
