@@ -317,8 +317,9 @@ def test_a_row_that_fails_while_stored_is_reported_and_skipped(settings, capsys,
     code, err, out = run(capsys, settings.data_dir, "import", "--org", "tafel", path)
     assert (dry_code, code) == (2, 2)
     assert _edge_report(err) == _edge_report(dry_err)
-    # (once model validation bounds dates, line 3 fails earlier, with a field message)
-    assert [line.split(":", 1)[0] for line in _edge_report(err)] == ["Zeile 3", "Zeile 5"]
+    # model validation bounds dates (1900–2200): line 3 fails there, one message per date field
+    assert [line.split(":", 1)[0] for line in _edge_report(err)] == ["Zeile 3", "Zeile 3",
+                                                                     "Zeile 5"]
     assert "Datum" in _edge_report(err)[0]
     assert dry_out == ["Probelauf (nichts gespeichert): 2 neu, 0 aktualisiert, 0 unverändert, "
                        "2 fehlerhaft"]
