@@ -159,7 +159,7 @@ def read_file(path: Path) -> tuple[str, list[SourceRow]]:
 def read_json(text: str) -> list[SourceRow]:
     """An array of objects with the API's field names; rows are numbered index + 1."""
     try:
-        data = parse_json(text)
+        data = parse_json(text, unencodable_text=True)  # reported per entry, at storing
     except JsonRefused as exc:
         raise ImportFileError(f"Die Datei ist kein gültiges JSON: {exc}.") from exc
     if not isinstance(data, list):
