@@ -49,18 +49,18 @@ class RemoteActor:
 
 
 def host(url: str) -> str:
-    """The host of an http(s) URL, lower case, without a trailing dot; "" for anything else
-    (a `javascript://evil/…` id must never pass a same-host check)."""
+    """The host of a well-formed http(s) URL, lower case, without a trailing dot; "" for
+    anything else (a `javascript://evil/…` id must never pass a same-host check)."""
     return _host(url) if isinstance(url, str) else ""
 
 
 @lru_cache(maxsize=4096)  # called several times per inbox request, mostly with the same URLs
 def _host(url: str) -> str:
+    """A malformed URL (control characters, spaces, a bad host: `models.web_names`) has no
+    host, so an activity or object with such an id fails every same-host check."""
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    if parts.scheme not in ("http", "https"):
+        parts = urlsplit(check_web_url(url))
+    except (ValueError, WebNameError):
         return ""
     return (parts.hostname or "").lower().rstrip(".")
 

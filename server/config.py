@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mitwirken.models.web_names import WebNameError, check_web_url
+
 ENV_PREFIX = "MITWIRKEN_"
 CONFIG_NAME = "mitwirken.toml"
 
@@ -79,8 +81,11 @@ class Settings(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        try:
+            parts = urlsplit(check_web_url(value))
+        except WebNameError:
+            parts = None
+        if parts is None or parts.path not in ("", "/") or parts.query or parts.fragment:
             raise ValueError("base_url must look like https://host (no path)")
         return f"{parts.scheme}://{parts.netloc}"
 

@@ -7,12 +7,13 @@ import pytest
 from pydantic import AfterValidator, ValidationError
 
 from mitwirken.federation.fetch import FetchError
-from mitwirken.federation.remote import parse_actor
+from mitwirken.federation.remote import host, parse_actor
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.fields import WebUrl
 from mitwirken.models.opportunity import Opportunity
 from mitwirken.models.practice import Practice
 from mitwirken.models.web_names import WebNameError, check_web_url, normalise_domain
+from mitwirken.server.config import Settings
 from mitwirken.server.usecases.instance import make_actor
 from tests.unit.test_field_rules import _annotated_metadata, _models
 
@@ -98,3 +99,19 @@ def test_remote_actor_documents_with_malformed_urls_are_refused():
             parse_actor(_actor_doc(**bad))
     shared = parse_actor(_actor_doc(endpoints={"sharedInbox": "https://a.example/in\x00"}))
     assert shared.shared_inbox is None
+
+
+def test_a_malformed_remote_id_has_no_host_and_fails_every_same_host_check():
+    assert host("https://A.Example./users/x") == "a.example"
+    for bad in ("https://a.example/\x00x", "https://a.example/a b", "javascript://a.example/",
+                "https://a_b.example/x"):
+        assert host(bad) == "", bad
+
+
+@pytest.mark.parametrize("url", ["https://x.example/\x00", "https://x .example",
+                                 "javascript://x.example", "https://x.example/pfad"])
+def test_the_instance_url_follows_the_same_rule(tmp_path, url):
+    with pytest.raises(ValidationError):
+        Settings(data_dir=tmp_path, base_url=url, instance_name="X", city_username="x")
+    assert Settings(data_dir=tmp_path, base_url="https://X.example/", instance_name="X",
+                    city_username="x").base_url == "https://X.example"
