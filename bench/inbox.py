@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,6 +65,19 @@ Request = tuple[str, dict[str, str], bytes]
 
 # --- load generator (child process) -------------------------------------------------------
 
+async def run_workers(session: aiohttp.ClientSession, port: int, concurrency: int,
+                      worker: Callable[[], Awaitable[None]]) -> tuple[float, float]:
+    """Warm the connection pool (so every run starts from the same state), then run
+    `concurrency` workers; wall and CPU seconds of the client."""
+    warm = [asyncio.create_task(session.get(f"http://127.0.0.1:{port}/healthz"))
+            for _ in range(concurrency)]
+    for task in warm:
+        (await task).release()
+    start, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
 async def _fire(port: int, requests: list[Request], concurrency: int) -> dict:
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     latencies: list[float] = []
@@ -80,15 +94,7 @@ async def _fire(port: int, requests: list[Request], concurrency: int) -> dict:
                 latencies.append(time.perf_counter() - t)
                 statuses[resp.status] += 1
 
-        # warm the connection pool so both runs start from the same state
-        warm = [asyncio.create_task(session.get(f"http://127.0.0.1:{port}/healthz"))
-                for _ in range(concurrency)]
-        for task in warm:
-            (await task).release()
-        start, cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - start
-        cpu = time.process_time() - cpu
+        wall, cpu = await run_workers(session, port, concurrency, worker)
     latencies.sort()
     return {"wall": wall, "n": len(latencies), "statuses": dict(statuses), "client_cpu": cpu,
             "p50": statistics.median(latencies),
@@ -149,8 +155,9 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app, access_log=None)
+async def serve(app: web.Application, **options) -> tuple[web.AppRunner, int]:
+    """Run `app` on a free loopback port (no access log unless `options` say otherwise)."""
+    runner = web.AppRunner(app, **({"access_log": None} | options))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -6,16 +6,29 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
 from mitwirken.federation.urls import Urls
+from mitwirken.models.doc_versions import DocVersions
 from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.store import Store, utcnow
-from mitwirken.server.app_keys import CLOCK, JINJA, SERVICES, SETTINGS, STORE, SYNONYMS, URLS
+from mitwirken.server.app_keys import (
+    CLOCK,
+    JINJA,
+    REPRESENTATIONS,
+    SERVICES,
+    SETTINGS,
+    STORE,
+    SYNONYMS,
+    URLS,
+)
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import open_services, workers_running
+from mitwirken.server.web import access_log
+from mitwirken.server.web.doc_cache import Representations
 from mitwirken.server.web.errors import error_middleware
 from mitwirken.server.web.proxy import proxy_middleware
 from mitwirken.server.web.routes import ROUTES
@@ -41,6 +54,11 @@ def _services_ctx(resolver: AbstractResolver | None, start_workers: bool
     return services_ctx
 
 
+def runner_options(settings: Settings) -> dict[str, Any]:
+    """How `serve` (and the benchmarks) run the app: the access-log setting."""
+    return access_log.runner_options(settings.access_log)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -63,6 +81,7 @@ def create_app(
     app[CLOCK] = clock
     app[SYNONYMS] = load_synonyms()
     app[JINJA] = make_environment()
+    app[REPRESENTATIONS] = Representations(DocVersions(app[STORE]))
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
     app.router.add_routes(ROUTES)
     app.router.add_static("/static", STATIC)

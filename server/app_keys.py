@@ -12,6 +12,7 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models.store import Store
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import Services
+from mitwirken.server.web.doc_cache import Representations
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
@@ -19,4 +20,5 @@ URLS = web.AppKey("urls", Urls)
 CLOCK = web.AppKey("clock", Callable[[], datetime])  # type: ignore[arg-type]
 JINJA = web.AppKey("jinja", jinja2.Environment)
 SERVICES = web.AppKey("services", Services)  # set when the app starts (fetcher, workers, …)
+REPRESENTATIONS = web.AppKey("representations", Representations)  # kept public answers
 SYNONYMS = web.AppKey("synonyms", dict)  # models.search_analysis.Synonyms, loaded at start

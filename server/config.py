@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import tomli_w
@@ -77,6 +77,10 @@ class Settings(BaseModel):
         description="Proxy addresses whose X-Forwarded-* headers are honoured (comma-separated).",
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    access_log: Literal["on", "errors", "off"] = Field(
+        "errors", description="Access log: `on` a line per request, `errors` only answers >= 400 "
+        "and requests slower than 1 s (the reverse proxy logs every request), `off` none."
+    )
 
     @field_validator("base_url")
     @classmethod

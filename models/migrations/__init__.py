@@ -25,6 +25,7 @@ from mitwirken.models.migrations import (
     m009_backfills,
     m010_due_dates,
     m011_outbox_by_object,
+    m015_doc_versions,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -39,6 +40,7 @@ ORDER: tuple[ModuleType, ...] = (
     m009_backfills,
     m010_due_dates,
     m011_outbox_by_object,
+    m015_doc_versions,
 )
 
 MIGRATIONS = Migrations("mitwirken")

@@ -12,7 +12,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from mitwirken.models.actors import ActorError
-from mitwirken.server.app import create_app
+from mitwirken.server.app import create_app, runner_options
 from mitwirken.server.cli._common import (
     CliError,
     add_data,
@@ -64,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log.info("leases_reclaimed deliveries=%d inbox=%d", deliveries, inbox)
             app = create_app(settings, store=store)
             web.run_app(app, host=settings.host, port=settings.port, ssl_context=ssl_context,
-                        access_log_format='%a "%r" %s %b %Tfs', print=None)
+                        print=None, **runner_options(settings))
     except DataFolderLocked as locked:
         raise CliError(f"Auf dem Datenordner {settings.data_dir} läuft schon ein Server "
                        f"(Prozess {locked.holder}); ein Datenordner hat nur einen.") from None

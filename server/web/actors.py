@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -12,11 +13,16 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows
 from mitwirken.models import outbox as outbox_repo
 from mitwirken.models.actors import LocalActor
+from mitwirken.models.store import Store
 from mitwirken.server.app_keys import STORE, URLS
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response
+from mitwirken.server.web.representations import serve
 from mitwirken.server.web.templating import render
+
+# The tables each document is built from (server/web/representations.py).
+ACTOR_TABLES = ("instance", "actors")
 
 
 def _local_actor(request: web.Request) -> LocalActor:
@@ -27,8 +33,10 @@ def _local_actor(request: web.Request) -> LocalActor:
 
 
 async def instance_actor(request: web.Request) -> web.Response:
-    actor = actor_repo.instance_actor(request.app[STORE])
-    return ap_response(actor_to_ap(actor, request.app[URLS]))
+    def build() -> web.Response:
+        actor = actor_repo.instance_actor(request.app[STORE])
+        return ap_response(actor_to_ap(actor, request.app[URLS]))
+    return serve(request, ("instance-actor",), ACTOR_TABLES, build)
 
 
 async def instance_followers(request: web.Request) -> web.Response:
@@ -43,65 +51,80 @@ async def instance_outbox(request: web.Request) -> web.Response:
                                        first=False))
 
 
+def _actor_json(request: web.Request) -> web.Response:
+    def build() -> web.Response:
+        return ap_response(actor_to_ap(_local_actor(request), request.app[URLS]))
+    return serve(request, ("actor", request.match_info["username"].lower()), ACTOR_TABLES, build)
+
+
 async def actor_document(request: web.Request) -> web.StreamResponse:
-    actor = _local_actor(request)
-    urls = request.app[URLS]
     if not wants_activity_json(request) and "text/html" in request.headers.get("Accept", ""):
-        raise web.HTTPFound(urls.profile(actor.username))
-    return ap_response(actor_to_ap(actor, urls))
+        actor = _local_actor(request)
+        raise web.HTTPFound(request.app[URLS].profile(actor.username))
+    return _actor_json(request)
 
 
 async def profile_page(request: web.Request) -> web.StreamResponse:
-    actor = _local_actor(request)
-    urls = request.app[URLS]
     if wants_activity_json(request):
-        return ap_response(actor_to_ap(actor, urls))
-    store = request.app[STORE]
-    followers = follows.count_accepted_followers(store, actor.username)
-    orgs = actor_repo.list_actors(store, "org") if actor.kind == "city" else []
-    return render(request, "profile.html", {
-        "actor": actor,
-        "fields": profile_fields(actor),
-        "followers": followers,
-        "orgs": orgs,
-        "handle": f"@{actor.username}@{urls.domain}",
-        "actor_id": urls.actor(actor.username),
-    })
+        return _actor_json(request)
+
+    def build() -> web.Response:
+        actor = _local_actor(request)
+        urls, store = request.app[URLS], request.app[STORE]
+        followers = follows.count_accepted_followers(store, actor.username)
+        orgs = actor_repo.list_actors(store, "org") if actor.kind == "city" else []
+        return render(request, "profile.html", {
+            "actor": actor,
+            "fields": profile_fields(actor),
+            "followers": followers,
+            "orgs": orgs,
+            "handle": f"@{actor.username}@{urls.domain}",
+            "actor_id": urls.actor(actor.username),
+        })
+    return serve(request, ("profile", request.path_qs), ACTOR_TABLES + ("followers",), build,
+                 html=True)
 
 
 async def outbox(request: web.Request) -> web.Response:
-    actor = _local_actor(request)
-    store = request.app[STORE]
-    total = outbox_repo.count_public(store, actor.username)
+    def build() -> web.Response:
+        actor = _local_actor(request)
+        store = request.app[STORE]
+        total = outbox_repo.count_public(store, actor.username)
 
-    def fetch(limit: int, offset: int) -> list:
-        items = []
-        for text in outbox_repo.public_page(store, actor.username, limit, offset):
-            activity = json.loads(text)
-            activity.pop("@context", None)
-            items.append(activity)
-        return items
+        def fetch(limit: int, offset: int) -> list:
+            items = []
+            for text in outbox_repo.public_page(store, actor.username, limit, offset):
+                activity = json.loads(text)
+                activity.pop("@context", None)
+                items.append(activity)
+            return items
 
-    return collection_response(request, request.app[URLS].outbox(actor.username), total, fetch)
+        return collection_response(request, request.app[URLS].outbox(actor.username), total,
+                                   fetch)
+    return serve(request, ("outbox", request.path_qs), ACTOR_TABLES + ("outbox",), build)
+
+
+def _people(request: web.Request, table: str, count: Callable[[Store, str], int],
+            page: Callable[[Store, str, int, int], list[str]], coll_url: Callable[[str], str]
+            ) -> web.Response:
+    """The followers or following collection of an actor (pages of actor ids)."""
+    def build() -> web.Response:
+        actor = _local_actor(request)
+        store = request.app[STORE]
+
+        def fetch(limit: int, offset: int) -> list:
+            return page(store, actor.username, limit, offset)
+
+        return collection_response(request, coll_url(actor.username),
+                                   count(store, actor.username), fetch)
+    return serve(request, (table, request.path_qs), ACTOR_TABLES + (table,), build)
 
 
 async def followers(request: web.Request) -> web.Response:
-    actor = _local_actor(request)
-    store = request.app[STORE]
-    total = follows.count_accepted_followers(store, actor.username)
-
-    def fetch(limit: int, offset: int) -> list:
-        return follows.accepted_followers_page(store, actor.username, limit, offset)
-
-    return collection_response(request, request.app[URLS].followers(actor.username), total, fetch)
+    return _people(request, "followers", follows.count_accepted_followers,
+                   follows.accepted_followers_page, request.app[URLS].followers)
 
 
 async def following(request: web.Request) -> web.Response:
-    actor = _local_actor(request)
-    store = request.app[STORE]
-    total = follows.count_accepted_following(store, actor.username)
-
-    def fetch(limit: int, offset: int) -> list:
-        return follows.accepted_following_page(store, actor.username, limit, offset)
-
-    return collection_response(request, request.app[URLS].following(actor.username), total, fetch)
+    return _people(request, "following", follows.count_accepted_following,
+                   follows.accepted_following_page, request.app[URLS].following)

@@ -19,6 +19,7 @@ from mitwirken.server.app_keys import SERVICES, STORE, URLS
 from mitwirken.server.web import page_text
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
+from mitwirken.server.web.representations import serve
 from mitwirken.server.web.templating import render
 
 PAGE = 20
@@ -39,6 +40,15 @@ def _gone(request: web.Request, ap_id: str) -> web.Response:
 
 
 async def _object(request: web.Request, kind: str) -> web.StreamResponse:
+    as_json = wants_activity_json(request)
+    tables = ("instance", "actors", kind, "tombstones", "outbox")
+    if not as_json:
+        tables += ("interactions", "adoptions", "remote_objects")
+    return serve(request, ("object", kind, request.path_qs, as_json), tables,
+                 lambda: _build_object(request, kind, as_json), html=not as_json)
+
+
+def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Response:
     store, urls = request.app[STORE], request.app[URLS]
     object_id = request.match_info["id"]
     ap_id = urls.opportunity(object_id) if kind == "opportunities" else urls.practice(object_id)
@@ -48,7 +58,7 @@ async def _object(request: web.Request, kind: str) -> web.StreamResponse:
             return _gone(request, ap_id)
         raise ApiError(404, "not_found", "Unknown object.")
     svc = request.app[SERVICES].content
-    if wants_activity_json(request):
+    if as_json:
         return ap_response(svc.to_ap(obj))
     actor = actor_repo.get_actor(store, obj.org_username)
     if isinstance(obj, Opportunity):
@@ -113,12 +123,14 @@ async def practice_list(request: web.Request) -> web.Response:
 async def activity(request: web.Request) -> web.Response:
     """Public activities (Create/Update/Delete/Announce) can be dereferenced by their id; those
     of a deleted object answer 410 with a Tombstone."""
-    store = request.app[STORE]
-    ap_id = request.app[URLS].activity(request.match_info["id"])
-    activity_json = outbox.public_activity(store, ap_id)
-    if activity_json is None:
-        withdrawn = outbox.withdrawn_activity(store, ap_id)
-        if withdrawn is None:
-            raise ApiError(404, "not_found", "Unknown activity.")
-        return _tombstone(ap_id, withdrawn["type"], withdrawn["deleted_at"])
-    return ap_response(json.loads(activity_json))
+    def build() -> web.Response:
+        store = request.app[STORE]
+        ap_id = request.app[URLS].activity(request.match_info["id"])
+        activity_json = outbox.public_activity(store, ap_id)
+        if activity_json is None:
+            withdrawn = outbox.withdrawn_activity(store, ap_id)
+            if withdrawn is None:
+                raise ApiError(404, "not_found", "Unknown activity.")
+            return _tombstone(ap_id, withdrawn["type"], withdrawn["deleted_at"])
+        return ap_response(json.loads(activity_json))
+    return serve(request, ("activity", request.path_qs), ("outbox", "tombstones"), build)

@@ -34,6 +34,7 @@ OWNERS = {
     "domain_health": "deliveries",
     "inbox_items": "inbox_items",
     "backfills": "backfills",
+    "doc_versions": "doc_versions",
     "search_items": "search",
     "search_text": "search",
     "search_terms": "search",
@@ -106,7 +107,8 @@ def test_every_owner_exists_and_writes_its_tables():
         assert owner in modules, f"owner of {table} missing: models/{owner}.py"
     written = {m: written_tables(s) for m, s in modules.items()}
     unwritten = [t for t, o in OWNERS.items() if t not in written[o]
-                 and t not in ("opportunities", "practices")]  # db.table(table), by kind
+                 and t not in ("opportunities", "practices")  # db.table(table), by kind
+                 and t != "doc_versions"]  # written only by the triggers of m015
     assert unwritten == []
 
 
