@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives.serialization import (  # noqa: E402
     load_pem_public_key,
 )
 
+from bench.sampling import categorise, sampled  # noqa: E402
 from mitwirken.federation.remote import RemoteActors, host, parse_actor  # noqa: E402
 from mitwirken.federation.signatures import sign_headers, verify_request  # noqa: E402
 from mitwirken.models import inbox_items  # noqa: E402
@@ -58,6 +59,18 @@ from mitwirken.server.usecases.instance import init_instance  # noqa: E402
 from mitwirken.server.usecases.moderation import domain_blocked  # noqa: E402
 
 HOST = "bench.test"
+# Categories of the sampled server time, first match wins (bench/sampling.py).
+SAMPLE_RULES = [
+    ("RSA-2048 verify itself (cryptography)", "CryptographicIdentifier.verify"),
+    ("rest of signature verification (ours, bovine)", "signatures.py"),
+    ("group commit: INSERT + COMMIT (SQLite)", "group_commit.py"),
+    ("remote key lookup (SELECT)", "remote.py"),
+    ("JSON parse with the safety checks", "safe_json.py"),
+    ("domain block check (SELECT)", "domain_policy.py"),
+    ("rest of our inbox route", "inbox.py"),
+    ("aiohttp: parse, dispatch, answer (its own cost)", "aiohttp/"),
+    ("asyncio event loop and sockets", "asyncio/"),
+]
 AS = "https://www.w3.org/ns/activitystreams"
 
 Request = tuple[str, dict[str, str], bytes]
@@ -269,6 +282,7 @@ async def main(args: argparse.Namespace) -> None:
         commits = app[SERVICES].inbox_commit
         profiler = cProfile.Profile() if args.profile else None
         ceilings, runs = [], []
+        samples, sampled_run = None, None
         try:
             # alternate the two so that noise from other load hits both alike
             for requests in batches:
@@ -279,7 +293,12 @@ async def main(args: argparse.Namespace) -> None:
                     ceilings.append(await ask(parent, raw_port, requests, args.c))
                 if profiler:
                     profiler.enable()
-                runs.append(await ask(parent, app_port, requests, args.c))
+                if args.sample and len(runs) == args.rounds - 1:  # the last round, sampled
+                    with sampled() as samples:
+                        runs.append(await ask(parent, app_port, requests, args.c))
+                    sampled_run = runs[-1]
+                else:
+                    runs.append(await ask(parent, app_port, requests, args.c))
                 if profiler:
                     profiler.disable()
                 print(f"  round {len(runs)}: ceiling {rate(ceilings[-1]):6.0f} req/s, "
@@ -330,6 +349,13 @@ async def main(args: argparse.Namespace) -> None:
     print(f"  {'client CPU per request (same client)':<44} "
           f"{ours['client_cpu'] / ours['n'] * 1e6:7.1f} us"
           f"   (ceiling run: {ceiling['client_cpu'] / ceiling['n'] * 1e6:.0f} us)")
+    if samples is not None and sampled_run is not None:
+        per = sampled_run["server_cpu"] / sampled_run["n"] * 1e6
+        print(f"\nwhere the server's CPU goes in the HTTP run (py-spy samples of round "
+              f"{args.rounds}, {sum(samples.stacks.values())} samples; {per:.0f} us per "
+              f"activity in that round){' – ' + samples.note if samples.note else ''}:")
+        for name, share in categorise(samples.stacks, SAMPLE_RULES):
+            print(f"  {name:<52} {share:6.1%} {share * per:7.1f} us")
     assert all(r["statuses"] == {202: args.k} for r in runs) and committed == total, \
         "not everything was committed"
     if profiler:
@@ -347,6 +373,8 @@ if __name__ == "__main__":
     parser.add_argument("-r", "--rounds", type=int, default=3,
                         help="alternating ceiling/inbox rounds, the median is reported")
     parser.add_argument("--profile", action="store_true", help="cProfile the server side")
+    parser.add_argument("--sample", action="store_true",
+                        help="py-spy the last inbox round and print where its CPU goes")
     parser.add_argument("--no-ceiling", action="store_true",
                         help="skip the ceiling (when sampling this process with py-spy)")
     logging.basicConfig(level=logging.WARNING)

@@ -113,6 +113,7 @@ class RemoteActors:
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
+        self._keys = remote_actors.KeyCache(store)
 
     def cached(self, actor_id: str) -> RemoteActor | None:
         row = remote_actors.document(self.store, actor_id)
@@ -144,7 +145,7 @@ class RemoteActors:
     async def key_lookup(self, key_id: str, refresh: bool) -> PublicKey | None:
         """For signature verification: the key and its owner, which must point back at it."""
         if not refresh:
-            stored = remote_actors.key(self.store, key_id)
+            stored = self._keys.key(key_id)
             if stored:
                 return PublicKey(key_id, stored["owner"], stored["public_key_pem"])
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from mitwirken.models.change_counters import ChangeCounters
 from mitwirken.models.store import Store
 
 
@@ -63,6 +64,34 @@ def key(store: Store, key_id: str) -> StoredKey | None:
     if row is None or not row["public_key_pem"]:
         return None
     return StoredKey(owner=row["id"], public_key_pem=row["public_key_pem"])
+
+
+class KeyCache:
+    """`key()` answers kept in memory while `remote_actors` is unchanged (its change counter,
+    migration m015): any write — a refetched or rotated key, a deleted actor, a purged
+    domain, by this process or another — empties it, so a verification never uses a key
+    past its replacement. Bounded; answers "no such key" are not kept."""
+
+    def __init__(self, store: Store, size: int = 8192) -> None:
+        self._store = store
+        self._counters = ChangeCounters(store)
+        self._size = size
+        self._version = -1
+        self._keys: dict[str, StoredKey] = {}
+
+    def key(self, key_id: str) -> StoredKey | None:
+        version = self._counters.current()["remote_actors"]
+        if version != self._version:
+            self._keys.clear()
+            self._version = version
+        kept = self._keys.get(key_id)
+        if kept is None:
+            kept = key(self._store, key_id)
+            if kept is not None:
+                if len(self._keys) >= self._size:
+                    self._keys.clear()
+                self._keys[key_id] = kept
+        return kept
 
 
 def inboxes(store: Store, actor_id: str) -> Inboxes | None:

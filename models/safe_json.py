@@ -18,6 +18,9 @@ MAX_DEPTH = 32
 """Deeper than any activity or API body we expect (a Create of a Note is 3–4 levels)."""
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+# A `\uD800`–`\uDFFF` escape: the only way a UTF-8 text can carry a (lone) surrogate into
+# the parsed value. Pairs are fine (json joins them); the walk below tells them apart.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class JsonRefused(ValueError):
@@ -29,6 +32,8 @@ class JsonRefused(ValueError):
 
 
 def _check_depth(text: str, max_depth: int) -> None:
+    if text.count("[") + text.count("{") <= max_depth:
+        return  # not enough brackets to nest too deep, inside strings or not
     depth = 0
     for match in _TOKENS.finditer(text):
         token = match.group()
@@ -92,6 +97,17 @@ def parse_json(data: bytes | str, *, max_depth: int = MAX_DEPTH,
         raise
     except (ValueError, RecursionError) as exc:  # RecursionError: belt and braces
         raise JsonRefused(f"malformed JSON: {str(exc)[:100]}") from exc
-    if not unencodable_text:
+    if not unencodable_text and (_SURROGATE_ESCAPE.search(text) or not _encodes(data)):
         _check_text(value)
     return value
+
+
+def _encodes(data: bytes | str) -> bool:
+    """Text decoded from UTF-8 bytes always encodes again; a given `str` may not."""
+    if isinstance(data, bytes):
+        return True
+    try:
+        data.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -8,6 +8,7 @@ message that changes nothing (security.md D-09: one canonical form for every com
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import unicodedata
 from urllib.parse import urlsplit
@@ -29,6 +30,8 @@ class WebNameError(ValueError):
 
 
 def _has_refused_character(value: str) -> bool:
+    if value.isascii():  # the common case, decided in C: controls and whitespace
+        return not value.isprintable() or " " in value
     return any(ch.isspace() or unicodedata.category(ch) in _REFUSED_CATEGORIES
                for ch in value)
 
@@ -40,8 +43,11 @@ def _ip_literal(host: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def check_host(host: str) -> str:
-    """A host name as IDNA (punycode) in lower case, or an IP literal; raises otherwise."""
+    """A host name as IDNA (punycode) in lower case, or an IP literal; raises otherwise.
+    (A pure function of its argument: the answers for recent hosts are kept, since every
+    activity from a server names the same few hosts again.)"""
     host = host.rstrip(".")
     if (literal := _ip_literal(host)) is not None:
         return literal

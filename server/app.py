@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
 from mitwirken.federation.urls import Urls
-from mitwirken.models.doc_versions import DocVersions
+from mitwirken.models.change_counters import ChangeCounters
 from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.app_keys import (
@@ -81,7 +81,7 @@ def create_app(
     app[CLOCK] = clock
     app[SYNONYMS] = load_synonyms()
     app[JINJA] = make_environment()
-    app[REPRESENTATIONS] = Representations(DocVersions(app[STORE]))
+    app[REPRESENTATIONS] = Representations(ChangeCounters(app[STORE]))
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
     app.router.add_routes(ROUTES)
     app.router.add_static("/static", STATIC)

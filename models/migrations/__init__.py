@@ -25,7 +25,7 @@ from mitwirken.models.migrations import (
     m009_backfills,
     m010_due_dates,
     m011_outbox_by_object,
-    m015_doc_versions,
+    m015_change_counters,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -40,7 +40,7 @@ ORDER: tuple[ModuleType, ...] = (
     m009_backfills,
     m010_due_dates,
     m011_outbox_by_object,
-    m015_doc_versions,
+    m015_change_counters,
 )
 
 MIGRATIONS = Migrations("mitwirken")

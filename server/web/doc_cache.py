@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from mitwirken.models.doc_versions import DocVersions
+from mitwirken.models.change_counters import ChangeCounters
 
 _KEPT_HEADERS = ("Content-Type", "Vary", "Content-Security-Policy", "X-Content-Type-Options")
 
@@ -25,7 +25,7 @@ class Representation:
 class Representations:
     """A bounded LRU of finished answers, each with the version it was built from."""
 
-    def __init__(self, versions: DocVersions, size: int = 2048) -> None:
+    def __init__(self, versions: ChangeCounters, size: int = 2048) -> None:
         self.versions = versions
         self.size = size
         self._kept: OrderedDict[Hashable, tuple[tuple[int, ...], Representation]] = OrderedDict()

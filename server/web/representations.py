@@ -5,7 +5,7 @@ seconds. Converting and serialising the document (or rendering the page) anew fo
 costs most of a GET; here the finished answer — body bytes and the headers that describe it —
 is kept in memory under a key (what the document is: route, id, variant) together with the
 version it was built from: the change counters of the tables it depends on
-(`models.doc_versions`, bumped by triggers on every write by any process). A kept answer is
+(`models.change_counters`, bumped by triggers on every write by any process). A kept answer is
 served while those counters are unchanged; otherwise it is built again and kept.
 
 Only 200 answers are kept, and HTML only for requests without a cookie (a page with a login

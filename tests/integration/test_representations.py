@@ -11,7 +11,7 @@ from aiohttp import web
 
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows
-from mitwirken.models.doc_versions import DocVersions
+from mitwirken.models.change_counters import ChangeCounters
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.app import create_app, runner_options
 from mitwirken.server.app_keys import REPRESENTATIONS, STORE
@@ -128,7 +128,7 @@ async def test_a_page_for_someone_with_a_cookie_is_made_for_them(client):
 
 
 def test_the_cache_is_bounded_least_recently_used_first():
-    kept = Representations(DocVersions(Store.memory()), size=2)
+    kept = Representations(ChangeCounters(Store.memory()), size=2)
     for key in ("a", "b"):
         kept.put(key, (1,), web.Response(body=key.encode()), "no-cache")
     assert kept.get("a", (1,)) is not None  # "a" used last: "b" goes first

@@ -1,8 +1,8 @@
-"""Change counters of the tables public documents are built from (table `doc_versions`,
-kept by the triggers of migration m015). A cached document stays valid while the counters of
+"""Change counters of the tables whose rows are kept in memory (table `change_counters`, kept
+by the triggers of migration m015): a kept document or key stays valid while the counters of
 its tables are unchanged.
 
-Reading the counters is one small SELECT; `DocVersions` skips even that while the connection
+Reading the counters is one small SELECT; `ChangeCounters` skips even that while the connection
 has written nothing (`total_changes`) and no other connection has committed anything
 (`PRAGMA data_version`) since the last read, which is the common case under a burst of GETs."""
 
@@ -13,10 +13,10 @@ from mitwirken.models.store import Store
 
 def current(store: Store) -> dict[str, int]:
     """Every table's counter by name."""
-    return dict(store.db.conn.execute("SELECT name, n FROM doc_versions").fetchall())
+    return dict(store.db.conn.execute("SELECT name, n FROM change_counters").fetchall())
 
 
-class DocVersions:
+class ChangeCounters:
     """The counters of one store, re-read only when something may have changed them."""
 
     def __init__(self, store: Store) -> None:
