@@ -26,6 +26,7 @@ import socket
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp.abc import AbstractResolver  # noqa: E402
 
+from bench.sampling import categorise, sampled  # noqa: E402
 from mitwirken.federation import activities  # noqa: E402
 from mitwirken.federation.outbox import publish  # noqa: E402
 from mitwirken.federation.signatures import sign_headers  # noqa: E402
@@ -45,6 +47,15 @@ from mitwirken.server.config import load_settings  # noqa: E402
 from mitwirken.server.usecases.instance import init_instance  # noqa: E402
 
 BASE = "http://fanout.test"
+# Categories of the sampled server time, innermost named frame wins (bench/sampling.py).
+SAMPLE_RULES = [
+    ("RSA-2048 signing itself (cryptography)", "CryptographicSecret.sign"),
+    ("rest of sign_headers (digest, headers; ours, bovine)", "signatures.py"),
+    ("aiohttp client: connect, send, read the answer", "aiohttp/"),
+    ("delivery worker: claim, finish, domain health (SQLite)", "models/"),
+    ("delivery worker: scheduling", "delivery.py"),
+    ("asyncio event loop and sockets", "asyncio/"),
+]
 CITY = "fanoutstadt"
 
 
@@ -152,13 +163,14 @@ async def main(args: argparse.Namespace) -> None:
                     "attributedTo": urls.actor(CITY),
                     "content": "<p>" + "Wir suchen Lesepatinnen. " * 30 + "</p>"}
             activity = activities.create(urls, CITY, note, now)
-            start = time.perf_counter()
-            queued = publish(store, CITY, activity, now)
-            enqueued = time.perf_counter()
-            ticks = 0
-            while await worker.tick():
-                ticks += 1
-            wall = time.perf_counter() - start
+            with sampled() if args.sample else nullcontext(None) as samples:
+                start, cpu = time.perf_counter(), time.process_time()
+                queued = publish(store, CITY, activity, now)
+                enqueued = time.perf_counter()
+                ticks = 0
+                while await worker.tick():
+                    ticks += 1
+                wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         finally:
             await server.close()
         states = {r["state"]: r["n"] for r in store.all(
@@ -182,6 +194,15 @@ async def main(args: argparse.Namespace) -> None:
           f"{rate / sig_rate:.0%} of it")
     print(f"rows                          : {states}")
     print(f"sink                          : {sink}")
+    print(f"server CPU                    : {cpu:6.2f} s ({cpu / wall:.0%} of the wall time), "
+          f"{cpu / queued * 1e6:.0f} us per delivery; one signature alone "
+          f"{1e6 / sig_rate:.0f} us")
+    if samples is not None:
+        per = cpu / queued * 1e6
+        print(f"\nwhere the server's CPU goes (py-spy, {sum(samples.stacks.values())} samples)"
+              f"{' – ' + samples.note if samples.note else ''}:")
+        for name, share in categorise(samples.stacks, SAMPLE_RULES):
+            print(f"  {name:<50} {share:6.1%} {share * per:7.1f} us per delivery")
     assert states == {"done": queued}, states
     assert sink["distinct"] == queued and sink["verified"] == sink["accepted"], sink
 
@@ -195,5 +216,7 @@ if __name__ == "__main__":
                         help="delivery_workers setting (default: the shipped default 16)")
     parser.add_argument("--per-domain", type=int, default=4,
                         help="delivery_concurrency_per_domain (default 4)")
+    parser.add_argument("--sample", action="store_true",
+                        help="py-spy the fan-out and print where its CPU goes")
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(main(parser.parse_args()))
