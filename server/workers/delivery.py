@@ -41,12 +41,14 @@ class DeliveryWorker(Worker):
         self.concurrency = concurrency
         self.per_domain = per_domain
         self.timeout = timeout
+        self._healthy: set[str] = set()
 
     async def tick(self) -> int:
         now = self.clock()
         rows = deliveries.claim_deliveries(self.store, now, self.concurrency * 8, self.lease)
         if not rows:
             return 0
+        self._healthy = set()  # domains whose success this tick already recorded
         overall = asyncio.Semaphore(self.concurrency)
         domains: dict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(self.per_domain))
@@ -89,11 +91,16 @@ class DeliveryWorker(Worker):
             log.warning("delivery_moved_meanwhile id=%s inbox=%s reason=%s", row["id"],
                         row["inbox"], exc)
         # What the peer answered counts for its health whatever became of the row.
+        # (One write per domain and tick: a fan-out sends many rows to each domain.)
         if outcome in ("done", "final"):
-            deliveries.record_domain_success(store, domain, now)  # the peer is alive
-        elif deliveries.record_domain_failure(store, domain, now) and \
-                row["attempts"] + 1 < delivery.MAX_ATTEMPTS:
-            log.warning("domain_unavailable domain=%s", domain)
+            if domain not in self._healthy:
+                deliveries.record_domain_success(store, domain, now)  # the peer is alive
+                self._healthy.add(domain)
+        else:
+            self._healthy.discard(domain)  # a later success of this tick must be recorded
+            if deliveries.record_domain_failure(store, domain, now) and \
+                    row["attempts"] + 1 < delivery.MAX_ATTEMPTS:
+                log.warning("domain_unavailable domain=%s", domain)
         log.info("delivery outcome=%s status=%s inbox=%s domain=%s activity=%s attempt=%d",
                  outcome, result.status, row["inbox"], domain, row["activity_id"],
                  row["attempts"] + 1)

@@ -273,3 +273,22 @@ async def test_the_sinks_verifier_is_not_a_rubber_stamp(city, sink, clock):
                 pass
     assert [(r.verified, r.reason) for r in sink.received] == [
         (True, "checked"), (False, "digest mismatch"), (False, "checked")]
+
+
+async def test_a_fan_out_records_a_domains_health_once_per_tick(city, sink, clock):
+    """Twenty deliveries to one domain: one health write, not twenty (issue 18); the domain's
+    last success is still recorded."""
+    for n in range(20):
+        add_follower(city, n, f"http://sink.test/users/u{n}/inbox")
+    post_note(city, clock)
+    store = city.app[STORE]
+    writes: list[str] = []
+    store.db.conn.set_trace_callback(
+        lambda sql: writes.append(sql) if "INTO domain_health" in sql else None)
+    try:
+        assert await tick(city) == 20
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert len(writes) == 1
+    health = store.one("SELECT * FROM domain_health WHERE domain = 'sink.test'")
+    assert parse(health["last_success_at"]) == clock()
