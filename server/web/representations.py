@@ -8,10 +8,10 @@ version it was built from: the change counters of the tables it depends on
 (`models.change_counters`, bumped by triggers on every write by any process). A kept answer is
 served while those counters are unchanged; otherwise it is built again and kept.
 
-Only 200 answers are kept, and HTML only for requests without a cookie (a page with a login
-header is a person's own). A key must hold every input of the document that is not in the
-tracked tables: the path and query, the negotiated variant (and, once pages speak more than
-German, the language).
+Only 200 answers that set no cookie are kept, and HTML only for requests without a cookie (a
+page with a login header is a person's own). A key must hold every input of the document that
+is not in the tracked tables: the path and query, the negotiated variant (and, once pages
+speak more than German, the language).
 
 `If-None-Match` with the document's strong `ETag` answers `304 Not Modified`. Public
 ActivityStreams documents carry `Cache-Control: public, max-age=60`; HTML pages `no-cache`
@@ -60,8 +60,9 @@ def serve(request: web.Request, key: Hashable, tables: tuple[str, ...],
     rep = kept.get(key, version)
     if rep is None:
         response = build()
-        if response.status != 200 or not isinstance(response.body, bytes):
-            return response
+        if (response.status != 200 or not isinstance(response.body, bytes)
+                or response.cookies or "Set-Cookie" in response.headers):
+            return response  # an error, a stream, or an answer made for one visitor
         rep = kept.put(key, version, response,
                        HTML_CACHE_CONTROL if html else AS_CACHE_CONTROL)
     return _answer(request, rep)

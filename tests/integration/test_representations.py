@@ -16,6 +16,7 @@ from mitwirken.models.store import Store, utcnow
 from mitwirken.server.app import create_app, runner_options
 from mitwirken.server.app_keys import REPRESENTATIONS, STORE
 from mitwirken.server.web.doc_cache import Representations
+from mitwirken.server.web.representations import serve
 
 AP = {"Accept": "application/activity+json"}
 HTML = {"Accept": "text/html"}
@@ -151,3 +152,22 @@ async def test_access_log_modes(aiohttp_server, aiohttp_client, settings, caplog
     for line in lines:
         assert line.startswith("access remote=127.0.0.1 method=GET path=/actors/")
         assert " bytes=" in line and line.endswith("ms=" + line.rsplit("ms=", 1)[1])
+
+
+async def test_an_answer_that_sets_a_cookie_is_not_kept(client):
+    """E.g. a page that starts a session or hands out a CSRF cookie: never replayed."""
+    calls = []
+
+    def build() -> web.Response:
+        calls.append(1)
+        response = web.Response(text="<p>x</p>", content_type="text/html")
+        response.set_cookie("csrf", f"token{len(calls)}")
+        return response
+
+    class Req(dict):
+        app = client.app
+        headers: dict = {}
+
+    for _ in range(2):
+        assert serve(Req(), ("test", "cookie"), ("actors",), build, html=True).cookies
+    assert len(calls) == 2 and ("test", "cookie") not in client.app[REPRESENTATIONS]._kept
