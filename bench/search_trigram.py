@@ -13,7 +13,6 @@ queries. The text of the alternative is the indexed (folded) text of `search_tex
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_db import copy_search_db  # noqa: E402
 from mitwirken.models import search  # noqa: E402
 from mitwirken.models.store import Store  # noqa: E402
 
@@ -43,13 +43,8 @@ def timed(fn, rounds: int = 20) -> tuple[float, float]:
 
 
 def main() -> int:
-    source = Path(sys.argv[1]) / "search-bench.sqlite3"
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "tri.sqlite3"
-        conn = sqlite3.connect(source)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.close()
-        shutil.copy(source, path)
+        path = copy_search_db(sys.argv[1], tmp, "tri.sqlite3")
         base = os.path.getsize(path)
         conn = sqlite3.connect(path)
         words = sum(conn.execute(f"SELECT sum(pgsize) FROM dbstat WHERE name LIKE '{t}%'")

@@ -8,7 +8,6 @@ migrated again, as `mitwirken serve` does on start after an upgrade.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -20,17 +19,13 @@ sys.path.insert(0, str(ROOT))
 
 import sqlite_utils  # noqa: E402
 
+from bench.bench_db import copy_search_db  # noqa: E402
 from mitwirken.models.migrations import MIGRATIONS  # noqa: E402
 
 
 def main() -> int:
-    source = Path(sys.argv[1]) / "search-bench.sqlite3"
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upgrade.sqlite3"
-        conn = sqlite3.connect(source)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.close()
-        shutil.copy(source, path)
+        path = copy_search_db(sys.argv[1], tmp, "upgrade.sqlite3")
         db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
         db.execute("DROP TABLE search_words_infix")
         db.execute("DROP TABLE search_words")
