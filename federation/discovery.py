@@ -7,6 +7,8 @@ from urllib.parse import unquote, urlsplit
 from mitwirken.federation.as_types import Jrd, Link, NodeInfo, NodeInfoLinks, NodeInfoSoftware
 from mitwirken.federation.urls import Urls
 
+# The remote-follow template of a visitor's own server (read by the "Folgen" form). We do not
+# advertise one: nobody on a city instance follows or answers from here with a personal account.
 SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
 NODEINFO_VERSIONS = ("2.0", "2.1")
 
@@ -51,7 +53,6 @@ def jrd(username: str, urls: Urls, *, instance: bool = False) -> Jrd:
         "links": [
             {"rel": "self", "type": "application/activity+json", "href": actor_id},
             {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile},
-            {"rel": SUBSCRIBE_REL, "template": f"{urls.base}/authorize_interaction?uri={{uri}}"},
         ],
     }
 

@@ -228,7 +228,10 @@ def list_deliveries(store: Store, state: str | None = None,
                                                  [*params, limit]))
 
 
-def prune(store: Store, now: datetime, keep_days: int = 14, limit: int = 1000) -> int:
+KEEP_DAYS = 14  # finished rows are kept this long (the privacy page says so)
+
+
+def prune(store: Store, now: datetime, keep_days: int = KEEP_DAYS, limit: int = 1000) -> int:
     """Drop deliveries that finished (done or failed) more than `keep_days` ago.
 
     At most `limit` rows per call (one short write transaction); returns how many went, so a

@@ -196,7 +196,10 @@ def list_recent(store: Store, limit: int) -> list[InboxListing]:
         "FROM inbox_items ORDER BY id DESC LIMIT ?", [limit]))
 
 
-def prune(store: Store, now: datetime, keep_days: int = 14, limit: int = 1000) -> int:
+KEEP_DAYS = 14  # finished rows are kept this long (the privacy page says so)
+
+
+def prune(store: Store, now: datetime, keep_days: int = KEEP_DAYS, limit: int = 1000) -> int:
     """Drop decided items received more than `keep_days` ago (the dedupe window is ≥ 7 days).
 
     At most `limit` rows per call (one short write transaction); returns how many went, so a

@@ -82,6 +82,21 @@ class Settings(BaseModel):
         "and requests slower than 1 s (the reverse proxy logs every request), `off` none."
     )
 
+    operator_name: str = Field(
+        "", description="Impressum: who runs this site (e.g. Stadt Musterstadt, "
+        "Freiwilligenagentur); shown at /impressum."
+    )
+    operator_address: str = Field("", description="Impressum: postal address (several lines: a "
+                                  "TOML multi-line string).")
+    operator_email: str = Field("", description="Impressum: contact e-mail address.")
+    operator_phone: str = Field("", description="Impressum: contact phone number.")
+    operator_representative: str = Field(
+        "", description="Impressum: who represents the operator (e.g. the mayor)."
+    )
+    privacy_officer: str = Field(
+        "", description="Datenschutz: the data protection officer's name and contact."
+    )
+
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:

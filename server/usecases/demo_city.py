@@ -39,9 +39,9 @@ def demo_opportunities(base: str, now: datetime) -> list[tuple[str, dict]]:
         ("stadtbibliothek", {
             "original_id": "demo-lesepaten",
             "title": "Lesepat:in für Grundschulkinder",
-            "description": "Einmal pro Woche liest du mit zwei oder drei Kindern in der "
-                           "Kinderbibliothek. Du brauchst keine Vorkenntnisse – nur Freude am "
-                           "Vorlesen und etwas Geduld.\n\nWir begleiten dich mit einer "
+            "description": "Einmal pro Woche lesen Sie mit zwei oder drei Kindern in der "
+                           "Kinderbibliothek. Sie brauchen keine Vorkenntnisse – nur Freude am "
+                           "Vorlesen und etwas Geduld.\n\nWir begleiten Sie mit einer "
                            "Einführung und einem Austauschtreffen im Monat.",
             "kind": "regular", "cause_areas": ["bildung", "kinder-jugend"],
             "activity_types": ["lernhilfe-lesen"],
@@ -66,7 +66,7 @@ def demo_opportunities(base: str, now: datetime) -> list[tuple[str, dict]]:
                            "jede Hand. Auch ohne Deutschkenntnisse möglich.",
             "kind": "shifts", "cause_areas": ["armut-soziales", "nachbarschaft"],
             "activity_types": ["kochen-lebensmittel"],
-            "schedule": "Di und Do, 10–13 Uhr – du wählst deine Schichten selbst",
+            "schedule": "Di und Do, 10–13 Uhr – Sie wählen Ihre Schichten selbst",
             "places": [{"name": "Tafel-Laden", "street": "Bahnhofstraße 12",
                         "postal_code": "12345", "locality": "Musterstadt"}],
             "suitable_for": ["no-german-needed", "groups", "newcomers"],

@@ -10,10 +10,11 @@ from aiohttp import web
 from mitwirken.federation import collections as coll
 from mitwirken.federation.actors import actor_to_ap, profile_fields
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import follows
+from mitwirken.models import content_store, follows
 from mitwirken.models import outbox as outbox_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.store import Store
+from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import STORE, URLS
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
@@ -23,12 +24,13 @@ from mitwirken.server.web.templating import render
 
 # The tables each document is built from (server/web/representations.py).
 ACTOR_TABLES = ("instance", "actors")
+OPEN = ("open", "paused")  # what a profile page lists of an organisation's opportunities
 
 
 def _local_actor(request: web.Request) -> LocalActor:
     actor = actor_repo.get_actor(request.app[STORE], request.match_info["username"].lower())
     if actor is None or actor.kind == "instance":
-        raise ApiError(404, "not_found", "Unknown actor.")
+        raise ApiError(404, "not_found", "Unbekannter Akteur.")
     return actor
 
 
@@ -75,13 +77,19 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
         orgs = actor_repo.list_actors(store, "org") if actor.kind == "city" else []
         return render(request, "profile.html", {
             "actor": actor,
+            "opportunities": content_store.list_objects(
+                store, "opportunities", username=actor.username, statuses=OPEN, limit=50),
+            "practices": content_store.list_objects(store, "practices",
+                                                    username=actor.username, limit=50),
+            "label": label,
             "fields": profile_fields(actor),
             "followers": followers,
             "orgs": orgs,
             "handle": f"@{actor.username}@{urls.domain}",
             "actor_id": urls.actor(actor.username),
         })
-    return serve(request, ("profile", request.path_qs), ACTOR_TABLES + ("followers",), build,
+    return serve(request, ("profile", request.path_qs),
+                 ACTOR_TABLES + ("followers", "opportunities", "practices"), build,
                  html=True)
 
 

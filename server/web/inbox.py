@@ -54,7 +54,7 @@ async def shared_inbox(request: web.Request) -> web.Response:
 async def actor_inbox(request: web.Request) -> web.Response:
     username = request.match_info["username"]
     if not actor_exists(request.app[STORE], username):
-        raise ApiError(404, "not_found", "Unknown actor.")
+        raise ApiError(404, "not_found", "Unbekannter Akteur.")
     return await _receive(request, username)
 
 

@@ -27,6 +27,10 @@ CHOICES = {"kind": ("opportunity", "practice"), "opp_kind": vocab.OpportunityKin
 _SPACED_OFFSET = re.compile(r" (\d\d(?::?\d\d)?)$")  # an unencoded "+01:00" arrives as " 01:00"
 
 
+class _Bad(ValueError):
+    """A parameter that parsed but is out of bounds (the message says why, in German)."""
+
+
 def parse_query(params: dict[str, str]) -> search.Query:
     """Query string → search.Query; malformed numbers or dates raise ValueError with the name."""
     query = search.Query(q=params.get("q", "")[:200])
@@ -35,7 +39,7 @@ def parse_query(params: dict[str, str]) -> search.Query:
         if value:
             allowed = [str(getattr(c, "value", c)) for c in CHOICES.get(name, ())]
             if allowed and value not in allowed:
-                raise ValueError(f"{name} must be one of: {', '.join(allowed)}")
+                raise ValueError(f"{name}: erlaubt sind {', '.join(allowed)}")
             setattr(query, name, value[:100])
     name = ""
     try:
@@ -43,31 +47,35 @@ def parse_query(params: dict[str, str]) -> search.Query:
         if params.get(name):
             query.max_hours_per_week = float(params[name])
             if not math.isfinite(query.max_hours_per_week):
-                raise ValueError("not a finite number")
+                raise _Bad("keine endliche Zahl")
         name = "age"
         if params.get(name):
             query.age = int(params[name])
             if not 0 <= query.age <= 150:
-                raise ValueError("must be between 0 and 150")
+                raise _Bad("muss zwischen 0 und 150 liegen")
         for name in ("date_from", "date_to"):
             if params.get(name):
                 value = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", params[name]))
                 if value.tzinfo is None:
-                    raise ValueError("needs a time zone offset, e.g. Z or +01:00")
+                    raise _Bad("braucht eine Zeitzone, z. B. Z oder +01:00")
                 if not in_year_range(value):
-                    raise ValueError(f"must lie in the years {YEARS[0]} to {YEARS[1]}")
+                    raise _Bad(f"muss in den Jahren {YEARS[0]} bis {YEARS[1]} liegen")
                 setattr(query, name, value)
         name = "limit"
         query.limit = min(max(int(params.get(name, 20)), 1), MAX_LIMIT)
         name = "offset"
         query.offset = max(int(params.get(name, 0)), 0)
         if query.offset > 1_000_000:
-            raise ValueError("must be at most 1000000")
-    except ValueError as exc:
+            raise _Bad("darf höchstens 1000000 sein")
+    except _Bad as exc:
         raise ValueError(f"{name}: {exc}") from exc
+    except ValueError as exc:  # int(), float() or fromisoformat() refused the text
+        what = ("kein gültiges Datum (z. B. 2026-12-01T00:00:00Z)" if name.startswith("date")
+                else "keine gültige Zahl")
+        raise ValueError(f"{name}: {what}") from exc
     for name in ("local", "include_inactive"):
         if params.get(name, "") not in ("", "true", "false"):
-            raise ValueError(f"{name} must be true or false")
+            raise ValueError(f"{name}: erlaubt sind true oder false")
     if params.get("local") in ("true", "false"):
         query.local = params["local"] == "true"
     query.include_inactive = params.get("include_inactive") == "true"
@@ -102,7 +110,7 @@ async def adopted_by(request: web.Request) -> web.Response:
     store, urls = request.app[STORE], request.app[URLS]
     practice_id = request.match_info["id"]
     if not content_store.practice_exists(store, practice_id):
-        raise ApiError(404, "not_found", "Unknown practice.")
+        raise ApiError(404, "not_found", "Unbekanntes Praxisbeispiel.")
     coll_id = f"{urls.practice(practice_id)}/adoptedBy"
     total = remote_content.count_adoptions(store, practice_id)
 

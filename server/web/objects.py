@@ -56,7 +56,7 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
     if obj is None:
         if content_store.is_deleted(store, kind, object_id):
             return _gone(request, ap_id)
-        raise ApiError(404, "not_found", "Unknown object.")
+        raise ApiError(404, "not_found", "Unbekannter Inhalt.")
     svc = request.app[SERVICES].content
     if as_json:
         return ap_response(svc.to_ap(obj))
@@ -96,7 +96,7 @@ def _page_no(request: web.Request) -> int:
             raise ValueError("too large")
         return max(page, 1)
     except ValueError as exc:
-        raise ApiError(400, "bad_page", "seite must be a number") from exc
+        raise ApiError(400, "bad_page", "seite muss eine Zahl sein.") from exc
 
 
 def _names(store: Store) -> dict[str, str]:
@@ -130,7 +130,7 @@ async def activity(request: web.Request) -> web.Response:
         if activity_json is None:
             withdrawn = outbox.withdrawn_activity(store, ap_id)
             if withdrawn is None:
-                raise ApiError(404, "not_found", "Unknown activity.")
+                raise ApiError(404, "not_found", "Unbekannte Aktivität.")
             return _tombstone(ap_id, withdrawn["type"], withdrawn["deleted_at"])
         return ap_response(json.loads(activity_json))
     return serve(request, ("activity", request.path_qs), ("outbox", "tombstones"), build)

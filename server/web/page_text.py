@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from mitwirken.federation.convert_facts import date_span, time_budget_text, when_dated
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import render_markdown
-from mitwirken.models.vocab import label
+from mitwirken.models.vocab import ApplyChannel, OpportunityStatus, label
 
 
 def date_de(dt: datetime) -> str:
@@ -45,14 +46,53 @@ def opportunity_facts(opp: Opportunity) -> list[tuple[str, str]]:
     return facts
 
 
-def contact_lines(opp: Opportunity | Practice) -> list[tuple[str, str]]:
-    c = opp.contact
+class ContactLine(NamedTuple):
+    """One line of the contact box: a label, the text, and a link where there is one."""
+
+    name: str
+    value: str
+    href: str | None = None
+
+
+def tel_href(phone: str) -> str:
+    """`tel:` link of a written phone number ("0421 / 12 34-5" → "tel:0421123445")."""
+    return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
+
+
+def contact_lines(obj: Opportunity | Practice) -> list[ContactLine]:
+    """The contact; for an opportunity also the application channels its editor chose
+    (`apply_channels`): e-mail and phone are `mailto:`/`tel:` links."""
+    c = obj.contact
     if c is None:
         return []
-    rows = [("Kontakt", c.name)] if c.name else []
-    rows += [(k, v) for k, v in (("E-Mail", c.email), ("Telefon", c.phone),
-                                 ("Erreichbar", c.hours), ("Web", c.url)) if v]
+    channels = obj.apply_channels if isinstance(obj, Opportunity) else list(ApplyChannel)
+    rows = [ContactLine("Kontakt", c.name)] if c.name else []
+    email = obj.application_email if isinstance(obj, Opportunity) else c.email
+    phone = obj.application_phone if isinstance(obj, Opportunity) else c.phone
+    if email and (ApplyChannel.EMAIL in channels or email == c.email):
+        rows.append(ContactLine("E-Mail", email, f"mailto:{email}"))
+    if phone and (ApplyChannel.PHONE in channels or phone == c.phone):
+        rows.append(ContactLine("Telefon", phone, tel_href(phone)))
+    if c.hours:
+        rows.append(ContactLine("Erreichbar", c.hours))
+    if c.url:
+        rows.append(ContactLine("Web", c.url, c.url))
     return rows
+
+
+def accepts_replies(opp: Opportunity) -> bool:
+    """Whether the page invites an answer from the fediverse (the editor's channel choice)."""
+    return ApplyChannel.FEDIVERSE_REPLY in opp.apply_channels
+
+
+def is_over(opp: Opportunity) -> bool:
+    """Closed or filled: the page says so and no longer invites anyone to apply."""
+    return opp.status in (OpportunityStatus.CLOSED, OpportunityStatus.FILLED)
+
+
+def tag_links(values: list[Any]) -> list[tuple[str, str]]:
+    """(label, hashtag) of vocabulary values, for links to their `/tags/` pages."""
+    return [(label(v), v.tag.lower()) for v in values]
 
 
 def markdown(text: str | None) -> str:

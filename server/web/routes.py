@@ -65,6 +65,8 @@ ROUTES: list[web.RouteDef] = [
     web.get("/", pages.home),
     web.get("/about", pages.about),
     web.get("/tags/{name}", pages.tag_page),
+    web.get("/impressum", pages.impressum),
+    web.get("/datenschutz", pages.datenschutz),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
 ]
