@@ -27,7 +27,7 @@ ACTOR_TABLES = ("instance", "actors")
 OPEN = ("open", "paused")  # what a profile page lists of an organisation's opportunities
 
 
-def _local_actor(request: web.Request) -> LocalActor:
+def local_actor(request: web.Request) -> LocalActor:
     actor = actor_repo.get_actor(request.app[STORE], request.match_info["username"].lower())
     if actor is None or actor.kind == "instance":
         raise ApiError(404, "not_found", "Unbekannter Akteur.")
@@ -55,13 +55,13 @@ async def instance_outbox(request: web.Request) -> web.Response:
 
 def _actor_json(request: web.Request) -> web.Response:
     def build() -> web.Response:
-        return ap_response(actor_to_ap(_local_actor(request), request.app[URLS]))
+        return ap_response(actor_to_ap(local_actor(request), request.app[URLS]))
     return serve(request, ("actor", request.match_info["username"].lower()), ACTOR_TABLES, build)
 
 
 async def actor_document(request: web.Request) -> web.StreamResponse:
     if not wants_activity_json(request) and "text/html" in request.headers.get("Accept", ""):
-        actor = _local_actor(request)
+        actor = local_actor(request)
         raise web.HTTPFound(request.app[URLS].profile(actor.username))
     return _actor_json(request)
 
@@ -71,7 +71,7 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
         return _actor_json(request)
 
     def build() -> web.Response:
-        actor = _local_actor(request)
+        actor = local_actor(request)
         urls, store = request.app[URLS], request.app[STORE]
         followers = follows.count_accepted_followers(store, actor.username)
         orgs = actor_repo.list_actors(store, "org") if actor.kind == "city" else []
@@ -95,7 +95,7 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
 
 async def outbox(request: web.Request) -> web.Response:
     def build() -> web.Response:
-        actor = _local_actor(request)
+        actor = local_actor(request)
         store = request.app[STORE]
         total = outbox_repo.count_public(store, actor.username)
 
@@ -117,7 +117,7 @@ def _people(request: web.Request, table: str, count: Callable[[Store, str], int]
             ) -> web.Response:
     """The followers or following collection of an actor (pages of actor ids)."""
     def build() -> web.Response:
-        actor = _local_actor(request)
+        actor = local_actor(request)
         store = request.app[STORE]
 
         def fetch(limit: int, offset: int) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -24,6 +25,7 @@ CHOICES = {"kind": ("opportunity", "practice"), "opp_kind": vocab.OpportunityKin
            "cause_area": vocab.CauseArea, "activity_type": vocab.ActivityType,
            "theme": vocab.PracticeTheme, "sector": vocab.Sector, "remote": vocab.Remote,
            "suitable_for": vocab.SuitableFor, "region": vocab.Bundesland}
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SPACED_OFFSET = re.compile(r" (\d\d(?::?\d\d)?)$")  # an unencoded "+01:00" arrives as " 01:00"
 
 
@@ -55,7 +57,10 @@ def parse_query(params: dict[str, str]) -> search.Query:
                 raise _Bad("muss zwischen 0 und 150 liegen")
         for name in ("date_from", "date_to"):
             if params.get(name):
-                value = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", params[name]))
+                text = params[name].strip()
+                if _DAY.fullmatch(text):  # a day (the page's date field): all of it, UTC
+                    text += "T00:00:00Z" if name == "date_from" else "T23:59:59Z"
+                value = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", text))
                 if value.tzinfo is None:
                     raise _Bad("braucht eine Zeitzone, z. B. Z oder +01:00")
                 if not in_year_range(value):
@@ -100,10 +105,31 @@ async def search_api(request: web.Request) -> web.Response:
     return web.json_response(body, headers={"Access-Control-Allow-Origin": "*"})
 
 
+# The filters of the search page: (parameter, label, choices) — the network search's own.
+PAGE_FILTERS = (
+    ("cause_area", "Bereich", vocab.CauseArea),
+    ("activity_type", "Tätigkeit", vocab.ActivityType),
+    ("opp_kind", "Zeitliche Form", vocab.OpportunityKind),
+    ("remote", "Ort", vocab.Remote),
+    ("suitable_for", "Geeignet für", vocab.SuitableFor),
+    ("region", "Bundesland", vocab.Bundesland),
+    ("theme", "Thema (Praxisbeispiele)", vocab.PracticeTheme),
+    ("sector", "Beteiligter Sektor (Praxisbeispiele)", vocab.Sector),
+)
+HOURS_CHOICES = (("1", "bis 1 Stunde pro Woche"), ("2", "bis 2 Stunden pro Woche"),
+                 ("4", "bis 4 Stunden pro Woche"), ("8", "bis 8 Stunden pro Woche"))
+
+
 async def search_page(request: web.Request) -> web.Response:
     query, total, items = _search(request)
-    return render(request, "search.html", {"query": query, "total": total, "items": items,
-                                           "label": label, "params": dict(request.query)})
+    params = {k: v for k, v in request.query.items() if k != "offset" and v}
+    more = None
+    if query.offset + query.limit < total:
+        more = "?" + urlencode({**params, "offset": query.offset + query.limit})
+    return render(request, "search.html", {
+        "query": query, "total": total, "items": items, "label": label, "params": params,
+        "filters": PAGE_FILTERS, "hours": HOURS_CHOICES, "more": more,
+        "feed_query": urlencode(params)})
 
 
 async def adopted_by(request: web.Request) -> web.Response:

@@ -64,13 +64,14 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
     if isinstance(obj, Opportunity):
         ld = opportunity_jsonld(obj, urls, actor)
         ctx = {"opp": obj, "facts": page_text.opportunity_facts(obj),
-               "template": "opportunity.html"}
+               "template": "opportunity.html", "summary": page_text.plain(obj.description)}
     else:
         ld = practice_jsonld(obj, urls, actor)
         sections = [(label(s), page_text.markdown(obj.sections[s])) for s in PracticeSection
                     if s in obj.sections]
         adoptions = remote_content.adoptions_of(store, object_id)
         ctx = {"practice": obj, "sections": sections, "template": "practice.html",
+               "summary": obj.summary,
                "adoptions": adoptions}
     counts = interactions.counts(store, ap_id)
     return render(request, ctx.pop("template"), {

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from mitwirken.federation.convert_facts import date_span, time_budget_text, when_dated
 from mitwirken.models.content import Opportunity, Practice
-from mitwirken.models.markdown import render_markdown
+from mitwirken.models.markdown import html_to_text, render_markdown
+from mitwirken.models.values import Place
 from mitwirken.models.vocab import ApplyChannel, OpportunityStatus, label
 
 
@@ -25,10 +27,6 @@ def opportunity_facts(opp: Opportunity) -> list[tuple[str, str]]:
     budget = time_budget_text(opp)
     if budget:
         facts.append(("Zeitaufwand", budget))
-    for place in opp.places:
-        parts = [p for p in (place.name, place.street,
-                             " ".join(x for x in (place.postal_code, place.locality) if x)) if p]
-        facts.append(("Ort", ", ".join(parts)))
     if opp.remote.value != "no":
         facts.append(("Von zu Hause", label(opp.remote)))
     if opp.min_age is not None:
@@ -80,6 +78,27 @@ def contact_lines(obj: Opportunity | Practice) -> list[ContactLine]:
     return rows
 
 
+def map_url(place: Place) -> str | None:
+    """OpenStreetMap at the place's coordinates, or a search for its address (a link only:
+    nothing of the map is loaded before the visitor follows it)."""
+    if place.latitude is not None and place.longitude is not None:
+        return (f"https://www.openstreetmap.org/?mlat={place.latitude}&mlon={place.longitude}"
+                f"#map=17/{place.latitude}/{place.longitude}")
+    address = ", ".join(x for x in (place.street, " ".join(
+        y for y in (place.postal_code, place.locality) if y)) if x)
+    return f"https://www.openstreetmap.org/search?query={quote(address)}" if address else None
+
+
+def places(opp: Opportunity) -> list[ContactLine]:
+    """Each place with its map link."""
+    rows = []
+    for place in opp.places:
+        parts = [p for p in (place.name, place.street,
+                             " ".join(x for x in (place.postal_code, place.locality) if x)) if p]
+        rows.append(ContactLine("Ort", ", ".join(parts), map_url(place)))
+    return rows
+
+
 def accepts_replies(opp: Opportunity) -> bool:
     """Whether the page invites an answer from the fediverse (the editor's channel choice)."""
     return ApplyChannel.FEDIVERSE_REPLY in opp.apply_channels
@@ -93,6 +112,11 @@ def is_over(opp: Opportunity) -> bool:
 def tag_links(values: list[Any]) -> list[tuple[str, str]]:
     """(label, hashtag) of vocabulary values, for links to their `/tags/` pages."""
     return [(label(v), v.tag.lower()) for v in values]
+
+
+def plain(markdown_text: str | None) -> str:
+    """The text of a Markdown description without markup, on one line (meta descriptions)."""
+    return " ".join(html_to_text(render_markdown(markdown_text or "")).split())
 
 
 def markdown(text: str | None) -> str:

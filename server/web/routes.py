@@ -12,12 +12,14 @@ from mitwirken.server.web import (
     actors,
     api,
     discovery,
+    feeds,
     health,
     inbox,
     network,
     objects,
     openapi,
     pages,
+    sitemap,
 )
 
 ROUTES: list[web.RouteDef] = [
@@ -56,6 +58,12 @@ ROUTES: list[web.RouteDef] = [
     web.get("/suche", network.search_page),
     web.get("/praxis/{id}/adoptedBy", network.adopted_by),
 
+    web.get("/angebote/{id}/kalender.ics", feeds.opportunity_ics),
+    web.get("/@{username}/kalender.ics", feeds.actor_ics),
+    web.get("/@{username}/feed.atom", feeds.actor_feed),
+    web.get("/feed.atom", feeds.city_feed),
+    web.get("/suche/feed.atom", feeds.search_feed),
+
     web.get("/angebote/{id}", objects.opportunity),
     web.get("/praxis/{id}", objects.practice),
     web.get("/angebote", objects.opportunity_list),
@@ -67,6 +75,9 @@ ROUTES: list[web.RouteDef] = [
     web.get("/tags/{name}", pages.tag_page),
     web.get("/impressum", pages.impressum),
     web.get("/datenschutz", pages.datenschutz),
+
+    web.get("/sitemap.xml", sitemap.sitemap),
+    web.get("/robots.txt", sitemap.robots),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
 ]
