@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.app_keys import (
     CLOCK,
+    FOLLOW_LIMIT,
     JINJA,
     REPRESENTATIONS,
     SERVICES,
@@ -31,6 +33,7 @@ from mitwirken.server.web import access_log
 from mitwirken.server.web.doc_cache import Representations
 from mitwirken.server.web.errors import error_middleware
 from mitwirken.server.web.proxy import proxy_middleware
+from mitwirken.server.web.rate_limit import RateLimit
 from mitwirken.server.web.routes import ROUTES
 from mitwirken.server.web.security_headers import install as install_security_headers
 from mitwirken.server.web.templating import make_environment
@@ -82,6 +85,7 @@ def create_app(
     app[SYNONYMS] = load_synonyms()
     app[JINJA] = make_environment()
     app[REPRESENTATIONS] = Representations(ChangeCounters(app[STORE]))
+    app[FOLLOW_LIMIT] = RateLimit(10, 600, time.monotonic)  # WebFinger lookups per address
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
     app.router.add_routes(ROUTES)
     app.router.add_static("/static", STATIC)

@@ -19,6 +19,7 @@ from mitwirken.server.web import (
     objects,
     openapi,
     pages,
+    remote_follow,
     sitemap,
 )
 
@@ -73,6 +74,8 @@ ROUTES: list[web.RouteDef] = [
     web.get("/", pages.home),
     web.get("/about", pages.about),
     web.get("/tags/{name}", pages.tag_page),
+    web.get("/folgen", remote_follow.follow_form),
+    web.post("/folgen", remote_follow.follow_submit),
     web.get("/impressum", pages.impressum),
     web.get("/datenschutz", pages.datenschutz),
 
