@@ -12,6 +12,8 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models.store import Store
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import Services
+from mitwirken.server.usecases.accounts import Accounts
+from mitwirken.server.usecases.login import Login
 from mitwirken.server.web.doc_cache import Representations
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -22,3 +24,5 @@ JINJA = web.AppKey("jinja", jinja2.Environment)
 SERVICES = web.AppKey("services", Services)  # set when the app starts (fetcher, workers, …)
 REPRESENTATIONS = web.AppKey("representations", Representations)  # kept public answers
 SYNONYMS = web.AppKey("synonyms", dict)  # models.search_analysis.Synonyms, loaded at start
+LOGIN = web.AppKey("login", Login)  # sessions of the web UI
+ACCOUNTS = web.AppKey("accounts", Accounts)  # web accounts (set-password links)

@@ -82,6 +82,11 @@ class Settings(BaseModel):
         "and requests slower than 1 s (the reverse proxy logs every request), `off` none."
     )
 
+    session_hours: int = Field(
+        12, ge=1, le=24 * 90, description="A web login lasts this many hours; then the person "
+        "logs in again."
+    )
+
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:

@@ -14,6 +14,7 @@ from mitwirken.server.web import (
     discovery,
     health,
     inbox,
+    login,
     network,
     objects,
     openapi,
@@ -65,6 +66,13 @@ ROUTES: list[web.RouteDef] = [
     web.get("/", pages.home),
     web.get("/about", pages.about),
     web.get("/tags/{name}", pages.tag_page),
+
+    web.get("/anmelden", login.login_form),
+    web.post("/anmelden", login.login_submit),
+    web.post("/abmelden", login.logout),
+    web.post("/abmelden/ueberall", login.logout_everywhere),
+    web.get("/passwort/{token}", login.password_form),
+    web.post("/passwort/{token}", login.password_submit),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
 ]
