@@ -10,6 +10,7 @@ from aiohttp import web
 
 from mitwirken.server.web import (
     actors,
+    admin_pages,
     api,
     discovery,
     health,
@@ -73,6 +74,16 @@ ROUTES: list[web.RouteDef] = [
     web.post("/abmelden/ueberall", login.logout_everywhere),
     web.get("/passwort/{token}", login.password_form),
     web.post("/passwort/{token}", login.password_submit),
+
+    web.get("/verwaltung", admin_pages.dashboard_page),
+    web.get("/verwaltung/angebote/neu", admin_pages.new_form),
+    web.post("/verwaltung/angebote/neu", admin_pages.new_submit),
+    web.get("/verwaltung/angebote/{id}", admin_pages.edit_form),
+    web.post("/verwaltung/angebote/{id}", admin_pages.edit_submit),
+    web.get("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_form),
+    web.post("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_submit),
+    web.post("/verwaltung/angebote/{id}/{action:bestaetigen|pausieren|schliessen|oeffnen}",
+             admin_pages.action),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
 ]
