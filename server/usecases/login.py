@@ -7,6 +7,7 @@ leaves the window — without even checking the password."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import secrets
@@ -64,7 +65,9 @@ class Login:
         self.clock = clock
         self.lifetime = timedelta(hours=session_hours)
 
-    def login(self, email: str, password: str, address: str) -> LoginOutcome:
+    async def login(self, email: str, password: str, address: str) -> LoginOutcome:
+        """argon2 takes tens of milliseconds of CPU on purpose: it runs in a thread, so the
+        event loop (inbox, deliveries, pages) is not held meanwhile."""
         email = normalise_email(email)[:254]
         now = self.clock()
         wait = self._wait(email, address, now)
@@ -73,7 +76,9 @@ class Login:
                         hash_token(email)[:12], address, wait)
             return Throttled(wait)
         account = account_repo.by_email(self.store, email)
-        if account is None or not passwords.verify(account.password_hash, password):
+        verified = await asyncio.to_thread(passwords.verify,
+                                           account.password_hash if account else None, password)
+        if account is None or not verified:
             session_repo.record_failure(self.store, email, address, now)
             log.warning("login_failed email_hash=%s remote=%s known=%s",
                         hash_token(email)[:12], address, account is not None)

@@ -58,7 +58,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     check_csrf(request, form)
     email = str(form.get("email", ""))[:300]
     password = str(form.get("password", ""))[:MAX_LENGTH + 1]
-    outcome = request.app[LOGIN].login(email, password, request.remote or "")
+    outcome = await request.app[LOGIN].login(email, password, request.remote or "")
     if isinstance(outcome, Throttled):
         minutes = math.ceil(outcome.wait_seconds / 60)
         raise page_error(429, "too_many_logins", (
