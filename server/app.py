@@ -17,9 +17,11 @@ from mitwirken.models.change_counters import ChangeCounters
 from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.app_keys import (
+    ACCOUNTS,
     CLOCK,
     FOLLOW_LIMIT,
     JINJA,
+    LOGIN,
     REPRESENTATIONS,
     SERVICES,
     SETTINGS,
@@ -29,7 +31,10 @@ from mitwirken.server.app_keys import (
 )
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import open_services, workers_running
+from mitwirken.server.usecases.accounts import Accounts
+from mitwirken.server.usecases.login import Login
 from mitwirken.server.web import access_log
+from mitwirken.server.web.auth import session_middleware
 from mitwirken.server.web.doc_cache import Representations
 from mitwirken.server.web.errors import error_middleware
 from mitwirken.server.web.proxy import proxy_middleware
@@ -75,7 +80,9 @@ def create_app(
     app = web.Application(
         # Forwarded headers first (only from trusted proxies), so everything after sees the
         # real client and scheme.
-        middlewares=[proxy_middleware(settings.trusted_proxies), error_middleware],
+        # Then errors (their pages see the session), then the login state of the request.
+        middlewares=[proxy_middleware(settings.trusted_proxies), error_middleware,
+                     session_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -84,6 +91,8 @@ def create_app(
     app[CLOCK] = clock
     app[SYNONYMS] = load_synonyms()
     app[JINJA] = make_environment()
+    app[LOGIN] = Login(app[STORE], clock, settings.session_hours)
+    app[ACCOUNTS] = Accounts(app[STORE], clock)
     app[REPRESENTATIONS] = Representations(ChangeCounters(app[STORE]))
     app[FOLLOW_LIMIT] = RateLimit(10, 600, time.monotonic)  # WebFinger lookups per address
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))

@@ -96,6 +96,10 @@ class Settings(BaseModel):
     privacy_officer: str = Field(
         "", description="Datenschutz: the data protection officer's name and contact."
     )
+    session_hours: int = Field(
+        12, ge=1, le=24 * 90, description="A web login lasts this many hours; then the person "
+        "logs in again."
+    )
 
     @field_validator("base_url")
     @classmethod

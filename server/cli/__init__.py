@@ -21,6 +21,7 @@ from mitwirken.server.cli import (
     moderation,
     organisations,
     queue,
+    users,
 )
 from mitwirken.server.cli._common import CliError, Handler, Setup, add_data
 from mitwirken.server.config import ConfigError
@@ -42,6 +43,7 @@ GROUPS = {  # the commands with sub-commands, and their help
     "token": "API tokens",
     "queue": "delivery queue",
     "relay": "relay subscriptions of the instance actor",
+    "user": "people who log in to the web UI",
 }
 
 COMMANDS = (
@@ -54,6 +56,13 @@ COMMANDS = (
     Command("org list", "list organisations", organisations.cmd_org_list, add_data),
     Command("token create", "create a bearer token; prints it alone on stdout",
             organisations.cmd_token_create, organisations.token_create_arguments),
+    Command("user add", "add a web account (admin, staff or editor)", users.cmd_user_add,
+            users.user_add_arguments),
+    Command("user list", "list web accounts", users.cmd_user_list, add_data),
+    Command("user remove", "remove a web account and end its sessions", users.cmd_user_remove,
+            users.email_arguments),
+    Command("user reset", "reset a password: prints a new one-time link",
+            users.cmd_user_reset, users.email_arguments),
     Command("demo", "seed the demo city Musterstadt", instance.cmd_demo, add_data),
     Command("follow", "follow a remote actor", federation.cmd_follow,
             federation.target_arguments),

@@ -10,11 +10,13 @@ from aiohttp import web
 
 from mitwirken.server.web import (
     actors,
+    admin_pages,
     api,
     discovery,
     feeds,
     health,
     inbox,
+    login,
     network,
     objects,
     openapi,
@@ -81,6 +83,23 @@ ROUTES: list[web.RouteDef] = [
 
     web.get("/sitemap.xml", sitemap.sitemap),
     web.get("/robots.txt", sitemap.robots),
+
+    web.get("/anmelden", login.login_form),
+    web.post("/anmelden", login.login_submit),
+    web.post("/abmelden", login.logout),
+    web.post("/abmelden/ueberall", login.logout_everywhere),
+    web.get("/passwort/{token}", login.password_form),
+    web.post("/passwort/{token}", login.password_submit),
+
+    web.get("/verwaltung", admin_pages.dashboard_page),
+    web.get("/verwaltung/angebote/neu", admin_pages.new_form),
+    web.post("/verwaltung/angebote/neu", admin_pages.new_submit),
+    web.get("/verwaltung/angebote/{id}", admin_pages.edit_form),
+    web.post("/verwaltung/angebote/{id}", admin_pages.edit_submit),
+    web.get("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_form),
+    web.post("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_submit),
+    web.post("/verwaltung/angebote/{id}/{action:bestaetigen|pausieren|schliessen|oeffnen}",
+             admin_pages.action),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
 ]

@@ -39,6 +39,11 @@ OWNERS = {
     "search_text": "search",
     "search_terms": "search",
     "search_words": "search",
+    "accounts": "accounts",
+    "account_orgs": "accounts",
+    "password_links": "accounts",
+    "sessions": "sessions",
+    "login_failures": "sessions",
 }
 
 WRITE = re.compile(
