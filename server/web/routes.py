@@ -18,6 +18,7 @@ from mitwirken.server.web import (
     objects,
     openapi,
     pages,
+    responses_api,
 )
 
 ROUTES: list[web.RouteDef] = [
@@ -49,6 +50,11 @@ ROUTES: list[web.RouteDef] = [
     web.post("/api/v1/opportunities/{id}/close", api.close),
     web.get("/api/v1/{kind:opportunities|practices}/{id}/interactions", api.interactions),
     web.get("/api/v1/admin/inbox", api.admin_inbox),
+    web.get("/api/v1/responses", responses_api.list_responses),
+    web.get("/api/v1/responses/{id}", responses_api.read),
+    web.post("/api/v1/responses/{id}/reply", responses_api.reply),
+    web.post("/api/v1/responses/{id}/state", responses_api.set_state),
+    web.get("/api/v1/organisations/{username}/stats", responses_api.organisation_stats),
 
     web.get("/api/v1/openapi.json", openapi.openapi_json),
 
