@@ -54,6 +54,7 @@ class ResponseRow(TypedDict):
     sender_name: str | None
     sender_handle: str | None
     sender_inbox: str | None
+    promise_days: int
     received_at: str
     due_at: str | None
     first_answer_at: str | None
@@ -82,13 +83,15 @@ class Thread(TypedDict):
 
 def create(store: Store, *, organisation: str, object_id: str | None, visibility: Visibility,
            sender_id: str | None, sender_name: str | None, sender_handle: str | None,
-           sender_inbox: str | None, received: datetime, due: datetime | None) -> str:
+           sender_inbox: str | None, promise_days: int, received: datetime,
+           due: datetime | None) -> str:
     """Store a new open response; returns its id."""
     row: ResponseRow = {
         "id": new_id(), "organisation": organisation, "object_id": object_id,
         "visibility": visibility, "state": RESPONSE.initial.value, "sender_id": sender_id,
         "sender_name": sender_name, "sender_handle": sender_handle,
-        "sender_inbox": sender_inbox, "received_at": iso(received),
+        "sender_inbox": sender_inbox, "promise_days": promise_days,
+        "received_at": iso(received),
         "due_at": iso(due) if due else None, "first_answer_at": None, "handled_at": None}
     store.db.table(TABLE).insert(dict(row))
     return row["id"]
@@ -203,6 +206,7 @@ def mark_answered(store: Store, response_id: str, now: datetime) -> None:
 class Timing(TypedDict):
     """What the statistics need of one expression of interest."""
 
+    promise_days: int
     received_at: str
     due_at: str | None
     first_answer_at: str | None
@@ -212,7 +216,8 @@ def timings(store: Store, organisation: str, since: datetime) -> list[Timing]:
     """The expressions of interest (direct and form responses) an organisation received since
     then, for its statistics."""
     rows = store.all(
-        "SELECT received_at, due_at, first_answer_at FROM responses WHERE organisation = ? "
-        "AND visibility IN ('direct', 'form') AND received_at >= ? ORDER BY received_at",
+        "SELECT promise_days, received_at, due_at, first_answer_at FROM responses "
+        "WHERE organisation = ? AND visibility IN ('direct', 'form') AND received_at >= ? "
+        "ORDER BY received_at",
         [organisation, iso(since)])
     return [Timing(**r) for r in rows]  # type: ignore[typeddict-item]

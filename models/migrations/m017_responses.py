@@ -8,6 +8,9 @@ answered. `response_messages` holds its messages, in and out; `note_id` is the A
 id of the Note (the volunteer's, or the answer we sent), so a later reply in the thread finds
 its response and an Update or Delete finds its message.
 
+`responses` gets a change counter (see m015): the organisation's actor document carries its
+answer statistics, so a kept copy of it must be rebuilt when a response changes.
+
 Frozen once released: never edit it (a change is a new migration)."""
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ def migrate(db: sqlite_utils.Database) -> None:
         "id TEXT PRIMARY KEY, organisation TEXT NOT NULL, object_id TEXT, "
         "visibility TEXT NOT NULL, state TEXT NOT NULL, "
         "sender_id TEXT, sender_name TEXT, sender_handle TEXT, sender_inbox TEXT, "
-        "received_at TEXT NOT NULL, due_at TEXT, first_answer_at TEXT, handled_at TEXT)")
+        "promise_days INTEGER NOT NULL, received_at TEXT NOT NULL, due_at TEXT, "
+        "first_answer_at TEXT, handled_at TEXT)")
     db.execute("CREATE INDEX responses_by_org ON responses(organisation, received_at)")
     db.execute("CREATE INDEX responses_by_sender ON responses(sender_id)")
     db.execute(
@@ -29,3 +33,8 @@ def migrate(db: sqlite_utils.Database) -> None:
         "id TEXT PRIMARY KEY, response_id TEXT NOT NULL, note_id TEXT UNIQUE, "
         "direction TEXT NOT NULL, author TEXT, content TEXT NOT NULL, at TEXT NOT NULL)")
     db.execute("CREATE INDEX response_messages_by_response ON response_messages(response_id, at)")
+    db.execute("INSERT INTO change_counters (name, n) VALUES ('responses', 0)")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER change_counters_responses_{event.lower()} AFTER {event} ON "
+            "responses BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'responses'; END")

@@ -193,6 +193,19 @@ def stats(store: Store, organisation: str, now: datetime) -> Stats:
                  median_first_answer_days=float(median(days)))
 
 
+def reply_rate(store: Store, organisation: str, now: datetime) -> tuple[str, str] | None:
+    """The statistics as a profile field, e.g. ("Antwortet", "9 von 10 in 5 Werktagen");
+    None below five responses."""
+    figures = stats(store, organisation, now)
+    if figures["answered_in_time"] is None:
+        return None
+    promises = {r["promise_days"] for r in repo.timings(
+        store, organisation, now - timedelta(days=STATS_WINDOW_DAYS))}
+    promise = f"in {promises.pop()} Werktagen" if len(promises) == 1 \
+        else "in der zugesagten Zeit"
+    return "Antwortet", f"{figures['answered_in_time']} von {figures['responses']} {promise}"
+
+
 def promise_days(store: Store, urls: Urls, object_ap_id: str | None) -> int:
     """The reply time an opportunity promises (`reply_time_days`), else the default."""
     found = _our_object(store, urls, object_ap_id) if object_ap_id else None
@@ -285,7 +298,8 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
     sender = await _sender(ctx, actor)
     visibility = visibility_of(obj, sender)
     object_ap_id = parent if target else None
-    due = add_working_days(now, promise_days(ctx.store, ctx.urls, object_ap_id))
+    days = promise_days(ctx.store, ctx.urls, object_ap_id)
+    due = add_working_days(now, days)
     with ctx.store.tx():
         if repo.thread_of(ctx.store, note_id):  # a repeated delivery of the same Note
             return "processed"
@@ -294,7 +308,8 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
             visibility=visibility, sender_id=actor,
             sender_name=sender.name if sender else None,
             sender_handle=sender.handle if sender and sender.preferred_username else None,
-            sender_inbox=sender.inbox if sender else None, received=now, due=due)
+            sender_inbox=sender.inbox if sender else None, promise_days=days, received=now,
+            due=due)
         repo.add_message(ctx.store, response_id, direction="in",
                          content=_content(obj.get("content")), at=now, note_id=note_id,
                          author=actor)
