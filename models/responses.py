@@ -120,6 +120,12 @@ def thread_of(store: Store, note_id: str) -> Thread | None:
     return Thread(**row) if row else None  # type: ignore[typeddict-item]
 
 
+def messages_since(store: Store, author: str, since: datetime) -> int:
+    """How many messages an actor sent us since then (for the flood limit)."""
+    return int(store.scalar("SELECT count(*) FROM response_messages WHERE author = ? "
+                            "AND direction = 'in' AND at >= ?", [author, iso(since)]) or 0)
+
+
 def update_message(store: Store, note_id: str, author: str, content: str) -> bool:
     """An incoming message edited by its own author."""
     return store.execute(

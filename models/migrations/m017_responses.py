@@ -33,6 +33,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         "id TEXT PRIMARY KEY, response_id TEXT NOT NULL, note_id TEXT UNIQUE, "
         "direction TEXT NOT NULL, author TEXT, content TEXT NOT NULL, at TEXT NOT NULL)")
     db.execute("CREATE INDEX response_messages_by_response ON response_messages(response_id, at)")
+    db.execute("CREATE INDEX response_messages_by_author ON response_messages(author, at)")
     db.execute("INSERT INTO change_counters (name, n) VALUES ('responses', 0)")
     for event in ("INSERT", "UPDATE", "DELETE"):
         db.execute(

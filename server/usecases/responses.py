@@ -43,6 +43,8 @@ MAX_ANSWER_CHARS = 5000  # of an editor's answer (Markdown)
 DEFAULT_RESPONSE_DAYS = 5
 STATS_WINDOW_DAYS = 90
 STATS_MINIMUM = 5
+FLOOD_LIMIT = 30  # messages of one actor within FLOOD_WINDOW; more are dropped (and logged)
+FLOOD_WINDOW = timedelta(hours=1)
 PUBLIC_NAMES = frozenset({PUBLIC, "as:Public", "Public"})
 
 
@@ -269,13 +271,15 @@ async def _sender(ctx: InboxContext, actor_id: str) -> RemoteActor | None:
 async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
     """Create of a Note for us (`only_own_create` has checked that it is the actor's)."""
     obj = activity["object"]
-    if obj.get("type") not in ("Note", "Article", "Question"):
+    if obj.get("type") != "Note":  # an Article is a practice post: the network's
         return None
     actor, note_id = activity["actor"], obj["id"]
     parent = object_id(obj.get("inReplyTo"))
     now = ctx.clock()
     thread = repo.thread_of(ctx.store, parent) if parent else None
     if thread and thread["sender_id"] == actor:
+        if _flooding(ctx, actor, note_id, now):
+            return "ignored"
         added = repo.add_message(ctx.store, thread["response_id"], direction="in",
                                  content=_content(obj.get("content")), at=now, note_id=note_id,
                                  author=actor)
@@ -295,6 +299,8 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
             log.info("response_ignored reason=unknown_object object=%s actor=%s", parent, actor)
             return _as_interaction(ctx, activity, parent)
         return None
+    if _flooding(ctx, actor, note_id, now):
+        return "ignored"
     sender = await _sender(ctx, actor)
     visibility = visibility_of(obj, sender)
     object_ap_id = parent if target else None
@@ -318,6 +324,14 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
     log.info("response_received id=%s organisation=%s visibility=%s object=%s", response_id,
              organisation, visibility, object_ap_id)
     return "processed"
+
+
+def _flooding(ctx: InboxContext, actor: str, note_id: str, now: datetime) -> bool:
+    """More than FLOOD_LIMIT messages of one actor within the hour: the Note is dropped."""
+    if repo.messages_since(ctx.store, actor, now - FLOOD_WINDOW) < FLOOD_LIMIT:
+        return False
+    log.warning("response_dropped reason=flood actor=%s note=%s", actor, note_id)
+    return True
 
 
 def _as_interaction(ctx: InboxContext, activity: Activity, parent: str) -> State:

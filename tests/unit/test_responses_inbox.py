@@ -207,3 +207,21 @@ async def test_a_followed_peer_mentioning_us_is_the_networks_not_a_response(worl
                                                       "href": f"{CITY}/actors/musterstadt"}])
     await process(world, create(mention))
     assert repo.list_responses(world.store) == []
+
+
+async def test_a_flood_from_one_actor_is_dropped_and_logged(world, caplog):
+    for n in range(30):
+        assert await process(world, create(note(n, to=[f"{CITY}/actors/sport"]))) == \
+            "processed"
+    assert await process(world, create(note(99, in_reply_to=world.opportunity))) == "ignored"
+    assert len(repo.list_responses(world.store)) == 30
+    assert "response_dropped reason=flood" in caplog.text
+    # someone else is not held back
+    assert await process(world, create(note(1, actor=OTHER, in_reply_to=world.opportunity))) \
+        == "processed"
+
+
+async def test_an_article_is_left_to_the_network(world):
+    article = {**note(1, in_reply_to=world.opportunity), "type": "Article"}
+    assert await process(world, create(article)) == "ignored"
+    assert repo.list_responses(world.store) == []
