@@ -50,6 +50,7 @@ class ResponseRow(TypedDict):
     object_id: str | None
     visibility: str
     state: str
+    moderation: str | None
     sender_id: str | None
     sender_name: str | None
     sender_handle: str | None
@@ -88,7 +89,8 @@ def create(store: Store, *, organisation: str, object_id: str | None, visibility
     """Store a new open response; returns its id."""
     row: ResponseRow = {
         "id": new_id(), "organisation": organisation, "object_id": object_id,
-        "visibility": visibility, "state": RESPONSE.initial.value, "sender_id": sender_id,
+        "visibility": visibility, "state": RESPONSE.initial.value, "moderation": None,
+        "sender_id": sender_id,
         "sender_name": sender_name, "sender_handle": sender_handle,
         "sender_inbox": sender_inbox, "promise_days": promise_days,
         "received_at": iso(received),
@@ -207,6 +209,50 @@ def mark_answered(store: Store, response_id: str, now: datetime) -> None:
                   "AND first_answer_at IS NULL", [iso(now), response_id])
     update_state(store, TABLE, RESPONSE, ResponseState.ANSWERED, where="id = ?",
                  params=[response_id], sources=[ResponseState.OPEN])
+
+
+Moderation = Literal["approved", "hidden"]
+
+
+def moderate(store: Store, response_id: str, decision: Moderation) -> bool:
+    """An editor's decision on a public comment (only public ones can be shown)."""
+    return store.execute("UPDATE responses SET moderation = ? WHERE id = ? "
+                         "AND visibility = 'public'", [decision, response_id]).rowcount > 0
+
+
+class Comment(TypedDict):
+    """A public comment as the object's page and `replies` collection show it."""
+
+    note_id: str
+    content: str
+    at: str
+    sender_id: str | None
+    sender_name: str | None
+    sender_handle: str | None
+
+
+def _shown(undecided_shown: bool) -> str:
+    return "r.moderation = 'approved'" if not undecided_shown else \
+        "(r.moderation IS NULL OR r.moderation = 'approved')"
+
+
+def shown_comments(store: Store, object_id: str, *, undecided_shown: bool, limit: int,
+                   offset: int = 0) -> list[Comment]:
+    """The messages of the public comments on one object that may be shown, oldest first."""
+    rows = store.all(
+        "SELECT m.note_id, m.content, m.at, r.sender_id, r.sender_name, r.sender_handle "
+        "FROM responses r JOIN response_messages m ON m.response_id = r.id "
+        f"WHERE r.object_id = ? AND r.visibility = 'public' AND {_shown(undecided_shown)} "
+        "AND m.direction = 'in' AND m.note_id IS NOT NULL ORDER BY m.at, m.rowid "
+        "LIMIT ? OFFSET ?", [object_id, limit, offset])
+    return [Comment(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def count_shown_comments(store: Store, object_id: str, *, undecided_shown: bool) -> int:
+    return int(store.scalar(
+        "SELECT count(*) FROM responses r JOIN response_messages m ON m.response_id = r.id "
+        f"WHERE r.object_id = ? AND r.visibility = 'public' AND {_shown(undecided_shown)} "
+        "AND m.direction = 'in' AND m.note_id IS NOT NULL", [object_id]) or 0)
 
 
 class Timing(TypedDict):

@@ -8,8 +8,10 @@ answered. `response_messages` holds its messages, in and out; `note_id` is the A
 id of the Note (the volunteer's, or the answer we sent), so a later reply in the thread finds
 its response and an Update or Delete finds its message.
 
-`responses` gets a change counter (see m015): the organisation's actor document carries its
-answer statistics, so a kept copy of it must be rebuilt when a response changes.
+`moderation` is an editor's decision on a public comment (NULL: none yet, `approved`,
+`hidden`). Both tables get a change counter (see m015): the organisation's actor document
+carries its answer statistics and an object's page and `replies` collection show approved
+comments, so a kept copy of them must be rebuilt when a response or a message changes.
 
 Frozen once released: never edit it (a change is a new migration)."""
 
@@ -22,7 +24,7 @@ def migrate(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE TABLE responses ("
         "id TEXT PRIMARY KEY, organisation TEXT NOT NULL, object_id TEXT, "
-        "visibility TEXT NOT NULL, state TEXT NOT NULL, "
+        "visibility TEXT NOT NULL, state TEXT NOT NULL, moderation TEXT, "
         "sender_id TEXT, sender_name TEXT, sender_handle TEXT, sender_inbox TEXT, "
         "promise_days INTEGER NOT NULL, received_at TEXT NOT NULL, due_at TEXT, "
         "first_answer_at TEXT, handled_at TEXT)")
@@ -34,8 +36,10 @@ def migrate(db: sqlite_utils.Database) -> None:
         "direction TEXT NOT NULL, author TEXT, content TEXT NOT NULL, at TEXT NOT NULL)")
     db.execute("CREATE INDEX response_messages_by_response ON response_messages(response_id, at)")
     db.execute("CREATE INDEX response_messages_by_author ON response_messages(author, at)")
-    db.execute("INSERT INTO change_counters (name, n) VALUES ('responses', 0)")
-    for event in ("INSERT", "UPDATE", "DELETE"):
-        db.execute(
-            f"CREATE TRIGGER change_counters_responses_{event.lower()} AFTER {event} ON "
-            "responses BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'responses'; END")
+    for table in ("responses", "response_messages"):
+        db.execute("INSERT INTO change_counters (name, n) VALUES (?, 0)", [table])
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER change_counters_{table}_{event.lower()} AFTER {event} ON "
+                f"{table} BEGIN UPDATE change_counters SET n = n + 1 WHERE name = '{table}'; "
+                "END")

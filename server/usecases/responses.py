@@ -56,6 +56,10 @@ class BadAnswer(ValueError):
     """The editor's answer cannot be sent (German message)."""
 
 
+class NotPublic(ValueError):
+    """Only public comments are approved or hidden."""
+
+
 # --- who sees what ------------------------------------------------------------------------
 
 
@@ -76,7 +80,7 @@ def present(store: Store, row: ResponseRow) -> dict[str, object]:
     return {
         "id": row["id"], "object": row["object_id"], "organisation": row["organisation"],
         "visibility": row["visibility"], "state": row["state"],
-        "received_at": row["received_at"], "due_at": row["due_at"],
+        "moderation": row["moderation"], "received_at": row["received_at"], "due_at": row["due_at"],
         "first_answer_at": row["first_answer_at"],
         "sender": {"id": row["sender_id"], "name": row["sender_name"],
                    "handle": row["sender_handle"]},
@@ -109,6 +113,31 @@ def set_state(store: Store, actor: LocalActor, response_id: str, state: str,
         repo.move(store, response_id, ResponseState(state), now)
         log.info("response_state id=%s state=%s by=%s", response_id, state, actor.username)
     return present(store, visible(store, actor, response_id))
+
+
+def moderate(store: Store, actor: LocalActor, response_id: str, decision: repo.Moderation
+             ) -> dict[str, object]:
+    """An editor approves a public comment (it is shown under the object and in its
+    `replies` collection) or hides it."""
+    row = visible(store, actor, response_id)
+    if row["visibility"] != "public" or not repo.moderate(store, response_id, decision):
+        raise NotPublic(response_id)
+    log.info("response_moderated id=%s decision=%s by=%s", response_id, decision,
+             actor.username)
+    return present(store, visible(store, actor, response_id))
+
+
+def comments(store: Store, object_ap_id: str, public_replies: str, limit: int,
+             offset: int = 0) -> list[repo.Comment]:
+    """The public comments of an object that may be shown (setting `public_replies`:
+    `hold` → only approved ones, `show` → all but hidden ones)."""
+    return repo.shown_comments(store, object_ap_id, undecided_shown=public_replies == "show",
+                               limit=limit, offset=offset)
+
+
+def count_comments(store: Store, object_ap_id: str, public_replies: str) -> int:
+    return repo.count_shown_comments(store, object_ap_id,
+                                     undecided_shown=public_replies == "show")
 
 
 # --- answering ----------------------------------------------------------------------------

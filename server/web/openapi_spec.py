@@ -151,6 +151,8 @@ def _response_schemas() -> dict[str, Any]:
         "visibility": {"enum": ["direct", "public", "form"], "description": "`direct`: an "
                        "expression of interest, seen only by the organisation and the city."},
         "state": {"enum": ["open", "answered", "handled"]},
+        "moderation": {"enum": [None, "approved", "hidden"], "description": "An editor's "
+                       "decision on a public comment (null: none yet)."},
         "received_at": {"type": "string", "format": "date-time"},
         "due_at": {**nullable, "description": "When the promised reply time (working days, "
                    "German public holidays not counted) runs out."},
@@ -202,6 +204,12 @@ def _response_operations() -> dict[str, dict[str, Any]]:
             "set_response_state", "Mark handled, or reopen", 200, "Response",
             (400, 404, 409, 413, 415, 422), body="ResponseStateChange", params=(rid,),
             tag="responses")},
+        f"{item}/approve": {"post": _op(
+            "approve_response", "Show a public comment under the object and in its `replies`",
+            200, "Response", (404, 422), params=(rid,), tag="responses")},
+        f"{item}/hide": {"post": _op(
+            "hide_response", "Hide a public comment", 200, "Response", (404, 422),
+            params=(rid,), tag="responses")},
         "/api/v1/organisations/{username}/stats": {"get": _op(
             "organisation_stats", "How an organisation answers (public aggregates only)", 200,
             "ResponseStats", (404,), public=True, tag="responses", params=(

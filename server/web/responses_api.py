@@ -9,6 +9,7 @@ from aiohttp import web
 
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.actors import LocalActor
+from mitwirken.models.responses import Moderation
 from mitwirken.models.states import IllegalTransition
 from mitwirken.server.app_keys import SERVICES, STORE
 from mitwirken.server.usecases import responses
@@ -78,6 +79,27 @@ async def set_state(request: web.Request) -> web.Response:
         raise ApiError(409, "conflict",
                        f"Von „{exc.src}“ nach „{exc.dst}“ geht es nicht.") from exc
     return web.json_response(body)
+
+
+async def _moderate(request: web.Request, decision: Moderation) -> web.Response:
+    actor, response_id = _visible(request)
+    try:
+        body = responses.moderate(request.app[STORE], actor, response_id, decision)
+    except responses.NotFound as exc:
+        raise ApiError(404, "not_found", NOT_FOUND) from exc
+    except responses.NotPublic as exc:
+        raise ApiError(422, "validation_failed", [
+            {"field": "", "message": "Nur öffentliche Kommentare können freigegeben oder "
+             "verborgen werden."}]) from exc
+    return web.json_response(body)
+
+
+async def approve(request: web.Request) -> web.Response:
+    return await _moderate(request, "approved")
+
+
+async def hide(request: web.Request) -> web.Response:
+    return await _moderate(request, "hidden")
 
 
 async def organisation_stats(request: web.Request) -> web.Response:

@@ -54,6 +54,8 @@ ROUTES: list[web.RouteDef] = [
     web.get("/api/v1/responses/{id}", responses_api.read),
     web.post("/api/v1/responses/{id}/reply", responses_api.reply),
     web.post("/api/v1/responses/{id}/state", responses_api.set_state),
+    web.post("/api/v1/responses/{id}/approve", responses_api.approve),
+    web.post("/api/v1/responses/{id}/hide", responses_api.hide),
     web.get("/api/v1/organisations/{username}/stats", responses_api.organisation_stats),
 
     web.get("/api/v1/openapi.json", openapi.openapi_json),
@@ -62,6 +64,8 @@ ROUTES: list[web.RouteDef] = [
     web.get("/suche", network.search_page),
     web.get("/praxis/{id}/adoptedBy", network.adopted_by),
 
+    web.get("/angebote/{id}/replies", objects.opportunity_replies),
+    web.get("/praxis/{id}/replies", objects.practice_replies),
     web.get("/angebote/{id}", objects.opportunity),
     web.get("/praxis/{id}", objects.practice),
     web.get("/angebote", objects.opportunity_list),

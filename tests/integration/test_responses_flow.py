@@ -207,3 +207,90 @@ async def test_bad_requests_are_clear_4xx_and_change_nothing(world):
     after = (await call(session, city, "GET", f"/api/v1/responses/{rid}", tokens["tafel"]))[1]
     assert after["state"] == "open" and len(after["messages"]) == 1
     assert city.app[STORE].scalar("SELECT count(*) FROM deliveries") == 0
+
+
+async def page_and_replies(session, city, opp: dict) -> tuple[str, dict, dict]:
+    path = urlsplit(opp["ap_id"]).path
+    async with session.get(city.base + path, headers={"Accept": "text/html"}) as resp:
+        page = await resp.text()
+    ap = {"Accept": "application/activity+json"}
+    async with session.get(f"{city.base}{path}/replies", headers=ap) as resp:
+        assert resp.status == 200
+        collection = await resp.json(content_type=None)
+    async with session.get(f"{city.base}{path}/replies?page=1", headers=ap) as resp:
+        first = await resp.json(content_type=None)
+    return page, collection, first
+
+
+async def test_public_comments_are_held_then_approved_then_hidden(world):
+    city, masto, tokens, session = world
+    status, opp = await call(session, city, "POST", "/api/v1/opportunities", tokens["tafel"], {
+        "title": "Lesepat:in gesucht", "description": "Vorlesen", "kind": "regular",
+        "contact": {"email": "info@example.org"}})
+    comment = masto.note("bob", f"<p>Tolle Sache! {CANARY_TEXT}</p>", inReplyTo=opp["ap_id"])
+    assert comment["object"]["to"] == [PUBLIC]  # Mastodon's public post
+    assert (await masto.post("bob", f"{city.base}/inbox", comment))[0] == 202
+    await drain(city)
+    [item] = (await call(session, city, "GET", "/api/v1/responses", tokens["tafel"]))[1]["items"]
+    assert (item["visibility"], item["moderation"]) == ("public", None)
+
+    # held: neither on the page nor in `replies`
+    page, collection, first = await page_and_replies(session, city, opp)
+    assert CANARY_TEXT not in page and "1 Antworten" in page  # the count stays as before
+    assert collection["type"] == "OrderedCollection" and collection["totalItems"] == 0
+    assert collection["id"] == opp["ap_id"] + "/replies"
+    assert first["orderedItems"] == []
+
+    # another organisation cannot approve it
+    assert (await call(session, city, "POST", f"/api/v1/responses/{item['id']}/approve",
+                       tokens["sport"]))[0] == 404
+    status, approved = await call(session, city, "POST",
+                                  f"/api/v1/responses/{item['id']}/approve", tokens["tafel"])
+    assert (status, approved["moderation"]) == (200, "approved")
+    page, collection, first = await page_and_replies(session, city, opp)
+    assert CANARY_TEXT in page and "Bob" in page
+    assert collection["totalItems"] == 1
+    assert first["orderedItems"] == [comment["object"]["id"]]
+
+    status, hidden = await call(session, city, "POST", f"/api/v1/responses/{item['id']}/hide",
+                                tokens["city_a"])
+    assert (status, hidden["moderation"]) == (200, "hidden")
+    page, collection, _ = await page_and_replies(session, city, opp)
+    assert CANARY_TEXT not in page and collection["totalItems"] == 0
+
+    # a direct message cannot be approved: it is never shown
+    direct = direct_note(masto, CANARY_USER, city.app[URLS].actor("tafel"), opp["ap_id"],
+                         "Nur für Sie")
+    await masto.post(CANARY_USER, f"{city.base}/inbox", direct)
+    await drain(city)
+    dm = (await call(session, city, "GET", "/api/v1/responses?state=open",
+                     tokens["tafel"]))[1]["items"][0]
+    assert dm["visibility"] == "direct"
+    status, body = await call(session, city, "POST", f"/api/v1/responses/{dm['id']}/approve",
+                              tokens["tafel"])
+    assert (status, body["error"]) == (422, "validation_failed")
+    page, collection, _ = await page_and_replies(session, city, opp)
+    assert "Nur für Sie" not in page and collection["totalItems"] == 0
+
+
+async def test_with_public_replies_show_a_comment_is_shown_until_hidden(fediverse):
+    city = await fediverse.add("city-b", public_replies="show")
+    masto = await FakeMastodon(fediverse.resolver).start()
+    token = actor_repo.create_token(city.app[STORE], "city_b")
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=fediverse.resolver))
+    try:
+        _, opp = await call(session, city, "POST", "/api/v1/opportunities", token, {
+            "title": "Gärtnern", "description": "Im Park", "kind": "regular",
+            "contact": {"email": "info@example.org"}})
+        comment = masto.note("alice", "<p>Bin dabei!</p>", inReplyTo=opp["ap_id"])
+        await masto.post("alice", f"{city.base}/inbox", comment)
+        await drain(city)
+        page, collection, _ = await page_and_replies(session, city, opp)
+        assert "Bin dabei!" in page and collection["totalItems"] == 1
+        [item] = (await call(session, city, "GET", "/api/v1/responses", token))[1]["items"]
+        await call(session, city, "POST", f"/api/v1/responses/{item['id']}/hide", token)
+        page, collection, _ = await page_and_replies(session, city, opp)
+        assert "Bin dabei!" not in page and collection["totalItems"] == 0
+    finally:
+        await session.close()
+        await masto.close()
