@@ -113,6 +113,8 @@ def test_guide_has_the_examples_it_promises():
                    ("GET", "$BASE/api/v1/responses/$RESPONSE_ID"),
                    ("POST", "$BASE/api/v1/responses/$RESPONSE_ID/reply"),
                    ("POST", "$BASE/api/v1/responses/$RESPONSE_ID/state"),
+                   ("POST", "$BASE/api/v1/responses/$COMMENT_ID/approve"),
+                   ("POST", "$BASE/api/v1/responses/$COMMENT_ID/hide"),
                    ("GET", "$BASE/api/v1/organisations/tafel/stats")]:
         assert needed in calls, needed
     minimal = {"title": "Lesepat:in gesucht", "description": "Markdown …", "kind": "regular",
@@ -139,25 +141,29 @@ async def guide_client(aiohttp_client, settings):
     store = client.app[STORE]
     variables = {"$BASE": "", "$TOKEN": actor_repo.create_token(store, "tafel"),
                  "$CITY_TOKEN": actor_repo.create_token(store, "musterstadt"),
-                 "$RESPONSE_ID": await _a_direct_message(client, "tafel")}
+                 "$RESPONSE_ID": await _a_note(client, "alice", "<p>Ich möchte helfen!</p>"),
+                 "$COMMENT_ID": await _a_note(client, "bob", "<p>Super Sache!</p>",
+                                              public=True)}
     return client, variables
 
 
-async def _a_direct_message(client, username: str) -> str:
-    """Alice on mastodon.example writes to the organisation directly (through the inbox's
-    handler, as the inbox worker would hand it over)."""
+async def _a_note(client, user: str, content: str, public: bool = False) -> str:
+    """Someone on mastodon.example writes to `tafel`: alice directly, bob publicly
+    (through the inbox's handler, as the inbox worker would hand it over)."""
     services = client.app[SERVICES]
-    alice = "https://mastodon.example/users/alice"
+    actor = f"https://mastodon.example/users/{user}"
     services.remote_actors.save(parse_actor({
-        "id": alice, "type": "Person", "inbox": f"{alice}/inbox", "name": "Alice",
-        "preferredUsername": "alice"}))
-    note = {"id": "https://mastodon.example/users/alice/statuses/1", "type": "Note",
-            "attributedTo": alice, "to": [services.urls.actor(username)], "cc": [],
-            "content": "<p>Ich möchte helfen!</p>"}
+        "id": actor, "type": "Person", "inbox": f"{actor}/inbox", "name": user.title(),
+        "preferredUsername": user}))
+    tafel = services.urls.actor("tafel")
+    note = {"id": f"{actor}/statuses/1", "type": "Note", "attributedTo": actor,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"] if public else [tafel],
+            "cc": [tafel] if public else [], "content": content}
     state = await receive_create(services.inbox_context, {
-        "id": note["id"] + "/activity", "type": "Create", "actor": alice, "object": note})
+        "id": note["id"] + "/activity", "type": "Create", "actor": actor, "object": note})
     assert state == "processed"
-    return str(client.app[STORE].scalar("SELECT id FROM responses"))
+    return str(client.app[STORE].scalar("SELECT id FROM responses WHERE sender_id = ?",
+                                        [actor]))
 
 
 async def test_every_example_answers_as_documented(guide_client):
