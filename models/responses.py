@@ -255,6 +255,13 @@ def count_shown_comments(store: Store, object_id: str, *, undecided_shown: bool)
         "AND m.direction = 'in' AND m.note_id IS NOT NULL", [object_id]) or 0)
 
 
+def overdue(store: Store, now: datetime, limit: int = 500) -> list[ResponseRow]:
+    """Open responses whose promised reply time has run out, the longest overdue first."""
+    rows = store.all("SELECT * FROM responses WHERE state = 'open' AND due_at < ? "
+                     "ORDER BY due_at, rowid LIMIT ?", [iso(now), limit])
+    return [ResponseRow(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
 class Timing(TypedDict):
     """What the statistics need of one expression of interest."""
 

@@ -30,6 +30,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         "first_answer_at TEXT, handled_at TEXT)")
     db.execute("CREATE INDEX responses_by_org ON responses(organisation, received_at)")
     db.execute("CREATE INDEX responses_by_sender ON responses(sender_id)")
+    db.execute("CREATE INDEX responses_due ON responses(state, due_at)")
     db.execute(
         "CREATE TABLE response_messages ("
         "id TEXT PRIMARY KEY, response_id TEXT NOT NULL, note_id TEXT UNIQUE, "

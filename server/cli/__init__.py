@@ -21,6 +21,7 @@ from mitwirken.server.cli import (
     moderation,
     organisations,
     queue,
+    responses,
 )
 from mitwirken.server.cli._common import CliError, Handler, Setup, add_data
 from mitwirken.server.config import ConfigError
@@ -42,6 +43,7 @@ GROUPS = {  # the commands with sub-commands, and their help
     "token": "API tokens",
     "queue": "delivery queue",
     "relay": "relay subscriptions of the instance actor",
+    "responses": "volunteers' responses",
 }
 
 COMMANDS = (
@@ -66,6 +68,8 @@ COMMANDS = (
     Command("queue show", "counts, unavailable domains and recent deliveries",
             queue.cmd_queue, queue.show_arguments),
     Command("queue retry", "retry one delivery now", queue.cmd_retry, queue.retry_arguments),
+    Command("responses overdue", "open responses past their promised reply time",
+            responses.cmd_overdue, responses.overdue_arguments),
     Command("share", "boost a remote object to our followers", federation.cmd_share,
             federation.share_arguments),
     Command("block", "block a domain (drops followers, content, deliveries)",

@@ -224,6 +224,28 @@ def stats(store: Store, organisation: str, now: datetime) -> Stats:
                  median_first_answer_days=float(median(days)))
 
 
+class Overdue(TypedDict):
+    """An open response past its promise, as `mitwirken responses overdue` lists it (no
+    personal data: who wrote and what stays in the API)."""
+
+    id: str
+    organisation: str
+    object: str | None
+    visibility: str
+    received_at: str
+    due_at: str | None
+    working_days_over: int
+
+
+def overdue(store: Store, now: datetime) -> list[Overdue]:
+    """Open responses past their promise, the longest overdue first."""
+    return [Overdue(id=r["id"], organisation=r["organisation"], object=r["object_id"],
+                    visibility=r["visibility"], received_at=r["received_at"],
+                    due_at=r["due_at"], working_days_over=working_days_between(
+                        datetime.fromisoformat(str(r["due_at"])), now))
+            for r in repo.overdue(store, now)]
+
+
 def reply_rate(store: Store, organisation: str, now: datetime) -> tuple[str, str] | None:
     """The statistics as a profile field, e.g. ("Antwortet", "9 von 10 in 5 Werktagen");
     None below five responses."""
