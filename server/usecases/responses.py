@@ -45,6 +45,7 @@ STATS_WINDOW_DAYS = 90
 STATS_MINIMUM = 5
 FLOOD_LIMIT = 30  # messages of one actor within FLOOD_WINDOW; more are dropped (and logged)
 FLOOD_WINDOW = timedelta(hours=1)
+MAX_RECIPIENTS = 50
 PUBLIC_NAMES = frozenset({PUBLIC, "as:Public", "Public"})
 
 
@@ -293,9 +294,16 @@ def _addresses(obj: dict) -> list[str]:
 
 def _mentions(obj: dict) -> list[str]:
     tags = obj.get("tag")
-    return [t["href"] for t in (tags if isinstance(tags, list) else [])
+    return [t["href"] for t in (tags if isinstance(tags, list) else [])[:MAX_RECIPIENTS]
             if isinstance(t, dict) and t.get("type") == "Mention"
             and isinstance(t.get("href"), str)]
+
+
+def _our_recipients(ctx: InboxContext, obj: dict) -> list[str]:
+    """Our actors a Note is addressed to or mentions (only the first addresses are looked
+    at: a Note for thousands of recipients is no message to one organisation)."""
+    candidates = [a for a in _addresses(obj) + _mentions(obj) if ctx.urls.is_local(a)]
+    return [u for u in (ctx.local_username(a) for a in candidates[:MAX_RECIPIENTS]) if u]
 
 
 def visibility_of(obj: dict, sender: RemoteActor | None) -> Visibility:
@@ -341,8 +349,7 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
         else None
     organisation = target[0] if target else None
     if organisation is None:
-        addressed = [u for u in (ctx.local_username(a) for a in
-                                 _addresses(obj) + _mentions(obj)) if u]
+        addressed = _our_recipients(ctx, obj)
         if addressed and not follows.is_following(ctx.store, actor):  # not the network's
             organisation = addressed[0]
     if organisation is None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from aiohttp import web
 
 from mitwirken.federation import activities
+from mitwirken.federation.collections import collection
 from mitwirken.federation.schemaorg import opportunity_jsonld, practice_jsonld, script_json
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, interactions, outbox, remote_content
@@ -108,6 +109,37 @@ def _replies(request: web.Request, kind: str) -> web.Response:
                                    responses.count_comments(store, ap_id, setting), fetch)
     return serve(request, ("replies", request.path_qs),
                  (kind, "responses", "response_messages"), build)
+
+
+def _counted(request: web.Request, kind: str, what: str) -> web.Response:
+    """The object's `likes` or `shares` collection: how many, never who (no pages)."""
+    def build() -> web.Response:
+        store, urls = request.app[STORE], request.app[URLS]
+        object_id = request.match_info["id"]
+        if content_store.get(store, kind, object_id) is None:  # type: ignore[arg-type]
+            raise ApiError(404, "not_found", "Unknown object.")
+        ap_id = urls.opportunity(object_id) if kind == "opportunities" \
+            else urls.practice(object_id)
+        total = interactions.counts(store, ap_id).get("like" if what == "likes" else
+                                                      "announce", 0)
+        return ap_response(collection(f"{ap_id}/{what}", total, first=False))
+    return serve(request, (what, request.path_qs), (kind, "interactions"), build)
+
+
+async def opportunity_likes(request: web.Request) -> web.Response:
+    return _counted(request, "opportunities", "likes")
+
+
+async def opportunity_shares(request: web.Request) -> web.Response:
+    return _counted(request, "opportunities", "shares")
+
+
+async def practice_likes(request: web.Request) -> web.Response:
+    return _counted(request, "practices", "likes")
+
+
+async def practice_shares(request: web.Request) -> web.Response:
+    return _counted(request, "practices", "shares")
 
 
 async def opportunity_replies(request: web.Request) -> web.Response:

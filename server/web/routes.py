@@ -66,6 +66,10 @@ ROUTES: list[web.RouteDef] = [
 
     web.get("/angebote/{id}/replies", objects.opportunity_replies),
     web.get("/praxis/{id}/replies", objects.practice_replies),
+    web.get("/angebote/{id}/likes", objects.opportunity_likes),
+    web.get("/angebote/{id}/shares", objects.opportunity_shares),
+    web.get("/praxis/{id}/likes", objects.practice_likes),
+    web.get("/praxis/{id}/shares", objects.practice_shares),
     web.get("/angebote/{id}", objects.opportunity),
     web.get("/praxis/{id}", objects.practice),
     web.get("/angebote", objects.opportunity_list),

@@ -8,6 +8,7 @@ object or activity of the instance — only in the answer delivered to the volun
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -294,3 +295,38 @@ async def test_with_public_replies_show_a_comment_is_shown_until_hidden(fedivers
     finally:
         await session.close()
         await masto.close()
+
+
+async def test_likes_and_shares_are_counted_never_listed(world):
+    city, masto, tokens, session = world
+    _, opp = await call(session, city, "POST", "/api/v1/opportunities", tokens["tafel"], {
+        "title": "Lesepat:in gesucht", "description": "Vorlesen", "kind": "regular",
+        "contact": {"email": "info@example.org"}})
+    path = urlsplit(opp["ap_id"]).path
+    ap = {"Accept": "application/activity+json"}
+
+    async def counted(what: str) -> dict:
+        async with session.get(f"{city.base}{path}/{what}", headers=ap) as resp:
+            assert resp.status == 200
+            return await resp.json(content_type=None)
+
+    bob = masto.actor_id("bob")
+    like = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{bob}#likes/1",
+            "type": "Like", "actor": bob, "object": opp["ap_id"]}
+    boost = {**like, "id": f"{bob}/statuses/7/activity", "type": "Announce", "to": [PUBLIC]}
+    for activity in (like, boost):
+        assert (await masto.post("bob", f"{city.base}/inbox", activity))[0] == 202
+    await drain(city)
+    likes, shares = await counted("likes"), await counted("shares")
+    assert (likes["type"], likes["totalItems"], shares["totalItems"]) == (
+        "OrderedCollection", 1, 1)
+    assert likes["id"] == opp["ap_id"] + "/likes"
+    assert "first" not in likes and "orderedItems" not in likes  # who liked stays private
+    assert bob not in json.dumps([likes, shares])
+
+    assert (await masto.post("bob", f"{city.base}/inbox", masto.undo("bob", like)))[0] == 202
+    await drain(city)
+    assert (await counted("likes"))["totalItems"] == 0
+    assert (await counted("shares"))["totalItems"] == 1
+    async with session.get(f"{city.base}/angebote/gibtsnicht/likes", headers=ap) as resp:
+        assert resp.status == 404

@@ -72,7 +72,8 @@ class Crawl:
             if row["object_id"] and row["object_id"].startswith(self.base):
                 path = urlsplit(row["object_id"]).path
                 paths += [path, f"{path}/adoptedBy", f"{path}/adoptedBy?page=1",
-                          f"{path}/replies", f"{path}/replies?page=1"]
+                          f"{path}/replies", f"{path}/replies?page=1", f"{path}/likes",
+                          f"{path}/shares"]
                 kind, object_id = path.strip("/").split("/")
                 api = "/api/v1/" + ("opportunities" if kind == "angebote" else "practices")
                 paths += [f"{api}/{object_id}", f"{api}/{object_id}/interactions"]
