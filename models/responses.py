@@ -167,6 +167,37 @@ def remove_all_by(store: Store, sender_id: str) -> int:
     return len(ids)
 
 
+def erase_handled_before(store: Store, cutoff: datetime, limit: int = 200) -> int:
+    """Retention: responses handled before `cutoff` lose their messages and who wrote them;
+    what the statistics count (dates, promise, organisation) stays. Returns how many."""
+    ids = [r["id"] for r in store.all(
+        "SELECT id FROM responses WHERE state = 'handled' AND handled_at < ? "
+        "AND (sender_id IS NOT NULL OR sender_name IS NOT NULL) LIMIT ?",
+        [iso(cutoff), limit])]
+    if ids:
+        marks = ",".join("?" * len(ids))
+        with store.tx():
+            store.execute(f"DELETE FROM response_messages WHERE response_id IN ({marks})", ids)
+            store.execute("UPDATE responses SET sender_id = NULL, sender_name = NULL, "
+                          f"sender_handle = NULL, sender_inbox = NULL WHERE id IN ({marks})",
+                          ids)
+    return len(ids)
+
+
+def of_sender(store: Store, sender_id: str) -> list[ResponseRow]:
+    """Every response a remote actor started (for a privacy export)."""
+    rows = store.all("SELECT * FROM responses WHERE sender_id = ? ORDER BY received_at",
+                     [sender_id])
+    return [ResponseRow(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def senders_with_handle(store: Store, handle: str) -> list[str]:
+    """The actor ids that wrote to us under this handle (`@name@host`)."""
+    return [r["sender_id"] for r in store.all(
+        "SELECT DISTINCT sender_id FROM responses WHERE lower(sender_handle) = lower(?) "
+        "AND sender_id IS NOT NULL", [handle])]
+
+
 def get(store: Store, response_id: str) -> ResponseRow | None:
     row = store.one("SELECT * FROM responses WHERE id = ?", [response_id])
     return ResponseRow(**row) if row else None  # type: ignore[typeddict-item]

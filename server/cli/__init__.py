@@ -44,6 +44,7 @@ GROUPS = {  # the commands with sub-commands, and their help
     "queue": "delivery queue",
     "relay": "relay subscriptions of the instance actor",
     "responses": "volunteers' responses",
+    "privacy": "what is held about a person (DSGVO)",
 }
 
 COMMANDS = (
@@ -70,6 +71,10 @@ COMMANDS = (
     Command("queue retry", "retry one delivery now", queue.cmd_retry, queue.retry_arguments),
     Command("responses overdue", "open responses past their promised reply time",
             responses.cmd_overdue, responses.overdue_arguments),
+    Command("privacy export", "print as JSON all that is held about a person",
+            responses.cmd_privacy_export, responses.privacy_arguments),
+    Command("privacy erase", "remove all that is held about a person",
+            responses.cmd_privacy_erase, responses.privacy_arguments),
     Command("share", "boost a remote object to our followers", federation.cmd_share,
             federation.share_arguments),
     Command("block", "block a domain (drops followers, content, deliveries)",
