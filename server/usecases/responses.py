@@ -195,6 +195,15 @@ async def answer(deps: Answering, actor: LocalActor, response_id: str, content: 
     return present_message(message)
 
 
+def erase_expired(store: Store, now: datetime, retention_days: int, limit: int = 200) -> int:
+    """Retention: one batch of responses handled more than `retention_days` ago loses its
+    messages and who wrote it. Returns how many (the caller repeats while a full batch went)."""
+    n = repo.erase_handled_before(store, now - timedelta(days=retention_days), limit)
+    if n:
+        log.info("responses_erased n=%d retention_days=%d", n, retention_days)
+    return n
+
+
 # --- the promise --------------------------------------------------------------------------
 
 

@@ -123,3 +123,34 @@ async def test_statistics_on_a_controlled_clock(promise):
     # 90 days later they are out of the window
     clock.now += timedelta(days=91)
     assert (await stats(client))["responses"] == 0
+
+
+async def test_retention_erases_handled_responses_but_keeps_their_dates(promise):
+    client, clock, auth = promise
+    tafel = client.app[SERVICES].urls.actor("tafel")
+    await write(client, 1, tafel, None)
+    await write(client, 2, tafel, None)
+    items = (await (await client.get("/api/v1/responses", headers=auth)).json())["items"]
+    handled, still_open = sorted(items, key=lambda i: i["sender"]["id"])
+    resp = await client.post(f"/api/v1/responses/{handled['id']}/state", headers=auth,
+                             json={"state": "handled"})
+    assert resp.status == 200
+    maintenance = client.app[SERVICES].workers.maintenance
+
+    async def read(item: dict) -> dict:
+        return await (await client.get(f"/api/v1/responses/{item['id']}", headers=auth)).json()
+
+    clock.now += timedelta(days=179)
+    await maintenance.tick()
+    assert (await read(handled))["messages"]  # not yet: 180 days after handled
+    clock.now += timedelta(days=2)
+    await maintenance.tick()
+    erased = await read(handled)
+    assert erased["messages"] == [] and erased["sender"] == {"id": None, "name": None,
+                                                             "handle": None}
+    assert erased["received_at"] == handled["received_at"] and erased["state"] == "handled"
+    assert erased["due_at"] == handled["due_at"]
+    kept = await read(still_open)  # an open one is never erased
+    assert kept["messages"] and kept["sender"]["id"]
+    assert client.app[STORE].scalar(
+        "SELECT count(*) FROM response_messages WHERE content LIKE '%Ich helfe (1)%'") == 0
