@@ -23,9 +23,11 @@ def _link(url: str) -> str:
     )
 
 
-def profile_fields(actor: LocalActor) -> list[PropertyValue]:
+def profile_fields(actor: LocalActor, extra: tuple[tuple[str, str], ...] = ()
+                   ) -> list[PropertyValue]:
     """Mastodon profile fields (PropertyValue); e-mail and phone as text (Mastodon strips
-    mailto:/tel: links)."""
+    mailto:/tel: links). `extra` (name, text) pairs, such as the answer statistics, come last
+    and are always kept."""
     fields = []
     if actor.website:
         fields.append(_property("Website", _link(actor.website)))
@@ -41,7 +43,7 @@ def profile_fields(actor: LocalActor) -> list[PropertyValue]:
         fields.append(_property("Sektor", SECTOR_LABELS.get(actor.sector, actor.sector)))
     if actor.kind == "city":
         fields.append(_property("Netzwerk", "Engagierte Stadt"))
-    return fields[:6]
+    return fields[:6 - len(extra)] + [_property(n, html.escape(v)) for n, v in extra]
 
 
 def summary_html(actor: LocalActor) -> str:
@@ -51,7 +53,8 @@ def summary_html(actor: LocalActor) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
-def actor_to_ap(actor: LocalActor, urls: Urls, icon_url: str | None = None) -> ActorDocument:
+def actor_to_ap(actor: LocalActor, urls: Urls, icon_url: str | None = None,
+                extra_fields: tuple[tuple[str, str], ...] = ()) -> ActorDocument:
     """The actor document for the city or an organisation (`Organization`) or the instance
     actor (`Application` at /actor)."""
     if actor.kind == "instance":
@@ -105,7 +108,7 @@ def actor_to_ap(actor: LocalActor, urls: Urls, icon_url: str | None = None) -> A
             "mediaType": "image/png",
             "url": icon_url or actor.icon_url or f"{urls.base}/static/avatar-{actor.kind}.png",
         },
-        "attachment": profile_fields(actor),
+        "attachment": profile_fields(actor, extra_fields),
         "publicKey": {
             "id": urls.key_id(u),
             "owner": actor_id,

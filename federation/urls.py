@@ -65,6 +65,10 @@ class Urls:
     def activity(self, activity_id: str) -> str:
         return f"{self.base}/activities/{activity_id}"
 
+    def answer(self, message_id: str) -> str:
+        """The id of an answer Note sent to a volunteer (never served: it is not public)."""
+        return f"{self.base}/antworten/{message_id}"
+
     def tag(self, name: str) -> str:
         return f"{self.base}/tags/{name}"
 

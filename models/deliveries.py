@@ -187,6 +187,13 @@ def cancel_pending_for_domain(store: Store, domain: str, now: datetime, reason: 
                         values=[reason, iso(now)], sources=[DeliveryState.PENDING])
 
 
+def cancel_pending_for_inbox(store: Store, inbox: str, now: datetime, reason: str) -> int:
+    """Give up every pending delivery to one personal inbox (its owner was erased)."""
+    return update_state(store, TABLE, DELIVERY, DeliveryState.FAILED, where="inbox = ?",
+                        params=[inbox], assignments="last_error = ?, finished_at = ?",
+                        values=[reason, iso(now)], sources=[DeliveryState.PENDING])
+
+
 def replace_bodies(store: Store, bodies: Mapping[str, str]) -> int:
     """These activities were restated or withdrawn (`models.outbox`): every delivery of them
     carries the new JSON text, whatever its state — a pending one sends no withdrawn state
@@ -241,6 +248,16 @@ def prune(store: Store, now: datetime, keep_days: int = KEEP_DAYS, limit: int = 
         "DELETE FROM deliveries WHERE rowid IN (SELECT rowid FROM deliveries "
         "WHERE finished_at < ? AND state != ? LIMIT ?)",
         [cutoff, DELIVERY.initial.value, limit]).rowcount
+
+
+def forget_activities(store: Store, activity_ids: list[str]) -> int:
+    """Drop every delivery of these activities, whatever its state (their addressee was
+    erased: nothing of it stays queued or stored). Returns how many went."""
+    if not activity_ids:
+        return 0
+    marks = ",".join("?" * len(activity_ids))
+    return int(store.execute(f"DELETE FROM deliveries WHERE activity_id IN ({marks})",
+                             activity_ids).rowcount)
 
 
 # --- domain health (Mastodon's DeliveryFailureTracker idea) -------------------------------

@@ -186,3 +186,9 @@ def remove_domain(store: Store, domain: str) -> tuple[int, int]:
     followers = store.execute("DELETE FROM followers WHERE actor LIKE ?", [like]).rowcount
     following = store.execute("DELETE FROM following WHERE actor LIKE ?", [like]).rowcount
     return followers, following
+
+
+def rows_of_actor(store: Store, actor: str) -> dict[str, list[dict[str, object]]]:
+    """Every follow from and to one remote actor (for a privacy export)."""
+    return {"followers": store.all("SELECT * FROM followers WHERE actor = ?", [actor]),
+            "following": store.all("SELECT * FROM following WHERE actor = ?", [actor])}

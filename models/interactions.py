@@ -66,3 +66,9 @@ def counts(store: Store, object_id: str) -> dict[str, int]:
     return {r["kind"]: r["n"] for r in store.all(
         "SELECT kind, count(*) AS n FROM interactions WHERE object_id = ? GROUP BY kind",
         [object_id])}
+
+
+def by_actor(store: Store, actor: str) -> list[dict[str, object]]:
+    """Everything one remote actor did with our objects (for a privacy export)."""
+    return store.all("SELECT id, kind, object_id, content, url, created_at FROM interactions "
+                     "WHERE actor = ? ORDER BY created_at", [actor])

@@ -111,6 +111,25 @@ def active_publishers(store: Store, since: datetime) -> int:
         "(SELECT username FROM actors WHERE kind != 'instance')", [iso(since)]) or 0)
 
 
+def private_to(store: Store, actor: str) -> list[dict[str, object]]:
+    """The activities we sent to one remote actor alone or among others, unlisted (answers,
+    Accepts): for a privacy export."""
+    return [{"id": r["id"], "type": r["type"], "published": r["published"],
+             "activity": r["activity"]} for r in store.all(
+        "SELECT id, type, published, activity FROM outbox WHERE public = 0 AND EXISTS "
+        "(SELECT 1 FROM json_each(outbox.activity, '$.to') WHERE value = ?) ORDER BY seq",
+        [actor])]
+
+
+def remove_private_to(store: Store, actor: str) -> list[str]:
+    """Forget the unlisted activities addressed to one remote actor; returns their ids."""
+    ids = [str(r["id"]) for r in private_to(store, actor)]
+    if ids:
+        marks = ",".join("?" * len(ids))
+        store.execute(f"DELETE FROM outbox WHERE id IN ({marks})", ids)
+    return ids
+
+
 # --- tombstones -----------------------------------------------------------------------------
 
 def add_tombstone(store: Store, object_id: str, former_type: str, now: datetime,

@@ -102,3 +102,10 @@ def inboxes(store: Store, actor_id: str) -> Inboxes | None:
 def preferred_username(store: Store, actor_id: str) -> str | None:
     row = store.one("SELECT preferred_username FROM remote_actors WHERE id = ?", [actor_id])
     return row["preferred_username"] if row else None
+
+
+def ids_named(store: Store, preferred_username: str) -> list[str]:
+    """The cached actors with this preferred username (on any host)."""
+    return [r["id"] for r in store.all(
+        "SELECT id FROM remote_actors WHERE lower(preferred_username) = lower(?)",
+        [preferred_username])]

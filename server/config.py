@@ -77,6 +77,14 @@ class Settings(BaseModel):
         description="Proxy addresses whose X-Forwarded-* headers are honoured (comma-separated).",
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    public_replies: Literal["hold", "show"] = Field(
+        "hold", description="Public comments on our objects: `hold` shows them only once an "
+        "editor approved them, `show` shows them unless an editor hid them."
+    )
+    response_retention_days: int = Field(
+        180, ge=1, description="Days after a response was marked handled until its messages "
+        "and who wrote it are erased (the counts for the statistics stay)."
+    )
     access_log: Literal["on", "errors", "off"] = Field(
         "errors", description="Access log: `on` a line per request, `errors` only answers >= 400 "
         "and requests slower than 1 s (the reverse proxy logs every request), `off` none."

@@ -105,7 +105,8 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
                               lease=timedelta(seconds=settings.delivery_lease_seconds))
     inbox = InboxWorker(ctx)
     content = content_service(settings, store, clock, wake=delivery.wake)
-    maintenance = MaintenanceWorker(content, settings.auto_pause_days)
+    maintenance = MaintenanceWorker(content, settings.auto_pause_days,
+                                    settings.response_retention_days)
     network = Network(store, urls, actors, fetcher, clock)
     ctx.router = inbox_router(network)
     limits = backfill.Limits(

@@ -9,7 +9,7 @@ the knowledge network."""
 from __future__ import annotations
 
 from mitwirken.federation.inbox import InboxRouter, only_own_create, only_own_undo
-from mitwirken.server.usecases import follows, interactions, remote_actor_events
+from mitwirken.server.usecases import follows, interactions, remote_actor_events, responses
 from mitwirken.server.usecases.network_ingest import Network
 
 
@@ -23,9 +23,9 @@ def inbox_router(network: Network) -> InboxRouter:
         .on("Like", interactions.receive_like)
         .on("EmojiReact", interactions.receive_like)
         .on("Announce", interactions.receive_boost, network.receive_announce)
-        .on("Create", only_own_create, interactions.receive_reply, network.receive_create)
-        .on("Update", remote_actor_events.receive_actor_update, interactions.receive_reply_edit,
+        .on("Create", only_own_create, responses.receive_create, network.receive_create)
+        .on("Update", remote_actor_events.receive_actor_update, responses.receive_update,
             network.receive_update)
-        .on("Delete", remote_actor_events.receive_actor_delete, interactions.receive_delete,
+        .on("Delete", remote_actor_events.receive_actor_delete, responses.receive_delete,
             network.receive_delete)
     )

@@ -21,6 +21,7 @@ from mitwirken.server.cli import (
     moderation,
     organisations,
     queue,
+    responses,
     users,
 )
 from mitwirken.server.cli._common import CliError, Handler, Setup, add_data
@@ -44,6 +45,8 @@ GROUPS = {  # the commands with sub-commands, and their help
     "queue": "delivery queue",
     "relay": "relay subscriptions of the instance actor",
     "user": "people who log in to the web UI",
+    "responses": "volunteers' responses",
+    "privacy": "what is held about a person (DSGVO)",
 }
 
 COMMANDS = (
@@ -75,6 +78,12 @@ COMMANDS = (
     Command("queue show", "counts, unavailable domains and recent deliveries",
             queue.cmd_queue, queue.show_arguments),
     Command("queue retry", "retry one delivery now", queue.cmd_retry, queue.retry_arguments),
+    Command("responses overdue", "open responses past their promised reply time",
+            responses.cmd_overdue, responses.overdue_arguments),
+    Command("privacy export", "print as JSON all that is held about a person",
+            responses.cmd_privacy_export, responses.privacy_arguments),
+    Command("privacy erase", "remove all that is held about a person",
+            responses.cmd_privacy_erase, responses.privacy_arguments),
     Command("share", "boost a remote object to our followers", federation.cmd_share,
             federation.share_arguments),
     Command("block", "block a domain (drops followers, content, deliveries)",

@@ -1,5 +1,6 @@
 """What people elsewhere do with our objects: likes, boosts and replies, and taking them back
-(Undo, Delete) or editing a reply (Update). The future home of volunteers' responses.
+(Undo, Delete) or editing a reply (Update). Replies arrive through `usecases.responses`,
+which records a public reply to one of our objects here too.
 
 The `receive_*` functions are inbox handlers (listed in `server/inbox_table.py`): each parses
 one activity, calls the use case and returns the item's state, or None when the activity is
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from mitwirken.federation.inbox import Activity, InboxContext, Reject, State, object_id
+from mitwirken.federation.inbox import Activity, InboxContext, State, object_id
 from mitwirken.federation.remote import host
 from mitwirken.models import interactions
 from mitwirken.models.interactions import InteractionKind
@@ -67,33 +68,6 @@ async def receive_boost(ctx: InboxContext, activity: Activity) -> State | None:
     return "processed"
 
 
-async def receive_reply(ctx: InboxContext, activity: Activity) -> State | None:
-    """Create of a reply to one of our objects (`only_own_create` has checked its origin)."""
-    obj = activity.get("object")
-    if not isinstance(obj, dict):
-        return None
-    parent_id = object_id(obj.get("inReplyTo"))
-    if not parent_id or not ctx.urls.is_local(parent_id):
-        return None
-    url = obj.get("url") if isinstance(obj.get("url"), str) else None
-    record(ctx.store, "reply", obj["id"], parent_id, activity["actor"], ctx.clock(),
-           _content(obj.get("content")), url)
-    return "processed"
-
-
-async def receive_reply_edit(ctx: InboxContext, activity: Activity) -> State | None:
-    """Update of a Note we hold as a reply. A Note on another host than its actor is a
-    forgery, whether or not we hold it."""
-    obj = activity.get("object")
-    if not isinstance(obj, dict) or obj.get("type") != "Note" or not obj.get("id"):
-        return None
-    if host(obj["id"]) != host(activity["actor"]):
-        raise Reject("object on another host than its actor")
-    if edit_reply(ctx.store, obj["id"], activity["actor"], obj.get("content")):
-        return "processed"
-    return None
-
-
 async def receive_undo(ctx: InboxContext, activity: Activity) -> State | None:
     """Undo of a Like or Announce (or of an activity given only by its id)."""
     inner = activity.get("object")
@@ -101,14 +75,5 @@ async def receive_undo(ctx: InboxContext, activity: Activity) -> State | None:
     inner_type = inner.get("type") if isinstance(inner, dict) else None
     if inner_type in (None, "Like", "Announce") and inner_id and \
             take_back(ctx.store, inner_id, activity["actor"]):
-        return "processed"
-    return None
-
-
-async def receive_delete(ctx: InboxContext, activity: Activity) -> State | None:
-    """Delete of a reply we hold, by its actor (on the actor's own host)."""
-    target = object_id(activity.get("object"))
-    if target and host(target) == host(activity["actor"]) and \
-            take_back(ctx.store, target, activity["actor"]):
         return "processed"
     return None

@@ -10,18 +10,20 @@ from __future__ import annotations
 import logging
 
 from mitwirken.federation.inbox import Activity, InboxContext, State, object_id
-from mitwirken.models import follows, interactions, remote_actors
+from mitwirken.models import follows, interactions, remote_actors, responses
 from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.inbox")  # inbox events keep the inbox's logger
 
 
 def forget_actor(store: Store, actor_id: str) -> int:
-    """A deleted account: its follows both ways, its interactions with our objects and its
-    cached actor document go, in one transaction. Returns how many follows were removed."""
+    """A deleted account: its follows both ways, its interactions with our objects, its
+    responses (with every message of them) and its cached actor document go, in one
+    transaction. Returns how many follows were removed."""
     with store.tx():
         n = follows.remove_actor(store, actor_id)
         interactions.remove_all_by(store, actor_id)
+        responses.remove_all_by(store, actor_id)
         remote_actors.forget(store, actor_id)
     log.info("actor_deleted actor=%s removed_follows=%d", actor_id, n)
     return n

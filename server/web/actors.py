@@ -15,16 +15,19 @@ from mitwirken.models import outbox as outbox_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import label
-from mitwirken.server.app_keys import STORE, URLS
+from mitwirken.server.app_keys import CLOCK, STORE, URLS
+from mitwirken.server.usecases import responses
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.representations import serve
 from mitwirken.server.web.templating import render
 
-# The tables each document is built from (server/web/representations.py).
+# The tables each document is built from (server/web/representations.py); an organisation's
+# answer statistics are a profile field of its actor document and page.
 ACTOR_TABLES = ("instance", "actors")
 OPEN = ("open", "paused")  # what a profile page lists of an organisation's opportunities
+PROFILE_TABLES = ACTOR_TABLES + ("responses",)
 
 
 def local_actor(request: web.Request) -> LocalActor:
@@ -53,10 +56,18 @@ async def instance_outbox(request: web.Request) -> web.Response:
                                        first=False))
 
 
+def _extra_fields(request: web.Request, actor: LocalActor) -> tuple[tuple[str, str], ...]:
+    rate = responses.reply_rate(request.app[STORE], actor.username, request.app[CLOCK]())
+    return (rate,) if rate else ()
+
+
 def _actor_json(request: web.Request) -> web.Response:
     def build() -> web.Response:
-        return ap_response(actor_to_ap(local_actor(request), request.app[URLS]))
-    return serve(request, ("actor", request.match_info["username"].lower()), ACTOR_TABLES, build)
+        actor = local_actor(request)
+        return ap_response(actor_to_ap(actor, request.app[URLS],
+                                       extra_fields=_extra_fields(request, actor)))
+    return serve(request, ("actor", request.match_info["username"].lower()), PROFILE_TABLES,
+                 build)
 
 
 async def actor_document(request: web.Request) -> web.StreamResponse:
@@ -82,14 +93,14 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
             "practices": content_store.list_objects(store, "practices",
                                                     username=actor.username, limit=50),
             "label": label,
-            "fields": profile_fields(actor),
+            "fields": profile_fields(actor, _extra_fields(request, actor)),
             "followers": followers,
             "orgs": orgs,
             "handle": f"@{actor.username}@{urls.domain}",
             "actor_id": urls.actor(actor.username),
         })
     return serve(request, ("profile", request.path_qs),
-                 ACTOR_TABLES + ("followers", "opportunities", "practices"), build,
+                 PROFILE_TABLES + ("followers", "opportunities", "practices"), build,
                  html=True)
 
 

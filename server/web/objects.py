@@ -9,20 +9,24 @@ from datetime import datetime
 from aiohttp import web
 
 from mitwirken.federation import activities
+from mitwirken.federation.collections import collection
 from mitwirken.federation.schemaorg import opportunity_jsonld, practice_jsonld, script_json
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, interactions, outbox, remote_content
 from mitwirken.models.content import Opportunity
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import PracticeSection, label
-from mitwirken.server.app_keys import SERVICES, STORE, URLS
+from mitwirken.server.app_keys import SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.usecases import responses
 from mitwirken.server.web import page_text
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
+from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.representations import serve
 from mitwirken.server.web.templating import render
 
 PAGE = 20
+COMMENTS_SHOWN = 100  # the oldest approved comments under an object; all are in `replies`
 
 
 def _tombstone(ap_id: str, former_type: str, deleted_at: str) -> web.Response:
@@ -43,7 +47,8 @@ async def _object(request: web.Request, kind: str) -> web.StreamResponse:
     as_json = wants_activity_json(request)
     tables = ("instance", "actors", kind, "tombstones", "outbox")
     if not as_json:
-        tables += ("interactions", "adoptions", "remote_objects")
+        tables += ("interactions", "adoptions", "remote_objects", "responses",
+                   "response_messages")
     return serve(request, ("object", kind, request.path_qs, as_json), tables,
                  lambda: _build_object(request, kind, as_json), html=not as_json)
 
@@ -74,12 +79,76 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
                "summary": obj.summary,
                "adoptions": adoptions}
     counts = interactions.counts(store, ap_id)
+    shown = responses.comments(store, ap_id, request.app[SETTINGS].public_replies,
+                               COMMENTS_SHOWN)
     return render(request, ctx.pop("template"), {
+        "comments": shown,
         **ctx, "actor": actor, "ap_id": ap_id, "present": page_text, "label": label,
         "jsonld": script_json(ld),
         "contact": page_text.contact_lines(obj), "counts": counts,
         "handle": f"@{obj.org_username}@{urls.domain}",
     })
+
+
+def _replies(request: web.Request, kind: str) -> web.Response:
+    """The object's `replies` collection (as Mastodon serves it): the ids of the public
+    comments that may be shown; never a direct message."""
+    def build() -> web.Response:
+        store, urls = request.app[STORE], request.app[URLS]
+        object_id = request.match_info["id"]
+        if content_store.get(store, kind, object_id) is None:  # type: ignore[arg-type]
+            raise ApiError(404, "not_found", "Unknown object.")
+        ap_id = urls.opportunity(object_id) if kind == "opportunities" \
+            else urls.practice(object_id)
+        setting = request.app[SETTINGS].public_replies
+
+        def fetch(limit: int, offset: int) -> list[str]:
+            return [c["note_id"] for c in responses.comments(store, ap_id, setting, limit,
+                                                              offset)]
+
+        return collection_response(request, f"{ap_id}/replies",
+                                   responses.count_comments(store, ap_id, setting), fetch)
+    return serve(request, ("replies", request.path_qs),
+                 (kind, "responses", "response_messages"), build)
+
+
+def _counted(request: web.Request, kind: str, what: str) -> web.Response:
+    """The object's `likes` or `shares` collection: how many, never who (no pages)."""
+    def build() -> web.Response:
+        store, urls = request.app[STORE], request.app[URLS]
+        object_id = request.match_info["id"]
+        if content_store.get(store, kind, object_id) is None:  # type: ignore[arg-type]
+            raise ApiError(404, "not_found", "Unknown object.")
+        ap_id = urls.opportunity(object_id) if kind == "opportunities" \
+            else urls.practice(object_id)
+        total = interactions.counts(store, ap_id).get("like" if what == "likes" else
+                                                      "announce", 0)
+        return ap_response(collection(f"{ap_id}/{what}", total, first=False))
+    return serve(request, (what, request.path_qs), (kind, "interactions"), build)
+
+
+async def opportunity_likes(request: web.Request) -> web.Response:
+    return _counted(request, "opportunities", "likes")
+
+
+async def opportunity_shares(request: web.Request) -> web.Response:
+    return _counted(request, "opportunities", "shares")
+
+
+async def practice_likes(request: web.Request) -> web.Response:
+    return _counted(request, "practices", "likes")
+
+
+async def practice_shares(request: web.Request) -> web.Response:
+    return _counted(request, "practices", "shares")
+
+
+async def opportunity_replies(request: web.Request) -> web.Response:
+    return _replies(request, "opportunities")
+
+
+async def practice_replies(request: web.Request) -> web.Response:
+    return _replies(request, "practices")
 
 
 async def opportunity(request: web.Request) -> web.StreamResponse:

@@ -32,7 +32,9 @@ ERROR_STATUSES = {
          "that is not a JSON object, or bad paging parameters.",
     401: "No bearer token, or an unknown one.",
     403: "The object belongs to another organisation (or the token may not do this).",
-    404: "No such object (deleted objects are gone for the API).",
+    404: "No such object (deleted objects are gone for the API); for responses also one of "
+         "another organisation.",
+    409: "The state change is not allowed from the current state.",
     413: "The request body is larger than the configured limit (`max_body_bytes`).",
     415: "The body is not sent as `Content-Type: application/json`.",
     422: "Validation failed: `detail` lists each field with a German message for editors; "
@@ -125,9 +127,95 @@ def _schemas() -> dict[str, Any]:
                                                       "created_at")}}},
         "likes": {"type": "array", "items": {"type": "string", "description": "Actor IRI"}},
         "announces": {"type": "array", "items": {"type": "string", "description": "Actor IRI"}}}}
+    defs.update(_response_schemas())
     defs["InboxItems"] = {"type": "object", "properties": {
         "items": {"type": "array", "items": {"type": "object"}}, "base": {"type": "string"}}}
     return dict(sorted(defs.items()))
+
+
+def _response_schemas() -> dict[str, Any]:
+    """Volunteers' responses (issue 13): the fixed interface of docs/API.md."""
+    nullable = {"type": ["string", "null"]}
+    message = {"type": "object", "required": ["id", "direction", "content", "at"],
+               "properties": {"id": {"type": "string"},
+                              "direction": {"enum": ["in", "out"]},
+                              "content": {"type": "string", "description": "Sanitised HTML."},
+                              "at": {"type": "string", "format": "date-time"}}}
+    response = {"type": "object", "required": [
+        "id", "object", "organisation", "visibility", "state", "received_at", "due_at",
+        "sender", "messages"], "properties": {
+        "id": {"type": "string"},
+        "object": {**nullable, "description": "Our object's ActivityPub id; null when the "
+                   "message was addressed to the organisation alone."},
+        "organisation": {"type": "string", "description": "Username of the organisation."},
+        "visibility": {"enum": ["direct", "public", "form"], "description": "`direct`: an "
+                       "expression of interest, seen only by the organisation and the city."},
+        "state": {"enum": ["open", "answered", "handled"]},
+        "moderation": {"enum": [None, "approved", "hidden"], "description": "An editor's "
+                       "decision on a public comment (null: none yet)."},
+        "received_at": {"type": "string", "format": "date-time"},
+        "due_at": {**nullable, "description": "When the promised reply time (working days, "
+                   "German public holidays not counted) runs out."},
+        "first_answer_at": nullable,
+        "sender": {"type": "object", "properties": {"id": nullable, "name": nullable,
+                                                     "handle": nullable}},
+        "messages": {"type": "array", "items": {"$ref": REF.format(model="ResponseMessage")}}}}
+    return {
+        "ResponseMessage": message, "Response": response,
+        "ResponseList": {"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": {"$ref": REF.format(model="Response")}}}},
+        "ResponseReply": {"type": "object", "required": ["content"], "properties": {
+            "content": {"type": "string", "minLength": 1, "maxLength": 5000,
+                        "description": "The answer in Markdown."}}},
+        "ResponseStateChange": {"type": "object", "required": ["state"], "properties": {
+            "state": {"enum": ["handled", "open"]}}},
+        "ResponseStats": {"type": "object", "required": [
+            "window_days", "responses", "answered_in_time", "median_first_answer_days"],
+            "properties": {
+                "window_days": {"type": "integer", "const": 90},
+                "responses": {"type": "integer", "description": "Expressions of interest "
+                              "received in the window."},
+                "answered_in_time": {"type": ["integer", "null"], "description": "Answered "
+                                     "within the promise; null below 5 responses."},
+                "median_first_answer_days": {"type": ["number", "null"], "description":
+                                             "Median working days to the first answer; null "
+                                             "below 5 responses."}}},
+    }
+
+
+def _response_operations() -> dict[str, dict[str, Any]]:
+    rid = {**ID, "description": "The response's id."}
+    item = "/api/v1/responses/{id}"
+    return {
+        "/api/v1/responses": {"get": _op(
+            "list_responses", "Volunteers' responses: the organisation's own, all for the "
+            "city's token (newest first)", 200, "ResponseList", (400,), tag="responses",
+            params=(_query("state", "open, answered or handled (default: every state)",
+                           {"enum": ["open", "answered", "handled"]}),
+                    _query("object", "Only those answering this object (its ap_id)",
+                           {"type": "string"})))},
+        item: {"get": _op("get_response", "One response with its messages", 200, "Response",
+                          (404,), params=(rid,), tag="responses")},
+        f"{item}/reply": {"post": _op(
+            "reply_to_response", "Answer the volunteer (a direct Note to them alone)", 201,
+            "ResponseMessage", (400, 404, 413, 415, 422), body="ResponseReply", params=(rid,),
+            tag="responses")},
+        f"{item}/state": {"post": _op(
+            "set_response_state", "Mark handled, or reopen", 200, "Response",
+            (400, 404, 409, 413, 415, 422), body="ResponseStateChange", params=(rid,),
+            tag="responses")},
+        f"{item}/approve": {"post": _op(
+            "approve_response", "Show a public comment under the object and in its `replies`",
+            200, "Response", (404, 422), params=(rid,), tag="responses")},
+        f"{item}/hide": {"post": _op(
+            "hide_response", "Hide a public comment", 200, "Response", (404, 422),
+            params=(rid,), tag="responses")},
+        "/api/v1/organisations/{username}/stats": {"get": _op(
+            "organisation_stats", "How an organisation answers (public aggregates only)", 200,
+            "ResponseStats", (404,), public=True, tag="responses", params=(
+                {"name": "username", "in": "path", "required": True,
+                 "schema": {"type": "string"}, "description": "The organisation."},))},
+    }
 
 
 # ---------------------------------------------------------------------------- operations
@@ -236,6 +324,7 @@ def operations() -> dict[str, dict[str, Any]]:
                   _query("include_inactive", "true: also closed and paused", text),
                   _query("limit", "Page size (1–100)", {"type": "integer", "default": 20}),
                   _query("offset", "Items to skip", {"type": "integer", "default": 0})))}}
+    paths.update(_response_operations())
     paths["/api/v1/openapi.json"] = {"get": {
         "operationId": "openapi", "summary": "This description", "tags": ["meta"],
         "security": [], "responses": {"200": {"description": "OpenAPI 3.1 document",
@@ -261,6 +350,7 @@ def _build(base_url: str) -> dict[str, Any]:
         "security": [{"bearerAuth": []}],
         "tags": [{"name": "opportunities", "description": "Engagement-Angebote (AS2 `Note`)"},
                  {"name": "practices", "description": "Praxisbeispiele (AS2 `Article`)"},
+                 {"name": "responses", "description": "Volunteers' answers and replies"},
                  {"name": "admin"}, {"name": "meta"}],
         "paths": operations(),
         "components": {

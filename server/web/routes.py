@@ -22,6 +22,7 @@ from mitwirken.server.web import (
     openapi,
     pages,
     remote_follow,
+    responses_api,
     sitemap,
 )
 
@@ -54,6 +55,13 @@ ROUTES: list[web.RouteDef] = [
     web.post("/api/v1/opportunities/{id}/close", api.close),
     web.get("/api/v1/{kind:opportunities|practices}/{id}/interactions", api.interactions),
     web.get("/api/v1/admin/inbox", api.admin_inbox),
+    web.get("/api/v1/responses", responses_api.list_responses),
+    web.get("/api/v1/responses/{id}", responses_api.read),
+    web.post("/api/v1/responses/{id}/reply", responses_api.reply),
+    web.post("/api/v1/responses/{id}/state", responses_api.set_state),
+    web.post("/api/v1/responses/{id}/approve", responses_api.approve),
+    web.post("/api/v1/responses/{id}/hide", responses_api.hide),
+    web.get("/api/v1/organisations/{username}/stats", responses_api.organisation_stats),
 
     web.get("/api/v1/openapi.json", openapi.openapi_json),
 
@@ -67,6 +75,12 @@ ROUTES: list[web.RouteDef] = [
     web.get("/feed.atom", feeds.city_feed),
     web.get("/suche/feed.atom", feeds.search_feed),
 
+    web.get("/angebote/{id}/replies", objects.opportunity_replies),
+    web.get("/praxis/{id}/replies", objects.practice_replies),
+    web.get("/angebote/{id}/likes", objects.opportunity_likes),
+    web.get("/angebote/{id}/shares", objects.opportunity_shares),
+    web.get("/praxis/{id}/likes", objects.practice_likes),
+    web.get("/praxis/{id}/shares", objects.practice_shares),
     web.get("/angebote/{id}", objects.opportunity),
     web.get("/praxis/{id}", objects.practice),
     web.get("/angebote", objects.opportunity_list),

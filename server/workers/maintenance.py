@@ -20,6 +20,7 @@ from mitwirken.models import content_store, deliveries, inbox_items
 from mitwirken.models.content import Opportunity, is_expired, needs_auto_pause
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import OpportunityStatus
+from mitwirken.server.usecases import responses
 from mitwirken.server.usecases.publishing import ContentService
 from mitwirken.server.workers.base import Worker
 
@@ -33,10 +34,12 @@ class MaintenanceWorker(Worker):
     poll_seconds = 3600.0
     repeat_while_busy = False  # one pass an hour; changes are rare
 
-    def __init__(self, content: ContentService, auto_pause_days: int) -> None:
+    def __init__(self, content: ContentService, auto_pause_days: int,
+                 response_retention_days: int = 180) -> None:
         super().__init__()
         self.content = content
         self.auto_pause_days = auto_pause_days
+        self.response_retention_days = response_retention_days
 
     async def tick(self) -> int:
         now = self.content.clock()
@@ -50,8 +53,16 @@ class MaintenanceWorker(Worker):
             lambda opp: needs_auto_pause(opp, now, self.auto_pause_days),
             OpportunityStatus.PAUSED, f"reason=not_confirmed days={self.auto_pause_days}")
         pruned = await _prune(store, now)
-        log.info("maintenance_pass closed=%d paused=%d pruned=%d", closed, paused, pruned)
-        return closed + paused
+        erased = 0
+        while (n := responses.erase_expired(store, now, self.response_retention_days,
+                                            BATCH)) > 0:
+            erased += n
+            await asyncio.sleep(0)
+            if n < BATCH:
+                break
+        log.info("maintenance_pass closed=%d paused=%d pruned=%d erased=%d", closed, paused,
+                 pruned, erased)
+        return closed + paused + erased
 
     async def _each_due(self, batch: Callable[[str], list[str]],
                         due: Callable[[Opportunity], bool], status: OpportunityStatus,

@@ -24,7 +24,7 @@ from tests.integration.test_network import add_org, follow, opportunity_data, pr
 CANARY = "kanarienvogel"
 CONTACT = {"email": f"{CANARY}@example.invalid", "url": f"https://{CANARY}.example/kontakt"}
 ACCEPTS = ("application/activity+json", "text/html", "application/json")
-PUBLIC_API = ("/api/v1/search", "/api/v1/openapi.json")
+PUBLIC_API = ("/api/v1/search", "/api/v1/openapi.json", "/api/v1/organisations/")
 LINK = re.compile(r"""(?:href|src)="(/[^"#]*)"|"(https?://[^"\s]+)\"""")
 
 
@@ -60,16 +60,20 @@ class Crawl:
                  "/actor", "/actor/followers", "/actor/outbox", "/healthz", "/tags/ehrenamt"]
         for name in names:
             paths += [f"/.well-known/webfinger?resource=acct:{name}@{host}", f"/@{name}",
-                      f"/actors/{name}"]
+                      f"/actors/{name}", f"/api/v1/organisations/{name}/stats"]
             for coll in ("outbox", "followers", "following"):
                 paths += [f"/actors/{name}/{coll}"] + [
                     f"/actors/{name}/{coll}?page={n}" for n in (1, 2, 3)]
-        paths += ["/api/v1/opportunities", "/api/v1/practices", "/api/v1/admin/inbox"]
+        paths += ["/api/v1/opportunities", "/api/v1/practices", "/api/v1/admin/inbox",
+                  "/api/v1/responses", "/api/v1/responses/none"]
+        paths += [f"/api/v1/responses/{r['id']}" for r in store.all("SELECT id FROM responses")]
         for row in store.all("SELECT id, object_id FROM outbox"):
             paths += [urlsplit(row["id"]).path]
             if row["object_id"] and row["object_id"].startswith(self.base):
                 path = urlsplit(row["object_id"]).path
-                paths += [path, f"{path}/adoptedBy", f"{path}/adoptedBy?page=1"]
+                paths += [path, f"{path}/adoptedBy", f"{path}/adoptedBy?page=1",
+                          f"{path}/replies", f"{path}/replies?page=1", f"{path}/likes",
+                          f"{path}/shares"]
                 kind, object_id = path.strip("/").split("/")
                 api = "/api/v1/" + ("opportunities" if kind == "angebote" else "practices")
                 paths += [f"{api}/{object_id}", f"{api}/{object_id}/interactions"]

@@ -487,8 +487,10 @@ class Peer:
         key = "url" if target.startswith("http") else "handle"
         return self.call("POST", "/unfollow", {key: target})
 
-    def reply(self, object_id: str, content: str) -> dict:
-        return self.call("POST", "/reply", {"objectId": object_id, "content": content})
+    def reply(self, object_id: str, content: str, *, direct: bool = False) -> dict:
+        """A reply to `object_id`: public (cc the author), or `direct` to the author alone."""
+        return self.call("POST", "/reply", {"objectId": object_id, "content": content,
+                                            "direct": direct})
 
     def like(self, object_id: str) -> dict:
         return self.call("POST", "/like", {"objectId": object_id})

@@ -748,6 +748,10 @@ const routes = {
     const authorHandle = `@${author.preferredUsername}@${author.id.host}`;
     const noteId = newId("notes");
     const mention = `<a href="${author.id.href}" class="u-url mention">${authorHandle}</a>`;
+    // `direct: true` addresses the author alone, as Mastodon's direct messages do.
+    const audience = body.direct === true
+      ? { to: author.id }
+      : { to: PUBLIC_COLLECTION, ccs: [author.id, ctx.getFollowersUri(USERNAME)] };
     const note = new Note({
       id: noteId,
       attribution: ctx.getActorUri(USERNAME),
@@ -755,8 +759,7 @@ const routes = {
       replyTarget: new URL(body.objectId),
       published: now(),
       url: noteId,
-      to: PUBLIC_COLLECTION,
-      ccs: [author.id, ctx.getFollowersUri(USERNAME)],
+      ...audience,
       tags: [new Mention({ href: author.id, name: authorHandle })],
     });
     state.notes.set(noteId.href, note);
@@ -765,8 +768,7 @@ const routes = {
       actor: ctx.getActorUri(USERNAME),
       object: note,
       published: now(),
-      to: PUBLIC_COLLECTION,
-      ccs: [author.id, ctx.getFollowersUri(USERNAME)],
+      ...audience,
     });
     const result = await send(ctx, recipientOf(author), create);
     return { ...result, noteId: noteId.href, author: author.id.href };

@@ -10,6 +10,8 @@ Scenarios (docs/INTEROP.md):
      Mitwirken (Fedify signs RFC 9421 first, draft-cavage after a 401); unverifiable
      requests are answered 401
   6. Mitwirken looks up and follows the peer (signed GETs) and receives its posts
+  7. the peer replies directly to an opportunity; the organisation answers through the API
+     and the peer receives the answer, verified, in its thread, addressed to it alone
 
 The tests share one peer and one Mitwirken per session and run in file order, but each
 one sets up what it needs (follows, a published opportunity) if an earlier test did not.
@@ -558,3 +560,43 @@ def test_6_mitwirken_follows_peer_and_receives_posts(world: World) -> None:
         "signed_gets": signed,
         "admin_inbox_item": item,
     }
+
+
+# ---------------------------------------------------------------------------------------
+# 7. A direct reply is answered in its thread (issue 13)
+# ---------------------------------------------------------------------------------------
+
+
+def test_7_direct_reply_is_answered_in_its_thread(world: World) -> None:
+    m, peer = world.mitwirken, world.peer
+    published = world.publish("Vorleser*innen für die Stadtbibliothek")
+    ap_id = published["ap_id"]
+    reply = peer.reply(ap_id, "Ich möchte helfen, gern samstags.", direct=True)
+    delivered(reply)
+
+    def response() -> dict | None:
+        items = m.api("GET", f"/api/v1/responses?object={ap_id}", org=ORG, expect=200)["items"]
+        return items[0] if items else None
+
+    item = h.poll(response, message="the direct reply never became a response")
+    assert item["visibility"] == "direct" and item["state"] == "open"
+    assert item["sender"]["id"] == peer.actor_id
+    assert "samstags" in html.unescape(item["messages"][0]["content"])
+
+    sent = m.api("POST", f"/api/v1/responses/{item['id']}/reply",
+                 {"content": "Danke! Wir melden uns bis Freitag."}, org=ORG, expect=201)
+    answer = peer.wait_for_activity(
+        lambda a: a["type"] == "Create" and isinstance(a["object"], dict)
+        and a["object"].get("inReplyTo") == reply["noteId"],
+        f"the answer to {reply['noteId']}",
+    )
+    assert answer["verified"] and answer["actor"] == m.actor_id(ORG)
+    note = answer["object"]
+    assert audience(note) == {peer.actor_id}, note
+    assert audience(answer["raw"]) == {peer.actor_id}, answer["raw"]
+    mentions = [t for t in as_list(note.get("tag")) if t.get("type") == "Mention"]
+    assert [t.get("href") for t in mentions] == [peer.actor_id]
+    assert "Freitag" in html.unescape(note["content"])
+    assert m.api("GET", f"/api/v1/responses/{item['id']}", org=ORG,
+                 expect=200)["state"] == "answered"
+    world.report["scenario_7"] = {"answer": answer["body"], "message": sent}

@@ -11,7 +11,7 @@ from mitwirken.federation.remote import RemoteActors
 from mitwirken.federation.urls import Urls
 from mitwirken.models.store import Store
 from mitwirken.server.inbox_table import inbox_router
-from mitwirken.server.usecases import follows, interactions, remote_actor_events
+from mitwirken.server.usecases import follows, interactions, remote_actor_events, responses
 from mitwirken.server.usecases.network_ingest import Network
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -39,9 +39,9 @@ def test_each_chain_keeps_the_order_of_precedence():
     assert router.chain("Accept") == router.chain("Reject") == (follows.receive_follow_answer,)
     assert router.chain("Like") == router.chain("EmojiReact") == (interactions.receive_like,)
     assert router.chain("Announce") == (interactions.receive_boost, net.receive_announce)
-    assert router.chain("Create") == (only_own_create, interactions.receive_reply,
+    assert router.chain("Create") == (only_own_create, responses.receive_create,
                                       net.receive_create)
     assert router.chain("Update") == (remote_actor_events.receive_actor_update,
-                                      interactions.receive_reply_edit, net.receive_update)
+                                      responses.receive_update, net.receive_update)
     assert router.chain("Delete") == (remote_actor_events.receive_actor_delete,
-                                      interactions.receive_delete, net.receive_delete)
+                                      responses.receive_delete, net.receive_delete)

@@ -26,6 +26,7 @@ from mitwirken.models import (
     outbox,
     remote_actors,
     remote_content,
+    responses,
     search,
 )
 from mitwirken.models.store import Store
@@ -43,6 +44,9 @@ ROW_TYPES: list[tuple[Any, str, set[str] | None, bool]] = [
     (outbox.Tombstone, "tombstones", set(), True),
     (domain_policy.DomainBlock, "domain_blocks", set(), True),
     (interactions.Interaction, "interactions", None, True),
+    (responses.ResponseRow, "responses", set(), True),
+    (responses.MessageRow, "response_messages", set(), True),
+    (responses.Timing, "responses", None, True),
     (search.SearchHit, "search_items", None, True),
     (deliveries.Delivery, "deliveries", set(), True),
     (deliveries.DeliveryListing, "deliveries", None, True),

@@ -12,6 +12,8 @@ import pytest
 from mitwirken.models.backfills import BACKFILL
 from mitwirken.models.deliveries import DELIVERY, DeliveryState
 from mitwirken.models.inbox_items import INBOX, InboxState
+from mitwirken.models.responses import RESPONSE
+from mitwirken.models.responses import ResponseState as R
 from mitwirken.models.states import IllegalTransition, StateMachine
 from mitwirken.models.store import Store
 
@@ -131,3 +133,13 @@ def test_the_writer_scan_can_fail(tmp_path):
                       'store.execute("INSERT OR IGNORE INTO inbox_items (id) VALUES (1)")\n'
                       'store.db["domain_health"].insert({})\n')
     assert writers(sample) == {"deliveries", "inbox_items", "domain_health"}
+
+
+def test_the_response_machine_is_open_answered_handled_and_reopenable():
+    assert RESPONSE.problems() == [] and RESPONSE.initial == R.OPEN
+    assert RESPONSE.terminal == frozenset()  # a handled response can always be reopened
+    assert RESPONSE.sources(R.ANSWERED) == {R.OPEN}
+    assert RESPONSE.sources(R.HANDLED) == {R.OPEN, R.ANSWERED}
+    assert RESPONSE.sources(R.OPEN) == {R.HANDLED}
+    with pytest.raises(IllegalTransition):
+        RESPONSE.check(R.ANSWERED, R.OPEN)

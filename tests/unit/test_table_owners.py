@@ -24,6 +24,8 @@ OWNERS = {
     "followers": "follows",
     "following": "follows",
     "interactions": "interactions",
+    "responses": "responses",
+    "response_messages": "responses",
     "remote_actors": "remote_actors",
     "remote_objects": "remote_content",
     "adoptions": "remote_content",
