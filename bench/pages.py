@@ -99,8 +99,12 @@ async def fill(data: Path, local: int, remote: int) -> None:
     print(f"  {remote} remote objects indexed in {time.perf_counter() - started:.0f} s")
 
 
-def families(store: Store) -> dict[str, list[str]]:
+def families(store: Store, n: int) -> dict[str, list[str]]:
+    """Paths per page family. The kept pages are mostly answered from memory; the last family
+    asks a different query every time (an unknown parameter `r` makes each one new), so it
+    measures rendering a search page from the index."""
     opps = content_store.list_objects(store, "opportunities", statuses=("open",), limit=200)
+    words = ["garten", "lesen", "kinder", "senioren", "sprache", "fahrdienst", "musik", "tiere"]
     return {
         "home": ["/"],
         "opportunity list": ["/angebote", "/angebote?seite=2", "/angebote?seite=10"],
@@ -109,6 +113,7 @@ def families(store: Store) -> dict[str, list[str]]:
                         "/suche?q=kinder+sprache", "/suche?kind=opportunity&region=DE-NW",
                         "/suche?cause_area=umwelt&max_hours_per_week=2",
                         "/suche?q=sprachcafe&date_from=2026-12-01"],
+        "search page, new query": [f"/suche?q={words[i % len(words)]}&r={{}}" for i in range(n)],
     }
 
 
@@ -129,11 +134,14 @@ async def main(args: argparse.Namespace) -> int:
         store = Store.open(settings.db_path)
         counts = (content_store.count_live(store),
                   store.scalar("SELECT count(*) FROM search_items WHERE local = 0"))
-        pages = families(store)
+        pages = families(store, args.n)
         app = create_app(settings, store=store, start_workers=False)
         ours_runner, ours_port = await serve(app, **runner_options(settings))
         reqs = {f: [(f, p, HTML, {}) for p in paths] for f, paths in pages.items()}
-        snap = await snapshot(ours_port, [r for rs in reqs.values() for r in rs])
+        # `{}` in a path is the unknown parameter that makes each request new: the snapshot
+        # (and the ceiling) fill it with "snap", the warm-up with "w<i>", the run with "m<i>"
+        unique = {(f, p.format("snap"), a): e for rs in reqs.values() for f, p, a, e in rs}
+        snap = await snapshot(ours_port, [(f, p, a, e) for (f, p, a), e in unique.items()])
         raw_runner, raw_port = await serve(bare_app(snap), access_log=None)
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe()
@@ -144,9 +152,14 @@ async def main(args: argparse.Namespace) -> int:
         try:
             for family, rs in reqs.items():
                 batch = [rs[i % len(rs)] for i in range(args.n)]
-                await ask(parent, ours_port, batch[: args.n // 10], args.c)  # warm caches
-                ceiling = await ask(parent, raw_port, batch, args.c)
-                ours = await ask(parent, ours_port, batch, args.c)
+
+                def filled(tag: str, batch: list = batch) -> list:
+                    return [(f, p.format(f"{tag}{i}"), a, e)
+                            for i, (f, p, a, e) in enumerate(batch)]
+                await ask(parent, ours_port, filled("w")[: args.n // 10], args.c)  # warm up
+                ceiling = await ask(parent, raw_port, [(f, p.format("snap"), a, e)
+                                                       for f, p, a, e in batch], args.c)
+                ours = await ask(parent, ours_port, filled("m"), args.c)
                 results[family] = (ceiling, ours)
         finally:
             parent.send(None)

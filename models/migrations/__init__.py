@@ -28,6 +28,7 @@ from mitwirken.models.migrations import (
     m015_change_counters,
     m016_accounts,
     m017_responses,
+    m019_search_counter,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -45,6 +46,7 @@ ORDER: tuple[ModuleType, ...] = (
     m015_change_counters,
     m016_accounts,
     m017_responses,
+    m019_search_counter,
 )
 
 MIGRATIONS = Migrations("mitwirken")

@@ -27,7 +27,7 @@ ICS = "text/calendar"
 FEED_SIZE = 50
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 CONTENT_TABLES = ("instance", "actors", "opportunities", "practices")
-SEARCH_TABLES = ("instance", "actors", "opportunities", "practices", "remote_objects")
+SEARCH_TABLES = ("instance", "actors", "search_items")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ async def city_feed(request: web.Request) -> web.Response:
                    for h in hits]
         return _feed_response(atom(f"{urls.base}/feed.atom", settings.instance_name,
                                    f"{urls.base}/", entries))
-    return serve(request, ("feed", "city"), CONTENT_TABLES, build)
+    return serve(request, ("feed", "city"), SEARCH_TABLES, build)
 
 
 async def actor_feed(request: web.Request) -> web.Response:

@@ -15,6 +15,7 @@ from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import STORE, SYNONYMS, URLS
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.paging import collection_response
+from mitwirken.server.web.representations import serve
 from mitwirken.server.web.templating import render
 
 TEXT_FILTERS = ("kind", "opp_kind", "cause_area", "activity_type", "theme", "sector", "remote",
@@ -116,20 +117,30 @@ PAGE_FILTERS = (
     ("theme", "Thema (Praxisbeispiele)", vocab.PracticeTheme),
     ("sector", "Beteiligter Sektor (Praxisbeispiele)", vocab.Sector),
 )
+# (parameter, label, [(value, German label)]) made once: the page renders ~120 options.
+PAGE_FILTER_OPTIONS = tuple((name, title, tuple((c.value, label(c)) for c in choices))
+                            for name, title, choices in PAGE_FILTERS)
 HOURS_CHOICES = (("1", "bis 1 Stunde pro Woche"), ("2", "bis 2 Stunden pro Woche"),
                  ("4", "bis 4 Stunden pro Woche"), ("8", "bis 8 Stunden pro Woche"))
 
 
+# The search page is kept per query string while the index and the actors are unchanged.
+SEARCH_PAGE_TABLES = ("instance", "actors", "search_items")
+
+
 async def search_page(request: web.Request) -> web.Response:
-    query, total, items = _search(request)
-    params = {k: v for k, v in request.query.items() if k != "offset" and v}
-    more = None
-    if query.offset + query.limit < total:
-        more = "?" + urlencode({**params, "offset": query.offset + query.limit})
-    return render(request, "search.html", {
-        "query": query, "total": total, "items": items, "label": label, "params": params,
-        "filters": PAGE_FILTERS, "hours": HOURS_CHOICES, "more": more,
-        "feed_query": urlencode(params)})
+    def build() -> web.Response:
+        query, total, items = _search(request)
+        params = {k: v for k, v in request.query.items() if k != "offset" and v}
+        more = None
+        if query.offset + query.limit < total:
+            more = "?" + urlencode({**params, "offset": query.offset + query.limit})
+        return render(request, "search.html", {
+            "query": query, "total": total, "items": items, "label": label, "params": params,
+            "filters": PAGE_FILTER_OPTIONS, "hours": HOURS_CHOICES, "more": more,
+            "feed_query": urlencode(params)})
+    return serve(request, ("search page", request.query_string), SEARCH_PAGE_TABLES, build,
+                 html=True)
 
 
 async def adopted_by(request: web.Request) -> web.Response:

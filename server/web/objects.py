@@ -173,21 +173,33 @@ def _names(store: Store) -> dict[str, str]:
     return {a.username: a.name for a in actor_repo.list_actors(store)}
 
 
+LIST_TABLES = ("instance", "actors", "opportunities", "practices")
+
+
 async def opportunity_list(request: web.Request) -> web.Response:
-    store, page = request.app[STORE], _page_no(request)
-    items = content_store.list_objects(store, "opportunities", statuses=("open",), limit=PAGE,
-                                       offset=(page - 1) * PAGE)
-    return render(request, "opportunities.html", {
-        "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
-        "present": page_text, "label": label})
+    page = _page_no(request)
+
+    def build() -> web.Response:
+        store = request.app[STORE]
+        items = content_store.list_objects(store, "opportunities", statuses=("open",),
+                                           limit=PAGE, offset=(page - 1) * PAGE)
+        return render(request, "opportunities.html", {
+            "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
+            "present": page_text, "label": label})
+    return serve(request, ("list", "opportunities", page), LIST_TABLES, build, html=True)
 
 
 async def practice_list(request: web.Request) -> web.Response:
-    store, page = request.app[STORE], _page_no(request)
-    items = content_store.list_objects(store, "practices", limit=PAGE, offset=(page - 1) * PAGE)
-    return render(request, "practices.html", {
-        "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
-        "label": label})
+    page = _page_no(request)
+
+    def build() -> web.Response:
+        store = request.app[STORE]
+        items = content_store.list_objects(store, "practices", limit=PAGE,
+                                           offset=(page - 1) * PAGE)
+        return render(request, "practices.html", {
+            "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
+            "label": label})
+    return serve(request, ("list", "practices", page), LIST_TABLES, build, html=True)
 
 
 async def activity(request: web.Request) -> web.Response:

@@ -12,19 +12,24 @@ from mitwirken.models.vocab_base import fold_hashtag
 from mitwirken.server.app_keys import SETTINGS, STORE, SYNONYMS
 from mitwirken.server.usecases.publishing import ContentService
 from mitwirken.server.web import page_text
+from mitwirken.server.web.representations import serve
 from mitwirken.server.web.templating import render
+
+CONTENT_TABLES = ("instance", "actors", "opportunities", "practices")
 
 
 async def home(request: web.Request) -> web.Response:
-    store = request.app[STORE]
-    return render(request, "home.html", {
-        "city": actor_repo.city_actor(store),
-        "orgs": actor_repo.list_actors(store, "org"),
-        "latest": content_store.list_objects(store, "opportunities", statuses=("open",),
-                                             limit=6),
-        "practices": content_store.list_objects(store, "practices", limit=3),
-        "label": label,
-    })
+    def build() -> web.Response:
+        store = request.app[STORE]
+        return render(request, "home.html", {
+            "city": actor_repo.city_actor(store),
+            "orgs": actor_repo.list_actors(store, "org"),
+            "latest": content_store.list_objects(store, "opportunities", statuses=("open",),
+                                                 limit=6),
+            "practices": content_store.list_objects(store, "practices", limit=3),
+            "label": label,
+        })
+    return serve(request, ("home",), CONTENT_TABLES, build, html=True)
 
 
 async def about(request: web.Request) -> web.Response:
