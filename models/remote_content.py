@@ -29,6 +29,17 @@ class RemoteObject(TypedDict):
     published: str | None
     updated: str | None
     received_at: str
+    review: str | None  # "held": content of a limited domain waiting for review
+
+
+class HeldObject(TypedDict):
+    """A remote object waiting for review, as an admin sees it."""
+
+    id: str
+    kind: str
+    actor: str
+    origin: str
+    received_at: str
 
 
 class Adoption(TypedDict):
@@ -121,3 +132,21 @@ def adopted_by_page(store: Store, practice_id: str, limit: int, offset: int) -> 
     return [r["adopted_by"] for r in store.all(
         "SELECT adopted_by FROM adoptions WHERE practice_id = ? "
         "ORDER BY created_at LIMIT ? OFFSET ?", [practice_id, limit, offset])]
+
+
+def get(store: Store, object_iri: str) -> RemoteObject | None:
+    row = store.one(f"SELECT {', '.join(_COLUMNS)} FROM remote_objects WHERE id = ?",
+                    [object_iri])
+    return RemoteObject(**row) if row else None  # type: ignore[typeddict-item]
+
+
+def held(store: Store, limit: int = 200) -> list[HeldObject]:
+    """Objects waiting for review (content of limited domains), oldest first."""
+    return [HeldObject(**r) for r in store.all(  # type: ignore[typeddict-item]
+        "SELECT id, kind, actor, origin, received_at FROM remote_objects "
+        "WHERE review = 'held' ORDER BY received_at, id LIMIT ?", [limit])]
+
+
+def set_review(store: Store, object_iri: str, review: str | None) -> bool:
+    return store.execute("UPDATE remote_objects SET review = ? WHERE id = ?",
+                         [review, object_iri]).rowcount > 0

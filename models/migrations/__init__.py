@@ -26,6 +26,7 @@ from mitwirken.models.migrations import (
     m010_due_dates,
     m011_outbox_by_object,
     m015_change_counters,
+    m018_federation_policy,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -41,6 +42,7 @@ ORDER: tuple[ModuleType, ...] = (
     m010_due_dates,
     m011_outbox_by_object,
     m015_change_counters,
+    m018_federation_policy,
 )
 
 MIGRATIONS = Migrations("mitwirken")

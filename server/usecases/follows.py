@@ -15,7 +15,7 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import follows, remote_actors
 from mitwirken.models.store import Store
 from mitwirken.models.web_names import check_web_url
-from mitwirken.server.usecases import backfill
+from mitwirken.server.usecases import backfill, moderation
 from mitwirken.server.usecases.network_ingest import purge_actor
 
 
@@ -132,7 +132,9 @@ async def receive_follow(ctx: InboxContext, activity: Activity) -> State | None:
     if username is None:
         return "ignored"
     remote = await ctx.actors.get(activity["actor"])
-    manual = ctx.manual_approval(username)
+    # A limited domain's follows wait for approval, whatever the actor's own setting.
+    manual = ctx.manual_approval(username) or moderation.domain_limited(ctx.store,
+                                                                         remote.domain)
     now = ctx.clock()
     with ctx.store.tx():
         follows.add_follower(ctx.store, username=username, actor=remote.id,

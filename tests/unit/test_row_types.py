@@ -17,6 +17,7 @@ import pytest
 
 from mitwirken.models import (
     actors,
+    audit,
     content_store,
     deliveries,
     domain_policy,
@@ -42,6 +43,8 @@ ROW_TYPES: list[tuple[Any, str, set[str] | None, bool]] = [
     (outbox.OutboxEntry, "outbox", {"seq"}, False),
     (outbox.Tombstone, "tombstones", set(), True),
     (domain_policy.DomainBlock, "domain_blocks", set(), True),
+    (audit.AuditEntry, "audit_log", set(), True),
+    (remote_content.HeldObject, "remote_objects", None, True),
     (interactions.Interaction, "interactions", None, True),
     (search.SearchHit, "search_items", None, True),
     (deliveries.Delivery, "deliveries", set(), True),

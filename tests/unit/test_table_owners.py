@@ -30,6 +30,8 @@ OWNERS = {
     "outbox": "outbox",
     "tombstones": "outbox",
     "domain_blocks": "domain_policy",
+    "federation_settings": "domain_policy",
+    "audit_log": "audit",
     "deliveries": "deliveries",
     "domain_health": "deliveries",
     "inbox_items": "inbox_items",

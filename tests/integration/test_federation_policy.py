@@ -1,0 +1,119 @@
+"""Federation policy over real HTTP: three Mitwirken instances on loopback (tests/fediverse.py).
+
+A is the admin's instance. B and C follow A's city and A's city follows both. When A switches
+to allow-list mode, neither may reach it nor be reached: their inbox posts get 403, A fetches
+nothing from them, A's deliveries to them are held. Allowing B lets both directions through
+(held deliveries go out); switching back to open mode restores C. The admin acts through the
+`mitwirken` CLI, as in production, on the running instance's data folder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mitwirken.federation.fetch import FetchError
+from mitwirken.server.app_keys import SERVICES, STORE
+from mitwirken.server.cli import main
+from mitwirken.server.usecases import follows as social
+from tests.fediverse import drain
+from tests.integration.test_network import follow, found, http, publish_practice, served
+
+__all__ = ["served"]  # the fixture, imported for this module's tests
+
+PEERS = ("city-b.test", "city-c.test")
+
+
+def admin(inst, *argv: str) -> int:
+    return main([*argv, "--data", str(inst.settings.data_dir)])
+
+
+def last_delivery_to(inst, domain: str) -> dict:
+    return inst.app[STORE].one("SELECT state, last_status FROM deliveries WHERE domain = ? "
+                               "ORDER BY id DESC LIMIT 1", [domain])
+
+
+def requests_by_a(served, domain: str) -> list[tuple[str, str, str]]:
+    """What `domain` served since the last `served.clear()`: only A talks to B and C here."""
+    return list(served[domain])
+
+
+@pytest.fixture
+async def trio(fediverse, served):
+    a = await fediverse.add("city-a")
+    b = await fediverse.add("city-b")
+    c = await fediverse.add("city-c")
+    for follower, target in ((b, a), (c, a), (a, b), (a, c)):
+        await follow(follower, target, None, *(i for i in (a, b, c)
+                                               if i not in (follower, target)))
+    return a, b, c
+
+
+async def test_allowlist_refuses_unlisted_instances_until_allowed(trio, fediverse, served,
+                                                                  capsys):
+    a, b, c = trio
+    # When A's admin switches to allow-list mode
+    assert admin(a, "federation", "mode", "allowlist", "--reason", "Nur Engagierte Städte") == 0
+    assert "nur noch mit erlaubten Domains" in capsys.readouterr().out
+    served.clear()
+
+    # And everyone publishes
+    publish_practice(b, "city_b", title="Repair-Café in Stadt B")
+    publish_practice(c, "city_c", title="Repair-Café in Stadt C")
+    publish_practice(a, "city_a", title="Lesepaten in Stadt A")
+    await drain(a, b, c)
+
+    # Then B's and C's deliveries to A were refused with 403, and nothing of theirs is stored
+    assert last_delivery_to(b, "city-a.test") == {"state": "failed", "last_status": 403}
+    assert last_delivery_to(c, "city-a.test") == {"state": "failed", "last_status": 403}
+    assert found(a, "Repair") == {}
+    # And A fetched nothing from them (not even their keys), and delivered nothing to them
+    assert requests_by_a(served, "city-b.test") == []
+    assert requests_by_a(served, "city-c.test") == []
+    held = a.app[STORE].all("SELECT domain, state FROM deliveries WHERE state = 'held' "
+                            "ORDER BY domain")
+    assert [r["domain"] for r in held] == list(PEERS)
+    assert found(b, "Lesepaten") == {} and found(c, "Lesepaten") == {}
+
+    # And A's own fetches of them are refused before any connection
+    svc = a.app[SERVICES]
+    with pytest.raises(FetchError, match="blocked domain"):
+        await social.lookup(svc.fetcher, svc.remote_actors, "@city_c@city-c.test")
+    assert requests_by_a(served, "city-c.test") == []
+
+    # And an unsigned post naming a C actor gets a 403 with a JSON error, nothing stored
+    before = a.app[STORE].scalar("SELECT count(*) FROM inbox_items")
+    activity = {"id": "http://city-c.test/activities/x", "type": "Create",
+                "actor": "http://city-c.test/actors/city_c", "object": "http://city-c.test/x"}
+    async with http(fediverse) as session, session.post(
+            "http://city-a.test/inbox", data=json.dumps(activity),
+            headers={"Content-Type": "application/activity+json"}) as resp:
+        assert resp.status == 403
+        assert (await resp.json())["error"] == "domain_blocked"
+    assert a.app[STORE].scalar("SELECT count(*) FROM inbox_items") == before
+
+    # When A allows B
+    assert admin(a, "allow", "city-b.test", "--reason", "Partnerstadt") == 0
+    assert "1 zurückgehaltene Zustellungen" in capsys.readouterr().out
+    await drain(a, b, c)
+    # Then A's held delivery reached B, C's is still held
+    assert list(found(b, "Lesepaten").values()) == ["city-a.test"]
+    assert last_delivery_to(a, "city-b.test")["state"] == "done"
+    assert last_delivery_to(a, "city-c.test")["state"] == "held"
+    assert found(c, "Lesepaten") == {}
+    # And B's new posts reach A
+    publish_practice(b, "city_b", title="Werkstatt für alle in Stadt B")
+    await drain(a, b, c)
+    assert list(found(a, "Werkstatt").values()) == ["city-b.test"]
+    assert requests_by_a(served, "city-c.test") == []
+
+    # When A goes back to open mode
+    assert admin(a, "federation", "mode", "open") == 0
+    assert "1 zurückgehaltene Zustellungen" in capsys.readouterr().out
+    await drain(a, b, c)
+    # Then C gets A's held post, and C's next post reaches A
+    assert list(found(c, "Lesepaten").values()) == ["city-a.test"]
+    publish_practice(c, "city_c", title="Werkstatt im Quartier C")
+    await drain(a, b, c)
+    assert set(found(a, "Werkstatt").values()) == {"city-b.test", "city-c.test"}
+    assert a.app[STORE].scalar("SELECT count(*) FROM deliveries WHERE state = 'held'") == 0
