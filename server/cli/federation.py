@@ -25,6 +25,7 @@ from mitwirken.server.cli._common import (
     network_services,
     open_settings,
     open_store,
+    who,
 )
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import content_service
@@ -130,7 +131,8 @@ def cmd_approve(args: argparse.Namespace) -> int:
     """Accept or reject a pending follow request (cities that approve followers manually)."""
     settings, store, username = _as_local(args)
     ok = social.decide_follow_request(store, Urls(settings.base_url), username, args.actor,
-                                      accept=args.command == "approve", now=utcnow())
+                                      accept=args.command == "approve", now=utcnow(),
+                                      by=who())
     if not ok:
         raise CliError(f"Keine offene Folgeanfrage von {args.actor} an @{username}.")
     print(("Angenommen: " if args.command == "approve" else "Abgelehnt: ") + args.actor)

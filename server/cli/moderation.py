@@ -7,7 +7,6 @@ recorded in the audit log as `cli:<login name>`."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from datetime import UTC, date, datetime
@@ -16,18 +15,10 @@ from pathlib import Path
 from mitwirken.models.domain_policy import Mode
 from mitwirken.models.store import Store, utcnow
 from mitwirken.models.web_names import WebNameError
-from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store, who
 from mitwirken.server.usecases import moderation
 
 LIST_COMMANDS = ("import", "export")  # `block import FILE`, `block export`
-
-
-def who() -> str:
-    """The audit log's actor for a command run from a shell."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def _store(args: argparse.Namespace) -> Store:

@@ -8,7 +8,7 @@ import argparse
 import json
 
 from mitwirken.models.store import utcnow
-from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store, who
 from mitwirken.server.usecases import operations
 
 
@@ -37,7 +37,7 @@ def show_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_retry(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
-    if not operations.retry_delivery(store, args.id, utcnow()):
+    if not operations.retry_delivery(store, args.id, utcnow(), by=who()):
         raise CliError(f"Keine offene oder fehlgeschlagene Zustellung mit id {args.id}.")
     print(f"Zustellung {args.id} wird erneut versucht.")
     return 0

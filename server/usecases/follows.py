@@ -75,9 +75,10 @@ def find_following(store: Store, username: str, target: str) -> str | None:
 
 
 def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str, *,
-                          accept: bool, now: datetime) -> bool:
+                          accept: bool, now: datetime, by: str | None = None,
+                          reason: str = "") -> bool:
     """Accept (send Accept, count as follower) or reject (send Reject, forget) a pending
-    follow request."""
+    follow request; an admin's decision (`by`) goes into the audit log."""
     row = follows.get_follower(store, username, actor_id)
     if row is None or row["state"] != "pending":
         return False
@@ -91,6 +92,10 @@ def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str
             follows.remove_follower(store, username, actor_id)
         publish(store, username, build(urls, urls.actor(username), follow_activity), now,
                 to_followers=False, extra_inboxes=[row["inbox"]], public=False)
+        if by is not None:
+            moderation.record_action(
+                store, by=by, action="follow.approve" if accept else "follow.reject",
+                target=actor_id, reason=reason, now=now, details={"local": username})
     return True
 
 

@@ -263,20 +263,21 @@ def _flag(value: str | None) -> bool:
 
 
 def parse_mastodon_csv(text: str) -> list[tuple[str, Policy, str, RuleFlags]]:
-    """The rows of a Mastodon domain-block export (domain, policy, comment, flags). Checks
-    everything before anything is written: raises `CsvError` naming the first bad line."""
+    """The rows of a Mastodon domain-block export (domain, policy, comment, flags); headers
+    with or without `#`, booleans in any case. Checks everything before anything is written:
+    raises `CsvError` naming the first bad line."""
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    if not rows or tuple(c.strip() for c in rows[0][:2]) != CSV_HEADER[:2]:
+    header = [c.strip().lstrip("#").lower() for c in rows[0]] if rows else []
+    if header[:2] != ["domain", "severity"]:
         raise CsvError("Die Datei ist keine Mastodon-Sperrliste: die erste Zeile muss mit "
-                       "»#domain,#severity« beginnen.")
-    header = [c.strip() for c in rows[0]]
+                       "»#domain,#severity« beginnen. Nichts wurde verändert.")
     out = []
     for number, values in enumerate(rows[1:], start=2):
         if not any(v.strip() for v in values):
             continue
         record = dict(zip(header, values, strict=False))
-        domain = (record.get("#domain") or "").strip()
-        severity = (record.get("#severity") or "").strip().lower()
+        domain = (record.get("domain") or "").strip()
+        severity = (record.get("severity") or "").strip().lower()
         if severity not in SEVERITY_POLICY:
             raise CsvError(f"Zeile {number}: unbekannte Stufe »{severity[:40]}« (erwartet: "
                            "suspend, silence oder noop). Nichts wurde verändert.")
@@ -285,10 +286,10 @@ def parse_mastodon_csv(text: str) -> list[tuple[str, Policy, str, RuleFlags]]:
         except ValueError as exc:
             raise CsvError(f"Zeile {number}: »{domain[:80]}« ist kein Domainname. "
                            "Nichts wurde verändert.") from exc
-        flags = RuleFlags(reject_media=_flag(record.get("#reject_media")),
-                          reject_reports=_flag(record.get("#reject_reports")),
-                          obfuscate=_flag(record.get("#obfuscate")))
-        out.append((name, SEVERITY_POLICY[severity], record.get("#public_comment") or "",
+        flags = RuleFlags(reject_media=_flag(record.get("reject_media")),
+                          reject_reports=_flag(record.get("reject_reports")),
+                          obfuscate=_flag(record.get("obfuscate")))
+        out.append((name, SEVERITY_POLICY[severity], record.get("public_comment") or "",
                     flags))
     return out
 

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from mitwirken.models import deliveries, inbox_items
+from mitwirken.models import audit, deliveries, inbox_items
 from mitwirken.models.store import Store
 
 
@@ -18,9 +18,16 @@ def delivery_queue(store: Store, state: str | None, limit: int) -> dict[str, Any
             "deliveries": deliveries.list_deliveries(store, state, limit)}
 
 
-def retry_delivery(store: Store, delivery_id: int, now: datetime) -> bool:
-    """Try a failed or waiting delivery again now; False if there is no such open row."""
-    return deliveries.requeue_delivery(store, delivery_id, now)
+def retry_delivery(store: Store, delivery_id: int, now: datetime, *,
+                   by: str | None = None) -> bool:
+    """Try a failed or waiting delivery again now; False if there is no such open row. An
+    admin's retry (`by`) goes into the audit log."""
+    with store.tx():
+        done = deliveries.requeue_delivery(store, delivery_id, now)
+        if done and by is not None:
+            audit.record(store, actor=by, action="delivery.retry", target=str(delivery_id),
+                         now=now)
+    return done
 
 
 def received_activities(store: Store, limit: int) -> list[dict[str, Any]]:

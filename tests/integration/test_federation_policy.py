@@ -16,6 +16,7 @@ from mitwirken.federation.fetch import FetchError
 from mitwirken.server.app_keys import SERVICES, STORE
 from mitwirken.server.cli import main
 from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases import moderation
 from tests.fediverse import drain
 from tests.integration.test_network import follow, found, http, publish_practice, served
 
@@ -117,3 +118,68 @@ async def test_allowlist_refuses_unlisted_instances_until_allowed(trio, fedivers
     await drain(a, b, c)
     assert set(found(a, "Werkstatt").values()) == {"city-b.test", "city-c.test"}
     assert a.app[STORE].scalar("SELECT count(*) FROM deliveries WHERE state = 'held'") == 0
+    # And each step is in A's audit log, with its reason
+    assert [(e["action"], e["target"], e["reason"]) for e in
+            moderation.audit_entries(a.app[STORE])] == [
+        ("federation.mode", "allowlist", "Nur Engagierte Städte"),
+        ("domain.allow", "city-b.test", "Partnerstadt"),
+        ("federation.mode", "open", "")]
+
+
+async def test_limited_domain_follows_wait_for_approval_and_content_for_review(
+        fediverse, served, capsys):
+    a = await fediverse.add("city-a")
+    b = await fediverse.add("city-b")
+    await follow(a, b)  # A's city reads B
+    # When A limits B's domain
+    assert admin(a, "limit", "city-b.test", "--reason", "Viel Werbung") == 0
+    capsys.readouterr()
+
+    # Then B's follow of A's city waits for approval (no Accept sent)
+    remote_a = await follow(b, a)
+    assert follows_state(a, "city_a", "http://city-b.test/actors/city_b") == "pending"
+    assert b.app[STORE].one("SELECT state FROM following WHERE actor = ?",
+                            [remote_a])["state"] == "requested"
+    # And A's admin approves it: B gets the Accept
+    assert admin(a, "approve", "http://city-b.test/actors/city_b") == 0
+    await drain(a, b)
+    assert follows_state(a, "city_a", "http://city-b.test/actors/city_b") == "accepted"
+    assert [(e["action"], e["target"]) for e in moderation.audit_entries(a.app[STORE])][-1] \
+        == ("follow.approve", "http://city-b.test/actors/city_b")
+    assert b.app[STORE].one("SELECT state FROM following WHERE actor = ?",
+                            [remote_a])["state"] == "accepted"
+
+    # When B publishes, A stores it but holds it for review: not in search, not on /suche
+    prac = publish_practice(b, "city_b", title="Nachbarschaftshilfe im Quartier B")
+    await drain(a, b)
+    object_iri = b.app[SERVICES].urls.practice(prac.id)
+    assert a.app[STORE].one("SELECT review FROM remote_objects WHERE id = ?",
+                            [object_iri]) == {"review": "held"}
+    assert found(a, "Nachbarschaftshilfe") == {}
+    async with http(fediverse) as session, session.get(
+            "http://city-a.test/suche?q=Nachbarschaftshilfe") as resp:
+        assert resp.status == 200 and "Quartier B" not in await resp.text()
+    assert admin(a, "review", "list") == 0
+    assert object_iri in capsys.readouterr().out
+
+    # When A's admin approves it, it is searchable
+    assert admin(a, "review", "approve", object_iri, "--reason", "geprüft") == 0
+    assert list(found(a, "Nachbarschaftshilfe")) == [object_iri]
+    async with http(fediverse) as session, session.get(
+            "http://city-a.test/suche?q=Nachbarschaftshilfe") as resp:
+        assert "Quartier B" in await resp.text()
+    assert admin(a, "review", "approve", object_iri) == 1  # nothing held any more
+    assert "Kein zurückgehaltener Inhalt" in capsys.readouterr().err
+
+    # And a domain that is not limited is not held
+    c = await fediverse.add("city-c")
+    await follow(a, c, None, b)
+    prac_c = publish_practice(c, "city_c", title="Nachbarschaftshilfe in Stadt C")
+    await drain(a, b, c)
+    assert c.app[SERVICES].urls.practice(prac_c.id) in found(a, "Nachbarschaftshilfe")
+
+
+def follows_state(inst, username: str, actor: str) -> str | None:
+    row = inst.app[STORE].one("SELECT state FROM followers WHERE username = ? AND actor = ?",
+                              [username, actor])
+    return row["state"] if row else None
