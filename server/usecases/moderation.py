@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 from datetime import datetime
 from typing import Any, Literal, TypedDict
 
 from mitwirken.models import audit, deliveries, domain_policy, follows, remote_content
 from mitwirken.models.domain_policy import DomainBlock, Mode, Policy, RuleFlags
+from mitwirken.models.safe_json import parse_json
 from mitwirken.models.store import Store
 from mitwirken.server.usecases.network_ingest import index_stored, purge_domain
 
@@ -82,6 +82,11 @@ def delivery_decision(store: Store, domain: str) -> DeliveryDecision:
     if domain_policy.is_blocked(store, domain):
         return "cancel"
     return "hold" if domain_policy.is_refused(store, domain) else "send"
+
+
+def normalised_domain(domain: str) -> str:
+    """A domain as the rules store it; raises `WebNameError` for anything else."""
+    return domain_policy.normalise(domain)
 
 
 def federation_mode(store: Store) -> Mode:
@@ -337,7 +342,7 @@ def audit_entries(store: Store, since: datetime | None = None,
 
 
 def _entry(entry: audit.AuditEntry) -> dict[str, Any]:
-    return {**entry, "details": json.loads(entry["details"])}
+    return {**entry, "details": parse_json(entry["details"])}
 
 
 def record_action(store: Store, *, by: str, action: str, target: str, reason: str,

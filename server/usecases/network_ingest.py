@@ -23,6 +23,7 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import content_store, domain_policy, follows, outbox, remote_content, search
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, sanitize_html
+from mitwirken.models.safe_json import parse_json
 from mitwirken.models.store import Store, iso
 
 log = logging.getLogger("mitwirken.network")
@@ -284,7 +285,7 @@ def index_stored(store: Store, row: remote_content.RemoteObject) -> None:
         model = Opportunity.model_validate_json(row["data"])
     elif row["data"] is not None and row["kind"] == "practice":
         model = Practice.model_validate_json(row["data"])
-    raw = json.loads(row["raw"])
+    raw = parse_json(row["raw"])  # stored by `ingest` from a parsed, sanitised object
     _index(store, model, row["id"], _url_of(raw, row["id"], row["origin"]), row["origin"],
            row["origin_name"], row["actor"])
 

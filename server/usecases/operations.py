@@ -12,10 +12,17 @@ from mitwirken.models import audit, deliveries, inbox_items
 from mitwirken.models.store import Store
 
 
-def delivery_queue(store: Store, state: str | None, limit: int) -> dict[str, Any]:
-    """`{"summary": counts per state and unavailable domains, "deliveries": newest rows}`."""
+def delivery_queue(store: Store, state: str | None, limit: int,
+                   domain: str | None = None) -> dict[str, Any]:
+    """`{"summary": counts per state and unavailable domains, "deliveries": newest rows}`
+    (of one state, and of one domain with its subdomains, when given)."""
     return {"summary": deliveries.delivery_summary(store),
-            "deliveries": deliveries.list_deliveries(store, state, limit)}
+            "deliveries": deliveries.list_deliveries(store, state, limit, domain) if limit
+            else []}
+
+
+def delivery(store: Store, delivery_id: int) -> deliveries.DeliveryListing | None:
+    return deliveries.get_delivery(store, delivery_id)
 
 
 def retry_delivery(store: Store, delivery_id: int, now: datetime, *,

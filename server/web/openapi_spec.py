@@ -127,7 +127,68 @@ def _schemas() -> dict[str, Any]:
         "announces": {"type": "array", "items": {"type": "string", "description": "Actor IRI"}}}}
     defs["InboxItems"] = {"type": "object", "properties": {
         "items": {"type": "array", "items": {"type": "object"}}, "base": {"type": "string"}}}
+    defs.update(_admin_schemas())
     return dict(sorted(defs.items()))
+
+
+def _items(schema: str) -> dict[str, Any]:
+    return {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": {"$ref": REF.format(model=schema)}}}}
+
+
+def _admin_schemas() -> dict[str, Any]:
+    """The admin API's bodies (written out: they are small and not pydantic models)."""
+    text, flag = {"type": "string"}, {"type": "boolean", "default": False}
+    policy = {"type": "string", "enum": ["block", "limit", "allow"],
+              "description": "block: refused; limit: follows need approval, content waits "
+              "for review; allow: listed for the allow-list mode."}
+    mode = {"type": "string", "enum": ["open", "allowlist"], "description": "open: everyone "
+            "but blocked domains; allowlist: only domains with an allow or limit rule."}
+    counts = {"type": "object", "properties": {k: {"type": "integer"}
+                                               for k in ("block", "limit", "allow")}}
+    federation = {"type": "object", "required": ["mode", "rules", "held_deliveries"],
+                  "properties": {"mode": mode, "rules": counts,
+                                 "held_deliveries": {"type": "integer"}}}
+    flags = {k: flag for k in ("reject_media", "reject_reports", "obfuscate")}
+    rule_input = {"type": "object", "required": ["domain", "policy"],
+                  "additionalProperties": False, "properties": {
+                      "domain": {"type": "string", "description": "A domain name; the rule "
+                                 "covers its subdomains."},
+                      "policy": policy, "reason": {"type": "string", "maxLength": 1000},
+                      **flags}}
+    rule = {"type": "object", "required": ["domain", "policy", "reason", "created_at"],
+            "properties": {"domain": text, "policy": policy, "reason": text,
+                           "created_at": {"type": "string", "format": "date-time"}, **flags}}
+    nullable_int = {"type": ["integer", "null"]}
+    delivery = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "activity_id": text, "inbox": text, "domain": text,
+        "state": {"type": "string", "enum": ["pending", "held", "done", "failed"]},
+        "attempts": {"type": "integer"}, "next_attempt_at": text, "last_status": nullable_int,
+        "last_error": {"type": ["string", "null"]}}}
+    summary = {"type": "object", "properties": {
+        **{k: {"type": "integer"} for k in ("pending", "held", "done", "failed")},
+        "unavailable_domains": {"type": "array", "items": text}}}
+    entry = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+        "actor": {"type": "string", "description": "Who acted: token:<username> or "
+                  "cli:<login name>"},
+        "action": {"type": "string", "description": "e.g. domain.block, federation.mode"},
+        "target": text, "reason": text, "details": {"type": "object"}}}
+    return {
+        "Federation": federation,
+        "FederationChange": {"type": "object", "required": ["mode"],
+                             "properties": {"mode": mode,
+                                            "reason": {"type": "string", "maxLength": 1000}}},
+        "FederationChanged": {"allOf": [{"$ref": REF.format(model="Federation")}, {
+            "type": "object", "properties": {"released": {"type": "integer"},
+                                             "held": {"type": "integer"}}}]},
+        "DomainRuleInput": rule_input, "DomainRule": rule, "DomainRuleList": _items("DomainRule"),
+        "Delivery": delivery, "DeliverySummary": summary,
+        "DeliveryList": {**_items("Delivery"), "properties": {
+            **_items("Delivery")["properties"],
+            "summary": {"$ref": REF.format(model="DeliverySummary")}}},
+        "AuditEntry": entry, "AuditList": _items("AuditEntry"),
+    }
 
 
 # ---------------------------------------------------------------------------- operations
@@ -207,6 +268,7 @@ def operations() -> dict[str, dict[str, Any]]:
         (400, 403), params=(_query("limit", "How many (1–500).", {"type": "integer",
                                                                    "default": 50}),),
         tag="admin")}
+    paths.update(_admin_operations())
     text = {"type": "string"}
     paths["/api/v1/search"] = {"get": {
         **_op("search", "Search local and remote opportunities and practice posts (public; "
@@ -241,6 +303,49 @@ def operations() -> dict[str, dict[str, Any]]:
         "security": [], "responses": {"200": {"description": "OpenAPI 3.1 document",
                                               "content": {"application/json": {}}}}}}
     return dict(sorted(paths.items()))
+
+
+def _admin_operations() -> dict[str, dict[str, Any]]:
+    """The admin API (city tokens only; other tokens get 403)."""
+    body_errors = (400, 403, 413, 415, 422)
+    domain = {"name": "domain", "in": "path", "required": True, "schema": {"type": "string"},
+              "description": "The domain of the rule."}
+    delivery_id = {**ID, "schema": {"type": "integer"}, "description": "The delivery's id."}
+    text = {"type": "string"}
+    return {
+        "/api/v1/admin/federation": {
+            "get": _op("admin_federation", "The federation mode and the number of rules",
+                       200, "Federation", (403,), tag="admin"),
+            "post": _op("admin_set_federation", "Switch the federation mode (at once)", 200,
+                        "FederationChanged", body_errors, body="FederationChange",
+                        tag="admin")},
+        "/api/v1/admin/domains": {
+            "get": _op("admin_domains", "Every domain rule", 200, "DomainRuleList", (400, 403),
+                       params=(_query("policy", "block, limit or allow", text),), tag="admin"),
+            "post": _op("admin_set_domain", "Set a domain's rule (replaces its previous one)",
+                        200, "DomainRule", body_errors, body="DomainRuleInput", tag="admin")},
+        "/api/v1/admin/domains/{domain}": {
+            "get": _op("admin_domain", "One domain's rule", 200, "DomainRule", (400, 403, 404),
+                       params=(domain,), tag="admin"),
+            "delete": _op("admin_remove_domain", "Remove a domain's rule", 204, None,
+                          (400, 403, 404), params=(domain, _query(
+                              "reason", "Why (for the audit log)", text)), tag="admin")},
+        "/api/v1/admin/audit": {"get": _op(
+            "admin_audit", "The audit log, oldest first", 200, "AuditList", (400, 403),
+            params=(_query("since", "ISO 8601 date or time", text),
+                    _query("limit", "How many (1–10000)", {"type": "integer",
+                                                           "default": 1000})), tag="admin")},
+        "/api/v1/admin/deliveries": {"get": _op(
+            "admin_deliveries", "Deliveries, newest first, with the counts per state", 200,
+            "DeliveryList", (400, 403), params=(
+                _query("state", "pending, held, done or failed", text),
+                _query("domain", "A domain (with its subdomains)", text),
+                _query("limit", "How many (1–500)", {"type": "integer", "default": 50})),
+            tag="admin")},
+        "/api/v1/admin/deliveries/{id}/retry": {"post": _op(
+            "admin_retry_delivery", "Send a failed, held or waiting delivery again now", 200,
+            "Delivery", (403, 404), params=(delivery_id,), tag="admin")},
+    }
 
 
 @lru_cache(maxsize=4)

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from mitwirken.server.web import (
     actors,
+    admin,
     api,
     discovery,
     health,
@@ -49,6 +50,15 @@ ROUTES: list[web.RouteDef] = [
     web.post("/api/v1/opportunities/{id}/close", api.close),
     web.get("/api/v1/{kind:opportunities|practices}/{id}/interactions", api.interactions),
     web.get("/api/v1/admin/inbox", api.admin_inbox),
+    web.get("/api/v1/admin/federation", admin.get_federation),
+    web.post("/api/v1/admin/federation", admin.set_federation),
+    web.get("/api/v1/admin/domains", admin.list_domains),
+    web.post("/api/v1/admin/domains", admin.set_domain),
+    web.get("/api/v1/admin/domains/{domain}", admin.get_domain),
+    web.delete("/api/v1/admin/domains/{domain}", admin.delete_domain),
+    web.get("/api/v1/admin/audit", admin.audit_log),
+    web.get("/api/v1/admin/deliveries", admin.list_deliveries),
+    web.post("/api/v1/admin/deliveries/{id}/retry", admin.retry_delivery),
 
     web.get("/api/v1/openapi.json", openapi.openapi_json),
 

@@ -105,7 +105,14 @@ def test_guide_has_the_examples_it_promises():
                    ("POST", "$BASE/api/v1/practices"),
                    ("PATCH", "$BASE/api/v1/practices/$PRACTICE_ID"),
                    ("DELETE", "$BASE/api/v1/practices/$PRACTICE_ID"),
-                   ("GET", "$BASE/api/v1/admin/inbox"), ("GET", "$BASE/api/v1/openapi.json")]:
+                   ("GET", "$BASE/api/v1/admin/inbox"), ("GET", "$BASE/api/v1/openapi.json"),
+                   ("GET", "$BASE/api/v1/admin/federation"),
+                   ("POST", "$BASE/api/v1/admin/federation"),
+                   ("GET", "$BASE/api/v1/admin/domains"), ("POST", "$BASE/api/v1/admin/domains"),
+                   ("GET", "$BASE/api/v1/admin/domains/spam.example"),
+                   ("DELETE", "$BASE/api/v1/admin/domains/laut.example"),
+                   ("GET", "$BASE/api/v1/admin/audit"), ("GET", "$BASE/api/v1/admin/deliveries"),
+                   ("POST", "$BASE/api/v1/admin/deliveries/999999/retry")]:
         assert needed in calls, needed
     minimal = {"title": "Lesepat:in gesucht", "description": "Markdown …", "kind": "regular",
                "contact": {"email": "info@example.org"}}
