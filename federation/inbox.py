@@ -254,7 +254,14 @@ class InboxContext:
 
 
 async def process(ctx: InboxContext, activity: Activity) -> State:
-    """Returns the item's final state: 'processed' or 'ignored'."""
+    """Returns the item's final state: 'processed' or 'ignored'. An activity whose domain was
+    refused after it was received (blocked, or the mode switched to allow-list) is ignored:
+    the policy takes effect for what is still queued, too."""
+    origin = host(activity.get("actor") or "")
+    if origin and domain_policy.is_refused(ctx.store, origin):
+        log.info("activity_ignored reason=domain_refused type=%s actor=%s",
+                 str(activity.get("type"))[:40], activity.get("actor"))
+        return "ignored"
     return await ctx.router.dispatch(ctx, activity)
 
 
