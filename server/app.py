@@ -18,6 +18,7 @@ from mitwirken.models.store import Store, utcnow
 from mitwirken.server.app_keys import (
     CLOCK,
     JINJA,
+    METRICS,
     REPRESENTATIONS,
     SERVICES,
     SETTINGS,
@@ -30,6 +31,7 @@ from mitwirken.server.dependencies import open_services, workers_running
 from mitwirken.server.web import access_log
 from mitwirken.server.web.doc_cache import Representations
 from mitwirken.server.web.errors import error_middleware
+from mitwirken.server.web.metrics import Metrics, latency_middleware
 from mitwirken.server.web.proxy import proxy_middleware
 from mitwirken.server.web.routes import ROUTES
 from mitwirken.server.web.security_headers import install as install_security_headers
@@ -82,6 +84,9 @@ def create_app(
     app[SYNONYMS] = load_synonyms()
     app[JINJA] = make_environment()
     app[REPRESENTATIONS] = Representations(ChangeCounters(app[STORE]))
+    if settings.metrics_token:
+        app[METRICS] = Metrics(app[STORE], lambda: app[SERVICES].inbox_context.router.types)
+        app.middlewares.insert(0, latency_middleware(app[METRICS]))
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
     app.router.add_routes(ROUTES)
     app.router.add_static("/static", STATIC)

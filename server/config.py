@@ -81,6 +81,10 @@ class Settings(BaseModel):
         "errors", description="Access log: `on` a line per request, `errors` only answers >= 400 "
         "and requests slower than 1 s (the reverse proxy logs every request), `off` none."
     )
+    metrics_token: str | None = Field(
+        None, min_length=16, description="Bearer token for `/metrics` (Prometheus text); "
+        "unset: `/metrics` answers 404."
+    )
 
     @field_validator("base_url")
     @classmethod

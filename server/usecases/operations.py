@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from mitwirken.models import audit, deliveries, inbox_items
 from mitwirken.models.store import Store
@@ -53,3 +53,26 @@ def reclaim_leases(store: Store) -> tuple[int, int]:
     """At start-up under the data folder's lock: the rows the previous run had claimed are free
     again at once instead of after their lease (`(deliveries, inbox items)`)."""
     return deliveries.release_leases(store), inbox_items.release_leases(store)
+
+
+class QueueFigures(TypedDict):
+    """What `/metrics` reports from the database at each scrape."""
+
+    deliveries: dict[str, int]  # state → rows
+    unavailable_domains: int
+    inbox_items: list[tuple[str, str, int]]  # (type, state, rows); unknown types as "other"
+
+
+def queue_figures(store: Store, known_types: frozenset[str]) -> QueueFigures:
+    """Deliveries per state, unavailable domains, and inbox items per type and state (types
+    nobody routes count as `other`, so a peer cannot invent label values)."""
+    summary = deliveries.delivery_summary(store)
+    merged: dict[tuple[str, str], int] = {}
+    for type_, state, n in inbox_items.counts_by_type_and_state(store):
+        key = (type_ if type_ in known_types else "other", state)
+        merged[key] = merged.get(key, 0) + n
+    return QueueFigures(
+        deliveries={"pending": summary["pending"], "held": summary["held"],
+                    "done": summary["done"], "failed": summary["failed"]},
+        unavailable_domains=len(summary["unavailable_domains"]),
+        inbox_items=[(t, s, n) for (t, s), n in sorted(merged.items())])

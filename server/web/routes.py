@@ -77,4 +77,5 @@ ROUTES: list[web.RouteDef] = [
     web.get("/tags/{name}", pages.tag_page),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
+    web.get("/metrics", health.metrics),  # Prometheus; 404 unless metrics_token is set
 ]
