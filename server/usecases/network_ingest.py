@@ -139,6 +139,12 @@ class Network:
             target = object_id(activity["object"].get("object"))  # FEP-1b12 wrapping
             if not target:
                 return None
+        if domain_policy.is_refused(self.store, host(target)):
+            # An allowed peer shares something of a blocked or unlisted domain: dropped
+            # without fetching it (security.md E-03).
+            log.info("content_ignored reason=origin_refused id=%s shared_by=%s", target,
+                     announcer)
+            return None
         try:
             obj = await self.fetcher.get_object(target)
         except FetchError as exc:

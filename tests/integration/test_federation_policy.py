@@ -183,3 +183,29 @@ def follows_state(inst, username: str, actor: str) -> str | None:
     row = inst.app[STORE].one("SELECT state FROM followers WHERE username = ? AND actor = ?",
                               [username, actor])
     return row["state"] if row else None
+
+
+async def test_an_allowed_peer_sharing_a_refused_domains_post_is_dropped_unfetched(
+        fediverse, served):
+    a = await fediverse.add("city-a")
+    b = await fediverse.add("city-b")
+    c = await fediverse.add("city-c")
+    await follow(a, b, None, c)
+    await follow(b, c, None, a)
+    prac_c = publish_practice(c, "city_c", title="Tauschbörse in Stadt C")
+    await drain(a, b, c)
+    object_iri = c.app[SERVICES].urls.practice(prac_c.id)
+    assert object_iri in found(b, "Tauschbörse")
+    assert admin(a, "allow", "city-b.test") == 0
+    assert admin(a, "federation", "mode", "allowlist") == 0
+    served.clear()
+
+    # When B's city shares C's practice with its followers (A among them)
+    b.app[SERVICES].content.share("city_b", object_iri)
+    await drain(a, b, c)
+    # Then A took B's Announce but dropped it, without fetching anything from C
+    (announce,) = [r for r in a.app[STORE].all("SELECT type, state FROM inbox_items")
+                   if r["type"] == "Announce"]
+    assert announce["state"] == "ignored"
+    assert [r for r in served["city-c.test"] if r[2] == "city-a.test"] == []
+    assert found(a, "Tauschbörse") == {}
