@@ -11,6 +11,8 @@
   columns earlier migrations added stay), with its indexes and triggers.
 - `remote_objects.review`: `held` while content of a limited domain waits for an admin's
   review (not searchable), NULL once visible.
+- `reports`: the moderation queue — reports that arrived as `Flag` (and, later, the ones
+  this instance sends), each open until an admin resolves it with an action and a reason.
 
 Frozen once released: never edit it (a change is a new migration)."""
 
@@ -51,7 +53,24 @@ def migrate(db: sqlite_utils.Database) -> None:
         CREATE INDEX audit_log_at ON audit_log(at);
         ALTER TABLE remote_objects ADD COLUMN review TEXT
             CHECK (review IS NULL OR review = 'held');
-        CREATE INDEX remote_objects_review ON remote_objects(review) WHERE review IS NOT NULL
+        CREATE INDEX remote_objects_review ON remote_objects(review) WHERE review IS NOT NULL;
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            activity_id TEXT UNIQUE,
+            direction TEXT NOT NULL DEFAULT 'incoming'
+                CHECK (direction IN ('incoming', 'outgoing')),
+            reporter TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            objects TEXT NOT NULL DEFAULT '[]',
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
+            action TEXT,
+            resolution TEXT,
+            resolved_by TEXT,
+            resolved_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX reports_state ON reports(state, id)
         """,
     )
     _allow_held_deliveries(db)

@@ -45,6 +45,7 @@ GROUPS = {  # the commands with sub-commands, and their help
     "federation": "federation mode (open or allow-list)",
     "domain": "domain rules (block, limit, allow)",
     "review": "content of limited domains waiting for review",
+    "report": "reports (Flag) in the moderation queue",
 }
 
 COMMANDS = (
@@ -92,6 +93,10 @@ COMMANDS = (
             moderation.cmd_review_list, add_data),
     Command("review approve", "make held content visible", moderation.cmd_review_approve,
             moderation.approve_arguments),
+    Command("report list", "reports in the moderation queue, as JSON lines",
+            moderation.cmd_report_list, moderation.report_list_arguments),
+    Command("report resolve", "resolve a report (dismiss or remove the reported content)",
+            moderation.cmd_report_resolve, moderation.report_resolve_arguments),
     Command("audit", "the audit log of admin actions, as JSON lines",
             moderation.cmd_audit, moderation.audit_arguments),
     Command("approve", "approve a pending follow request", federation.cmd_approve,

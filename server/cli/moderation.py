@@ -16,7 +16,9 @@ from mitwirken.models.domain_policy import Mode
 from mitwirken.models.store import Store, utcnow
 from mitwirken.models.web_names import WebNameError
 from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store, who
-from mitwirken.server.usecases import moderation
+from mitwirken.server.config import Settings
+from mitwirken.server.dependencies import content_service
+from mitwirken.server.usecases import moderation, reports
 
 LIST_COMMANDS = ("import", "export")  # `block import FILE`, `block export`
 
@@ -229,3 +231,39 @@ def audit_arguments(p: argparse.ArgumentParser) -> None:
     add_data(p)
     p.add_argument("--since", type=_since, help="date (YYYY-MM-DD) or ISO time, UTC")
     p.add_argument("--limit", type=int, default=10_000)
+
+
+# --- reports --------------------------------------------------------------------------
+
+
+def cmd_report_list(args: argparse.Namespace) -> int:
+    for report in reports.list_reports(_store(args), args.state):
+        print(json.dumps(report, ensure_ascii=False, sort_keys=True))
+    return 0
+
+
+def report_list_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("--state", choices=["open", "resolved"])
+
+
+def cmd_report_resolve(args: argparse.Namespace) -> int:
+    settings: Settings = open_settings(args)
+    store = open_store(settings)
+    try:
+        result = reports.resolve(store, content_service(settings, store), args.id,
+                                 args.action, args.reason or "", utcnow(), by=who())
+    except reports.ReportError as exc:
+        raise CliError(f"{exc} Nichts wurde verändert.") from exc
+    if result is None:
+        raise CliError(f"Keine offene Meldung mit id {args.id}.")
+    print(f"Meldung {args.id} erledigt ({args.action}); {len(result['removed'])} Inhalte "
+          f"entfernt.")
+    return 0
+
+
+def report_resolve_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("id", type=int)
+    p.add_argument("--action", required=True, choices=list(reports.ACTIONS))
+    p.add_argument("--reason")

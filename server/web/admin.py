@@ -1,8 +1,8 @@
-"""The admin JSON API under `/api/v1/admin/`: federation mode, domain rules, the audit log and
-the delivery queue. Only the city's token may use it (other tokens: 403); every action is
-recorded in the audit log as `token:<username>`. Every list answers `{"items": [...]}`.
-The handlers parse and present; the rules live in `usecases.moderation` and
-`usecases.operations`."""
+"""The admin JSON API under `/api/v1/admin/`: federation mode, domain rules, reports, the
+audit log and the delivery queue. Only the city's token may use it (other tokens: 403);
+every action is recorded in the audit log as `token:<username>`. Every list answers
+`{"items": [...]}`. The handlers parse and present; the rules live in
+`usecases.moderation`, `usecases.reports` and `usecases.operations`."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from mitwirken.models.actors import LocalActor
 from mitwirken.models.deliveries import DeliveryState
 from mitwirken.models.domain_policy import Mode, Policy, RuleFlags
 from mitwirken.models.web_names import WebNameError
-from mitwirken.server.app_keys import CLOCK, STORE
-from mitwirken.server.usecases import moderation, operations
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE
+from mitwirken.server.usecases import moderation, operations, reports
 from mitwirken.server.web.api import authenticate, json_body
 from mitwirken.server.web.errors import ApiError
 
@@ -188,3 +188,36 @@ async def retry_delivery(request: web.Request) -> web.Response:
         raise ApiError(404, "not_found", "Keine offene oder fehlgeschlagene Zustellung mit "
                        "dieser id.")
     return web.json_response(operations.delivery(store, delivery_id))
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+async def list_reports(request: web.Request) -> web.Response:
+    admin(request)
+    state = request.query.get("state") or None
+    if state is not None and state not in ("open", "resolved"):
+        raise ApiError(400, "bad_query", "state must be open or resolved")
+    return web.json_response({"items": reports.list_reports(request.app[STORE], state,
+                                                            _limit(request, 200, 1000))})
+
+
+async def resolve_report(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    data = await json_body(request)
+    action = data.get("action")
+    if action not in reports.ACTIONS:
+        raise _problem("action", "Erlaubt sind dismiss, hide, remove, block_actor und "
+                       "block_domain.")
+    try:
+        report_id = int(request.match_info["id"])
+    except ValueError as exc:
+        raise ApiError(404, "not_found", "Keine offene Meldung mit dieser id.") from exc
+    try:
+        result = reports.resolve(request.app[STORE], request.app[SERVICES].content, report_id,
+                                 action, _reason(data), request.app[CLOCK](), by=by)
+    except reports.ReportError as exc:
+        raise _problem("action", str(exc)) from exc
+    if result is None:
+        raise ApiError(404, "not_found", "Keine offene Meldung mit dieser id.")
+    return web.json_response(result)

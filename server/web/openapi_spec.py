@@ -174,6 +174,17 @@ def _admin_schemas() -> dict[str, Any]:
                   "cli:<login name>"},
         "action": {"type": "string", "description": "e.g. domain.block, federation.mode"},
         "target": text, "reason": text, "details": {"type": "object"}}}
+    nullable = {"type": ["string", "null"]}
+    report = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "activity_id": nullable,
+        "direction": {"type": "string", "enum": ["incoming", "outgoing"]},
+        "reporter": {"type": "string", "description": "The actor that sent the Flag (for "
+                     "Mastodon its instance actor)"},
+        "origin": text, "comment": text,
+        "objects": {"type": "array", "items": text, "description": "Reported URLs of ours"},
+        "state": {"type": "string", "enum": ["open", "resolved"]}, "action": nullable,
+        "resolution": nullable, "resolved_by": nullable, "resolved_at": nullable,
+        "created_at": {"type": "string", "format": "date-time"}}}
     return {
         "Federation": federation,
         "FederationChange": {"type": "object", "required": ["mode"],
@@ -188,6 +199,15 @@ def _admin_schemas() -> dict[str, Any]:
             **_items("Delivery")["properties"],
             "summary": {"$ref": REF.format(model="DeliverySummary")}}},
         "AuditEntry": entry, "AuditList": _items("AuditEntry"),
+        "Report": report, "ReportList": _items("Report"),
+        "ReportResolution": {"type": "object", "required": ["action"], "properties": {
+            "action": {"type": "string", "enum": ["dismiss", "hide", "remove", "block_actor",
+                                                  "block_domain"],
+                       "description": "For reports about our own content: dismiss or remove "
+                       "(deletes the reported objects; Delete is sent)."},
+            "reason": {"type": "string", "maxLength": 1000}}},
+        "ReportResolved": {"allOf": [{"$ref": REF.format(model="Report")}, {
+            "type": "object", "properties": {"removed": {"type": "array", "items": text}}}]},
     }
 
 
@@ -335,6 +355,17 @@ def _admin_operations() -> dict[str, dict[str, Any]]:
             params=(_query("since", "ISO 8601 date or time", text),
                     _query("limit", "How many (1–10000)", {"type": "integer",
                                                            "default": 1000})), tag="admin")},
+        "/api/v1/admin/reports": {"get": _op(
+            "admin_reports", "Reports in the moderation queue, newest first", 200,
+            "ReportList", (400, 403), params=(_query("state", "open or resolved", text),
+                                              _query("limit", "How many (1–1000)", {
+                                                  "type": "integer", "default": 200})),
+            tag="admin")},
+        "/api/v1/admin/reports/{id}/resolve": {"post": _op(
+            "admin_resolve_report", "Resolve a report with an action and a reason", 200,
+            "ReportResolved", (*body_errors, 404), body="ReportResolution",
+            params=({**ID, "schema": {"type": "integer"}, "description": "The report's id."},),
+            tag="admin")},
         "/api/v1/admin/deliveries": {"get": _op(
             "admin_deliveries", "Deliveries, newest first, with the counts per state", 200,
             "DeliveryList", (400, 403), params=(

@@ -112,7 +112,9 @@ def test_guide_has_the_examples_it_promises():
                    ("GET", "$BASE/api/v1/admin/domains/spam.example"),
                    ("DELETE", "$BASE/api/v1/admin/domains/laut.example"),
                    ("GET", "$BASE/api/v1/admin/audit"), ("GET", "$BASE/api/v1/admin/deliveries"),
-                   ("POST", "$BASE/api/v1/admin/deliveries/999999/retry")]:
+                   ("POST", "$BASE/api/v1/admin/deliveries/999999/retry"),
+                   ("GET", "$BASE/api/v1/admin/reports"),
+                   ("POST", "$BASE/api/v1/admin/reports/999999/resolve")]:
         assert needed in calls, needed
     minimal = {"title": "Lesepat:in gesucht", "description": "Markdown …", "kind": "regular",
                "contact": {"email": "info@example.org"}}

@@ -27,6 +27,7 @@ from mitwirken.models import (
     outbox,
     remote_actors,
     remote_content,
+    reports,
     search,
 )
 from mitwirken.models.store import Store
@@ -44,6 +45,7 @@ ROW_TYPES: list[tuple[Any, str, set[str] | None, bool]] = [
     (outbox.Tombstone, "tombstones", set(), True),
     (domain_policy.DomainBlock, "domain_blocks", set(), True),
     (audit.AuditEntry, "audit_log", set(), True),
+    (reports.Report, "reports", set(), True),
     (remote_content.HeldObject, "remote_objects", None, True),
     (interactions.Interaction, "interactions", None, True),
     (search.SearchHit, "search_items", None, True),

@@ -32,6 +32,7 @@ OWNERS = {
     "domain_blocks": "domain_policy",
     "federation_settings": "domain_policy",
     "audit_log": "audit",
+    "reports": "reports",
     "deliveries": "deliveries",
     "domain_health": "deliveries",
     "inbox_items": "inbox_items",
