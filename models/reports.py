@@ -56,6 +56,18 @@ def add_incoming(store: Store, *, activity_id: str, reporter: str, origin: str, 
     return cur.lastrowid if cur.rowcount else None
 
 
+def add_outgoing(store: Store, *, activity_id: str, reporter: str, origin: str,
+                 comment: str, objects: list[str], by: str, now: datetime) -> int:
+    """Record a report we sent to another server (resolved: nothing is left to do here)."""
+    cur = store.execute(
+        "INSERT INTO reports (activity_id, direction, reporter, origin, comment, objects, "
+        "state, action, resolution, resolved_by, resolved_at, created_at) "
+        "VALUES (?, 'outgoing', ?, ?, ?, ?, ?, 'forwarded', '', ?, ?, ?)",
+        [activity_id, reporter, origin, comment, json.dumps(objects),
+         ReportState.RESOLVED.value, by, iso(now), iso(now)])
+    return int(cur.lastrowid or 0)
+
+
 def get(store: Store, report_id: int) -> Report | None:
     row = store.one("SELECT * FROM reports WHERE id = ?", [report_id])
     return Report(**row) if row else None  # type: ignore[typeddict-item]

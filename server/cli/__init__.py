@@ -97,6 +97,8 @@ COMMANDS = (
             moderation.cmd_report_list, moderation.report_list_arguments),
     Command("report resolve", "resolve a report (dismiss or remove the reported content)",
             moderation.cmd_report_resolve, moderation.report_resolve_arguments),
+    Command("report send", "report a remote object to its origin (a Flag from the instance "
+            "actor)", moderation.cmd_report_send, moderation.report_send_arguments),
     Command("audit", "the audit log of admin actions, as JSON lines",
             moderation.cmd_audit, moderation.audit_arguments),
     Command("approve", "approve a pending follow request", federation.cmd_approve,

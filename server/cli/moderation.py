@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from mitwirken.federation.urls import Urls
 from mitwirken.models.domain_policy import Mode
 from mitwirken.models.store import Store, utcnow
 from mitwirken.models.web_names import WebNameError
@@ -267,3 +268,21 @@ def report_resolve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("id", type=int)
     p.add_argument("--action", required=True, choices=list(reports.ACTIONS))
     p.add_argument("--reason")
+
+
+def cmd_report_send(args: argparse.Namespace) -> int:
+    settings = open_settings(args)
+    store = open_store(settings)
+    try:
+        report = reports.send(store, Urls(settings.base_url), args.object, args.comment or "",
+                              utcnow(), by=who())
+    except reports.UnknownObject as exc:
+        raise CliError(f"{args.object} ist hier nicht bekannt. Nichts wurde gesendet.") from exc
+    print(f"Meldung {report['id']} an {report['origin']} wird zugestellt.")
+    return 0
+
+
+def report_send_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("object", help="URL of the remote object (or actor) to report")
+    p.add_argument("--comment")

@@ -6,7 +6,11 @@ goes into the audit log with the action's effect.
 Actions today: `dismiss` (nothing to do) and `remove` (the reported objects of ours are
 deleted: Delete is sent, the URLs answer 410). `hide`, `block_actor` and `block_domain` are
 part of the fixed admin API; for reports about our own content they have no target yet, so
-they are refused with a clear message (they come with outgoing reports of remote content)."""
+they are refused with a clear message.
+
+Admins also report remote content to its origin (`send`): a `Flag` from the instance actor,
+with an optional comment, delivered to the reported actor's inbox, signed like every
+delivery; the report is kept as `outgoing`."""
 
 from __future__ import annotations
 
@@ -14,10 +18,12 @@ import logging
 from datetime import datetime
 from typing import Any, Literal, get_args
 
+from mitwirken.federation import activities
 from mitwirken.federation.inbox import Activity, InboxContext, State, object_id
+from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import host
 from mitwirken.federation.urls import Urls
-from mitwirken.models import audit, content_store
+from mitwirken.models import audit, content_store, remote_actors, remote_content
 from mitwirken.models import reports as report_repo
 from mitwirken.models.markdown import html_to_text, sanitize_html
 from mitwirken.models.safe_json import parse_json
@@ -118,3 +124,37 @@ def resolve(store: Store, content: ContentService, report_id: int, action: str, 
     resolved = report_repo.get(store, report_id)
     assert resolved is not None
     return {**view(resolved), "removed": removed}
+
+
+class UnknownObject(LookupError):
+    """Neither a stored remote object nor a known remote actor."""
+
+
+def send(store: Store, urls: Urls, object_url: str, comment: str, now: datetime, *,
+         by: str) -> dict[str, Any]:
+    """Report a remote object (or actor) to its origin: a `Flag` from the instance actor to
+    the reported actor's inbox. Raises `UnknownObject` (nothing sent) for a URL this
+    instance does not know."""
+    owner = remote_content.owner(store, object_url)
+    actor = owner if owner is not None else object_url
+    inboxes = remote_actors.inboxes(store, actor)
+    if inboxes is None:
+        raise UnknownObject(object_url)
+    objects = [object_url] if owner is not None else []
+    activity = activities.flag(urls, actor, objects, comment)
+    targets = activity["object"]
+    assert isinstance(targets, list)
+    with store.tx():
+        publish(store, "instance", activity, now, to_followers=False,
+                extra_inboxes=[inboxes["inbox"]], public=False)
+        report_id = report_repo.add_outgoing(
+            store, activity_id=activity["id"], reporter=urls.instance_actor,
+            origin=host(actor), comment=comment, objects=targets, by=by, now=now)
+        audit.record(store, actor=by, action="report.send", target=object_url,
+                     reason=comment, details={"report": report_id, "to": inboxes["inbox"]},
+                     now=now)
+    log.info("report_sent id=%s object=%s to=%s by=%s", report_id, object_url,
+             inboxes["inbox"], by)
+    report = report_repo.get(store, report_id)
+    assert report is not None
+    return view(report)

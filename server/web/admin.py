@@ -221,3 +221,25 @@ async def resolve_report(request: web.Request) -> web.Response:
     if result is None:
         raise ApiError(404, "not_found", "Keine offene Meldung mit dieser id.")
     return web.json_response(result)
+
+
+async def send_report(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    data = await json_body(request)
+    url = data.get("object")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise _problem("object", "Bitte die Adresse (URL) des gemeldeten Inhalts angeben.")
+    comment = data.get("comment", "")
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str) or len(comment) > MAX_REASON:
+        raise _problem("comment", f"Der Kommentar muss ein Text mit höchstens {MAX_REASON} "
+                       "Zeichen sein.")
+    services = request.app[SERVICES]
+    try:
+        report = reports.send(request.app[STORE], services.urls, url, comment,
+                              request.app[CLOCK](), by=by)
+    except reports.UnknownObject as exc:
+        raise ApiError(404, "not_found", "Dieser Inhalt ist hier nicht bekannt.") from exc
+    services.workers.delivery.wake()
+    return web.json_response(report, status=202)

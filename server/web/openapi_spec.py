@@ -200,6 +200,10 @@ def _admin_schemas() -> dict[str, Any]:
             "summary": {"$ref": REF.format(model="DeliverySummary")}}},
         "AuditEntry": entry, "AuditList": _items("AuditEntry"),
         "Report": report, "ReportList": _items("Report"),
+        "OutgoingReport": {"type": "object", "required": ["object"], "properties": {
+            "object": {"type": "string", "format": "uri", "description": "A stored remote "
+                       "object or a known remote actor"},
+            "comment": {"type": "string", "maxLength": 1000}}},
         "ReportResolution": {"type": "object", "required": ["action"], "properties": {
             "action": {"type": "string", "enum": ["dismiss", "hide", "remove", "block_actor",
                                                   "block_domain"],
@@ -355,7 +359,10 @@ def _admin_operations() -> dict[str, dict[str, Any]]:
             params=(_query("since", "ISO 8601 date or time", text),
                     _query("limit", "How many (1–10000)", {"type": "integer",
                                                            "default": 1000})), tag="admin")},
-        "/api/v1/admin/reports": {"get": _op(
+        "/api/v1/admin/reports": {"post": _op(
+            "admin_send_report", "Report a remote object to its origin (a Flag from the "
+            "instance actor, queued for delivery)", 202, "Report", (*body_errors, 404),
+            body="OutgoingReport", tag="admin"), "get": _op(
             "admin_reports", "Reports in the moderation queue, newest first", 200,
             "ReportList", (400, 403), params=(_query("state", "open or resolved", text),
                                               _query("limit", "How many (1–1000)", {

@@ -15,8 +15,19 @@ from mitwirken.server.app_keys import STORE, URLS
 from mitwirken.server.cli import main
 from mitwirken.server.usecases import moderation
 from tests.fakes.mastodon import AS, FakeMastodon
+from tests.fediverse import drain as fa_drain
 from tests.integration.test_mastodon_fake import drain
-from tests.integration.test_network import add_org, http, publish_opportunity
+from tests.integration.test_network import (
+    add_org,
+    follow,
+    found,
+    http,
+    publish_opportunity,
+    publish_practice,
+    served,
+)
+
+__all__ = ["served"]  # the fixture, imported for this module's tests
 
 
 @pytest.fixture
@@ -123,3 +134,48 @@ async def test_dismissing_from_the_cli(fediverse, mastodon, capsys, monkeypatch)
     assert main(["report", "resolve", str(item["id"]), "--action", "dismiss", *data]) == 1
     assert [(e["actor"], e["action"]) for e in moderation.audit_entries(city.app[STORE])] == [
         ("cli:admin", "report.resolve")]
+
+
+async def test_an_outgoing_report_reaches_the_origin_signed_by_the_instance_actor(fediverse,
+                                                                                  served):
+    a = await fediverse.add("city-a")
+    b = await fediverse.add("city-b")
+    await follow(a, b)
+    prac = publish_practice(b, "city_b", title="Beitrag mit falschen Angaben")
+    await fa_drain(a, b)
+    practice_url = b.app[URLS].practice(prac.id)
+    assert practice_url in found(a, "Angaben")
+    token = actor_repo.create_token(a.app[STORE], "city_a")
+
+    # Bad input and unknown objects send nothing
+    status, body = await api(fediverse, "POST", "/api/v1/admin/reports", token,
+                             {"object": "kein Link"})
+    assert status == 422 and body["detail"][0]["field"] == "object"
+    status, body = await api(fediverse, "POST", "/api/v1/admin/reports", token,
+                             {"object": "http://city-b.test/praxis/unbekannt"})
+    assert status == 404
+    assert a.app[STORE].scalar("SELECT count(*) FROM reports") == 0
+
+    # When A's admin reports B's practice
+    served.clear()
+    status, body = await api(fediverse, "POST", "/api/v1/admin/reports", token,
+                             {"object": practice_url, "comment": "Falsche Angaben im Text"})
+    assert status == 202
+    assert (body["direction"], body["origin"], body["objects"]) == (
+        "outgoing", "city-b.test", [b.app[URLS].actor("city_b"), practice_url])
+    await fa_drain(a, b)
+
+    # Then B has an open report from A's instance actor, whose key B fetched to verify it
+    (report,) = b.app[STORE].all("SELECT reporter, origin, comment, objects, state "
+                                 "FROM reports")
+    assert report == {"reporter": "http://city-a.test/actor", "origin": "city-a.test",
+                      "comment": "Falsche Angaben im Text", "state": "open",
+                      "objects": json.dumps([b.app[URLS].actor("city_b"), practice_url])}
+    assert ("GET", "/actor", "city-b.test") in served["city-a.test"]
+    flag_row = b.app[STORE].one("SELECT type, actor, state FROM inbox_items WHERE type = 'Flag'")
+    assert flag_row == {"type": "Flag", "actor": "http://city-a.test/actor",
+                        "state": "processed"}
+    # And A's audit log names who sent it
+    (entry,) = moderation.audit_entries(a.app[STORE])
+    assert (entry["actor"], entry["action"], entry["target"]) == (
+        "token:city_a", "report.send", practice_url)
