@@ -18,6 +18,7 @@ entry in the same transaction."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 from datetime import datetime
@@ -108,6 +109,30 @@ def domain_rules(store: Store, policy: Policy | None = None) -> list[dict[str, A
 def domain_rule(store: Store, domain: str) -> dict[str, Any] | None:
     rule = domain_policy.get_rule(store, domain_policy.normalise(domain))
     return rule_view(rule) if rule else None
+
+
+def obfuscated(domain: str) -> str:
+    """A domain with its middle starred (dots kept), for a public list that names it only
+    so far that whoever knows it recognises it: `hetze.example` → `het*****mple`."""
+    keep = len(domain) // 4
+    return "".join(c if i < keep or i >= len(domain) - keep or c == "." else "*"
+                   for i, c in enumerate(domain))
+
+
+def public_domain_blocks(store: Store) -> list[dict[str, str]]:
+    """Blocked and limited domains as Mastodon's `/api/v1/instance/domain_blocks` lists
+    them: `domain` (starred when obfuscated), `digest` (SHA-256 of the real name),
+    `severity` (`suspend` or `silence`) and `comment` (the reason)."""
+    out = []
+    for rule in domain_policy.list_rules(store):
+        if rule["policy"] == Policy.ALLOW:
+            continue
+        name = rule["domain"]
+        out.append({"domain": obfuscated(name) if rule["obfuscate"] else name,
+                    "digest": hashlib.sha256(name.encode("utf-8")).hexdigest(),
+                    "severity": POLICY_SEVERITY[Policy(rule["policy"])],
+                    "comment": rule["reason"]})
+    return out
 
 
 # --- actions --------------------------------------------------------------------------

@@ -322,6 +322,17 @@ def operations() -> dict[str, dict[str, Any]]:
                   _query("include_inactive", "true: also closed and paused", text),
                   _query("limit", "Page size (1–100)", {"type": "integer", "default": 20}),
                   _query("offset", "Items to skip", {"type": "integer", "default": 0})))}}
+    paths["/api/v1/instance/domain_blocks"] = {"get": {
+        "operationId": "instance_domain_blocks", "summary": "Blocked and limited domains with "
+        "their reasons, as Mastodon lists them (only when the setting publish_domain_blocks "
+        "is on)", "tags": ["meta"], "security": [], "responses": {
+            "200": {"description": "An array of {domain, digest, severity, comment}",
+                    "content": {"application/json": {"schema": {"type": "array", "items": {
+                        "type": "object", "properties": {
+                            k: {"type": "string"} for k in ("domain", "digest", "severity",
+                                                            "comment")}}}}}},
+            "404": {"description": "Not published (the default)",
+                    "content": _json("Error")}}}}
     paths["/api/v1/openapi.json"] = {"get": {
         "operationId": "openapi", "summary": "This description", "tags": ["meta"],
         "security": [], "responses": {"200": {"description": "OpenAPI 3.1 document",

@@ -64,6 +64,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/api/v1/admin/deliveries/{id}/retry", admin.retry_delivery),
 
     web.get("/api/v1/openapi.json", openapi.openapi_json),
+    web.get("/api/v1/instance/domain_blocks", discovery.domain_blocks),
 
     web.get("/api/v1/search", network.search_api),
     web.get("/suche", network.search_page),

@@ -4,10 +4,12 @@ instances (held deliveries listed, retried, released by allowing the domain)."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from mitwirken.models import actors as actor_repo
-from mitwirken.server.app_keys import STORE
+from mitwirken.server.app_keys import CLOCK, STORE
 from mitwirken.server.usecases import moderation
 from tests.fediverse import drain
 from tests.integration.test_network import add_org, follow, found, http, publish_practice
@@ -156,3 +158,28 @@ async def test_held_deliveries_are_listed_retried_and_released(pair, fediverse):
         ("token:city_a", "delivery.retry", str(held["id"])),
         ("token:city_a", "domain.allow", "city-b.test")]
     assert answer["items"][2]["details"] == {"released": 1}
+
+
+async def test_the_public_block_list_is_off_by_default_and_mastodon_shaped(fediverse):
+    await fediverse.add("city-a")
+    b = await fediverse.add("city-b", publish_domain_blocks=True)
+    store = b.app[STORE]
+    now = b.app[CLOCK]()
+    moderation.block_domain(store, "spam.example", "Spam", now)
+    moderation.block_domain(store, "hetze.example", "Hassrede", now,
+                            flags={"obfuscate": True})
+    moderation.limit_domain(store, "laut.example", "Werbung", now)
+    moderation.allow_domain(store, "partner.example", "Partnerstadt", now)
+    async with http(fediverse) as session:
+        async with session.get("http://city-a.test/api/v1/instance/domain_blocks") as resp:
+            assert resp.status == 404
+        async with session.get("http://city-b.test/api/v1/instance/domain_blocks") as resp:
+            assert resp.status == 200
+            listed = await resp.json()
+    assert listed == [
+        {"domain": "het**.****ple", "digest": hashlib.sha256(b"hetze.example").hexdigest(),
+         "severity": "suspend", "comment": "Hassrede"},
+        {"domain": "laut.example", "digest": hashlib.sha256(b"laut.example").hexdigest(),
+         "severity": "silence", "comment": "Werbung"},
+        {"domain": "spam.example", "digest": hashlib.sha256(b"spam.example").hexdigest(),
+         "severity": "suspend", "comment": "Spam"}]
