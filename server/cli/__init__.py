@@ -65,6 +65,8 @@ COMMANDS = (
             federation.target_arguments),
     Command("followers", "list followers", federation.cmd_followers,
             federation.list_arguments),
+    Command("remove-follower", "remove a follower (sends Reject, no further deliveries)",
+            federation.cmd_remove_follower, federation.remove_follower_arguments),
     Command("following", "list followed actors", federation.cmd_following,
             federation.list_arguments),
     Command("queue show", "counts, unavailable domains and recent deliveries",

@@ -98,6 +98,23 @@ def cmd_followers(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remove_follower(args: argparse.Namespace) -> int:
+    """Remove a follower (it gets a Reject and no further deliveries)."""
+    settings, store, username = _as_local(args)
+    if not social.remove_follower(store, Urls(settings.base_url), username, args.actor,
+                                  utcnow(), by=who(), reason=args.reason or ""):
+        raise CliError(f"{args.actor} folgt @{username} nicht.")
+    print(f"Entfernt: {args.actor} folgt @{username} nicht mehr.")
+    return 0
+
+
+def remove_follower_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("actor", help="the follower's actor URL")
+    add_as(p)
+    p.add_argument("--reason")
+
+
 BACKFILL_WORDS = {"running": "läuft", "done": "fertig", "stopped": "gestoppt",
                   "failed": "fehlgeschlagen"}
 

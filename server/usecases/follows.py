@@ -99,6 +99,24 @@ def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str
     return True
 
 
+def remove_follower(store: Store, urls: Urls, username: str, actor_id: str, now: datetime,
+                    *, by: str, reason: str = "") -> bool:
+    """An admin removes a follower: it is told with a `Reject` of its Follow (Mastodon's
+    "remove follower") and gets no further deliveries. False if it does not follow."""
+    row = follows.get_follower(store, username, actor_id)
+    if row is None:
+        return False
+    follow_activity = {"id": row["follow_id"], "type": "Follow", "actor": actor_id,
+                       "object": urls.actor(username)}
+    with store.tx():
+        follows.remove_follower(store, username, actor_id)
+        publish(store, username, activities.reject(urls, urls.actor(username), follow_activity),
+                now, to_followers=False, extra_inboxes=[row["inbox"]], public=False)
+        moderation.record_action(store, by=by, action="follower.remove", target=actor_id,
+                                 reason=reason, now=now, details={"local": username})
+    return True
+
+
 async def subscribe_relay(store: Store, urls: Urls, actors: RemoteActors, relay_actor: str,
                           now: datetime, *, litepub: bool = True) -> str:
     """The instance actor follows a relay; relayed Announces are then accepted from it and

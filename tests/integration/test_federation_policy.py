@@ -209,3 +209,42 @@ async def test_an_allowed_peer_sharing_a_refused_domains_post_is_dropped_unfetch
     assert announce["state"] == "ignored"
     assert [r for r in served["city-c.test"] if r[2] == "city-a.test"] == []
     assert found(a, "Tauschbörse") == {}
+
+
+async def test_a_removed_follower_gets_reject_and_no_more_deliveries(fediverse, capsys):
+    a = await fediverse.add("city-a")
+    b = await fediverse.add("city-b")
+    remote_a = await follow(b, a)
+    follower = "http://city-b.test/actors/city_b"
+    assert follows_state(a, "city_a", follower) == "accepted"
+    assert admin(a, "remove-follower", follower, "--reason", "Spam") == 0
+    await drain(a, b)
+    # B was told: its follow is rejected
+    assert b.app[STORE].one("SELECT state FROM following WHERE actor = ?",
+                            [remote_a])["state"] == "rejected"
+    assert follows_state(a, "city_a", follower) is None
+    # And A's next post does not reach B
+    publish_practice(a, "city_a", title="Nachricht nach dem Entfernen")
+    await drain(a, b)
+    assert found(b, "Entfernen") == {}
+    assert a.app[STORE].scalar("SELECT count(*) FROM deliveries WHERE domain = 'city-b.test' "
+                               "AND body LIKE '%Entfernen%'") == 0
+    assert admin(a, "remove-follower", follower) == 1
+    assert "folgt @city_a nicht" in capsys.readouterr().err
+    (entry,) = moderation.audit_entries(a.app[STORE])
+    assert (entry["action"], entry["target"], entry["reason"]) == (
+        "follower.remove", follower, "Spam")
+
+
+async def test_a_pending_follow_rejected_sends_reject(fediverse):
+    a = await fediverse.add("city-a", approve_followers_manually=True)
+    b = await fediverse.add("city-b")
+    remote_a = await follow(b, a)
+    follower = "http://city-b.test/actors/city_b"
+    assert follows_state(a, "city_a", follower) == "pending"
+    assert admin(a, "reject", follower) == 0
+    await drain(a, b)
+    assert b.app[STORE].one("SELECT state FROM following WHERE actor = ?",
+                            [remote_a])["state"] == "rejected"
+    assert follows_state(a, "city_a", follower) is None
+    assert [e["action"] for e in moderation.audit_entries(a.app[STORE])] == ["follow.reject"]
