@@ -11,6 +11,8 @@
   columns earlier migrations added stay), with its indexes and triggers.
 - `remote_objects.review`: `held` while content of a limited domain waits for an admin's
   review (not searchable), NULL once visible.
+- `instances`: what a remote instance's NodeInfo says it runs (software, version), when that
+  was read, and the error if it could not be.
 - `reports`: the moderation queue — reports that arrived as `Flag` (and, later, the ones
   this instance sends), each open until an admin resolves it with an action and a reason.
 
@@ -70,7 +72,14 @@ def migrate(db: sqlite_utils.Database) -> None:
             resolved_at TEXT,
             created_at TEXT NOT NULL
         );
-        CREATE INDEX reports_state ON reports(state, id)
+        CREATE INDEX reports_state ON reports(state, id);
+        CREATE TABLE instances (
+            domain TEXT PRIMARY KEY,
+            software TEXT,
+            version TEXT,
+            fetched_at TEXT NOT NULL,
+            error TEXT
+        )
         """,
     )
     _allow_held_deliveries(db)

@@ -69,6 +69,8 @@ COMMANDS = (
             federation.cmd_remove_follower, federation.remove_follower_arguments),
     Command("following", "list followed actors", federation.cmd_following,
             federation.list_arguments),
+    Command("instances", "known instances: software, followers, delivery health",
+            federation.cmd_instances, federation.instances_arguments),
     Command("queue show", "counts, unavailable domains and recent deliveries",
             queue.cmd_queue, queue.show_arguments),
     Command("queue retry", "retry one delivery now", queue.cmd_retry, queue.retry_arguments),

@@ -1,15 +1,21 @@
-"""Operations: what an admin looks at to see whether federation works, and the one action it
-allows today — the delivery queue (counts, unavailable domains, recent rows, retry one now) and
-the log of received activities. Shared by `mitwirken queue …` and the admin API."""
+"""Operations: what an admin looks at to see whether federation works — the delivery queue
+(counts, unavailable domains, recent rows, retry one now), the log of received activities,
+the known instances (their software from NodeInfo, followers here, delivery health, last
+activity) and the figures of `/metrics`. Shared by the CLI and the admin API."""
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from typing import Any, TypedDict
 
-from mitwirken.models import audit, deliveries, inbox_items
+from mitwirken.federation.discovery import remote_software
+from mitwirken.federation.fetch import Fetcher, FetchError
+from mitwirken.models import audit, deliveries, domain_policy, inbox_items, instances
 from mitwirken.models.store import Store
+
+log = logging.getLogger("mitwirken.operations")
 
 
 def delivery_queue(store: Store, state: str | None, limit: int,
@@ -76,3 +82,27 @@ def queue_figures(store: Store, known_types: frozenset[str]) -> QueueFigures:
                     "done": summary["done"], "failed": summary["failed"]},
         unavailable_domains=len(summary["unavailable_domains"]),
         inbox_items=[(t, s, n) for (t, s), n in sorted(merged.items())])
+
+
+def known_instances(store: Store, limit: int = 1000) -> list[instances.InstanceOverview]:
+    return instances.overview(store, limit)
+
+
+async def refresh_instances(store: Store, fetcher: Fetcher, now: datetime,
+                            limit: int = 200) -> int:
+    """Read the NodeInfo of every known instance this one federates with (refused domains
+    are skipped: nothing is fetched from them); returns how many answered."""
+    answered = 0
+    for domain in instances.known_domains(store, limit):
+        if domain_policy.is_refused(store, domain):
+            continue
+        try:
+            software, version = await remote_software(fetcher, domain)
+        except FetchError as exc:
+            instances.save(store, domain, software=None, version=None, error=exc.reason[:300],
+                           now=now)
+            log.info("nodeinfo_failed domain=%s reason=%s", domain, exc.reason)
+            continue
+        instances.save(store, domain, software=software, version=version, error=None, now=now)
+        answered += 1
+    return answered

@@ -243,3 +243,9 @@ async def send_report(request: web.Request) -> web.Response:
         raise ApiError(404, "not_found", "Dieser Inhalt ist hier nicht bekannt.") from exc
     services.workers.delivery.wake()
     return web.json_response(report, status=202)
+
+
+async def list_instances(request: web.Request) -> web.Response:
+    admin(request)
+    return web.json_response({"items": operations.known_instances(
+        request.app[STORE], _limit(request, 1000, 5000))})

@@ -200,6 +200,13 @@ def _admin_schemas() -> dict[str, Any]:
             "summary": {"$ref": REF.format(model="DeliverySummary")}}},
         "AuditEntry": entry, "AuditList": _items("AuditEntry"),
         "Report": report, "ReportList": _items("Report"),
+        "Instance": {"type": "object", "properties": {
+            "domain": text, "software": nullable, "version": nullable,
+            "nodeinfo_fetched_at": nullable, "nodeinfo_error": nullable,
+            "followers": {"type": "integer", "description": "Accepted followers here"},
+            "last_success_at": nullable, "last_failure_at": nullable,
+            "unavailable": {"type": "boolean"}, "last_activity_at": nullable}},
+        "InstanceList": _items("Instance"),
         "OutgoingReport": {"type": "object", "required": ["object"], "properties": {
             "object": {"type": "string", "format": "uri", "description": "A stored remote "
                        "object or a known remote actor"},
@@ -383,6 +390,11 @@ def _admin_operations() -> dict[str, dict[str, Any]]:
             "admin_resolve_report", "Resolve a report with an action and a reason", 200,
             "ReportResolved", (*body_errors, 404), body="ReportResolution",
             params=({**ID, "schema": {"type": "integer"}, "description": "The report's id."},),
+            tag="admin")},
+        "/api/v1/admin/instances": {"get": _op(
+            "admin_instances", "Known instances: software (NodeInfo), followers here, "
+            "delivery health, last activity", 200, "InstanceList", (400, 403), params=(
+                _query("limit", "How many (1–5000)", {"type": "integer", "default": 1000}),),
             tag="admin")},
         "/api/v1/admin/deliveries": {"get": _op(
             "admin_deliveries", "Deliveries, newest first, with the counts per state", 200,

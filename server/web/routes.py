@@ -60,6 +60,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/api/v1/admin/reports", admin.list_reports),
     web.post("/api/v1/admin/reports", admin.send_report),
     web.post("/api/v1/admin/reports/{id}/resolve", admin.resolve_report),
+    web.get("/api/v1/admin/instances", admin.list_instances),
     web.get("/api/v1/admin/deliveries", admin.list_deliveries),
     web.post("/api/v1/admin/deliveries/{id}/retry", admin.retry_delivery),
 

@@ -4,12 +4,17 @@ instances (held deliveries listed, retried, released by allowing the domain)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
+from importlib.metadata import version
 
 import pytest
 
 from mitwirken.models import actors as actor_repo
+from mitwirken.models import deliveries
 from mitwirken.server.app_keys import CLOCK, STORE
+from mitwirken.server.cli import main
 from mitwirken.server.usecases import moderation
 from tests.fediverse import drain
 from tests.integration.test_network import add_org, follow, found, http, publish_practice
@@ -183,3 +188,32 @@ async def test_the_public_block_list_is_off_by_default_and_mastodon_shaped(fediv
          "severity": "silence", "comment": "Werbung"},
         {"domain": "spam.example", "digest": hashlib.sha256(b"spam.example").hexdigest(),
          "severity": "suspend", "comment": "Spam"}]
+
+
+async def test_known_instances_with_software_followers_and_health(pair, fediverse, capsys):
+    a, b, tokens = pair  # B's city follows A's city
+    await follow(a, b)
+    publish_practice(a, "city_a", title="Etwas für B")
+    await drain(a, b)
+    deliveries.record_domain_failure(a.app[STORE], "dead.test", a.app[CLOCK]())
+
+    # When A's admin reads the instances' NodeInfo
+    assert await asyncio.to_thread(
+        main, ["instances", "--refresh", "--json", "--data", str(a.settings.data_dir)],
+        resolver=fediverse.resolver) == 0
+    out, err = capsys.readouterr()
+    assert "NodeInfo von 1 Instanzen gelesen" in err
+    by_domain = {r["domain"]: r for r in json.loads(out)["items"]}
+    # Then B shows its software, its follower here, its delivery health and last activity
+    row_b = by_domain["city-b.test"]
+    assert (row_b["software"], row_b["version"]) == ("mitwirken", version("mitwirken"))
+    assert row_b["followers"] == 1 and row_b["unavailable"] is False
+    assert row_b["last_success_at"] and row_b["last_activity_at"]
+    assert row_b["nodeinfo_error"] is None
+    # And a dead peer shows why its NodeInfo is missing
+    dead = by_domain["dead.test"]
+    assert dead["software"] is None and dead["nodeinfo_error"]
+    assert dead["last_failure_at"] and dead["followers"] == 0
+
+    status, body = await call(fediverse, "GET", "/api/v1/admin/instances", tokens["city"])
+    assert status == 200 and {r["domain"]: r for r in body["items"]} == by_domain

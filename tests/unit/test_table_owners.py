@@ -33,6 +33,7 @@ OWNERS = {
     "federation_settings": "domain_policy",
     "audit_log": "audit",
     "reports": "reports",
+    "instances": "instances",
     "deliveries": "deliveries",
     "domain_health": "deliveries",
     "inbox_items": "inbox_items",
