@@ -29,17 +29,18 @@ class RemoteObject(TypedDict):
     published: str | None
     updated: str | None
     received_at: str
-    review: str | None  # "held": content of a limited domain waiting for review
+    review: str | None  # "held" (a limited domain's, waiting for review), "hidden", or None
 
 
 class HeldObject(TypedDict):
-    """A remote object waiting for review, as an admin sees it."""
+    """A remote object waiting for review or hidden, as an admin sees it."""
 
     id: str
     kind: str
     actor: str
     origin: str
     received_at: str
+    review: str | None
 
 
 class Adoption(TypedDict):
@@ -141,10 +142,16 @@ def get(store: Store, object_iri: str) -> RemoteObject | None:
 
 
 def held(store: Store, limit: int = 200) -> list[HeldObject]:
-    """Objects waiting for review (content of limited domains), oldest first."""
+    """Objects waiting for review (content of limited domains) or hidden, oldest first."""
     return [HeldObject(**r) for r in store.all(  # type: ignore[typeddict-item]
-        "SELECT id, kind, actor, origin, received_at FROM remote_objects "
-        "WHERE review = 'held' ORDER BY received_at, id LIMIT ?", [limit])]
+        "SELECT id, kind, actor, origin, received_at, review FROM remote_objects "
+        "WHERE review IS NOT NULL ORDER BY received_at, id LIMIT ?", [limit])]
+
+
+def owner_and_review(store: Store, object_iri: str) -> tuple[str, str | None] | None:
+    """The owner of a stored remote object and its review mark (None if not stored)."""
+    row = store.one("SELECT actor, review FROM remote_objects WHERE id = ?", [object_iri])
+    return (row["actor"], row["review"]) if row else None
 
 
 def set_review(store: Store, object_iri: str, review: str | None) -> bool:

@@ -10,7 +10,7 @@
   CHECK constraint in place, so the table is rebuilt from its live definition (whatever
   columns earlier migrations added stay), with its indexes and triggers.
 - `remote_objects.review`: `held` while content of a limited domain waits for an admin's
-  review (not searchable), NULL once visible.
+  review, `hidden` when an admin hid it (neither is searchable), NULL when visible.
 - `instances`: what a remote instance's NodeInfo says it runs (software, version), when that
   was read, and the error if it could not be.
 - `reports`: the moderation queue — reports that arrived as `Flag` (and, later, the ones
@@ -54,7 +54,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX audit_log_at ON audit_log(at);
         ALTER TABLE remote_objects ADD COLUMN review TEXT
-            CHECK (review IS NULL OR review = 'held');
+            CHECK (review IS NULL OR review IN ('held', 'hidden'));
         CREATE INDEX remote_objects_review ON remote_objects(review) WHERE review IS NOT NULL;
         CREATE TABLE reports (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

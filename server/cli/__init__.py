@@ -44,7 +44,7 @@ GROUPS = {  # the commands with sub-commands, and their help
     "relay": "relay subscriptions of the instance actor",
     "federation": "federation mode (open or allow-list)",
     "domain": "domain rules (block, limit, allow)",
-    "review": "content of limited domains waiting for review",
+    "review": "remote content: held for review, hidden, approved, removed",
     "report": "reports (Flag) in the moderation queue",
 }
 
@@ -95,8 +95,12 @@ COMMANDS = (
             moderation.cmd_domain_remove, moderation.domain_arguments),
     Command("review list", "content of limited domains waiting for review",
             moderation.cmd_review_list, add_data),
-    Command("review approve", "make held content visible", moderation.cmd_review_approve,
-            moderation.approve_arguments),
+    Command("review approve", "make held or hidden content visible",
+            moderation.cmd_review_approve, moderation.approve_arguments),
+    Command("review hide", "hide remote content (leaves search and pages at once)",
+            moderation.cmd_review_hide, moderation.approve_arguments),
+    Command("review remove", "remove remote content for good (it never comes back)",
+            moderation.cmd_review_remove, moderation.approve_arguments),
     Command("report list", "reports in the moderation queue, as JSON lines",
             moderation.cmd_report_list, moderation.report_list_arguments),
     Command("report resolve", "resolve a report (dismiss or remove the reported content)",

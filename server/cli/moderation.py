@@ -188,15 +188,32 @@ def cmd_federation_show(args: argparse.Namespace) -> int:
 
 def cmd_review_list(args: argparse.Namespace) -> int:
     for row in moderation.held_content(_store(args)):
-        print(f"{row['id']}\t{row['kind']}\t{row['origin']}\t{row['received_at']}")
+        print(f"{row['id']}\t{row['review']}\t{row['kind']}\t{row['origin']}\t"
+              f"{row['received_at']}")
     return 0
 
 
 def cmd_review_approve(args: argparse.Namespace) -> int:
     if not moderation.approve_content(_store(args), args.object, utcnow(), by=who(),
                                       reason=args.reason or ""):
-        raise CliError(f"Kein zurückgehaltener Inhalt {args.object}.")
+        raise CliError(f"Kein zurückgehaltener oder ausgeblendeter Inhalt {args.object}.")
     print(f"{args.object} ist freigegeben.")
+    return 0
+
+
+def cmd_review_hide(args: argparse.Namespace) -> int:
+    if not moderation.hide_content(_store(args), args.object, utcnow(), by=who(),
+                                   reason=args.reason or ""):
+        raise CliError(f"Kein Inhalt {args.object} aus dem Netzwerk gespeichert.")
+    print(f"{args.object} ist ausgeblendet.")
+    return 0
+
+
+def cmd_review_remove(args: argparse.Namespace) -> int:
+    if not moderation.remove_content(_store(args), args.object, utcnow(), by=who(),
+                                     reason=args.reason or ""):
+        raise CliError(f"Kein Inhalt {args.object} aus dem Netzwerk gespeichert.")
+    print(f"{args.object} ist entfernt.")
     return 0
 
 

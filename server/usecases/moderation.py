@@ -24,7 +24,15 @@ import logging
 from datetime import datetime
 from typing import Any, Literal, TypedDict
 
-from mitwirken.models import audit, deliveries, domain_policy, follows, remote_content
+from mitwirken.models import (
+    audit,
+    deliveries,
+    domain_policy,
+    follows,
+    outbox,
+    remote_content,
+    search,
+)
 from mitwirken.models.domain_policy import DomainBlock, Mode, Policy, RuleFlags
 from mitwirken.models.safe_json import parse_json
 from mitwirken.models.store import Store
@@ -256,16 +264,48 @@ def held_content(store: Store, limit: int = 200) -> list[remote_content.HeldObje
 
 def approve_content(store: Store, object_iri: str, now: datetime, *, by: str = "system",
                     reason: str = "") -> bool:
-    """A held object becomes visible (searchable); False if no such object is held."""
+    """A held or hidden object becomes visible (searchable); False if no such object is
+    held or hidden."""
     with store.tx():
         row = remote_content.get(store, object_iri)
-        if row is None or row["review"] != "held":
+        if row is None or row["review"] is None:
             return False
         remote_content.set_review(store, object_iri, None)
         index_stored(store, row)
         audit.record(store, actor=by, action="content.approve", target=object_iri,
                      reason=reason, now=now)
     log.info("content_approved id=%s by=%s", object_iri, by)
+    return True
+
+
+def hide_content(store: Store, object_iri: str, now: datetime, *, by: str = "system",
+                 reason: str = "") -> bool:
+    """A remote object leaves the search and the pages at once, and stays hidden when its
+    author updates it; False if it is not stored."""
+    with store.tx():
+        if not remote_content.set_review(store, object_iri, "hidden"):
+            return False
+        search.remove(store, object_iri)
+        audit.record(store, actor=by, action="content.hide", target=object_iri,
+                     reason=reason, now=now)
+    log.info("content_hidden id=%s by=%s", object_iri, by)
+    return True
+
+
+def remove_content(store: Store, object_iri: str, now: datetime, *, by: str = "system",
+                   reason: str = "") -> bool:
+    """A remote object is deleted here, and a tombstone keeps it from coming back; False if
+    it is not stored."""
+    with store.tx():
+        stored = remote_content.owner_and_review(store, object_iri)
+        if stored is None:
+            return False
+        outbox.add_tombstone(store, object_iri, "Object", now, stored[0])
+        remote_content.remove(store, object_iri)
+        search.remove(store, object_iri)
+        audit.record(store, actor=by, action="content.remove", target=object_iri,
+                     reason=reason, now=now)
+    log.info("content_removed id=%s by=%s", object_iri, by)
     return True
 
 

@@ -168,8 +168,8 @@ class Network:
             raise Reject("attributedTo is not the actor")
         if self.tombstoned(object_iri, actor_id):
             return "ignored"
-        stored = remote_content.owner(self.store, object_iri)
-        if stored is not None and stored != actor_id:
+        stored = remote_content.owner_and_review(self.store, object_iri)
+        if stored is not None and stored[0] != actor_id:
             raise Reject("object already stored for another actor")
         raw = json.dumps(obj, ensure_ascii=False)
         if len(raw) > MAX_RAW:
@@ -185,8 +185,11 @@ class Network:
         safe.pop("contentMap", None)
         now = self.clock()
         url = _url_of(obj, object_iri, origin)
-        # A limited domain's content waits for an admin's review: stored, not searchable.
+        # A limited domain's content waits for an admin's review: stored, not searchable;
+        # what an admin hid stays hidden whatever its author changes.
         review = "held" if domain_policy.verdict(self.store, origin) == "limited" else None
+        if stored is not None and stored[1] == "hidden":
+            review = "hidden"
         with self.store.tx():
             remote_content.save(self.store, remote_content.RemoteObject(
                 id=object_iri, kind=kind, actor=actor_id, origin=origin,

@@ -169,7 +169,7 @@ async def test_limited_domain_follows_wait_for_approval_and_content_for_review(
             "http://city-a.test/suche?q=Nachbarschaftshilfe") as resp:
         assert "Quartier B" in await resp.text()
     assert admin(a, "review", "approve", object_iri) == 1  # nothing held any more
-    assert "Kein zurückgehaltener Inhalt" in capsys.readouterr().err
+    assert "Kein zurückgehaltener oder ausgeblendeter Inhalt" in capsys.readouterr().err
 
     # And a domain that is not limited is not held
     c = await fediverse.add("city-c")
@@ -248,3 +248,43 @@ async def test_a_pending_follow_rejected_sends_reject(fediverse):
                             [remote_a])["state"] == "rejected"
     assert follows_state(a, "city_a", follower) is None
     assert [e["action"] for e in moderation.audit_entries(a.app[STORE])] == ["follow.reject"]
+
+
+async def test_hidden_remote_content_leaves_search_at_once_and_stays_hidden(fediverse,
+                                                                            capsys):
+    a = await fediverse.add("city-a")
+    b = await fediverse.add("city-b")
+    await follow(a, b)
+    prac = publish_practice(b, "city_b", title="Kleiderkammer im Gemeindehaus")
+    await drain(a, b)
+    object_iri = b.app[SERVICES].urls.practice(prac.id)
+    assert object_iri in found(a, "Kleiderkammer")
+
+    # When A's admin hides it, it leaves the search and the search page at once
+    assert admin(a, "review", "hide", object_iri, "--reason", "irreführend") == 0
+    assert found(a, "Kleiderkammer") == {}
+    async with http(fediverse) as session, session.get(
+            "http://city-a.test/suche?q=Kleiderkammer") as resp:
+        assert "Gemeindehaus" not in await resp.text()
+    # And stays hidden when B edits it
+    b.app[SERVICES].content.update("practices", prac.id,
+                                   {"title": "Kleiderkammer im Gemeindehaus (neu)"})
+    await drain(a, b)
+    assert found(a, "Kleiderkammer") == {}
+    assert admin(a, "review", "list") == 0
+    assert f"{object_iri}\thidden" in capsys.readouterr().out
+
+    # Approving shows it again (in its edited form)
+    assert admin(a, "review", "approve", object_iri) == 0
+    assert list(found(a, "neu")) == [object_iri]
+
+    # Removing deletes it for good: B's next edit does not bring it back
+    assert admin(a, "review", "remove", object_iri, "--reason", "Spam") == 0
+    assert found(a, "Kleiderkammer") == {}
+    b.app[SERVICES].content.update("practices", prac.id, {"title": "Kleiderkammer wieder da"})
+    await drain(a, b)
+    assert found(a, "Kleiderkammer") == {}
+    assert a.app[STORE].one("SELECT 1 FROM remote_objects WHERE id = ?", [object_iri]) is None
+    assert admin(a, "review", "hide", object_iri) == 1
+    assert [e["action"] for e in moderation.audit_entries(a.app[STORE])] == [
+        "content.hide", "content.approve", "content.remove"]
