@@ -209,3 +209,10 @@ def prune(store: Store, now: datetime, keep_days: int = KEEP_DAYS, limit: int = 
         "DELETE FROM inbox_items WHERE rowid IN (SELECT rowid FROM inbox_items "
         "WHERE received_at < ? AND state != ? LIMIT ?)",
         [cutoff, INBOX.initial.value, limit]).rowcount
+
+
+def counts_by_type_and_state(store: Store) -> list[tuple[str, str, int]]:
+    """(activity type, state, how many) over the kept items (`prune` bounds them)."""
+    return [(r["type"], r["state"], r["n"]) for r in store.all(
+        "SELECT type, state, count(*) AS n FROM inbox_items GROUP BY type, state "
+        "ORDER BY type, state")]

@@ -22,6 +22,7 @@ from mitwirken.server.app_keys import (
     FOLLOW_LIMIT,
     JINJA,
     LOGIN,
+    METRICS,
     REPRESENTATIONS,
     SERVICES,
     SETTINGS,
@@ -37,6 +38,7 @@ from mitwirken.server.web import access_log
 from mitwirken.server.web.auth import session_middleware
 from mitwirken.server.web.doc_cache import Representations
 from mitwirken.server.web.errors import error_middleware
+from mitwirken.server.web.metrics import Metrics, latency_middleware
 from mitwirken.server.web.proxy import proxy_middleware
 from mitwirken.server.web.rate_limit import RateLimit
 from mitwirken.server.web.routes import ROUTES
@@ -95,6 +97,9 @@ def create_app(
     app[ACCOUNTS] = Accounts(app[STORE], clock)
     app[REPRESENTATIONS] = Representations(ChangeCounters(app[STORE]))
     app[FOLLOW_LIMIT] = RateLimit(10, 600, time.monotonic)  # WebFinger lookups per address
+    if settings.metrics_token:
+        app[METRICS] = Metrics(app[STORE], lambda: app[SERVICES].inbox_context.router.types)
+        app.middlewares.insert(0, latency_middleware(app[METRICS]))
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
     app.router.add_routes(ROUTES)
     app.router.add_static("/static", STATIC)

@@ -15,6 +15,7 @@ from mitwirken.server.dependencies import Services
 from mitwirken.server.usecases.accounts import Accounts
 from mitwirken.server.usecases.login import Login
 from mitwirken.server.web.doc_cache import Representations
+from mitwirken.server.web.metrics import Metrics
 from mitwirken.server.web.rate_limit import RateLimit
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -28,3 +29,4 @@ SYNONYMS = web.AppKey("synonyms", dict)  # models.search_analysis.Synonyms, load
 FOLLOW_LIMIT = web.AppKey("follow_limit", RateLimit)  # the "Folgen" form, per address
 LOGIN = web.AppKey("login", Login)  # sessions of the web UI
 ACCOUNTS = web.AppKey("accounts", Accounts)  # web accounts (set-password links)
+METRICS = web.AppKey("metrics", Metrics)  # only when the setting metrics_token is set

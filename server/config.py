@@ -89,6 +89,14 @@ class Settings(BaseModel):
         "errors", description="Access log: `on` a line per request, `errors` only answers >= 400 "
         "and requests slower than 1 s (the reverse proxy logs every request), `off` none."
     )
+    publish_domain_blocks: bool = Field(
+        False, description="Publish the blocked and limited domains, with their reasons, at "
+        "/api/v1/instance/domain_blocks (as Mastodon does)."
+    )
+    metrics_token: str | None = Field(
+        None, min_length=16, description="Bearer token for `/metrics` (Prometheus text); "
+        "unset: `/metrics` answers 404."
+    )
 
     operator_name: str = Field(
         "", description="Impressum: who runs this site (e.g. Stadt Musterstadt, "

@@ -28,6 +28,7 @@ from mitwirken.models.migrations import (
     m015_change_counters,
     m016_accounts,
     m017_responses,
+    m018_federation_policy,
     m019_search_counter,
 )
 
@@ -46,6 +47,7 @@ ORDER: tuple[ModuleType, ...] = (
     m015_change_counters,
     m016_accounts,
     m017_responses,
+    m018_federation_policy,
     m019_search_counter,
 )
 

@@ -1,4 +1,4 @@
-"""/.well-known/* and NodeInfo."""
+"""/.well-known/* and NodeInfo, and the public list of blocked domains (when published)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, outbox
 from mitwirken.models.store import Store
 from mitwirken.server.app_keys import CLOCK, SETTINGS, STORE, URLS
+from mitwirken.server.usecases import moderation
 from mitwirken.server.web.errors import ApiError
 
 JRD = "application/jrd+json"
@@ -74,3 +75,11 @@ def _active(store: Store, now: datetime, days: int) -> int:
 
 async def namespace(request: web.Request) -> web.Response:
     return web.json_response(ns_document(), content_type="application/ld+json")
+
+
+async def domain_blocks(request: web.Request) -> web.Response:
+    """Mastodon's `GET /api/v1/instance/domain_blocks` (an array), when the setting
+    `publish_domain_blocks` is on; 404 otherwise."""
+    if not request.app[SETTINGS].publish_domain_blocks:
+        raise ApiError(404, "not_found", "Die Sperrliste wird nicht veröffentlicht.")
+    return web.json_response(moderation.public_domain_blocks(request.app[STORE]))

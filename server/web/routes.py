@@ -10,6 +10,7 @@ from aiohttp import web
 
 from mitwirken.server.web import (
     actors,
+    admin,
     admin_pages,
     api,
     discovery,
@@ -62,8 +63,22 @@ ROUTES: list[web.RouteDef] = [
     web.post("/api/v1/responses/{id}/approve", responses_api.approve),
     web.post("/api/v1/responses/{id}/hide", responses_api.hide),
     web.get("/api/v1/organisations/{username}/stats", responses_api.organisation_stats),
+    web.get("/api/v1/admin/federation", admin.get_federation),
+    web.post("/api/v1/admin/federation", admin.set_federation),
+    web.get("/api/v1/admin/domains", admin.list_domains),
+    web.post("/api/v1/admin/domains", admin.set_domain),
+    web.get("/api/v1/admin/domains/{domain}", admin.get_domain),
+    web.delete("/api/v1/admin/domains/{domain}", admin.delete_domain),
+    web.get("/api/v1/admin/audit", admin.audit_log),
+    web.get("/api/v1/admin/reports", admin.list_reports),
+    web.post("/api/v1/admin/reports", admin.send_report),
+    web.post("/api/v1/admin/reports/{id}/resolve", admin.resolve_report),
+    web.get("/api/v1/admin/instances", admin.list_instances),
+    web.get("/api/v1/admin/deliveries", admin.list_deliveries),
+    web.post("/api/v1/admin/deliveries/{id}/retry", admin.retry_delivery),
 
     web.get("/api/v1/openapi.json", openapi.openapi_json),
+    web.get("/api/v1/instance/domain_blocks", discovery.domain_blocks),
 
     web.get("/api/v1/search", network.search_api),
     web.get("/suche", network.search_page),
@@ -116,4 +131,5 @@ ROUTES: list[web.RouteDef] = [
              admin_pages.action),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
+    web.get("/metrics", health.metrics),  # Prometheus; 404 unless metrics_token is set
 ]
