@@ -89,7 +89,7 @@ def _preview(request: web.Request, obj: Opportunity, doc: dict[str, Any]) -> dic
         "actor": actor, "handle": f"@{obj.org_username}@{urls.domain}",
         "images": attachments, "opp": obj, "facts": page_text.opportunity_facts(obj),
         "description": Markup(page_text.markdown(obj.description)),  # noqa: S704
-        "contact": page_text.contact_lines(obj), "places": page_text.places(obj),
+        "contact": page_text.contact_lines(obj),
     }
 
 

@@ -18,32 +18,6 @@ def date_de(dt: datetime) -> str:
     return date_span(dt, dt)
 
 
-def opportunity_facts(opp: Opportunity) -> list[tuple[str, str]]:
-    facts: list[tuple[str, str]] = [("Art", label(opp.kind))]
-    if opp.start and opp.end:
-        facts.append(("Wann", when_dated(opp.start, opp.end)))
-    if opp.schedule:
-        facts.append(("Zeit", opp.schedule))
-    budget = time_budget_text(opp)
-    if budget:
-        facts.append(("Zeitaufwand", budget))
-    if opp.remote.value != "no":
-        facts.append(("Von zu Hause", label(opp.remote)))
-    if opp.min_age is not None:
-        facts.append(("Mindestalter", f"{opp.min_age} Jahre"))
-    if opp.suitable_for:
-        facts.append(("Geeignet für", ", ".join(label(v) for v in opp.suitable_for)))
-    if opp.required_documents:
-        facts.append(("Benötigt", ", ".join(label(v) for v in opp.required_documents)))
-    if opp.offers:
-        facts.append(("Wir bieten", ", ".join(label(v) for v in opp.offers)))
-    if opp.volunteers_needed is not None:
-        left = f" (noch {opp.places_left} frei)" if opp.places_left is not None else ""
-        facts.append(("Gesucht", f"{opp.volunteers_needed} Freiwillige{left}"))
-    facts.append(("Antwort", f"innerhalb von {opp.reply_time_days} Werktagen"))
-    return facts
-
-
 class ContactLine(NamedTuple):
     """One line of the contact box: a label, the text, and a link where there is one."""
 
@@ -97,6 +71,34 @@ def places(opp: Opportunity) -> list[ContactLine]:
                              " ".join(x for x in (place.postal_code, place.locality) if x)) if p]
         rows.append(ContactLine("Ort", ", ".join(parts), map_url(place)))
     return rows
+
+
+def opportunity_facts(opp: Opportunity) -> list[ContactLine]:
+    """What, when, where (with a map link), who: the facts box of the page."""
+    facts = [ContactLine("Art", label(opp.kind))]
+    if opp.start and opp.end:
+        facts.append(ContactLine("Wann", when_dated(opp.start, opp.end)))
+    if opp.schedule:
+        facts.append(ContactLine("Zeit", opp.schedule))
+    budget = time_budget_text(opp)
+    if budget:
+        facts.append(ContactLine("Zeitaufwand", budget))
+    facts += places(opp)
+    if opp.remote.value != "no":
+        facts.append(ContactLine("Von zu Hause", label(opp.remote)))
+    if opp.min_age is not None:
+        facts.append(ContactLine("Mindestalter", f"{opp.min_age} Jahre"))
+    if opp.suitable_for:
+        facts.append(ContactLine("Geeignet für", ", ".join(label(v) for v in opp.suitable_for)))
+    if opp.required_documents:
+        facts.append(ContactLine("Benötigt", ", ".join(label(v) for v in opp.required_documents)))
+    if opp.offers:
+        facts.append(ContactLine("Wir bieten", ", ".join(label(v) for v in opp.offers)))
+    if opp.volunteers_needed is not None:
+        left = f" (noch {opp.places_left} frei)" if opp.places_left is not None else ""
+        facts.append(ContactLine("Gesucht", f"{opp.volunteers_needed} Freiwillige{left}"))
+    facts.append(ContactLine("Antwort", f"innerhalb von {opp.reply_time_days} Werktagen"))
+    return facts
 
 
 def accepts_replies(opp: Opportunity) -> bool:
