@@ -19,7 +19,7 @@ from mitwirken.server.usecases import dashboard
 from mitwirken.server.usecases.login import Session
 from mitwirken.server.usecases.publishing import ContentService, NotFound
 from mitwirken.server.web import opportunity_form as form_fields
-from mitwirken.server.web import page_text
+from mitwirken.server.web import page_text, responses_pages
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
 from mitwirken.server.web.errors import page_error
 from mitwirken.server.web.templating import render
@@ -63,6 +63,8 @@ async def dashboard_page(request: web.Request) -> web.Response:
                               settings.auto_pause_days)
     return render(request, "dashboard.html", {
         "orgs": orgs, "account": session.account, "label": label,
+        "responses": responses_pages.summary(request.app[STORE], session,
+                                             request.app[CLOCK]()),
         "notice": NOTICES.get(request.query.get("hinweis", ""))}, headers=NO_STORE)
 
 

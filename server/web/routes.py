@@ -24,6 +24,7 @@ from mitwirken.server.web import (
     pages,
     remote_follow,
     responses_api,
+    responses_pages,
     sitemap,
 )
 
@@ -121,6 +122,11 @@ ROUTES: list[web.RouteDef] = [
     web.post("/passwort/{token}", login.password_submit),
 
     web.get("/verwaltung", admin_pages.dashboard_page),
+    web.get("/verwaltung/antworten", responses_pages.list_page),
+    web.get("/verwaltung/antworten/{id}", responses_pages.thread_page),
+    web.post("/verwaltung/antworten/{id}/antwort", responses_pages.answer_submit),
+    web.post("/verwaltung/antworten/{id}/status", responses_pages.state_submit),
+    web.post("/verwaltung/antworten/{id}/moderation", responses_pages.moderation_submit),
     web.get("/verwaltung/angebote/neu", admin_pages.new_form),
     web.post("/verwaltung/angebote/neu", admin_pages.new_submit),
     web.get("/verwaltung/angebote/{id}", admin_pages.edit_form),
