@@ -5,7 +5,6 @@ they belong to. Nothing here validates: that is the model's job."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +21,8 @@ from mitwirken.models.vocab import (
     SuitableFor,
     TimeBudgetUnit,
 )
+from mitwirken.server.web import forms
+from mitwirken.server.web.forms import FormState, text_value
 
 LOCAL = ZoneInfo("Europe/Berlin")  # what a German editor means by "10:00"
 TEXT = ("title", "description", "schedule")
@@ -63,20 +64,6 @@ HELP = {
 GROUPS = ("contact", "time_budget", "places.0", "places")
 
 
-@dataclass
-class FormState:
-    """What the template shows: the values (kept on an error) and the errors by field."""
-
-    values: dict[str, Any]
-    errors: dict[str, str] = field(default_factory=dict)
-    general: list[str] = field(default_factory=list)
-
-
-def _text(form: MultiDictProxy[Any], name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _local_to_iso(value: str) -> str:
     """`2026-12-12T09:00` (an `<input type="datetime-local">`) in German time → ISO with
     offset; anything else is passed on unchanged for the model to refuse."""
@@ -91,7 +78,7 @@ def _local_to_iso(value: str) -> str:
 
 def values_of_form(form: MultiDictProxy[Any]) -> dict[str, Any]:
     """The submitted values as the template shows them again."""
-    values: dict[str, Any] = {name: _text(form, name) for name in (
+    values: dict[str, Any] = {name: text_value(form, name) for name in (
         *TEXT, *NUMBERS, "kind", "remote", "start", "end", "time_budget.hours",
         "time_budget.unit", "org", *(f"places.0.{p}" for p in PLACE),
         *(f"contact.{c}" for c in CONTACT))}
@@ -174,15 +161,4 @@ def _number(value: float) -> str:
 
 
 def place_errors(errors: list[dict[str, str]], state: FormState) -> FormState:
-    """Each German error next to its field: the exact field, else its group (`contact`,
-    `time_budget`, the place), else at the top of the form."""
-    fields = set(state.values)
-    for error in errors:
-        name = error["field"]
-        target = name if name in fields else next(
-            (g for g in GROUPS if name == g or name.startswith(g + ".")), None)
-        if target is None:
-            state.general.append(error["message"])
-        else:
-            state.errors.setdefault(target, error["message"])
-    return state
+    return forms.place_errors(errors, state, GROUPS)

@@ -20,6 +20,7 @@ from mitwirken.server.web import (
     objects,
     openapi,
     pages,
+    practice_pages,
 )
 
 ROUTES: list[web.RouteDef] = [
@@ -84,6 +85,12 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_submit),
     web.post("/verwaltung/angebote/{id}/{action:bestaetigen|pausieren|schliessen|oeffnen}",
              admin_pages.action),
+    web.get("/verwaltung/praxis/neu", practice_pages.new_form),
+    web.post("/verwaltung/praxis/neu", practice_pages.new_submit),
+    web.get("/verwaltung/praxis/{id}", practice_pages.edit_form),
+    web.post("/verwaltung/praxis/{id}", practice_pages.edit_submit),
+    web.get("/verwaltung/praxis/{id}/loeschen", practice_pages.delete_form),
+    web.post("/verwaltung/praxis/{id}/loeschen", practice_pages.delete_submit),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
 ]
