@@ -12,6 +12,7 @@ import pytest
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
 from mitwirken.server.config import load_settings
+from mitwirken.server.usecases.accounts import Accounts
 from mitwirken.server.usecases.instance import init_instance
 from tests.web_helpers import PASSWORD, Clock, add_account, csrf_of, login, page_csrf
 
@@ -215,3 +216,18 @@ async def anonymous_get(client, path: str) -> str:
         assert resp.status == 200
         assert "Set-Cookie" not in resp.headers
         return await resp.text()
+
+
+async def test_a_password_reset_ends_the_sessions(web, settings):
+    await login(web, "anna@tafel.example")
+    store = Store.open(settings.db_path)
+    link = Accounts(store, Clock()).reset("anna@tafel.example")
+    html = await (await web.get("/about", headers=HTML)).text()
+    assert 'href="/anmelden"' in html  # logged out at once
+    await login(web, "anna@tafel.example", expect=401)  # the old password is gone
+    token = csrf_of(await (await web.get(link, headers=HTML)).text())
+    resp = await web.post(link, data={"csrf": token, "password": "Ganz neues Passwort",
+                                      "password2": "Ganz neues Passwort"},
+                          allow_redirects=False)
+    assert resp.status == 303
+    await login(web, "anna@tafel.example", "Ganz neues Passwort")
