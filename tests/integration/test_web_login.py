@@ -204,6 +204,8 @@ async def test_no_logged_in_header_in_a_kept_anonymous_page(web):
         mine = await web.get(path, headers=HTML)
         assert ">Abmelden</button>" in await mine.text()
         assert "Set-Cookie" not in mine.headers
+        assert mine.headers["Cache-Control"] == "private, no-store"
+        assert "Cookie" in mine.headers["Vary"]
         html = await anonymous_get(web, path)
         assert ">Abmelden</button>" not in html and 'href="/anmelden"' in html
         assert 'name="csrf"' not in html
@@ -215,6 +217,7 @@ async def anonymous_get(client, path: str) -> str:
                                                          headers=HTML) as resp:
         assert resp.status == 200
         assert "Set-Cookie" not in resp.headers
+        assert resp.headers["Vary"] == "Accept, Cookie"  # shared caches key on the cookie
         return await resp.text()
 
 
