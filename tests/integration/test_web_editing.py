@@ -268,3 +268,23 @@ async def test_hostile_input_is_escaped_in_form_and_preview(web):
     assert "Lesepat" not in preview and "&lt;script&gt;" in preview
     assert 'href="javascript' not in html and "<img src=x" not in html
     assert "<img src=\"x\"" not in html
+
+
+async def test_unknown_or_malformed_requests_get_german_4xx(web, settings):
+    await login(web, "anna@tafel.example")
+    resp = await web.get("/verwaltung/angebote/gibtesnicht", headers=HTML)
+    assert resp.status == 404 and "gibt es nicht" in await resp.text()
+    token = await page_csrf(web, "/verwaltung")
+    resp = await web.post("/verwaltung/angebote/gibtesnicht/schliessen", data={"csrf": token})
+    assert resp.status == 404
+    resp = await web.post("/verwaltung/angebote/neu", json={"title": "JSON statt Formular"},
+                          allow_redirects=False)
+    assert resp.status == 403  # no form, no CSRF token
+    resp = await post_form(web, "/verwaltung/angebote/neu", {**FORM, "title": "x" * 101},
+                           "veroeffentlichen")
+    assert resp.status == 422 and 'id="error-title"' in await resp.text()
+    resp = await post_form(web, "/verwaltung/angebote/neu", {**FORM, "kind": "quatsch",
+                                                             "remote": "<b>"},
+                           "veroeffentlichen")
+    assert resp.status == 422 and 'id="error-kind"' in await resp.text()
+    assert stored(settings) == []
