@@ -21,6 +21,7 @@ from mitwirken.server.web import (
     openapi,
     pages,
     practice_pages,
+    token_pages,
 )
 
 ROUTES: list[web.RouteDef] = [
@@ -85,6 +86,9 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_submit),
     web.post("/verwaltung/angebote/{id}/{action:bestaetigen|pausieren|schliessen|oeffnen}",
              admin_pages.action),
+    web.get("/verwaltung/schluessel", token_pages.tokens_page),
+    web.post("/verwaltung/schluessel", token_pages.create_token),
+    web.post("/verwaltung/schluessel/{id}/widerrufen", token_pages.revoke_token),
     web.get("/verwaltung/praxis/neu", practice_pages.new_form),
     web.post("/verwaltung/praxis/neu", practice_pages.new_submit),
     web.get("/verwaltung/praxis/{id}", practice_pages.edit_form),
