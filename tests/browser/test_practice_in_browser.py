@@ -22,6 +22,12 @@ async def test_keyboard_login_and_practice_post(page: Page, site, axe_script):
     assert focused == "Anmelden"  # the button comes next in the tab order
     await page.keyboard.press("Enter")
     await expect(page).to_have_url(f"{site.url}/verwaltung")
+    await page.get_by_role("link", name="Schlüssel für die Schnittstelle (API-Token)").click()
+    await page.get_by_label("Wofür?", exact=True).fill("Website")
+    await page.get_by_role("button", name="Schlüssel anlegen").click()
+    await expect(page.locator("code.token")).to_contain_text("mw_")
+    await no_serious_violations(page, axe_script, "tokens")
+    await page.goto(f"{site.url}/verwaltung")
 
     await page.get_by_role("link", name="Neues Praxisbeispiel").click()
     await expect(page.get_by_role("heading", name="Neues Praxisbeispiel")).to_be_visible()
