@@ -20,6 +20,7 @@ from mitwirken.server.web import (
     objects,
     openapi,
     pages,
+    people_pages,
     practice_pages,
     token_pages,
 )
@@ -86,6 +87,10 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_submit),
     web.post("/verwaltung/angebote/{id}/{action:bestaetigen|pausieren|schliessen|oeffnen}",
              admin_pages.action),
+    web.get("/verwaltung/personen", people_pages.people_page),
+    web.post("/verwaltung/personen", people_pages.add_person),
+    web.post("/verwaltung/personen/zuruecksetzen", people_pages.reset_person),
+    web.post("/verwaltung/personen/entfernen", people_pages.remove_person),
     web.get("/verwaltung/schluessel", token_pages.tokens_page),
     web.post("/verwaltung/schluessel", token_pages.create_token),
     web.post("/verwaltung/schluessel/{id}/widerrufen", token_pages.revoke_token),

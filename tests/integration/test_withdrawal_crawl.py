@@ -51,10 +51,10 @@ class Crawl:
         store = inst.app[STORE]
         self.tokens = [actor_repo.create_token(store, a.username)
                        for a in actor_repo.list_actors(store) if a.kind != "instance"]
-        # The web UI (/verwaltung) is crawled as staff, who see every organisation.
+        # The web UI (/verwaltung) is crawled as an admin, who sees every organisation.
         accounts = Accounts(store, utcnow)
         if not any(a.email == "crawler@example.invalid" for a in accounts.list()):
-            accounts.add("crawler@example.invalid", "staff", [], PASSWORD)
+            accounts.add("crawler@example.invalid", "admin", [], PASSWORD)
             accounts.add("neu@example.invalid", "staff", [])
         self.link = accounts.reset("neu@example.invalid")  # a valid set-password link
         self.cookie = ""
