@@ -22,10 +22,13 @@ from mitwirken.server.web import (
     objects,
     openapi,
     pages,
+    people_pages,
+    practice_pages,
     remote_follow,
     responses_api,
     responses_pages,
     sitemap,
+    token_pages,
 )
 
 ROUTES: list[web.RouteDef] = [
@@ -135,6 +138,19 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_submit),
     web.post("/verwaltung/angebote/{id}/{action:bestaetigen|pausieren|schliessen|oeffnen}",
              admin_pages.action),
+    web.get("/verwaltung/personen", people_pages.people_page),
+    web.post("/verwaltung/personen", people_pages.add_person),
+    web.post("/verwaltung/personen/zuruecksetzen", people_pages.reset_person),
+    web.post("/verwaltung/personen/entfernen", people_pages.remove_person),
+    web.get("/verwaltung/schluessel", token_pages.tokens_page),
+    web.post("/verwaltung/schluessel", token_pages.create_token),
+    web.post("/verwaltung/schluessel/{id}/widerrufen", token_pages.revoke_token),
+    web.get("/verwaltung/praxis/neu", practice_pages.new_form),
+    web.post("/verwaltung/praxis/neu", practice_pages.new_submit),
+    web.get("/verwaltung/praxis/{id}", practice_pages.edit_form),
+    web.post("/verwaltung/praxis/{id}", practice_pages.edit_submit),
+    web.get("/verwaltung/praxis/{id}/loeschen", practice_pages.delete_form),
+    web.post("/verwaltung/praxis/{id}/loeschen", practice_pages.delete_submit),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
     web.get("/metrics", health.metrics),  # Prometheus; 404 unless metrics_token is set
