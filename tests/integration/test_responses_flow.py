@@ -330,3 +330,37 @@ async def test_likes_and_shares_are_counted_never_listed(world):
     assert (await counted("shares"))["totalItems"] == 1
     async with session.get(f"{city.base}/angebote/gibtsnicht/likes", headers=ap) as resp:
         assert resp.status == 404
+
+
+async def test_hostile_notes_over_http_are_refused_and_store_no_response(world):
+    city, masto, tokens, session = world
+    tafel = city.app[URLS].actor("tafel")
+    store = city.app[STORE]
+    _, opp = await call(session, city, "POST", "/api/v1/opportunities", tokens["tafel"], {
+        "title": "Lesepat:in gesucht", "description": "Vorlesen", "kind": "regular",
+        "contact": {"email": "info@example.org"}})
+    inbox = f"{city.base}/inbox"
+    alice = masto.actor_id(CANARY_USER)
+
+    forged = direct_note(masto, "bob", tafel, opp["ap_id"], "Ich bin Alice")
+    forged["object"]["attributedTo"] = alice  # signed by bob, attributed to alice
+    assert (await masto.post("bob", inbox, forged))[0] == 202
+    elsewhere = direct_note(masto, "bob", tafel, opp["ap_id"], "Fremder Host")
+    elsewhere["object"]["id"] = "http://elsewhere.test/notes/1"
+    assert (await masto.post("bob", inbox, elsewhere))[0] == 202
+    unknown = masto.note("bob", "<p>Wozu?</p>", inReplyTo=f"{city.base}/angebote/gibtsnicht")
+    assert (await masto.post("bob", inbox, unknown))[0] == 202
+    huge = direct_note(masto, "bob", tafel, opp["ap_id"], "x" * 1_100_000)
+    assert (await masto.post("bob", inbox, huge))[0] == 413
+    assert (await masto.post("bob", inbox, b"{kein json"))[0] == 400
+    await drain(city)
+
+    states = [r["state"] for r in store.all("SELECT state FROM inbox_items ORDER BY id")]
+    assert states == ["rejected", "rejected", "processed"]
+    assert (await call(session, city, "GET", "/api/v1/responses", tokens["city_a"]))[1] == {
+        "items": []}
+    long_one = direct_note(masto, "bob", tafel, opp["ap_id"], "<b>lang</b>" * 30_000)
+    assert (await masto.post("bob", inbox, long_one))[0] == 202
+    await drain(city)
+    [item] = (await call(session, city, "GET", "/api/v1/responses", tokens["tafel"]))[1]["items"]
+    assert len(item["messages"][0]["content"]) < 25_000  # cut before sanitising
