@@ -58,6 +58,8 @@ class ResponseRow(TypedDict):
     promise_days: int
     received_at: str
     due_at: str | None
+    remind_at: str | None
+    reminded: int
     first_answer_at: str | None
     handled_at: str | None
 
@@ -94,7 +96,9 @@ def create(store: Store, *, organisation: str, object_id: str | None, visibility
         "sender_name": sender_name, "sender_handle": sender_handle,
         "sender_inbox": sender_inbox, "promise_days": promise_days,
         "received_at": iso(received),
-        "due_at": iso(due) if due else None, "first_answer_at": None, "handled_at": None}
+        "due_at": iso(due) if due else None,
+        "remind_at": iso(received + (due - received) / 2) if due else None, "reminded": 0,
+        "first_answer_at": None, "handled_at": None}
     store.db.table(TABLE).insert(dict(row))
     return row["id"]
 
@@ -284,6 +288,23 @@ def count_shown_comments(store: Store, object_id: str, *, undecided_shown: bool)
         "SELECT count(*) FROM responses r JOIN response_messages m ON m.response_id = r.id "
         f"WHERE r.object_id = ? AND r.visibility = 'public' AND {_shown(undecided_shown)} "
         "AND m.direction = 'in' AND m.note_id IS NOT NULL", [object_id]) or 0)
+
+
+def due_reminders(store: Store, now: datetime, limit: int = 200) -> list[ResponseRow]:
+    """Open expressions of interest owed a reminder: past half their promise and none sent
+    (`reminded` 0), or past the whole promise and only the first sent (`reminded` 1)."""
+    rows = store.all(
+        "SELECT * FROM responses WHERE state = 'open' AND visibility IN ('direct', 'form') "
+        "AND ((reminded = 0 AND remind_at <= ?) OR (reminded < 2 AND due_at <= ?)) "
+        "ORDER BY remind_at, rowid LIMIT ?", [iso(now), iso(now), limit])
+    return [ResponseRow(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def mark_reminded(store: Store, response_id: str, level: int) -> bool:
+    """Remember that reminders up to `level` (1: half, 2: whole promise) were queued; False
+    when they had been already (another pass got there first)."""
+    return store.execute("UPDATE responses SET reminded = ? WHERE id = ? AND reminded < ?",
+                         [level, response_id, level]).rowcount > 0
 
 
 def overdue(store: Store, now: datetime, limit: int = 500) -> list[ResponseRow]:

@@ -26,15 +26,16 @@ from mitwirken.federation.inbox import Activity, InboxContext, Reject, State, ob
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
-from mitwirken.models import content_store, follows
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import content_store, follows, mails
 from mitwirken.models import responses as repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.ids import new_id
 from mitwirken.models.markdown import render_markdown, sanitize_html
 from mitwirken.models.opportunity import Opportunity
 from mitwirken.models.responses import ResponseRow, ResponseState, Visibility
-from mitwirken.models.store import Store
-from mitwirken.models.working_days import add_working_days, working_days_between
+from mitwirken.models.store import Store, iso
+from mitwirken.models.working_days import BERLIN, add_working_days, working_days_between
 from mitwirken.server.usecases import interactions
 
 log = logging.getLogger("mitwirken.responses")
@@ -202,6 +203,69 @@ def erase_expired(store: Store, now: datetime, retention_days: int, limit: int =
     if n:
         log.info("responses_erased n=%d retention_days=%d", n, retention_days)
     return n
+
+
+# --- reminders --------------------------------------------------------------------------
+
+
+def _local(ts: str | None) -> str:
+    if not ts:
+        return "?"
+    return datetime.fromisoformat(ts).astimezone(BERLIN).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def _reminder(store: Store, urls: Urls, row: ResponseRow, to_city: bool, late: bool
+              ) -> tuple[str, str]:
+    """Subject and German text of one reminder; nothing in it names the volunteer."""
+    org = actor_repo.get_actor(store, row["organisation"])
+    org_name = org.name if org else row["organisation"]
+    found = _our_object(store, urls, row["object_id"]) if row["object_id"] else None
+    title = getattr(found[1], "title", None) if found else None
+    about = f" zum Angebot „{title}“" if title else ""
+    link = row["object_id"] or urls.profile(row["organisation"])
+    if to_city:
+        subject = f"Unbeantwortete Rückmeldung bei {org_name}"
+        lead = (f"eine Rückmeldung an {org_name}{about} ist seit {_local(row['due_at'])} "
+                "unbeantwortet; die zugesagte Antwortzeit ist vorbei. Bitte fragen Sie bei der "
+                "Organisation nach oder antworten Sie als Anlaufstelle.")
+    else:
+        subject = ("Antwortzeit abgelaufen: " if late else "Bitte antworten: ") + \
+            (title or "Rückmeldung an " + org_name)
+        lead = (f"jemand hat sich am {_local(row['received_at'])}{about} gemeldet. Die "
+                f"zugesagte Antwortzeit endet am {_local(row['due_at'])}. Bitte antworten Sie "
+                "über die Redaktions-Schnittstelle.")
+    body = (f"Guten Tag,\n\n{lead}\n\nRückmeldung: {row['id']}\n{link}\n\n"
+            "Viele Grüße\nIhr Mitwirken-Server\n")
+    return subject, body
+
+
+def queue_reminders(store: Store, urls: Urls, now: datetime, limit: int = 200) -> int:
+    """Queue the reminders that are due: past half the promise the organisation's contact,
+    past the whole promise the organisation and the city's Anlaufstelle. Each is queued once
+    (the response remembers it in the same transaction). Returns how many mails were queued."""
+    city = actor_repo.city_actor(store)
+    queued = 0
+    for row in repo.due_reminders(store, now, limit):
+        late = row["due_at"] is not None and row["due_at"] <= iso(now)
+        level = 2 if late else 1
+        org = actor_repo.get_actor(store, row["organisation"])
+        targets = [(org.email if org else None, False, "org")]
+        if late:
+            targets.append((city.email, True, "city"))
+        with store.tx():
+            if not repo.mark_reminded(store, row["id"], level):
+                continue
+            for address, to_city, who in targets:
+                if not address:
+                    log.info("reminder_skipped id=%s to=%s reason=no_address", row["id"], who)
+                    continue
+                subject, body = _reminder(store, urls, row, to_city, late)
+                if mails.enqueue(store, to=address, subject=subject, body=body, now=now,
+                                 key=f"reminder:{row['id']}:{level}:{who}"):
+                    queued += 1
+        log.info("reminder_queued id=%s level=%d organisation=%s", row["id"], level,
+                 row["organisation"])
+    return queued
 
 
 # --- the promise --------------------------------------------------------------------------
