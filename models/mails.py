@@ -110,3 +110,23 @@ def release_leases(store: Store) -> int:
 def listing(store: Store, limit: int = 50) -> list[Mail]:
     rows = store.all("SELECT * FROM mails ORDER BY id DESC LIMIT ?", [limit])
     return [Mail(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern (escape `\\`) that finds `text` anywhere."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def forget_about(store: Store, contact: str) -> int:
+    """Erase every mail to this address or naming it (a privacy erasure)."""
+    pattern = _like(contact)
+    return int(store.execute("DELETE FROM mails WHERE lower(to_addr) = lower(?) "
+                             "OR body LIKE ? ESCAPE '\\'", [contact, pattern]).rowcount)
+
+
+def about(store: Store, contact: str) -> list[Mail]:
+    """Every mail to this address or naming it (a privacy export)."""
+    pattern = _like(contact)
+    rows = store.all("SELECT * FROM mails WHERE lower(to_addr) = lower(?) "
+                     "OR body LIKE ? ESCAPE '\\' ORDER BY id", [contact, pattern])
+    return [Mail(**r) for r in rows]  # type: ignore[typeddict-item]

@@ -55,6 +55,7 @@ class ResponseRow(TypedDict):
     sender_name: str | None
     sender_handle: str | None
     sender_inbox: str | None
+    sender_contact: str | None
     promise_days: int
     received_at: str
     due_at: str | None
@@ -87,14 +88,15 @@ class Thread(TypedDict):
 def create(store: Store, *, organisation: str, object_id: str | None, visibility: Visibility,
            sender_id: str | None, sender_name: str | None, sender_handle: str | None,
            sender_inbox: str | None, promise_days: int, received: datetime,
-           due: datetime | None) -> str:
+           due: datetime | None, sender_contact: str | None = None) -> str:
     """Store a new open response; returns its id."""
     row: ResponseRow = {
         "id": new_id(), "organisation": organisation, "object_id": object_id,
         "visibility": visibility, "state": RESPONSE.initial.value, "moderation": None,
         "sender_id": sender_id,
         "sender_name": sender_name, "sender_handle": sender_handle,
-        "sender_inbox": sender_inbox, "promise_days": promise_days,
+        "sender_inbox": sender_inbox, "sender_contact": sender_contact,
+        "promise_days": promise_days,
         "received_at": iso(received),
         "due_at": iso(due) if due else None,
         "remind_at": iso(received + (due - received) / 2) if due else None, "reminded": 0,
@@ -176,15 +178,16 @@ def erase_handled_before(store: Store, cutoff: datetime, limit: int = 200) -> in
     what the statistics count (dates, promise, organisation) stays. Returns how many."""
     ids = [r["id"] for r in store.all(
         "SELECT id FROM responses WHERE state = 'handled' AND handled_at < ? "
-        "AND (sender_id IS NOT NULL OR sender_name IS NOT NULL) LIMIT ?",
+        "AND (sender_id IS NOT NULL OR sender_name IS NOT NULL OR sender_contact IS NOT NULL) "
+        "LIMIT ?",
         [iso(cutoff), limit])]
     if ids:
         marks = ",".join("?" * len(ids))
         with store.tx():
             store.execute(f"DELETE FROM response_messages WHERE response_id IN ({marks})", ids)
             store.execute("UPDATE responses SET sender_id = NULL, sender_name = NULL, "
-                          f"sender_handle = NULL, sender_inbox = NULL WHERE id IN ({marks})",
-                          ids)
+                          "sender_handle = NULL, sender_inbox = NULL, sender_contact = NULL "
+                          f"WHERE id IN ({marks})", ids)
     return len(ids)
 
 
@@ -193,6 +196,29 @@ def of_sender(store: Store, sender_id: str) -> list[ResponseRow]:
     rows = store.all("SELECT * FROM responses WHERE sender_id = ? ORDER BY received_at",
                      [sender_id])
     return [ResponseRow(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def of_contact(store: Store, contact: str) -> list[ResponseRow]:
+    """Every form response left with this e-mail address or phone number."""
+    rows = store.all("SELECT * FROM responses WHERE lower(sender_contact) = lower(?) "
+                     "ORDER BY received_at", [contact])
+    return [ResponseRow(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def remove_by_contact(store: Store, contact: str) -> int:
+    """Erase every form response left with this contact (with its messages)."""
+    ids = [r["id"] for r in of_contact(store, contact)]
+    if ids:
+        with store.tx():
+            _remove(store, ids)
+    return len(ids)
+
+
+def forms_since(store: Store, contact: str, since: datetime) -> int:
+    """How many form responses were left with this contact since then (rate limit)."""
+    return int(store.scalar("SELECT count(*) FROM responses WHERE visibility = 'form' "
+                            "AND lower(sender_contact) = lower(?) AND received_at >= ?",
+                            [contact, iso(since)]) or 0)
 
 
 def senders_with_handle(store: Store, handle: str) -> list[str]:

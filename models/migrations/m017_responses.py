@@ -8,6 +8,9 @@ answered. `response_messages` holds its messages, in and out; `note_id` is the A
 id of the Note (the volunteer's, or the answer we sent), so a later reply in the thread finds
 its response and an Update or Delete finds its message.
 
+`sender_contact` is the e-mail address or phone number a person without a fediverse account
+left in the form on the opportunity's page (visibility `form`).
+
 `remind_at` is halfway to `due_at`; `reminded` counts the reminders queued (1: the
 organisation was reminded at half the promise, 2: it and the city at the whole promise), so a
 restart never sends one twice. `mails` is the durable outgoing mail queue (one row per mail,
@@ -31,11 +34,13 @@ def migrate(db: sqlite_utils.Database) -> None:
         "id TEXT PRIMARY KEY, organisation TEXT NOT NULL, object_id TEXT, "
         "visibility TEXT NOT NULL, state TEXT NOT NULL, moderation TEXT, "
         "sender_id TEXT, sender_name TEXT, sender_handle TEXT, sender_inbox TEXT, "
+        "sender_contact TEXT, "
         "promise_days INTEGER NOT NULL, received_at TEXT NOT NULL, due_at TEXT, "
         "remind_at TEXT, reminded INTEGER NOT NULL DEFAULT 0, "
         "first_answer_at TEXT, handled_at TEXT)")
     db.execute("CREATE INDEX responses_by_org ON responses(organisation, received_at)")
     db.execute("CREATE INDEX responses_by_sender ON responses(sender_id)")
+    db.execute("CREATE INDEX responses_by_contact ON responses(sender_contact, received_at)")
     db.execute("CREATE INDEX responses_due ON responses(state, due_at)")
     db.execute("CREATE INDEX responses_remind ON responses(state, reminded, remind_at)")
     db.execute(

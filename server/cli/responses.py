@@ -42,7 +42,7 @@ def cmd_privacy_export(args: argparse.Namespace) -> int:
 def cmd_privacy_erase(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
     result = privacy.erase(store, args.who, utcnow())
-    if not result["actors"]:
+    if not result["found"]:
         raise CliError(f"Über {args.who} ist nichts gespeichert.")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0

@@ -37,6 +37,7 @@ from mitwirken.models.responses import ResponseRow, ResponseState, Visibility
 from mitwirken.models.store import Store, iso
 from mitwirken.models.working_days import BERLIN, add_working_days, working_days_between
 from mitwirken.server.usecases import interactions
+from mitwirken.server.usecases.response_form import is_email
 
 log = logging.getLogger("mitwirken.responses")
 MAX_NOTE_CHARS = 20000  # of an incoming Note's HTML, before sanitising
@@ -84,10 +85,16 @@ def present(store: Store, row: ResponseRow) -> dict[str, object]:
         "visibility": row["visibility"], "state": row["state"],
         "moderation": row["moderation"], "received_at": row["received_at"], "due_at": row["due_at"],
         "first_answer_at": row["first_answer_at"],
-        "sender": {"id": row["sender_id"], "name": row["sender_name"],
-                   "handle": row["sender_handle"]},
+        "sender": _sender_of(row),
         "messages": [present_message(m) for m in repo.messages(store, row["id"])],
     }
+
+
+def _sender_of(row: ResponseRow) -> dict[str, object]:
+    if row["visibility"] == "form":
+        key = "email" if is_email(row["sender_contact"]) else "phone"
+        return {"name": row["sender_name"], key: row["sender_contact"]}
+    return {"id": row["sender_id"], "name": row["sender_name"], "handle": row["sender_handle"]}
 
 
 def present_message(m: repo.MessageRow) -> dict[str, object]:
@@ -166,8 +173,10 @@ async def answer(deps: Answering, actor: LocalActor, response_id: str, content: 
         raise BadAnswer("Bitte eine Antwort schreiben.")
     if len(content) > MAX_ANSWER_CHARS:
         raise BadAnswer(f"Die Antwort darf höchstens {MAX_ANSWER_CHARS} Zeichen lang sein.")
+    if row["visibility"] == "form":
+        return _answer_by_mail(deps, actor, row, content)
     if row["sender_id"] is None:
-        raise BadAnswer("Diese Antwort kann nicht über das Fediverse beantwortet werden.")
+        raise BadAnswer("Diese Rückmeldung kann nicht mehr beantwortet werden.")
     inbox = row["sender_inbox"]
     if inbox is None:
         try:
@@ -203,6 +212,33 @@ def erase_expired(store: Store, now: datetime, retention_days: int, limit: int =
     if n:
         log.info("responses_erased n=%d retention_days=%d", n, retention_days)
     return n
+
+
+def _answer_by_mail(deps: Answering, actor: LocalActor, row: ResponseRow, content: str
+                    ) -> dict[str, object]:
+    """A form response is answered by e-mail (queued like every mail); a phone number is
+    for the editor to call."""
+    contact = row["sender_contact"]
+    if not is_email(contact):
+        raise BadAnswer(f"Bitte rufen Sie an: {contact or 'keine Angabe'}.")
+    store, now = deps.store, deps.clock()
+    org = actor_repo.get_actor(store, row["organisation"])
+    org_name = org.name if org else row["organisation"]
+    found = _our_object(store, deps.urls, row["object_id"]) if row["object_id"] else None
+    title = getattr(found[1], "title", None) if found else None
+    with store.tx():
+        message = repo.add_message(store, row["id"], direction="out", at=now,
+                                   content=render_markdown(content),
+                                   author=deps.urls.actor(row["organisation"]))
+        assert message is not None
+        mails.enqueue(store, to=str(contact), key=f"answer:{message['id']}", now=now,
+                      subject=f"Antwort von {org_name}" + (f": {title}" if title else ""),
+                      body=f"{content.strip()}\n\n-- \n{org_name}\n"
+                      f"{row['object_id'] or deps.urls.profile(row['organisation'])}\n")
+        repo.mark_answered(store, row["id"], now)
+    log.info("response_answered id=%s organisation=%s by=%s via=mail", row["id"],
+             row["organisation"], actor.username)
+    return present_message(message)
 
 
 # --- reminders --------------------------------------------------------------------------
