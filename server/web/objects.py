@@ -20,6 +20,7 @@ from mitwirken.server.app_keys import SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases import responses
 from mitwirken.server.web import page_text
 from mitwirken.server.web.errors import ApiError
+from mitwirken.server.web.forms import form_context
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.representations import serve
@@ -69,7 +70,7 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
     if isinstance(obj, Opportunity):
         ld = opportunity_jsonld(obj, urls, actor)
         ctx = {"opp": obj, "facts": page_text.opportunity_facts(obj),
-               "template": "opportunity.html"}
+               "template": "opportunity.html", **form_context(ap_id)}
     else:
         ld = practice_jsonld(obj, urls, actor)
         sections = [(label(s), page_text.markdown(obj.sections[s])) for s in PracticeSection

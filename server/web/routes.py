@@ -12,6 +12,7 @@ from mitwirken.server.web import (
     actors,
     api,
     discovery,
+    forms,
     health,
     inbox,
     network,
@@ -64,6 +65,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/suche", network.search_page),
     web.get("/praxis/{id}/adoptedBy", network.adopted_by),
 
+    web.post("/angebote/{id}/rueckmeldung", forms.opportunity_response),
     web.get("/angebote/{id}/replies", objects.opportunity_replies),
     web.get("/praxis/{id}/replies", objects.practice_replies),
     web.get("/angebote/{id}/likes", objects.opportunity_likes),
