@@ -5,12 +5,14 @@ it federates or appears on a public page."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from mitwirken.models import actors as actor_repo
 from mitwirken.server.app_keys import SERVICES, STORE
+from mitwirken.server.cli import main
 from tests.integration.test_reminders import Clock, Inbox, SmtpServer, app_for
 
 NAME, EMAIL, TEXT = "Kanarienvogel Meier", "kanari@example.org", "Ich kann dienstags helfen."
@@ -130,3 +132,20 @@ async def test_honeypot_limit_and_bad_input(form):
     assert resp.status == 415
     resp = await client.post("/angebote/gibtsnicht/rueckmeldung", data=fields())
     assert resp.status == 404
+
+
+async def test_privacy_export_and_erase_by_e_mail_address(form, settings, capsys):
+    client, _, auth, opp, _ = form
+    assert (await post(client, opp, fields()))[0] == 200
+    data = ["--data", str(settings.data_dir)]
+    assert main(["privacy", "export", EMAIL, *data]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    [held] = exported["form_responses"]
+    assert held["sender_name"] == NAME and TEXT in held["messages"][0]["content"]
+    assert [m["to_addr"] for m in exported["mails"]] == ["info@tafel.example"]
+    assert main(["privacy", "erase", EMAIL, *data]) == 0
+    removed = json.loads(capsys.readouterr().out)["removed"]
+    assert (removed["form_responses"], removed["mails"]) == (1, 1)
+    store = client.app[STORE]
+    assert store.scalar("SELECT count(*) FROM responses") == 0
+    assert store.scalar("SELECT count(*) FROM mails WHERE body LIKE ?", [f"%{NAME}%"]) == 0
