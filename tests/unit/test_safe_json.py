@@ -22,6 +22,7 @@ TRUSTED_LOADS = {
     "server/web/objects.py",  # our own activities
     "server/web/actors.py",  # our own outbox rows
     "server/workers/inbox.py",  # stored inbox bodies (parsed by parse_json on arrival)
+    "server/usecases/privacy.py",  # cached actor documents (parsed by parse_json when fetched)
     "models/safe_json.py",  # the helper itself
 }
 
