@@ -12,7 +12,7 @@ from mitwirken.models.actors import LocalActor
 from mitwirken.models.responses import Moderation
 from mitwirken.models.states import IllegalTransition
 from mitwirken.server.app_keys import SERVICES, STORE
-from mitwirken.server.usecases import responses
+from mitwirken.server.usecases import response_promise, responses
 from mitwirken.server.web.api import authenticate, json_body
 from mitwirken.server.web.errors import ApiError
 
@@ -109,5 +109,5 @@ async def organisation_stats(request: web.Request) -> web.Response:
     actor = actor_repo.get_actor(store, username)
     if actor is None or actor.kind == "instance":
         raise ApiError(404, "not_found", "Keine solche Organisation.")
-    return web.json_response(dict(responses.stats(store, username,
+    return web.json_response(dict(response_promise.stats(store, username,
                                                   request.app[SERVICES].clock())))

@@ -13,7 +13,7 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import mails
 from mitwirken.models.store import Store
 from mitwirken.server.mail_client import MailError, SmtpConfig, send_mail
-from mitwirken.server.usecases import responses
+from mitwirken.server.usecases import response_promise
 from mitwirken.server.workers.base import Worker
 
 log = logging.getLogger("mitwirken.mail")
@@ -29,7 +29,7 @@ class MailWorker(Worker):
 
     async def tick(self) -> int:
         now = self.clock()
-        queued = responses.queue_reminders(self.store, self.urls, now)
+        queued = response_promise.queue_reminders(self.store, self.urls, now)
         if self.smtp is None:
             return queued
         sent = 0
