@@ -29,7 +29,7 @@ from mitwirken.models.store import Store, utcnow
 from mitwirken.server.config import Settings
 from mitwirken.server.http_client import client_session
 from mitwirken.server.inbox_table import inbox_router
-from mitwirken.server.mail_client import SmtpConfig
+from mitwirken.server.mail_client import smtp_config
 from mitwirken.server.usecases import backfill
 from mitwirken.server.usecases.moderation import domain_blocked
 from mitwirken.server.usecases.network_ingest import Network
@@ -72,16 +72,6 @@ class Services:
     content: ContentService
     network: Network
     workers: Workers
-
-
-def smtp_config(settings: Settings) -> SmtpConfig | None:
-    """How to send mail, or None when no `smtp_host` is set (the mail queue then waits)."""
-    if not settings.smtp_host:
-        return None
-    return SmtpConfig(host=settings.smtp_host, port=settings.smtp_port,
-                      user=settings.smtp_user, password=settings.smtp_password,
-                      starttls=settings.smtp_starttls,
-                      sender=settings.mail_from or f"mitwirken@{Urls(settings.base_url).hostname}")
 
 
 def content_service(settings: Settings, store: Store, clock: Callable[[], datetime] = utcnow,

@@ -18,6 +18,8 @@ from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
 from mitwirken.server.app_keys import SERVICES, STORE
 from mitwirken.server.config import load_settings
+from mitwirken.server.usecases import instance_check as doctor
+from mitwirken.server.usecases.instance import init_instance
 from mitwirken.server.usecases.responses import receive_create
 from tests.fediverse import free_port
 
@@ -179,3 +181,18 @@ async def test_without_smtp_host_reminders_wait_in_the_queue(aiohttp_client, wit
     assert inbox.mails == []
     assert [r["state"] for r in client.app[STORE].all("SELECT state FROM mails")] == [
         "pending", "pending"]
+
+
+def test_check_reports_the_mail_server(tmp_path, smtp):
+    _, port, server = smtp
+    data = tmp_path / "d"
+    init_instance(data, "http://127.0.0.1:9", "Stadt", "stadt")
+    assert doctor.check_mail(load_settings(data, env={})).level == "WARN"
+    env = {"MITWIRKEN_SMTP_HOST": "127.0.0.1", "MITWIRKEN_SMTP_PORT": str(port),
+           "MITWIRKEN_SMTP_STARTTLS": "false"}
+    ok = doctor.check_mail(load_settings(data, env=env))
+    assert ok.level == "OK" and "nimmt Mails an" in ok.de
+    server.stop()
+    down = doctor.check_mail(load_settings(data, env=env))
+    assert down.level == "FAIL" and "nicht nutzbar" in down.de
+    assert doctor.check_mail(load_settings(data, env=env), connect=False).level == "OK"
