@@ -27,6 +27,7 @@ from mitwirken.models.migrations import (
     m011_outbox_by_object,
     m015_change_counters,
     m017_responses,
+    m020_response_mail,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -43,6 +44,7 @@ ORDER: tuple[ModuleType, ...] = (
     m011_outbox_by_object,
     m015_change_counters,
     m017_responses,
+    m020_response_mail,
 )
 
 MIGRATIONS = Migrations("mitwirken")

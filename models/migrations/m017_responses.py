@@ -8,14 +8,6 @@ answered. `response_messages` holds its messages, in and out; `note_id` is the A
 id of the Note (the volunteer's, or the answer we sent), so a later reply in the thread finds
 its response and an Update or Delete finds its message.
 
-`sender_contact` is the e-mail address or phone number a person without a fediverse account
-left in the form on the opportunity's page (visibility `form`).
-
-`remind_at` is halfway to `due_at`; `reminded` counts the reminders queued (1: the
-organisation was reminded at half the promise, 2: it and the city at the whole promise), so a
-restart never sends one twice. `mails` is the durable outgoing mail queue (one row per mail,
-`key` unique so a reminder is queued once), ticked by the mail worker.
-
 `moderation` is an editor's decision on a public comment (NULL: none yet, `approved`,
 `hidden`). Both tables get a change counter (see m015): the organisation's actor document
 carries its answer statistics and an object's page and `replies` collection show approved
@@ -34,23 +26,11 @@ def migrate(db: sqlite_utils.Database) -> None:
         "id TEXT PRIMARY KEY, organisation TEXT NOT NULL, object_id TEXT, "
         "visibility TEXT NOT NULL, state TEXT NOT NULL, moderation TEXT, "
         "sender_id TEXT, sender_name TEXT, sender_handle TEXT, sender_inbox TEXT, "
-        "sender_contact TEXT, "
         "promise_days INTEGER NOT NULL, received_at TEXT NOT NULL, due_at TEXT, "
-        "remind_at TEXT, reminded INTEGER NOT NULL DEFAULT 0, "
         "first_answer_at TEXT, handled_at TEXT)")
     db.execute("CREATE INDEX responses_by_org ON responses(organisation, received_at)")
     db.execute("CREATE INDEX responses_by_sender ON responses(sender_id)")
-    db.execute("CREATE INDEX responses_by_contact ON responses(sender_contact, received_at)")
     db.execute("CREATE INDEX responses_due ON responses(state, due_at)")
-    db.execute("CREATE INDEX responses_remind ON responses(state, reminded, remind_at)")
-    db.execute(
-        "CREATE TABLE mails ("
-        "id INTEGER PRIMARY KEY, key TEXT UNIQUE, to_addr TEXT NOT NULL, "
-        "subject TEXT NOT NULL, body TEXT NOT NULL, "
-        "state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')), "
-        "attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, "
-        "locked_until TEXT, last_error TEXT, created_at TEXT NOT NULL, sent_at TEXT)")
-    db.execute("CREATE INDEX mails_due ON mails(state, next_attempt_at)")
     db.execute(
         "CREATE TABLE response_messages ("
         "id TEXT PRIMARY KEY, response_id TEXT NOT NULL, note_id TEXT UNIQUE, "
