@@ -18,9 +18,9 @@ venv: $(BIN)/python
 run: venv
 	@if [ ! -f $(DATA)/mitwirken.toml ]; then \
 	  $(BIN)/mitwirken init --data $(DATA) --url http://$(HOST):$(PORT) \
-	    --name "Engagierte Stadt Musterstadt" --city-username musterstadt && \
-	  $(BIN)/mitwirken demo --data $(DATA); \
+	    --name "Engagierte Stadt Musterstadt" --city-username musterstadt; \
 	fi
+	$(BIN)/mitwirken demo --data $(DATA)
 	MITWIRKEN_ALLOW_PRIVATE_NETWORK=1 $(BIN)/mitwirken serve --data $(DATA) --host $(HOST) --port $(PORT)
 
 test: $(BIN)/python

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # System tools for the deployment tests (tests/ops): nginx, caddy, systemd-analyze,
-# docker-compose (config validation only, no engine), shellcheck and hadolint.
+# docker-compose (config validation only, no engine), shellcheck and hadolint; Debian's
+# chromium for the browser tests (tests/browser, driven by Playwright).
 # Idempotent and fast when everything is there; without network it warns loudly and carries on
 # (the tests that need a missing tool then skip with a reason).
 set -uo pipefail
 
 TOOLS_VENV=/opt/mitwirken-ci-tools
-APT_PACKAGES=(nginx caddy docker-compose shellcheck)
+APT_PACKAGES=(nginx caddy docker-compose shellcheck chromium)
 HADOLINT_VERSION=2.15.1
 RELAY_VERSION=0.3.5
 
@@ -27,6 +28,7 @@ command -v caddy >/dev/null || missing+=(caddy)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "system-deps: installing ${missing[*]}"

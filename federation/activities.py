@@ -1,4 +1,5 @@
-"""Building the activities we send (Follow, Accept, Undo, Create, Update, Delete, Announce)."""
+"""Building the activities we send (Follow, Accept, Undo, Create, Update, Delete, Announce,
+Flag)."""
 
 from __future__ import annotations
 
@@ -91,3 +92,12 @@ def relay_announce(urls: Urls, object_id: str, published: datetime) -> OutgoingA
     """What a LitePub relay client publishes: an Announce by id to its followers (relays)."""
     return {**_base(urls, "Announce", urls.instance_actor), "published": iso(published),
             "to": [f"{urls.instance_actor}/followers"], "cc": [PUBLIC], "object": object_id}
+
+
+def flag(urls: Urls, reported_actor: str, objects: list[str], comment: str
+         ) -> OutgoingActivity:
+    """A report to the reported actor's server, from the instance actor as Mastodon sends
+    it: `object` the reported actor and objects, `content` the comment, `to` the actor."""
+    targets = list(dict.fromkeys([reported_actor, *objects]))
+    return {**_base(urls, "Flag", urls.instance_actor), "object": targets,
+            "content": comment, "to": [reported_actor]}

@@ -66,14 +66,17 @@ class Tombstone(TypedDict):
 
 
 class OutgoingActivity(ActivityHead):
-    """An activity we send: Follow, Accept, Reject, Undo, Create, Update, Delete, Announce.
+    """An activity we send: Follow, Accept, Reject, Undo, Create, Update, Delete, Announce,
+    Flag.
 
-    `object` is an id, an embedded object (a Note, the Follow being accepted) or a Tombstone."""
+    `object` is an id, an embedded object (a Note, the Follow being accepted), a Tombstone,
+    or (a Flag) the reported actor and objects."""
 
-    object: str | JsonObject | Tombstone
+    object: str | JsonObject | Tombstone | list[str]
     to: list[str]
     cc: NotRequired[list[str]]
     published: NotRequired[str]
+    content: NotRequired[str]  # a Flag's comment
 
 
 # ---------------------------------------------------------------------------------- actors

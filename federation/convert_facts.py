@@ -54,7 +54,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "more": "Mehr erfahren",
         "contact": "Kontakt: {line}",
         "tel": "Tel.",
-        "reply": "Antworte einfach auf diesen Beitrag – gern auch als private Erwähnung.",
+        "reply": "Antworten Sie einfach auf diesen Beitrag – gern auch als private Erwähnung.",
         "apply_email": "Bewerbung per E-Mail: {value}",
         "apply_phone": "Anmeldung per Telefon: {value}",
         "apply_url": "Anmeldung: {value}",

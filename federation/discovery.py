@@ -1,12 +1,16 @@
-"""WebFinger (RFC 7033), host-meta (RFC 6415) and NodeInfo 2.0/2.1 (interop.md §1)."""
+"""WebFinger (RFC 7033), host-meta (RFC 6415) and NodeInfo 2.0/2.1 (interop.md §1): ours,
+and reading a remote instance's software from its NodeInfo."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
 from mitwirken.federation.as_types import Jrd, Link, NodeInfo, NodeInfoLinks, NodeInfoSoftware
+from mitwirken.federation.fetch import Fetcher, FetchError, is_local_test_host
 from mitwirken.federation.urls import Urls
 
+# The remote-follow template of a visitor's own server (read by the "Folgen" form). We do not
+# advertise one: nobody on a city instance follows or answers from here with a personal account.
 SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
 NODEINFO_VERSIONS = ("2.0", "2.1")
 
@@ -51,7 +55,6 @@ def jrd(username: str, urls: Urls, *, instance: bool = False) -> Jrd:
         "links": [
             {"rel": "self", "type": "application/activity+json", "href": actor_id},
             {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile},
-            {"rel": SUBSCRIBE_REL, "template": f"{urls.base}/authorize_interaction?uri={{uri}}"},
         ],
     }
 
@@ -108,3 +111,30 @@ def nodeinfo(version: str, *, software_version: str, name: str, city_username: s
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+NODEINFO_REL = "http://nodeinfo.diaspora.software/ns/schema/"
+JSON_TYPES = ("application/json", "application/jrd+json")
+
+
+async def remote_software(fetcher: Fetcher, domain: str) -> tuple[str | None, str | None]:
+    """(software name, version) from a remote instance's NodeInfo (the newest 2.x schema it
+    links). Raises `FetchError`; unsigned GETs through the fetcher's guards."""
+    scheme = "http" if fetcher.allow_private and is_local_test_host(domain) else "https"
+    _, links = await fetcher.get_json(f"{scheme}://{domain}/.well-known/nodeinfo",
+                                      accept="application/json", signed=False,
+                                      media_types=JSON_TYPES)
+    found = [(str(link.get("rel"))[len(NODEINFO_REL):], link["href"])
+             for link in links.get("links", []) if isinstance(link, dict)
+             and str(link.get("rel", "")).startswith(NODEINFO_REL + "2.")
+             and isinstance(link.get("href"), str)]
+    if not found:
+        raise FetchError("no NodeInfo 2.x link")
+    _, doc = await fetcher.get_json(max(found)[1], accept="application/json", signed=False,
+                                    media_types=JSON_TYPES)
+    software = doc.get("software")
+    if not isinstance(software, dict):
+        raise FetchError("NodeInfo without software")
+    name, version = software.get("name"), software.get("version")
+    return (str(name)[:100] if isinstance(name, str) else None,
+            str(version)[:100] if isinstance(version, str) else None)

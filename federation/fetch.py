@@ -155,11 +155,12 @@ class Fetcher:
         return b"".join(chunks)
 
 
-async def webfinger(fetcher: Fetcher, handle: str) -> str:
-    """Resolve `@user@host` (or `user@host`, `acct:user@host`) to an actor id."""
+async def webfinger_jrd(fetcher: Fetcher, handle: str) -> tuple[str, JsonObject]:
+    """Fetch the WebFinger document of `@user@host` (or `user@host`, `acct:user@host`);
+    returns (host, document)."""
     handle = handle.strip().removeprefix("acct:").lstrip("@")
     user, sep, host = handle.rpartition("@")
-    if not sep or not user or not host:
+    if not sep or not user or not host or "/" in host or "?" in host or "#" in host:
         raise FetchError(f"not a handle: {handle[:100]}")
     schemes = ["https"]
     if fetcher.allow_private:  # demos and tests: a local city may speak plain http only
@@ -177,12 +178,26 @@ async def webfinger(fetcher: Fetcher, handle: str) -> str:
             if scheme == schemes[-1] or exc.status is not None:
                 raise
             log.info("webfinger_http_fallback host=%s reason=%s", host, exc.reason)
+    return host, jrd
+
+
+def actor_link(jrd: JsonObject) -> str | None:
+    """The ActivityPub actor id a WebFinger document names (`rel=self`)."""
     for link in jrd.get("links", []):
         if (isinstance(link, dict) and link.get("rel") == "self"
                 and str(link.get("type", "")).split(";")[0].strip() in AP_MEDIA
                 and isinstance(link.get("href"), str)):
-            return link["href"]
-    raise FetchError("no ActivityPub actor in WebFinger answer")
+            return str(link["href"])
+    return None
+
+
+async def webfinger(fetcher: Fetcher, handle: str) -> str:
+    """Resolve `@user@host` (or `user@host`, `acct:user@host`) to an actor id."""
+    _, jrd = await webfinger_jrd(fetcher, handle)
+    actor = actor_link(jrd)
+    if actor is None:
+        raise FetchError("no ActivityPub actor in WebFinger answer")
+    return actor
 
 
 def _as_profile(resp: aiohttp.ClientResponse) -> bool:

@@ -54,7 +54,8 @@ class Outcome(enum.Enum):
     TOO_LARGE = "too_large"
     MALFORMED_JSON = "malformed_json"
     MALFORMED_ACTIVITY = "malformed_activity"
-    BLOCKED = "blocked"  # the actor's domain, or the signing key's, is blocked
+    BLOCKED = "blocked"  # the actor's domain, or the signing key's, is refused (blocked, or
+    # not on the allow-list in allow-list mode)
     UNAUTHORIZED = "unauthorized"  # the signature does not prove that the actor sent it
 
 
@@ -90,7 +91,7 @@ class InboxDeps:
 
 
 class KeyDomainBlocked(SignatureError):
-    """The signing key lives on a blocked domain: 403, and nothing is fetched from it."""
+    """The signing key lives on a refused domain: 403, and nothing is fetched from it."""
 
     def __init__(self, domain: str) -> None:
         super().__init__("key domain blocked")
@@ -126,7 +127,7 @@ def _screened_key_lookup(deps: InboxDeps, origin: str
         """The key's domain is screened too (a key may live elsewhere than its actor),
         before anything is fetched from it."""
         key_host = host(key_id)
-        if key_host != origin and domain_policy.is_blocked(deps.store, key_host):
+        if key_host != origin and domain_policy.is_refused(deps.store, key_host):
             raise KeyDomainBlocked(key_host)
         return await deps.actors.key_lookup(key_id, refresh)
 
@@ -150,8 +151,9 @@ async def receive(deps: InboxDeps, post: InboxPost) -> Verdict:
         return Verdict(Outcome.MALFORMED_ACTIVITY, "an activity needs id, type and actor")
     actor = activity["actor"]
     origin = host(actor)
-    if domain_policy.is_blocked(deps.store, origin):
-        log.info("inbox_blocked actor=%s domain=%s", actor, origin)
+    if domain_policy.is_refused(deps.store, origin):  # blocked, or not on the allow-list
+        log.info("inbox_blocked actor=%s domain=%s mode=%s", actor, origin,
+                 domain_policy.mode(deps.store).value)
         return Verdict(Outcome.BLOCKED)
     if _deletes_uncached_actor(deps.actors, activity):
         log.info("inbox_delete_unknown_actor actor=%s", actor)
@@ -252,7 +254,14 @@ class InboxContext:
 
 
 async def process(ctx: InboxContext, activity: Activity) -> State:
-    """Returns the item's final state: 'processed' or 'ignored'."""
+    """Returns the item's final state: 'processed' or 'ignored'. An activity whose domain was
+    refused after it was received (blocked, or the mode switched to allow-list) is ignored:
+    the policy takes effect for what is still queued, too."""
+    origin = host(activity.get("actor") or "")
+    if origin and domain_policy.is_refused(ctx.store, origin):
+        log.info("activity_ignored reason=domain_refused type=%s actor=%s",
+                 str(activity.get("type"))[:40], activity.get("actor"))
+        return "ignored"
     return await ctx.router.dispatch(ctx, activity)
 
 

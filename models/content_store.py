@@ -178,3 +178,11 @@ def original_id_taken(store: Store, username: str, original_id: str,
     return store.one(
         "SELECT id FROM opportunities WHERE username = ? AND original_id = ? AND id IS NOT ?",
         [username, original_id, other_than]) is not None
+
+
+def page_index(store: Store, table: Kind, limit: int = 50_000) -> list[tuple[str, str]]:
+    """(id, last change) of every live object's public page, newest change first — what a
+    sitemap lists (closed opportunities too: their pages still answer)."""
+    return [(r["id"], r["changed"] or "") for r in store.all(
+        f"SELECT id, coalesce(updated, published) AS changed FROM {table} "
+        "WHERE deleted_at IS NULL ORDER BY changed DESC LIMIT ?", [limit])]

@@ -4,9 +4,11 @@ One row per (activity, inbox), so a restarted fan-out never sends one activity t
 same inbox from our side. Rows are claimed with a lease (`locked_until`): a crashed process
 simply lets the lease expire and the next tick takes the row again. A row's state follows
 `DELIVERY`: pending until it is sent (done) or given up (failed); a failed row can be queued
-again by an administrator, a done one never. Domain health is Mastodon's
-DeliveryFailureTracker: failures on seven distinct days make a domain unavailable until it
-answers again. This module is the only writer of both tables.
+again by an administrator, a done one never. A pending row to a domain the federation policy
+does not let us reach now (allow-list mode, the domain not listed) is `held` instead of sent,
+and goes back to pending when the domain is allowed or the mode is open again. Domain health
+is Mastodon's DeliveryFailureTracker: failures on seven distinct days make a domain
+unavailable until it answers again. This module is the only writer of both tables.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class DeliveryState(StrEnum):
     PENDING = "pending"  # waiting for its (next) attempt
     DONE = "done"  # the inbox accepted it
     FAILED = "failed"  # given up: a final answer, the retry budget spent, or cancelled
+    HELD = "held"  # not sent: the federation policy does not reach its domain now
 
 
 DELIVERY = StateMachine(
@@ -39,8 +42,10 @@ DELIVERY = StateMachine(
     transitions={
         # sent / given up / retried later or requeued while waiting
         DeliveryState.PENDING: frozenset({DeliveryState.DONE, DeliveryState.FAILED,
-                                          DeliveryState.PENDING}),
+                                          DeliveryState.PENDING, DeliveryState.HELD}),
         DeliveryState.FAILED: frozenset({DeliveryState.PENDING}),  # requeued by an admin
+        # released (domain allowed, mode open) / cancelled (domain blocked)
+        DeliveryState.HELD: frozenset({DeliveryState.PENDING, DeliveryState.FAILED}),
         DeliveryState.DONE: frozenset(),
     },
 )
@@ -81,6 +86,7 @@ class DeliveryListing(TypedDict):
 
 class DeliverySummary(TypedDict):
     pending: int
+    held: int
     done: int
     failed: int
     unavailable_domains: list[str]
@@ -180,11 +186,59 @@ def requeue_delivery(store: Store, row_id: int, now: datetime) -> bool:
         return False
 
 
+_DOMAIN_OR_SUB = "(domain = ? OR domain LIKE ? ESCAPE '\\')"
+
+
+def _domain_params(domain: str) -> list[object]:
+    escaped = domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return [domain, f"%.{escaped}"]
+
+
 def cancel_pending_for_domain(store: Store, domain: str, now: datetime, reason: str) -> int:
-    """Give up every pending delivery to `domain` (it was blocked); returns how many."""
-    return update_state(store, TABLE, DELIVERY, DeliveryState.FAILED, where="domain = ?",
-                        params=[domain], assignments="last_error = ?, finished_at = ?",
-                        values=[reason, iso(now)], sources=[DeliveryState.PENDING])
+    """Give up every pending or held delivery to `domain` and its subdomains (it was
+    blocked); returns how many."""
+    return update_state(store, TABLE, DELIVERY, DeliveryState.FAILED, where=_DOMAIN_OR_SUB,
+                        params=_domain_params(domain),
+                        assignments="last_error = ?, finished_at = ?, locked_until = NULL",
+                        values=[reason, iso(now)],
+                        sources=[DeliveryState.PENDING, DeliveryState.HELD])
+
+
+def hold_delivery(store: Store, row_id: int, reason: str) -> bool:
+    """Keep a claimed pending row unsent (pending → held); False if it moved meanwhile."""
+    try:
+        return _move(store, row_id, DeliveryState.HELD, "locked_until = NULL, last_error = ?",
+                     [reason[:500]], sources=[DeliveryState.PENDING])
+    except IllegalTransition:
+        return False
+
+
+def release_held(store: Store, now: datetime, domain: str | None = None) -> int:
+    """Held rows (to `domain` and its subdomains, or all) become pending, due now; the
+    delivery worker holds again any its policy still does not reach. Returns how many."""
+    where, params = (_DOMAIN_OR_SUB, _domain_params(domain)) if domain else ("1", [])
+    return update_state(store, TABLE, DELIVERY, DeliveryState.PENDING, where=where,
+                        params=params, assignments="next_attempt_at = ?, last_error = NULL",
+                        values=[iso(now)], sources=[DeliveryState.HELD])
+
+
+def pending_domains(store: Store) -> list[str]:
+    """The distinct domains that pending rows go to."""
+    return [r["domain"] for r in store.all(
+        "SELECT DISTINCT domain FROM deliveries WHERE state = ? ORDER BY domain",
+        [DeliveryState.PENDING.value])]
+
+
+def hold_pending_for_domain(store: Store, domain: str, reason: str) -> int:
+    """Hold every pending row to exactly `domain` (the allow-list does not name it)."""
+    return update_state(store, TABLE, DELIVERY, DeliveryState.HELD, where="domain = ?",
+                        params=[domain], assignments="locked_until = NULL, last_error = ?",
+                        values=[reason[:500]], sources=[DeliveryState.PENDING])
+
+
+def get_delivery(store: Store, row_id: int) -> DeliveryListing | None:
+    row = store.one(f"SELECT {_LISTING} FROM deliveries WHERE id = ?", [row_id])
+    return cast(DeliveryListing, row) if row else None
 
 
 def cancel_pending_for_inbox(store: Store, inbox: str, now: datetime, reason: str) -> int:
@@ -210,6 +264,7 @@ def delivery_summary(store: Store) -> DeliverySummary:
     }
     return {
         "pending": counts.get("pending", 0),
+        "held": counts.get("held", 0),
         "done": counts.get("done", 0),
         "failed": counts.get("failed", 0),
         "unavailable_domains": [
@@ -221,21 +276,29 @@ def delivery_summary(store: Store) -> DeliverySummary:
     }
 
 
-def list_deliveries(store: Store, state: str | None = None,
-                    limit: int = 50) -> list[DeliveryListing]:
-    sql = (
-        "SELECT id, activity_id, inbox, domain, state, attempts, next_attempt_at, "
-        "last_status, last_error FROM deliveries"
-    )
+_LISTING = ("id, activity_id, inbox, domain, state, attempts, next_attempt_at, last_status, "
+            "last_error")
+
+
+def list_deliveries(store: Store, state: str | None = None, limit: int = 50,
+                    domain: str | None = None) -> list[DeliveryListing]:
+    """The newest rows, of one state and of one domain (and its subdomains) when given."""
+    sql = f"SELECT {_LISTING} FROM deliveries WHERE 1"
     params: list[object] = []
     if state:
-        sql += " WHERE state = ?"
+        sql += " AND state = ?"
         params.append(state)
+    if domain:
+        sql += f" AND {_DOMAIN_OR_SUB}"
+        params += _domain_params(domain)
     return cast(list[DeliveryListing], store.all(sql + " ORDER BY id DESC LIMIT ?",
                                                  [*params, limit]))
 
 
-def prune(store: Store, now: datetime, keep_days: int = 14, limit: int = 1000) -> int:
+KEEP_DAYS = 14  # finished rows are kept this long (the privacy page says so)
+
+
+def prune(store: Store, now: datetime, keep_days: int = KEEP_DAYS, limit: int = 1000) -> int:
     """Drop deliveries that finished (done or failed) more than `keep_days` ago.
 
     At most `limit` rows per call (one short write transaction); returns how many went, so a

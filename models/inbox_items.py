@@ -196,7 +196,10 @@ def list_recent(store: Store, limit: int) -> list[InboxListing]:
         "FROM inbox_items ORDER BY id DESC LIMIT ?", [limit]))
 
 
-def prune(store: Store, now: datetime, keep_days: int = 14, limit: int = 1000) -> int:
+KEEP_DAYS = 14  # finished rows are kept this long (the privacy page says so)
+
+
+def prune(store: Store, now: datetime, keep_days: int = KEEP_DAYS, limit: int = 1000) -> int:
     """Drop decided items received more than `keep_days` ago (the dedupe window is ≥ 7 days).
 
     At most `limit` rows per call (one short write transaction); returns how many went, so a
@@ -206,3 +209,10 @@ def prune(store: Store, now: datetime, keep_days: int = 14, limit: int = 1000) -
         "DELETE FROM inbox_items WHERE rowid IN (SELECT rowid FROM inbox_items "
         "WHERE received_at < ? AND state != ? LIMIT ?)",
         [cutoff, INBOX.initial.value, limit]).rowcount
+
+
+def counts_by_type_and_state(store: Store) -> list[tuple[str, str, int]]:
+    """(activity type, state, how many) over the kept items (`prune` bounds them)."""
+    return [(r["type"], r["state"], r["n"]) for r in store.all(
+        "SELECT type, state, count(*) AS n FROM inbox_items GROUP BY type, state "
+        "ORDER BY type, state")]

@@ -29,6 +29,18 @@ class RemoteObject(TypedDict):
     published: str | None
     updated: str | None
     received_at: str
+    review: str | None  # "held" (a limited domain's, waiting for review), "hidden", or None
+
+
+class HeldObject(TypedDict):
+    """A remote object waiting for review or hidden, as an admin sees it."""
+
+    id: str
+    kind: str
+    actor: str
+    origin: str
+    received_at: str
+    review: str | None
 
 
 class Adoption(TypedDict):
@@ -121,3 +133,27 @@ def adopted_by_page(store: Store, practice_id: str, limit: int, offset: int) -> 
     return [r["adopted_by"] for r in store.all(
         "SELECT adopted_by FROM adoptions WHERE practice_id = ? "
         "ORDER BY created_at LIMIT ? OFFSET ?", [practice_id, limit, offset])]
+
+
+def get(store: Store, object_iri: str) -> RemoteObject | None:
+    row = store.one(f"SELECT {', '.join(_COLUMNS)} FROM remote_objects WHERE id = ?",
+                    [object_iri])
+    return RemoteObject(**row) if row else None  # type: ignore[typeddict-item]
+
+
+def held(store: Store, limit: int = 200) -> list[HeldObject]:
+    """Objects waiting for review (content of limited domains) or hidden, oldest first."""
+    return [HeldObject(**r) for r in store.all(  # type: ignore[typeddict-item]
+        "SELECT id, kind, actor, origin, received_at, review FROM remote_objects "
+        "WHERE review IS NOT NULL ORDER BY received_at, id LIMIT ?", [limit])]
+
+
+def owner_and_review(store: Store, object_iri: str) -> tuple[str, str | None] | None:
+    """The owner of a stored remote object and its review mark (None if not stored)."""
+    row = store.one("SELECT actor, review FROM remote_objects WHERE id = ?", [object_iri])
+    return (row["actor"], row["review"]) if row else None
+
+
+def set_review(store: Store, object_iri: str, review: str | None) -> bool:
+    return store.execute("UPDATE remote_objects SET review = ? WHERE id = ?",
+                         [review, object_iri]).rowcount > 0

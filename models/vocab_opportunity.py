@@ -97,7 +97,7 @@ class SuitableFor(VocabEnum):
     CORPORATE_TEAMS = "corporate-teams", "Firmenteams", "Corporate teams", "CorporateVolunteering"
     NO_GERMAN_NEEDED = "no-german-needed", "Ohne Deutschkenntnisse", "No German needed"
     NO_EXPERIENCE_NEEDED = "no-experience-needed", "Ohne Vorkenntnisse", "No experience needed"
-    NEWCOMERS = "newcomers", "Neu Zugezogene", "Newcomers"
+    NEWCOMERS = "newcomers", "Neuzugezogene", "Newcomers"
     SENIORS = "seniors", "Senior:innen", "Older people", "Senioren"
     YOUTH = "youth", "Jugendliche", "Young people"
     PEOPLE_WITH_DISABILITIES = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
@@ -16,8 +17,12 @@ from mitwirken.models.change_counters import ChangeCounters
 from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.app_keys import (
+    ACCOUNTS,
     CLOCK,
+    FOLLOW_LIMIT,
     JINJA,
+    LOGIN,
+    METRICS,
     REPRESENTATIONS,
     SERVICES,
     SETTINGS,
@@ -27,10 +32,15 @@ from mitwirken.server.app_keys import (
 )
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import open_services, workers_running
+from mitwirken.server.usecases.accounts import Accounts
+from mitwirken.server.usecases.login import Login
 from mitwirken.server.web import access_log
+from mitwirken.server.web.auth import session_middleware
 from mitwirken.server.web.doc_cache import Representations
 from mitwirken.server.web.errors import error_middleware
+from mitwirken.server.web.metrics import Metrics, latency_middleware
 from mitwirken.server.web.proxy import proxy_middleware
+from mitwirken.server.web.rate_limit import RateLimit
 from mitwirken.server.web.routes import ROUTES
 from mitwirken.server.web.security_headers import install as install_security_headers
 from mitwirken.server.web.templating import make_environment
@@ -72,7 +82,9 @@ def create_app(
     app = web.Application(
         # Forwarded headers first (only from trusted proxies), so everything after sees the
         # real client and scheme.
-        middlewares=[proxy_middleware(settings.trusted_proxies), error_middleware],
+        # Then errors (their pages see the session), then the login state of the request.
+        middlewares=[proxy_middleware(settings.trusted_proxies), error_middleware,
+                     session_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -81,7 +93,13 @@ def create_app(
     app[CLOCK] = clock
     app[SYNONYMS] = load_synonyms()
     app[JINJA] = make_environment()
+    app[LOGIN] = Login(app[STORE], clock, settings.session_hours)
+    app[ACCOUNTS] = Accounts(app[STORE], clock)
     app[REPRESENTATIONS] = Representations(ChangeCounters(app[STORE]))
+    app[FOLLOW_LIMIT] = RateLimit(10, 600, time.monotonic)  # WebFinger lookups per address
+    if settings.metrics_token:
+        app[METRICS] = Metrics(app[STORE], lambda: app[SERVICES].inbox_context.router.types)
+        app.middlewares.insert(0, latency_middleware(app[METRICS]))
     app.cleanup_ctx.append(_services_ctx(resolver, start_workers))
     app.router.add_routes(ROUTES)
     app.router.add_static("/static", STATIC)

@@ -97,6 +97,33 @@ class Settings(BaseModel):
         "errors", description="Access log: `on` a line per request, `errors` only answers >= 400 "
         "and requests slower than 1 s (the reverse proxy logs every request), `off` none."
     )
+    publish_domain_blocks: bool = Field(
+        False, description="Publish the blocked and limited domains, with their reasons, at "
+        "/api/v1/instance/domain_blocks (as Mastodon does)."
+    )
+    metrics_token: str | None = Field(
+        None, min_length=16, description="Bearer token for `/metrics` (Prometheus text); "
+        "unset: `/metrics` answers 404."
+    )
+
+    operator_name: str = Field(
+        "", description="Impressum: who runs this site (e.g. Stadt Musterstadt, "
+        "Freiwilligenagentur); shown at /impressum."
+    )
+    operator_address: str = Field("", description="Impressum: postal address (several lines: a "
+                                  "TOML multi-line string).")
+    operator_email: str = Field("", description="Impressum: contact e-mail address.")
+    operator_phone: str = Field("", description="Impressum: contact phone number.")
+    operator_representative: str = Field(
+        "", description="Impressum: who represents the operator (e.g. the mayor)."
+    )
+    privacy_officer: str = Field(
+        "", description="Datenschutz: the data protection officer's name and contact."
+    )
+    session_hours: int = Field(
+        12, ge=1, le=24 * 90, description="A web login lasts this many hours; then the person "
+        "logs in again."
+    )
 
     @field_validator("base_url")
     @classmethod

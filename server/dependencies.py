@@ -31,7 +31,7 @@ from mitwirken.server.http_client import client_session
 from mitwirken.server.inbox_table import inbox_router
 from mitwirken.server.mail_client import smtp_config
 from mitwirken.server.usecases import backfill
-from mitwirken.server.usecases.moderation import domain_blocked
+from mitwirken.server.usecases.moderation import delivery_decision, domain_refused
 from mitwirken.server.usecases.network_ingest import Network
 from mitwirken.server.usecases.publishing import ContentService
 from mitwirken.server.workers.backfill import BackfillWorker
@@ -90,7 +90,7 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
     fetcher = Fetcher(http, signer,
                       allow_private=settings.allow_private_network,
                       timeout=settings.fetch_timeout_seconds, clock=clock,
-                      host_blocked=lambda host: domain_blocked(store, host))
+                      host_blocked=lambda host: domain_refused(store, host))
     actors = RemoteActors(store, fetcher, clock)
 
     def manual_approval(username: str) -> bool:
@@ -105,7 +105,8 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
                               concurrency=settings.delivery_workers,
                               per_domain=settings.delivery_concurrency_per_domain,
                               timeout=settings.fetch_timeout_seconds,
-                              lease=timedelta(seconds=settings.delivery_lease_seconds))
+                              lease=timedelta(seconds=settings.delivery_lease_seconds),
+                              decide=lambda domain: delivery_decision(store, domain))
     inbox = InboxWorker(ctx)
     content = content_service(settings, store, clock, wake=delivery.wake)
     maintenance = MaintenanceWorker(content, settings.auto_pause_days,

@@ -9,7 +9,7 @@ the knowledge network."""
 from __future__ import annotations
 
 from mitwirken.federation.inbox import InboxRouter, only_own_create, only_own_undo
-from mitwirken.server.usecases import follows, interactions, remote_actor_events, responses
+from mitwirken.server.usecases import follows, interactions, remote_actor_events, reports, responses
 from mitwirken.server.usecases.network_ingest import Network
 
 
@@ -28,4 +28,5 @@ def inbox_router(network: Network) -> InboxRouter:
             network.receive_update)
         .on("Delete", remote_actor_events.receive_actor_delete, responses.receive_delete,
             network.receive_delete)
+        .on("Flag", reports.receive_flag)
     )

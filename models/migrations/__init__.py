@@ -26,7 +26,10 @@ from mitwirken.models.migrations import (
     m010_due_dates,
     m011_outbox_by_object,
     m015_change_counters,
+    m016_accounts,
     m017_responses,
+    m018_federation_policy,
+    m019_search_counter,
     m020_response_mail,
 )
 
@@ -43,7 +46,10 @@ ORDER: tuple[ModuleType, ...] = (
     m010_due_dates,
     m011_outbox_by_object,
     m015_change_counters,
+    m016_accounts,
     m017_responses,
+    m018_federation_policy,
+    m019_search_counter,
     m020_response_mail,
 )
 

@@ -6,6 +6,7 @@ server's, so they fetch through the same private-address guard)."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -22,6 +23,14 @@ Setup = Callable[[argparse.ArgumentParser], None]
 
 class CliError(Exception):
     """Printed to stderr as the reason; exit status 1."""
+
+
+def who() -> str:
+    """Who acts, for the audit log, when a command is run from a shell."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def setup_logging(level: str = "INFO") -> None:

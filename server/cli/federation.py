@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import sys
 
 from mitwirken.federation.fetch import FetchError
 from mitwirken.federation.remote import RemoteActor
@@ -25,10 +27,12 @@ from mitwirken.server.cli._common import (
     network_services,
     open_settings,
     open_store,
+    who,
 )
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import content_service
 from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases import operations
 from mitwirken.server.usecases.publishing import NotFound
 
 
@@ -97,6 +101,52 @@ def cmd_followers(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remove_follower(args: argparse.Namespace) -> int:
+    """Remove a follower (it gets a Reject and no further deliveries)."""
+    settings, store, username = _as_local(args)
+    if not social.remove_follower(store, Urls(settings.base_url), username, args.actor,
+                                  utcnow(), by=who(), reason=args.reason or ""):
+        raise CliError(f"{args.actor} folgt @{username} nicht.")
+    print(f"Entfernt: {args.actor} folgt @{username} nicht mehr.")
+    return 0
+
+
+def remove_follower_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("actor", help="the follower's actor URL")
+    add_as(p)
+    p.add_argument("--reason")
+
+
+def cmd_instances(args: argparse.Namespace) -> int:
+    """Known instances; `--refresh` reads their NodeInfo first (the network is reached)."""
+    settings = open_settings(args)
+    store = open_store(settings)
+    if args.refresh:
+        async def refresh() -> int:
+            async with network_services(args, settings, store) as services:
+                return await operations.refresh_instances(store, services.fetcher, utcnow())
+        answered = asyncio.run(refresh())
+        print(f"NodeInfo von {answered} Instanzen gelesen.", file=sys.stderr)
+    rows = operations.known_instances(store)
+    if args.json:
+        print(json.dumps({"items": rows}, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        software = f"{r['software']} {r['version'] or ''}".strip() if r["software"] else "-"
+        print(f"{r['domain']}\t{software}\t{r['followers']} Folgende\t"
+              f"zugestellt {r['last_success_at'] or '-'}\tzuletzt empfangen "
+              f"{r['last_activity_at'] or '-'}" + ("\tnicht erreichbar" if r["unavailable"]
+                                                  else ""))
+    return 0
+
+
+def instances_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("--refresh", action="store_true", help="read their NodeInfo first")
+    p.add_argument("--json", action="store_true")
+
+
 BACKFILL_WORDS = {"running": "läuft", "done": "fertig", "stopped": "gestoppt",
                   "failed": "fehlgeschlagen"}
 
@@ -130,7 +180,8 @@ def cmd_approve(args: argparse.Namespace) -> int:
     """Accept or reject a pending follow request (cities that approve followers manually)."""
     settings, store, username = _as_local(args)
     ok = social.decide_follow_request(store, Urls(settings.base_url), username, args.actor,
-                                      accept=args.command == "approve", now=utcnow())
+                                      accept=args.command == "approve", now=utcnow(),
+                                      by=who())
     if not ok:
         raise CliError(f"Keine offene Folgeanfrage von {args.actor} an @{username}.")
     print(("Angenommen: " if args.command == "approve" else "Abgelehnt: ") + args.actor)

@@ -63,8 +63,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             deliveries, inbox = operations.reclaim_leases(store)
             log.info("leases_reclaimed deliveries=%d inbox=%d", deliveries, inbox)
             app = create_app(settings, store=store)
+            scheme = "https" if ssl_context else "http"
+            listening = (f"Mitwirken hört auf {scheme}://{settings.host}:{settings.port} "
+                         f"(öffentliche Adresse {settings.base_url}) – Beenden mit Strg+C")
             web.run_app(app, host=settings.host, port=settings.port, ssl_context=ssl_context,
-                        print=None, **runner_options(settings))
+                        print=lambda _: print(listening, flush=True),
+                        **runner_options(settings))
     except DataFolderLocked as locked:
         raise CliError(f"Auf dem Datenordner {settings.data_dir} läuft schon ein Server "
                        f"(Prozess {locked.holder}); ein Datenordner hat nur einen.") from None

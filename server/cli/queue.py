@@ -8,7 +8,7 @@ import argparse
 import json
 
 from mitwirken.models.store import utcnow
-from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store, who
 from mitwirken.server.usecases import operations
 
 
@@ -19,7 +19,8 @@ def cmd_queue(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(queue, indent=2))
         return 0
-    print(f"pending={summary['pending']} done={summary['done']} failed={summary['failed']}")
+    print(f"pending={summary['pending']} held={summary['held']} done={summary['done']} "
+          f"failed={summary['failed']}")
     print("unavailable domains: " + (", ".join(summary["unavailable_domains"]) or "-"))
     for r in rows:
         print(f"{r['id']}\t{r['state']}\t{r['attempts']}\t{r['last_status'] or '-'}\t"
@@ -29,14 +30,14 @@ def cmd_queue(args: argparse.Namespace) -> int:
 
 def show_arguments(p: argparse.ArgumentParser) -> None:
     add_data(p)
-    p.add_argument("--state", choices=["pending", "done", "failed"])
+    p.add_argument("--state", choices=["pending", "held", "done", "failed"])
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
-    if not operations.retry_delivery(store, args.id, utcnow()):
+    if not operations.retry_delivery(store, args.id, utcnow(), by=who()):
         raise CliError(f"Keine offene oder fehlgeschlagene Zustellung mit id {args.id}.")
     print(f"Zustellung {args.id} wird erneut versucht.")
     return 0

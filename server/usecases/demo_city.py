@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store
+from mitwirken.models.accounts import AccountError
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.config import Settings
+from mitwirken.server.usecases.accounts import Accounts
 from mitwirken.server.usecases.instance import make_actor
 from mitwirken.server.usecases.publishing import ContentService
 
@@ -28,6 +30,34 @@ DEMO_ORGS = [
 ]
 
 
+# One web account of each role, with known passwords (a demo only: never on a real instance).
+DEMO_USERS = [
+    ("admin@musterstadt.example", "admin", [], "Demo-Admin-2026"),
+    ("anlaufstelle@musterstadt.example", "staff", [], "Demo-Anlaufstelle-2026"),
+    ("redaktion@tafel.musterstadt.example", "editor", ["tafel"], "Demo-Tafel-2026"),
+]
+
+
+def demo_logins(base_url: str) -> str:
+    """What `make run` prints: where to log in, and as whom."""
+    lines = [f"Anmelden: {base_url}/anmelden"]
+    lines += [f"  {role:<6}  {email}  Passwort: {password}"
+              for email, role, _, password in DEMO_USERS]
+    return "\n".join(lines)
+
+
+def _seed_users(store: Store) -> int:
+    accounts = Accounts(store, utcnow)
+    added = 0
+    for email, role, orgs, password in DEMO_USERS:
+        try:
+            accounts.add(email, role, orgs, password)
+            added += 1
+        except AccountError:
+            pass  # there already (a second `demo` changes nothing)
+    return added
+
+
 def _next_saturday(now: datetime) -> datetime:
     day = now.astimezone(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
     return day + timedelta(days=(5 - day.weekday()) % 7 + 7)
@@ -39,9 +69,9 @@ def demo_opportunities(base: str, now: datetime) -> list[tuple[str, dict]]:
         ("stadtbibliothek", {
             "original_id": "demo-lesepaten",
             "title": "Lesepat:in für Grundschulkinder",
-            "description": "Einmal pro Woche liest du mit zwei oder drei Kindern in der "
-                           "Kinderbibliothek. Du brauchst keine Vorkenntnisse – nur Freude am "
-                           "Vorlesen und etwas Geduld.\n\nWir begleiten dich mit einer "
+            "description": "Einmal pro Woche lesen Sie mit zwei oder drei Kindern in der "
+                           "Kinderbibliothek. Sie brauchen keine Vorkenntnisse – nur Freude am "
+                           "Vorlesen und etwas Geduld.\n\nWir begleiten Sie mit einer "
                            "Einführung und einem Austauschtreffen im Monat.",
             "kind": "regular", "cause_areas": ["bildung", "kinder-jugend"],
             "activity_types": ["lernhilfe-lesen"],
@@ -66,7 +96,7 @@ def demo_opportunities(base: str, now: datetime) -> list[tuple[str, dict]]:
                            "jede Hand. Auch ohne Deutschkenntnisse möglich.",
             "kind": "shifts", "cause_areas": ["armut-soziales", "nachbarschaft"],
             "activity_types": ["kochen-lebensmittel"],
-            "schedule": "Di und Do, 10–13 Uhr – du wählst deine Schichten selbst",
+            "schedule": "Di und Do, 10–13 Uhr – Sie wählen Ihre Schichten selbst",
             "places": [{"name": "Tafel-Laden", "street": "Bahnhofstraße 12",
                         "postal_code": "12345", "locality": "Musterstadt"}],
             "suitable_for": ["no-german-needed", "groups", "newcomers"],
@@ -167,5 +197,7 @@ def seed_demo(store: Store, settings: Settings) -> str:
             if actor_repo.get_actor(store, username) is not None:
                 service.create("practices", username, data)
                 new_practices += 1
+    users = _seed_users(store)
     return (f"Demo: {len(created)} Organisationen, {new_opps} Angebote, "
-            f"{new_practices} Praxisbeispiele angelegt.")
+            f"{new_practices} Praxisbeispiele, {users} Konten angelegt.\n"
+            + demo_logins(settings.base_url))

@@ -15,7 +15,7 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import follows, remote_actors
 from mitwirken.models.store import Store
 from mitwirken.models.web_names import check_web_url
-from mitwirken.server.usecases import backfill
+from mitwirken.server.usecases import backfill, moderation
 from mitwirken.server.usecases.network_ingest import purge_actor
 
 
@@ -75,9 +75,10 @@ def find_following(store: Store, username: str, target: str) -> str | None:
 
 
 def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str, *,
-                          accept: bool, now: datetime) -> bool:
+                          accept: bool, now: datetime, by: str | None = None,
+                          reason: str = "") -> bool:
     """Accept (send Accept, count as follower) or reject (send Reject, forget) a pending
-    follow request."""
+    follow request; an admin's decision (`by`) goes into the audit log."""
     row = follows.get_follower(store, username, actor_id)
     if row is None or row["state"] != "pending":
         return False
@@ -91,6 +92,28 @@ def decide_follow_request(store: Store, urls: Urls, username: str, actor_id: str
             follows.remove_follower(store, username, actor_id)
         publish(store, username, build(urls, urls.actor(username), follow_activity), now,
                 to_followers=False, extra_inboxes=[row["inbox"]], public=False)
+        if by is not None:
+            moderation.record_action(
+                store, by=by, action="follow.approve" if accept else "follow.reject",
+                target=actor_id, reason=reason, now=now, details={"local": username})
+    return True
+
+
+def remove_follower(store: Store, urls: Urls, username: str, actor_id: str, now: datetime,
+                    *, by: str, reason: str = "") -> bool:
+    """An admin removes a follower: it is told with a `Reject` of its Follow (Mastodon's
+    "remove follower") and gets no further deliveries. False if it does not follow."""
+    row = follows.get_follower(store, username, actor_id)
+    if row is None:
+        return False
+    follow_activity = {"id": row["follow_id"], "type": "Follow", "actor": actor_id,
+                       "object": urls.actor(username)}
+    with store.tx():
+        follows.remove_follower(store, username, actor_id)
+        publish(store, username, activities.reject(urls, urls.actor(username), follow_activity),
+                now, to_followers=False, extra_inboxes=[row["inbox"]], public=False)
+        moderation.record_action(store, by=by, action="follower.remove", target=actor_id,
+                                 reason=reason, now=now, details={"local": username})
     return True
 
 
@@ -132,7 +155,9 @@ async def receive_follow(ctx: InboxContext, activity: Activity) -> State | None:
     if username is None:
         return "ignored"
     remote = await ctx.actors.get(activity["actor"])
-    manual = ctx.manual_approval(username)
+    # A limited domain's follows wait for approval, whatever the actor's own setting.
+    manual = ctx.manual_approval(username) or moderation.domain_limited(ctx.store,
+                                                                         remote.domain)
     now = ctx.clock()
     with ctx.store.tx():
         follows.add_follower(ctx.store, username=username, actor=remote.id,

@@ -77,7 +77,7 @@ def check(data_dir: Path, *, offline: bool = False, env: dict[str, str] | None =
 
 def check_local(settings: Settings) -> list[Finding]:
     return [check_writable(settings.data_dir), check_disk(settings.data_dir),
-            *check_database(settings), check_base_url(settings)]
+            *check_database(settings), check_base_url(settings), check_imprint(settings)]
 
 
 def check_mail(settings: Settings, *, connect: bool = True) -> Finding:
@@ -171,6 +171,18 @@ def check_base_url(settings: Settings) -> Finding:
                        "plain http allowed by allow_private_network (tests and demos only).")
     return Finding(WARN, f"{settings.base_url} ist kein HTTPS: Mastodon folgt nur "
                    "HTTPS-Instanzen.", "base_url is not https: Mastodon only follows https.")
+
+
+def check_imprint(settings: Settings) -> Finding:
+    """A German public site needs an Impressum (DDG § 5): the operator's name and address."""
+    missing = [n for n in ("operator_name", "operator_address", "operator_email")
+               if not getattr(settings, n).strip()]
+    if missing:
+        names = ", ".join(missing)
+        return Finding(WARN, f"Impressum unvollständig: {names} fehlt in den Einstellungen "
+                       "(/impressum zeigt sonst einen Hinweis).",
+                       f"imprint incomplete: set {names} (shown at /impressum).")
+    return Finding(OK, "Impressum: Betreiberangaben eingetragen.", "imprint details are set.")
 
 
 # --- public -------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from mitwirken.federation.fetch import Fetcher, FetchError
 from mitwirken.federation.inbox import Activity, InboxContext, Reject, State, object_id
 from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
-from mitwirken.models import content_store, follows, outbox, remote_content, search
+from mitwirken.models import content_store, domain_policy, follows, outbox, remote_content, search
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, sanitize_html
+from mitwirken.models.safe_json import parse_json
 from mitwirken.models.store import Store, iso
 
 log = logging.getLogger("mitwirken.network")
@@ -138,6 +139,12 @@ class Network:
             target = object_id(activity["object"].get("object"))  # FEP-1b12 wrapping
             if not target:
                 return None
+        if domain_policy.is_refused(self.store, host(target)):
+            # An allowed peer shares something of a blocked or unlisted domain: dropped
+            # without fetching it (security.md E-03).
+            log.info("content_ignored reason=origin_refused id=%s shared_by=%s", target,
+                     announcer)
+            return None
         try:
             obj = await self.fetcher.get_object(target)
         except FetchError as exc:
@@ -161,8 +168,8 @@ class Network:
             raise Reject("attributedTo is not the actor")
         if self.tombstoned(object_iri, actor_id):
             return "ignored"
-        stored = remote_content.owner(self.store, object_iri)
-        if stored is not None and stored != actor_id:
+        stored = remote_content.owner_and_review(self.store, object_iri)
+        if stored is not None and stored[0] != actor_id:
             raise Reject("object already stored for another actor")
         raw = json.dumps(obj, ensure_ascii=False)
         if len(raw) > MAX_RAW:
@@ -177,8 +184,12 @@ class Network:
                 safe[key] = sanitize_html(safe[key])
         safe.pop("contentMap", None)
         now = self.clock()
-        url = obj.get("url") if isinstance(obj.get("url"), str) and host(obj["url"]) == origin \
-            else object_iri
+        url = _url_of(obj, object_iri, origin)
+        # A limited domain's content waits for an admin's review: stored, not searchable;
+        # what an admin hid stays hidden whatever its author changes.
+        review = "held" if domain_policy.verdict(self.store, origin) == "limited" else None
+        if stored is not None and stored[1] == "hidden":
+            review = "hidden"
         with self.store.tx():
             remote_content.save(self.store, remote_content.RemoteObject(
                 id=object_iri, kind=kind, actor=actor_id, origin=origin,
@@ -187,17 +198,13 @@ class Network:
                 raw=json.dumps(safe, ensure_ascii=False), shared_by=shared_by,
                 published=str(obj.get("published"))[:40] if obj.get("published") else None,
                 updated=str(obj.get("updated"))[:40] if obj.get("updated") else None,
-                received_at=iso(now)))
-            if isinstance(model, Opportunity):
-                search.index(self.store, search.item_for_opportunity(
-                    model, ap_id=object_iri, url=url, local=False, origin=origin,
-                    origin_name=origin_name, actor=actor_id))
-            elif isinstance(model, Practice):
-                search.index(self.store, search.item_for_practice(
-                    model, ap_id=object_iri, url=url, local=False, origin=origin,
-                    origin_name=origin_name, actor=actor_id))
-        log.info("remote_stored id=%s kind=%s actor=%s domain=%s shared_by=%s", object_iri,
-                 kind, actor_id, origin, shared_by)
+                received_at=iso(now), review=review))
+            if review is None:
+                _index(self.store, model, object_iri, url, origin, origin_name, actor_id)
+            else:
+                search.remove(self.store, object_iri)
+        log.info("remote_stored id=%s kind=%s actor=%s domain=%s shared_by=%s review=%s",
+                 object_iri, kind, actor_id, origin, shared_by, review or "-")
         return "processed"
 
     def _to_domain(self, obj: dict, handle: str) -> tuple[str, Opportunity | Practice | None]:
@@ -260,6 +267,36 @@ class Network:
         remote_content.record_adoption(self.store, practice_id, obj["id"], actor, self.clock())
         log.info("practice_adopted local=%s by=%s actor=%s", practice_id, obj["id"], actor)
         return True
+
+
+def _url_of(obj: dict, object_iri: str, origin: str) -> str:
+    """The object's page: its `url` when that is on its origin, else its id."""
+    url = obj.get("url")
+    return url if isinstance(url, str) and host(url) == origin else object_iri
+
+
+def _index(store: Store, model: Opportunity | Practice | None, object_iri: str, url: str,
+           origin: str, origin_name: str | None, actor_id: str) -> None:
+    if isinstance(model, Opportunity):
+        search.index(store, search.item_for_opportunity(
+            model, ap_id=object_iri, url=url, local=False, origin=origin,
+            origin_name=origin_name, actor=actor_id))
+    elif isinstance(model, Practice):
+        search.index(store, search.item_for_practice(
+            model, ap_id=object_iri, url=url, local=False, origin=origin,
+            origin_name=origin_name, actor=actor_id))
+
+
+def index_stored(store: Store, row: remote_content.RemoteObject) -> None:
+    """Make a stored remote object searchable (after an admin approved it)."""
+    model: Opportunity | Practice | None = None
+    if row["data"] is not None and row["kind"] == "opportunity":
+        model = Opportunity.model_validate_json(row["data"])
+    elif row["data"] is not None and row["kind"] == "practice":
+        model = Practice.model_validate_json(row["data"])
+    raw = parse_json(row["raw"])  # stored by `ingest` from a parsed, sanitised object
+    _index(store, model, row["id"], _url_of(raw, row["id"], row["origin"]), row["origin"],
+           row["origin_name"], row["actor"])
 
 
 # --- unfollow / block -----------------------------------------------------------------------

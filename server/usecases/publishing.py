@@ -108,6 +108,24 @@ class ContentService:
         log.info("published kind=%s id=%s actor=%s", kind, stored.id, username)
         return stored
 
+    def preview(self, kind: Kind, username: str, data: dict[str, Any],
+                object_id: str | None = None) -> tuple[Opportunity | Practice, dict]:
+        """What `create` (or, with `object_id`, `update`) would publish — validated by the same
+        rules, converted by the same converter — without storing anything. Raises the same
+        `ValidationError`. A new object gets the placeholder id `vorschau`."""
+        self._check_read_only(data)
+        now = self.clock()
+        if object_id is None:
+            obj = validate_input(model_for(kind), {**data, "org_username": username})
+            obj = obj.model_copy(update={"id": "vorschau", "published": now, "updated": now})
+        else:
+            current = self.get(kind, object_id)
+            obj = validate_input(model_for(kind), {**current.model_dump(mode="json"), **data})
+            obj = obj.model_copy(update={"updated": now})
+        if isinstance(obj, Opportunity) and obj.last_confirmed is None:
+            obj = obj.model_copy(update={"last_confirmed": now})
+        return obj, self.to_ap(obj)
+
     def update(self, kind: Kind, object_id: str, patch: dict[str, Any], *,
                allow_read_only: bool = False, strict: bool = False) -> Opportunity | Practice:
         if not allow_read_only:

@@ -10,10 +10,11 @@ from aiohttp import web
 from mitwirken.federation import collections as coll
 from mitwirken.federation.actors import actor_to_ap, profile_fields
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import follows
+from mitwirken.models import content_store, follows
 from mitwirken.models import outbox as outbox_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.store import Store
+from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import CLOCK, STORE, URLS
 from mitwirken.server.usecases import response_promise
 from mitwirken.server.web.errors import ApiError
@@ -25,13 +26,14 @@ from mitwirken.server.web.templating import render
 # The tables each document is built from (server/web/representations.py); an organisation's
 # answer statistics are a profile field of its actor document and page.
 ACTOR_TABLES = ("instance", "actors")
+OPEN = ("open", "paused")  # what a profile page lists of an organisation's opportunities
 PROFILE_TABLES = ACTOR_TABLES + ("responses",)
 
 
-def _local_actor(request: web.Request) -> LocalActor:
+def local_actor(request: web.Request) -> LocalActor:
     actor = actor_repo.get_actor(request.app[STORE], request.match_info["username"].lower())
     if actor is None or actor.kind == "instance":
-        raise ApiError(404, "not_found", "Unknown actor.")
+        raise ApiError(404, "not_found", "Unbekannter Akteur.")
     return actor
 
 
@@ -61,7 +63,7 @@ def _extra_fields(request: web.Request, actor: LocalActor) -> tuple[tuple[str, s
 
 def _actor_json(request: web.Request) -> web.Response:
     def build() -> web.Response:
-        actor = _local_actor(request)
+        actor = local_actor(request)
         return ap_response(actor_to_ap(actor, request.app[URLS],
                                        extra_fields=_extra_fields(request, actor)))
     return serve(request, ("actor", request.match_info["username"].lower()), PROFILE_TABLES,
@@ -70,7 +72,7 @@ def _actor_json(request: web.Request) -> web.Response:
 
 async def actor_document(request: web.Request) -> web.StreamResponse:
     if not wants_activity_json(request) and "text/html" in request.headers.get("Accept", ""):
-        actor = _local_actor(request)
+        actor = local_actor(request)
         raise web.HTTPFound(request.app[URLS].profile(actor.username))
     return _actor_json(request)
 
@@ -80,25 +82,31 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
         return _actor_json(request)
 
     def build() -> web.Response:
-        actor = _local_actor(request)
+        actor = local_actor(request)
         urls, store = request.app[URLS], request.app[STORE]
         followers = follows.count_accepted_followers(store, actor.username)
         orgs = actor_repo.list_actors(store, "org") if actor.kind == "city" else []
         return render(request, "profile.html", {
             "actor": actor,
+            "opportunities": content_store.list_objects(
+                store, "opportunities", username=actor.username, statuses=OPEN, limit=50),
+            "practices": content_store.list_objects(store, "practices",
+                                                    username=actor.username, limit=50),
+            "label": label,
             "fields": profile_fields(actor, _extra_fields(request, actor)),
             "followers": followers,
             "orgs": orgs,
             "handle": f"@{actor.username}@{urls.domain}",
             "actor_id": urls.actor(actor.username),
         })
-    return serve(request, ("profile", request.path_qs), PROFILE_TABLES + ("followers",), build,
+    return serve(request, ("profile", request.path_qs),
+                 PROFILE_TABLES + ("followers", "opportunities", "practices"), build,
                  html=True)
 
 
 async def outbox(request: web.Request) -> web.Response:
     def build() -> web.Response:
-        actor = _local_actor(request)
+        actor = local_actor(request)
         store = request.app[STORE]
         total = outbox_repo.count_public(store, actor.username)
 
@@ -120,7 +128,7 @@ def _people(request: web.Request, table: str, count: Callable[[Store, str], int]
             ) -> web.Response:
     """The followers or following collection of an actor (pages of actor ids)."""
     def build() -> web.Response:
-        actor = _local_actor(request)
+        actor = local_actor(request)
         store = request.app[STORE]
 
         def fetch(limit: int, offset: int) -> list:

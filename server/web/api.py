@@ -40,10 +40,11 @@ def authenticate(request: web.Request) -> LocalActor:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "Bearer token required.", BEARER)
+        raise ApiError(401, "unauthorized", "Ein API-Schlüssel (Bearer-Token) ist erforderlich.",
+                       BEARER)
     actor = actor_repo.actor_for_token(request.app[STORE], token.strip())
     if actor is None:
-        raise ApiError(401, "unauthorized", "Unknown token.", BEARER)
+        raise ApiError(401, "unauthorized", "Unbekannter API-Schlüssel.", BEARER)
     return actor
 
 
@@ -74,7 +75,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
 def kind_of(request: web.Request) -> Kind:
     kind = KINDS.get(request.match_info["kind"])
     if kind is None:
-        raise ApiError(404, "not_found", "Unknown collection.")
+        raise ApiError(404, "not_found", "Unbekannte Sammlung.")
     return kind
 
 
@@ -118,7 +119,7 @@ async def list_own(request: web.Request) -> web.Response:
         limit = min(max(int(request.query.get("limit", 50)), 1), 200)
         offset = min(max(int(request.query.get("offset", 0)), 0), 10**9)
     except ValueError as exc:
-        raise ApiError(400, "bad_paging", "limit/offset must be integers") from exc
+        raise ApiError(400, "bad_paging", "limit und offset müssen ganze Zahlen sein.") from exc
     svc = service(request)
     items = content_store.list_objects(request.app[STORE], kind, username=username,
                                        limit=limit, offset=offset)
@@ -206,6 +207,6 @@ async def admin_inbox(request: web.Request) -> web.Response:
     try:
         limit = min(max(int(request.query.get("limit", 50)), 1), 500)
     except ValueError as exc:
-        raise ApiError(400, "bad_paging", "limit must be an integer") from exc
+        raise ApiError(400, "bad_paging", "limit muss eine ganze Zahl sein.") from exc
     rows = operations.received_activities(request.app[STORE], limit)
     return web.json_response({"items": rows, "base": request.app[URLS].base})

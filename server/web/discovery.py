@@ -1,4 +1,4 @@
-"""/.well-known/* and NodeInfo."""
+"""/.well-known/* and NodeInfo, and the public list of blocked domains (when published)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, outbox
 from mitwirken.models.store import Store
 from mitwirken.server.app_keys import CLOCK, SETTINGS, STORE, URLS
+from mitwirken.server.usecases import moderation
 from mitwirken.server.web.errors import ApiError
 
 JRD = "application/jrd+json"
@@ -21,18 +22,18 @@ JRD = "application/jrd+json"
 async def webfinger(request: web.Request) -> web.Response:
     resource = request.query.get("resource")
     if not resource:
-        raise ApiError(400, "missing_resource", "Query parameter 'resource' is required.")
+        raise ApiError(400, "missing_resource", "Der Parameter resource fehlt.")
     urls = request.app[URLS]
     username = discovery.parse_resource(resource, urls)
     if username is None:
-        raise ApiError(404, "not_found", "Unknown resource.")
+        raise ApiError(404, "not_found", "Unbekannte Ressource.")
     store = request.app[STORE]
     if username == "@instance":
         doc = discovery.jrd("", urls, instance=True)
     else:
         actor = actor_repo.get_actor(store, username)
         if actor is None or actor.kind == "instance":
-            raise ApiError(404, "not_found", "Unknown account.")
+            raise ApiError(404, "not_found", "Unbekanntes Konto.")
         doc = discovery.jrd(actor.username, urls)
     return web.json_response(doc, content_type=JRD,
                              headers={"Access-Control-Allow-Origin": "*"})
@@ -51,7 +52,7 @@ async def nodeinfo_links(request: web.Request) -> web.Response:
 async def nodeinfo(request: web.Request) -> web.Response:
     v = request.match_info["version"]
     if v not in discovery.NODEINFO_VERSIONS:
-        raise ApiError(404, "not_found", "NodeInfo versions: 2.0, 2.1")
+        raise ApiError(404, "not_found", "NodeInfo gibt es in den Versionen 2.0 und 2.1.")
     store, settings = request.app[STORE], request.app[SETTINGS]
     users = actor_repo.count_users(store)
     posts = content_store.count_live(store)
@@ -74,3 +75,11 @@ def _active(store: Store, now: datetime, days: int) -> int:
 
 async def namespace(request: web.Request) -> web.Response:
     return web.json_response(ns_document(), content_type="application/ld+json")
+
+
+async def domain_blocks(request: web.Request) -> web.Response:
+    """Mastodon's `GET /api/v1/instance/domain_blocks` (an array), when the setting
+    `publish_domain_blocks` is on; 404 otherwise."""
+    if not request.app[SETTINGS].publish_domain_blocks:
+        raise ApiError(404, "not_found", "Die Sperrliste wird nicht veröffentlicht.")
+    return web.json_response(moderation.public_domain_blocks(request.app[STORE]))

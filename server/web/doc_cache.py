@@ -12,7 +12,8 @@ from aiohttp import web
 
 from mitwirken.models.change_counters import ChangeCounters
 
-_KEPT_HEADERS = ("Content-Type", "Vary", "Content-Security-Policy", "X-Content-Type-Options")
+_KEPT_HEADERS = ("Content-Type", "Vary", "Content-Security-Policy", "X-Content-Type-Options",
+                 "Content-Disposition")
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,20 +33,28 @@ class ApiError(Exception):
     """Raise from handlers: becomes a JSON (or HTML) error with this status."""
 
     def __init__(self, status: int, error: str, detail: Any = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, page_message: str | None = None
+                 ) -> None:
         super().__init__(error)
         self.status = status
         self.error = error
         self.detail = detail
         self.headers = headers or {}
+        self.page_message = page_message  # German, shown on the HTML page instead of the default
 
 
-def error_response(request: web.Request, status: int, error: str, detail: Any = None
-                   ) -> web.Response:
-    if wants_html(request):
-        return render(request, "error.html", {"status": status, "error": error,
-                                              "message": MESSAGES_DE.get(status, error)},
-                      status=status)
+def page_error(status: int, error: str, message: str,
+               headers: dict[str, str] | None = None) -> ApiError:
+    """An error of the web UI: the HTML page (for any Accept) says `message` in German."""
+    return ApiError(status, error, message, headers, page_message=message)
+
+
+def error_response(request: web.Request, status: int, error: str, detail: Any = None,
+                   page_message: str | None = None) -> web.Response:
+    if wants_html(request) or page_message is not None:
+        return render(request, "error.html", {
+            "status": status, "error": error,
+            "message": page_message or MESSAGES_DE.get(status, error)}, status=status)
     return web.json_response({"error": error, "detail": detail}, status=status)
 
 
@@ -57,7 +65,7 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
     except ApiError as exc:
         log.info("request_rejected status=%s path=%s error=%s", exc.status, request.path,
                  exc.error)
-        resp = error_response(request, exc.status, exc.error, exc.detail)
+        resp = error_response(request, exc.status, exc.error, exc.detail, exc.page_message)
         resp.headers.update(exc.headers)
         return resp
     except web.HTTPException as exc:

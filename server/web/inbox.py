@@ -7,7 +7,7 @@ from aiohttp import web
 
 from mitwirken.federation.inbox import InboxDeps, InboxPost, Outcome, Verdict, receive
 from mitwirken.models.actors import actor_exists
-from mitwirken.server.app_keys import CLOCK, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.app_keys import CLOCK, METRICS, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.web.errors import ApiError
 
 ACCEPTED = b'{"status": "accepted"}'
@@ -44,7 +44,10 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
     post = InboxPost(method=request.method, path_qs=request.path_qs, headers=request.headers,
                      content_length=request.content_length, read_body=request.read,
                      recipient=recipient)
-    return _answer(await receive(_deps(request.app), post))
+    verdict = await receive(_deps(request.app), post)
+    if (metrics := request.app.get(METRICS)) is not None:
+        metrics.inbox_posts.labels(verdict.outcome.value).inc()
+    return _answer(verdict)
 
 
 async def shared_inbox(request: web.Request) -> web.Response:
@@ -54,7 +57,7 @@ async def shared_inbox(request: web.Request) -> web.Response:
 async def actor_inbox(request: web.Request) -> web.Response:
     username = request.match_info["username"]
     if not actor_exists(request.app[STORE], username):
-        raise ApiError(404, "not_found", "Unknown actor.")
+        raise ApiError(404, "not_found", "Unbekannter Akteur.")
     return await _receive(request, username)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -14,6 +15,7 @@ from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import STORE, SYNONYMS, URLS
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.paging import collection_response
+from mitwirken.server.web.representations import serve
 from mitwirken.server.web.templating import render
 
 TEXT_FILTERS = ("kind", "opp_kind", "cause_area", "activity_type", "theme", "sector", "remote",
@@ -24,7 +26,12 @@ CHOICES = {"kind": ("opportunity", "practice"), "opp_kind": vocab.OpportunityKin
            "cause_area": vocab.CauseArea, "activity_type": vocab.ActivityType,
            "theme": vocab.PracticeTheme, "sector": vocab.Sector, "remote": vocab.Remote,
            "suitable_for": vocab.SuitableFor, "region": vocab.Bundesland}
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SPACED_OFFSET = re.compile(r" (\d\d(?::?\d\d)?)$")  # an unencoded "+01:00" arrives as " 01:00"
+
+
+class _Bad(ValueError):
+    """A parameter that parsed but is out of bounds (the message says why, in German)."""
 
 
 def parse_query(params: dict[str, str]) -> search.Query:
@@ -35,7 +42,7 @@ def parse_query(params: dict[str, str]) -> search.Query:
         if value:
             allowed = [str(getattr(c, "value", c)) for c in CHOICES.get(name, ())]
             if allowed and value not in allowed:
-                raise ValueError(f"{name} must be one of: {', '.join(allowed)}")
+                raise ValueError(f"{name}: erlaubt sind {', '.join(allowed)}")
             setattr(query, name, value[:100])
     name = ""
     try:
@@ -43,31 +50,38 @@ def parse_query(params: dict[str, str]) -> search.Query:
         if params.get(name):
             query.max_hours_per_week = float(params[name])
             if not math.isfinite(query.max_hours_per_week):
-                raise ValueError("not a finite number")
+                raise _Bad("keine endliche Zahl")
         name = "age"
         if params.get(name):
             query.age = int(params[name])
             if not 0 <= query.age <= 150:
-                raise ValueError("must be between 0 and 150")
+                raise _Bad("muss zwischen 0 und 150 liegen")
         for name in ("date_from", "date_to"):
             if params.get(name):
-                value = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", params[name]))
+                text = params[name].strip()
+                if _DAY.fullmatch(text):  # a day (the page's date field): all of it, UTC
+                    text += "T00:00:00Z" if name == "date_from" else "T23:59:59Z"
+                value = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", text))
                 if value.tzinfo is None:
-                    raise ValueError("needs a time zone offset, e.g. Z or +01:00")
+                    raise _Bad("braucht eine Zeitzone, z. B. Z oder +01:00")
                 if not in_year_range(value):
-                    raise ValueError(f"must lie in the years {YEARS[0]} to {YEARS[1]}")
+                    raise _Bad(f"muss in den Jahren {YEARS[0]} bis {YEARS[1]} liegen")
                 setattr(query, name, value)
         name = "limit"
         query.limit = min(max(int(params.get(name, 20)), 1), MAX_LIMIT)
         name = "offset"
         query.offset = max(int(params.get(name, 0)), 0)
         if query.offset > 1_000_000:
-            raise ValueError("must be at most 1000000")
-    except ValueError as exc:
+            raise _Bad("darf höchstens 1000000 sein")
+    except _Bad as exc:
         raise ValueError(f"{name}: {exc}") from exc
+    except ValueError as exc:  # int(), float() or fromisoformat() refused the text
+        what = ("kein gültiges Datum (z. B. 2026-12-01T00:00:00Z)" if name.startswith("date")
+                else "keine gültige Zahl")
+        raise ValueError(f"{name}: {what}") from exc
     for name in ("local", "include_inactive"):
         if params.get(name, "") not in ("", "true", "false"):
-            raise ValueError(f"{name} must be true or false")
+            raise ValueError(f"{name}: erlaubt sind true oder false")
     if params.get("local") in ("true", "false"):
         query.local = params["local"] == "true"
     query.include_inactive = params.get("include_inactive") == "true"
@@ -92,17 +106,48 @@ async def search_api(request: web.Request) -> web.Response:
     return web.json_response(body, headers={"Access-Control-Allow-Origin": "*"})
 
 
+# The filters of the search page: (parameter, label, choices) — the network search's own.
+PAGE_FILTERS = (
+    ("cause_area", "Bereich", vocab.CauseArea),
+    ("activity_type", "Tätigkeit", vocab.ActivityType),
+    ("opp_kind", "Zeitliche Form", vocab.OpportunityKind),
+    ("remote", "Ort", vocab.Remote),
+    ("suitable_for", "Geeignet für", vocab.SuitableFor),
+    ("region", "Bundesland", vocab.Bundesland),
+    ("theme", "Thema (Praxisbeispiele)", vocab.PracticeTheme),
+    ("sector", "Beteiligter Sektor (Praxisbeispiele)", vocab.Sector),
+)
+# (parameter, label, [(value, German label)]) made once: the page renders ~120 options.
+PAGE_FILTER_OPTIONS = tuple((name, title, tuple((c.value, label(c)) for c in choices))
+                            for name, title, choices in PAGE_FILTERS)
+HOURS_CHOICES = (("1", "bis 1 Stunde pro Woche"), ("2", "bis 2 Stunden pro Woche"),
+                 ("4", "bis 4 Stunden pro Woche"), ("8", "bis 8 Stunden pro Woche"))
+
+
+# The search page is kept per query string while the index and the actors are unchanged.
+SEARCH_PAGE_TABLES = ("instance", "actors", "search_items")
+
+
 async def search_page(request: web.Request) -> web.Response:
-    query, total, items = _search(request)
-    return render(request, "search.html", {"query": query, "total": total, "items": items,
-                                           "label": label, "params": dict(request.query)})
+    def build() -> web.Response:
+        query, total, items = _search(request)
+        params = {k: v for k, v in request.query.items() if k != "offset" and v}
+        more = None
+        if query.offset + query.limit < total:
+            more = "?" + urlencode({**params, "offset": query.offset + query.limit})
+        return render(request, "search.html", {
+            "query": query, "total": total, "items": items, "label": label, "params": params,
+            "filters": PAGE_FILTER_OPTIONS, "hours": HOURS_CHOICES, "more": more,
+            "feed_query": urlencode(params)})
+    return serve(request, ("search page", request.query_string), SEARCH_PAGE_TABLES, build,
+                 html=True)
 
 
 async def adopted_by(request: web.Request) -> web.Response:
     store, urls = request.app[STORE], request.app[URLS]
     practice_id = request.match_info["id"]
     if not content_store.practice_exists(store, practice_id):
-        raise ApiError(404, "not_found", "Unknown practice.")
+        raise ApiError(404, "not_found", "Unbekanntes Praxisbeispiel.")
     coll_id = f"{urls.practice(practice_id)}/adoptedBy"
     total = remote_content.count_adoptions(store, practice_id)
 

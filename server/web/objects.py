@@ -62,7 +62,7 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
     if obj is None:
         if content_store.is_deleted(store, kind, object_id):
             return _gone(request, ap_id)
-        raise ApiError(404, "not_found", "Unknown object.")
+        raise ApiError(404, "not_found", "Unbekannter Inhalt.")
     svc = request.app[SERVICES].content
     if as_json:
         return ap_response(svc.to_ap(obj))
@@ -70,13 +70,15 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
     if isinstance(obj, Opportunity):
         ld = opportunity_jsonld(obj, urls, actor)
         ctx = {"opp": obj, "facts": page_text.opportunity_facts(obj),
-               "template": "opportunity.html", **form_context(ap_id)}
+               "template": "opportunity.html", "summary": page_text.plain(obj.description),
+               **form_context(ap_id)}
     else:
         ld = practice_jsonld(obj, urls, actor)
         sections = [(label(s), page_text.markdown(obj.sections[s])) for s in PracticeSection
                     if s in obj.sections]
         adoptions = remote_content.adoptions_of(store, object_id)
         ctx = {"practice": obj, "sections": sections, "template": "practice.html",
+               "summary": obj.summary,
                "adoptions": adoptions}
     counts = interactions.counts(store, ap_id)
     shown = responses.comments(store, ap_id, request.app[SETTINGS].public_replies,
@@ -166,28 +168,40 @@ def _page_no(request: web.Request) -> int:
             raise ValueError("too large")
         return max(page, 1)
     except ValueError as exc:
-        raise ApiError(400, "bad_page", "seite must be a number") from exc
+        raise ApiError(400, "bad_page", "seite muss eine Zahl sein.") from exc
 
 
 def _names(store: Store) -> dict[str, str]:
     return {a.username: a.name for a in actor_repo.list_actors(store)}
 
 
+LIST_TABLES = ("instance", "actors", "opportunities", "practices")
+
+
 async def opportunity_list(request: web.Request) -> web.Response:
-    store, page = request.app[STORE], _page_no(request)
-    items = content_store.list_objects(store, "opportunities", statuses=("open",), limit=PAGE,
-                                       offset=(page - 1) * PAGE)
-    return render(request, "opportunities.html", {
-        "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
-        "present": page_text, "label": label})
+    page = _page_no(request)
+
+    def build() -> web.Response:
+        store = request.app[STORE]
+        items = content_store.list_objects(store, "opportunities", statuses=("open",),
+                                           limit=PAGE, offset=(page - 1) * PAGE)
+        return render(request, "opportunities.html", {
+            "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
+            "present": page_text, "label": label})
+    return serve(request, ("list", "opportunities", page), LIST_TABLES, build, html=True)
 
 
 async def practice_list(request: web.Request) -> web.Response:
-    store, page = request.app[STORE], _page_no(request)
-    items = content_store.list_objects(store, "practices", limit=PAGE, offset=(page - 1) * PAGE)
-    return render(request, "practices.html", {
-        "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
-        "label": label})
+    page = _page_no(request)
+
+    def build() -> web.Response:
+        store = request.app[STORE]
+        items = content_store.list_objects(store, "practices", limit=PAGE,
+                                           offset=(page - 1) * PAGE)
+        return render(request, "practices.html", {
+            "items": items, "page": page, "more": len(items) == PAGE, "names": _names(store),
+            "label": label})
+    return serve(request, ("list", "practices", page), LIST_TABLES, build, html=True)
 
 
 async def activity(request: web.Request) -> web.Response:
@@ -200,7 +214,7 @@ async def activity(request: web.Request) -> web.Response:
         if activity_json is None:
             withdrawn = outbox.withdrawn_activity(store, ap_id)
             if withdrawn is None:
-                raise ApiError(404, "not_found", "Unknown activity.")
+                raise ApiError(404, "not_found", "Unbekannte Aktivität.")
             return _tombstone(ap_id, withdrawn["type"], withdrawn["deleted_at"])
         return ap_response(json.loads(activity_json))
     return serve(request, ("activity", request.path_qs), ("outbox", "tombstones"), build)

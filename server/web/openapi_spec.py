@@ -130,6 +130,7 @@ def _schemas() -> dict[str, Any]:
     defs.update(_response_schemas())
     defs["InboxItems"] = {"type": "object", "properties": {
         "items": {"type": "array", "items": {"type": "object"}}, "base": {"type": "string"}}}
+    defs.update(_admin_schemas())
     return dict(sorted(defs.items()))
 
 
@@ -218,6 +219,97 @@ def _response_operations() -> dict[str, dict[str, Any]]:
     }
 
 
+def _items(schema: str) -> dict[str, Any]:
+    return {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": {"$ref": REF.format(model=schema)}}}}
+
+
+def _admin_schemas() -> dict[str, Any]:
+    """The admin API's bodies (written out: they are small and not pydantic models)."""
+    text, flag = {"type": "string"}, {"type": "boolean", "default": False}
+    policy = {"type": "string", "enum": ["block", "limit", "allow"],
+              "description": "block: refused; limit: follows need approval, content waits "
+              "for review; allow: listed for the allow-list mode."}
+    mode = {"type": "string", "enum": ["open", "allowlist"], "description": "open: everyone "
+            "but blocked domains; allowlist: only domains with an allow or limit rule."}
+    counts = {"type": "object", "properties": {k: {"type": "integer"}
+                                               for k in ("block", "limit", "allow")}}
+    federation = {"type": "object", "required": ["mode", "rules", "held_deliveries"],
+                  "properties": {"mode": mode, "rules": counts,
+                                 "held_deliveries": {"type": "integer"}}}
+    flags = {k: flag for k in ("reject_media", "reject_reports", "obfuscate")}
+    rule_input = {"type": "object", "required": ["domain", "policy"],
+                  "additionalProperties": False, "properties": {
+                      "domain": {"type": "string", "description": "A domain name; the rule "
+                                 "covers its subdomains."},
+                      "policy": policy, "reason": {"type": "string", "maxLength": 1000},
+                      **flags}}
+    rule = {"type": "object", "required": ["domain", "policy", "reason", "created_at"],
+            "properties": {"domain": text, "policy": policy, "reason": text,
+                           "created_at": {"type": "string", "format": "date-time"}, **flags}}
+    nullable_int = {"type": ["integer", "null"]}
+    delivery = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "activity_id": text, "inbox": text, "domain": text,
+        "state": {"type": "string", "enum": ["pending", "held", "done", "failed"]},
+        "attempts": {"type": "integer"}, "next_attempt_at": text, "last_status": nullable_int,
+        "last_error": {"type": ["string", "null"]}}}
+    summary = {"type": "object", "properties": {
+        **{k: {"type": "integer"} for k in ("pending", "held", "done", "failed")},
+        "unavailable_domains": {"type": "array", "items": text}}}
+    entry = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+        "actor": {"type": "string", "description": "Who acted: token:<username> or "
+                  "cli:<login name>"},
+        "action": {"type": "string", "description": "e.g. domain.block, federation.mode"},
+        "target": text, "reason": text, "details": {"type": "object"}}}
+    nullable = {"type": ["string", "null"]}
+    report = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "activity_id": nullable,
+        "direction": {"type": "string", "enum": ["incoming", "outgoing"]},
+        "reporter": {"type": "string", "description": "The actor that sent the Flag (for "
+                     "Mastodon its instance actor)"},
+        "origin": text, "comment": text,
+        "objects": {"type": "array", "items": text, "description": "Reported URLs of ours"},
+        "state": {"type": "string", "enum": ["open", "resolved"]}, "action": nullable,
+        "resolution": nullable, "resolved_by": nullable, "resolved_at": nullable,
+        "created_at": {"type": "string", "format": "date-time"}}}
+    return {
+        "Federation": federation,
+        "FederationChange": {"type": "object", "required": ["mode"],
+                             "properties": {"mode": mode,
+                                            "reason": {"type": "string", "maxLength": 1000}}},
+        "FederationChanged": {"allOf": [{"$ref": REF.format(model="Federation")}, {
+            "type": "object", "properties": {"released": {"type": "integer"},
+                                             "held": {"type": "integer"}}}]},
+        "DomainRuleInput": rule_input, "DomainRule": rule, "DomainRuleList": _items("DomainRule"),
+        "Delivery": delivery, "DeliverySummary": summary,
+        "DeliveryList": {**_items("Delivery"), "properties": {
+            **_items("Delivery")["properties"],
+            "summary": {"$ref": REF.format(model="DeliverySummary")}}},
+        "AuditEntry": entry, "AuditList": _items("AuditEntry"),
+        "Report": report, "ReportList": _items("Report"),
+        "Instance": {"type": "object", "properties": {
+            "domain": text, "software": nullable, "version": nullable,
+            "nodeinfo_fetched_at": nullable, "nodeinfo_error": nullable,
+            "followers": {"type": "integer", "description": "Accepted followers here"},
+            "last_success_at": nullable, "last_failure_at": nullable,
+            "unavailable": {"type": "boolean"}, "last_activity_at": nullable}},
+        "InstanceList": _items("Instance"),
+        "OutgoingReport": {"type": "object", "required": ["object"], "properties": {
+            "object": {"type": "string", "format": "uri", "description": "A stored remote "
+                       "object or a known remote actor"},
+            "comment": {"type": "string", "maxLength": 1000}}},
+        "ReportResolution": {"type": "object", "required": ["action"], "properties": {
+            "action": {"type": "string", "enum": ["dismiss", "hide", "remove", "block_actor",
+                                                  "block_domain"],
+                       "description": "For reports about our own content: dismiss or remove "
+                       "(deletes the reported objects; Delete is sent)."},
+            "reason": {"type": "string", "maxLength": 1000}}},
+        "ReportResolved": {"allOf": [{"$ref": REF.format(model="Report")}, {
+            "type": "object", "properties": {"removed": {"type": "array", "items": text}}}]},
+    }
+
+
 # ---------------------------------------------------------------------------- operations
 
 
@@ -295,6 +387,7 @@ def operations() -> dict[str, dict[str, Any]]:
         (400, 403), params=(_query("limit", "How many (1–500).", {"type": "integer",
                                                                    "default": 50}),),
         tag="admin")}
+    paths.update(_admin_operations())
     text = {"type": "string"}
     paths["/api/v1/search"] = {"get": {
         **_op("search", "Search local and remote opportunities and practice posts (public; "
@@ -325,11 +418,84 @@ def operations() -> dict[str, dict[str, Any]]:
                   _query("limit", "Page size (1–100)", {"type": "integer", "default": 20}),
                   _query("offset", "Items to skip", {"type": "integer", "default": 0})))}}
     paths.update(_response_operations())
+    paths["/api/v1/instance/domain_blocks"] = {"get": {
+        "operationId": "instance_domain_blocks", "summary": "Blocked and limited domains with "
+        "their reasons, as Mastodon lists them (only when the setting publish_domain_blocks "
+        "is on)", "tags": ["meta"], "security": [], "responses": {
+            "200": {"description": "An array of {domain, digest, severity, comment}",
+                    "content": {"application/json": {"schema": {"type": "array", "items": {
+                        "type": "object", "properties": {
+                            k: {"type": "string"} for k in ("domain", "digest", "severity",
+                                                            "comment")}}}}}},
+            "404": {"description": "Not published (the default)",
+                    "content": _json("Error")}}}}
     paths["/api/v1/openapi.json"] = {"get": {
         "operationId": "openapi", "summary": "This description", "tags": ["meta"],
         "security": [], "responses": {"200": {"description": "OpenAPI 3.1 document",
                                               "content": {"application/json": {}}}}}}
     return dict(sorted(paths.items()))
+
+
+def _admin_operations() -> dict[str, dict[str, Any]]:
+    """The admin API (city tokens only; other tokens get 403)."""
+    body_errors = (400, 403, 413, 415, 422)
+    domain = {"name": "domain", "in": "path", "required": True, "schema": {"type": "string"},
+              "description": "The domain of the rule."}
+    delivery_id = {**ID, "schema": {"type": "integer"}, "description": "The delivery's id."}
+    text = {"type": "string"}
+    return {
+        "/api/v1/admin/federation": {
+            "get": _op("admin_federation", "The federation mode and the number of rules",
+                       200, "Federation", (403,), tag="admin"),
+            "post": _op("admin_set_federation", "Switch the federation mode (at once)", 200,
+                        "FederationChanged", body_errors, body="FederationChange",
+                        tag="admin")},
+        "/api/v1/admin/domains": {
+            "get": _op("admin_domains", "Every domain rule", 200, "DomainRuleList", (400, 403),
+                       params=(_query("policy", "block, limit or allow", text),), tag="admin"),
+            "post": _op("admin_set_domain", "Set a domain's rule (replaces its previous one)",
+                        200, "DomainRule", body_errors, body="DomainRuleInput", tag="admin")},
+        "/api/v1/admin/domains/{domain}": {
+            "get": _op("admin_domain", "One domain's rule", 200, "DomainRule", (400, 403, 404),
+                       params=(domain,), tag="admin"),
+            "delete": _op("admin_remove_domain", "Remove a domain's rule", 204, None,
+                          (400, 403, 404), params=(domain, _query(
+                              "reason", "Why (for the audit log)", text)), tag="admin")},
+        "/api/v1/admin/audit": {"get": _op(
+            "admin_audit", "The audit log, oldest first", 200, "AuditList", (400, 403),
+            params=(_query("since", "ISO 8601 date or time", text),
+                    _query("limit", "How many (1–10000)", {"type": "integer",
+                                                           "default": 1000})), tag="admin")},
+        "/api/v1/admin/reports": {"post": _op(
+            "admin_send_report", "Report a remote object to its origin (a Flag from the "
+            "instance actor, queued for delivery)", 202, "Report", (*body_errors, 404),
+            body="OutgoingReport", tag="admin"), "get": _op(
+            "admin_reports", "Reports in the moderation queue, newest first", 200,
+            "ReportList", (400, 403), params=(_query("state", "open or resolved", text),
+                                              _query("limit", "How many (1–1000)", {
+                                                  "type": "integer", "default": 200})),
+            tag="admin")},
+        "/api/v1/admin/reports/{id}/resolve": {"post": _op(
+            "admin_resolve_report", "Resolve a report with an action and a reason", 200,
+            "ReportResolved", (*body_errors, 404), body="ReportResolution",
+            params=({**ID, "schema": {"type": "integer"}, "description": "The report's id."},),
+            tag="admin")},
+        "/api/v1/admin/instances": {"get": _op(
+            "admin_instances", "Known instances: software (NodeInfo), followers here, "
+            "delivery health, last activity", 200, "InstanceList", (400, 403), params=(
+                _query("limit", "How many (1–5000)", {"type": "integer", "default": 1000}),),
+            tag="admin")},
+        "/api/v1/admin/deliveries": {"get": _op(
+            "admin_deliveries", "Deliveries, newest first, with the counts per state", 200,
+            "DeliveryList", (400, 403), params=(
+                _query("state", "pending, held, done or failed", text),
+                _query("domain", "A domain (with its subdomains)", text),
+                _query("limit", "How many (1–500)", {"type": "integer", "default": 50})),
+            tag="admin")},
+        "/api/v1/admin/deliveries/{id}/retry": {"post": _op(
+            "admin_retry_delivery", "Send a failed, held or waiting delivery again now", 200,
+            "Delivery", (403, 404), params=(delivery_id,), tag="admin")},
+    }
 
 
 @lru_cache(maxsize=4)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from mitwirken.federation.convert_facts import date_span, time_budget_text, when_dated
 from mitwirken.models.content import Opportunity, Practice
-from mitwirken.models.markdown import render_markdown
-from mitwirken.models.vocab import label
+from mitwirken.models.markdown import html_to_text, render_markdown
+from mitwirken.models.values import Place
+from mitwirken.models.vocab import ApplyChannel, OpportunityStatus, label
 
 
 def date_de(dt: datetime) -> str:
@@ -15,44 +18,107 @@ def date_de(dt: datetime) -> str:
     return date_span(dt, dt)
 
 
-def opportunity_facts(opp: Opportunity) -> list[tuple[str, str]]:
-    facts: list[tuple[str, str]] = [("Art", label(opp.kind))]
-    if opp.start and opp.end:
-        facts.append(("Wann", when_dated(opp.start, opp.end)))
-    if opp.schedule:
-        facts.append(("Zeit", opp.schedule))
-    budget = time_budget_text(opp)
-    if budget:
-        facts.append(("Zeitaufwand", budget))
+class ContactLine(NamedTuple):
+    """One line of the contact box: a label, the text, and a link where there is one."""
+
+    name: str
+    value: str
+    href: str | None = None
+
+
+def tel_href(phone: str) -> str:
+    """`tel:` link of a written phone number ("0421 / 12 34-5" → "tel:0421123445")."""
+    return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
+
+
+def contact_lines(obj: Opportunity | Practice) -> list[ContactLine]:
+    """The contact; for an opportunity also the application channels its editor chose
+    (`apply_channels`): e-mail and phone are `mailto:`/`tel:` links."""
+    c = obj.contact
+    if c is None:
+        return []
+    channels = obj.apply_channels if isinstance(obj, Opportunity) else list(ApplyChannel)
+    rows = [ContactLine("Kontakt", c.name)] if c.name else []
+    email = obj.application_email if isinstance(obj, Opportunity) else c.email
+    phone = obj.application_phone if isinstance(obj, Opportunity) else c.phone
+    if email and (ApplyChannel.EMAIL in channels or email == c.email):
+        rows.append(ContactLine("E-Mail", email, f"mailto:{email}"))
+    if phone and (ApplyChannel.PHONE in channels or phone == c.phone):
+        rows.append(ContactLine("Telefon", phone, tel_href(phone)))
+    if c.hours:
+        rows.append(ContactLine("Erreichbar", c.hours))
+    if c.url:
+        rows.append(ContactLine("Web", c.url, c.url))
+    return rows
+
+
+def map_url(place: Place) -> str | None:
+    """OpenStreetMap at the place's coordinates, or a search for its address (a link only:
+    nothing of the map is loaded before the visitor follows it)."""
+    if place.latitude is not None and place.longitude is not None:
+        return (f"https://www.openstreetmap.org/?mlat={place.latitude}&mlon={place.longitude}"
+                f"#map=17/{place.latitude}/{place.longitude}")
+    address = ", ".join(x for x in (place.street, " ".join(
+        y for y in (place.postal_code, place.locality) if y)) if x)
+    return f"https://www.openstreetmap.org/search?query={quote(address)}" if address else None
+
+
+def places(opp: Opportunity) -> list[ContactLine]:
+    """Each place with its map link."""
+    rows = []
     for place in opp.places:
         parts = [p for p in (place.name, place.street,
                              " ".join(x for x in (place.postal_code, place.locality) if x)) if p]
-        facts.append(("Ort", ", ".join(parts)))
+        rows.append(ContactLine("Ort", ", ".join(parts), map_url(place)))
+    return rows
+
+
+def opportunity_facts(opp: Opportunity) -> list[ContactLine]:
+    """What, when, where (with a map link), who: the facts box of the page."""
+    facts = [ContactLine("Art", label(opp.kind))]
+    if opp.start and opp.end:
+        facts.append(ContactLine("Wann", when_dated(opp.start, opp.end)))
+    if opp.schedule:
+        facts.append(ContactLine("Zeit", opp.schedule))
+    budget = time_budget_text(opp)
+    if budget:
+        facts.append(ContactLine("Zeitaufwand", budget))
+    facts += places(opp)
     if opp.remote.value != "no":
-        facts.append(("Von zu Hause", label(opp.remote)))
+        facts.append(ContactLine("Von zu Hause", label(opp.remote)))
     if opp.min_age is not None:
-        facts.append(("Mindestalter", f"{opp.min_age} Jahre"))
+        facts.append(ContactLine("Mindestalter", f"{opp.min_age} Jahre"))
     if opp.suitable_for:
-        facts.append(("Geeignet für", ", ".join(label(v) for v in opp.suitable_for)))
+        facts.append(ContactLine("Geeignet für", ", ".join(label(v) for v in opp.suitable_for)))
     if opp.required_documents:
-        facts.append(("Benötigt", ", ".join(label(v) for v in opp.required_documents)))
+        facts.append(ContactLine("Benötigt", ", ".join(label(v) for v in opp.required_documents)))
     if opp.offers:
-        facts.append(("Wir bieten", ", ".join(label(v) for v in opp.offers)))
+        facts.append(ContactLine("Wir bieten", ", ".join(label(v) for v in opp.offers)))
     if opp.volunteers_needed is not None:
         left = f" (noch {opp.places_left} frei)" if opp.places_left is not None else ""
-        facts.append(("Gesucht", f"{opp.volunteers_needed} Freiwillige{left}"))
-    facts.append(("Antwort", f"innerhalb von {opp.reply_time_days} Werktagen"))
+        facts.append(ContactLine("Gesucht", f"{opp.volunteers_needed} Freiwillige{left}"))
+    facts.append(ContactLine("Antwort", f"innerhalb von {opp.reply_time_days} Werktagen"))
     return facts
 
 
-def contact_lines(opp: Opportunity | Practice) -> list[tuple[str, str]]:
-    c = opp.contact
-    if c is None:
-        return []
-    rows = [("Kontakt", c.name)] if c.name else []
-    rows += [(k, v) for k, v in (("E-Mail", c.email), ("Telefon", c.phone),
-                                 ("Erreichbar", c.hours), ("Web", c.url)) if v]
-    return rows
+def accepts_replies(opp: Opportunity) -> bool:
+    """Whether the page invites an answer from the fediverse (the editor's channel choice)."""
+    return ApplyChannel.FEDIVERSE_REPLY in opp.apply_channels
+
+
+def is_over(opp: Opportunity) -> bool:
+    """Closed or filled: the page says so and no longer invites anyone to apply."""
+    return opp.status in (OpportunityStatus.CLOSED, OpportunityStatus.FILLED)
+
+
+def tag_links(values: list[Any]) -> list[tuple[str, str]]:
+    """(label, hashtag) of vocabulary values, for links to their `/tags/` pages."""
+    return [(label(v), v.tag.lower()) for v in values]
+
+
+def plain(markdown_text: str | None) -> str:
+    """The text of a Markdown description without markup, on one line (meta descriptions)."""
+    return " ".join(html_to_text(render_markdown(markdown_text or "")).split())
 
 
 def markdown(text: str | None) -> str:

@@ -18,7 +18,7 @@ def collection_response(request: web.Request, coll_id: str, total: int,
     try:
         page_no = coll.parse_page(request.query.get("page"))
     except ValueError as exc:
-        raise ApiError(400, "bad_page", "page must be a positive integer") from exc
+        raise ApiError(400, "bad_page", "page muss eine positive ganze Zahl sein.") from exc
     if page_no is None:
         return ap_response(coll.collection(coll_id, total))
     items = fetch(PAGE_SIZE, (page_no - 1) * PAGE_SIZE)

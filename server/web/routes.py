@@ -10,16 +10,22 @@ from aiohttp import web
 
 from mitwirken.server.web import (
     actors,
+    admin,
+    admin_pages,
     api,
     discovery,
+    feeds,
     forms,
     health,
     inbox,
+    login,
     network,
     objects,
     openapi,
     pages,
+    remote_follow,
     responses_api,
+    sitemap,
 )
 
 ROUTES: list[web.RouteDef] = [
@@ -58,14 +64,34 @@ ROUTES: list[web.RouteDef] = [
     web.post("/api/v1/responses/{id}/approve", responses_api.approve),
     web.post("/api/v1/responses/{id}/hide", responses_api.hide),
     web.get("/api/v1/organisations/{username}/stats", responses_api.organisation_stats),
+    web.get("/api/v1/admin/federation", admin.get_federation),
+    web.post("/api/v1/admin/federation", admin.set_federation),
+    web.get("/api/v1/admin/domains", admin.list_domains),
+    web.post("/api/v1/admin/domains", admin.set_domain),
+    web.get("/api/v1/admin/domains/{domain}", admin.get_domain),
+    web.delete("/api/v1/admin/domains/{domain}", admin.delete_domain),
+    web.get("/api/v1/admin/audit", admin.audit_log),
+    web.get("/api/v1/admin/reports", admin.list_reports),
+    web.post("/api/v1/admin/reports", admin.send_report),
+    web.post("/api/v1/admin/reports/{id}/resolve", admin.resolve_report),
+    web.get("/api/v1/admin/instances", admin.list_instances),
+    web.get("/api/v1/admin/deliveries", admin.list_deliveries),
+    web.post("/api/v1/admin/deliveries/{id}/retry", admin.retry_delivery),
 
     web.get("/api/v1/openapi.json", openapi.openapi_json),
+    web.get("/api/v1/instance/domain_blocks", discovery.domain_blocks),
 
     web.get("/api/v1/search", network.search_api),
     web.get("/suche", network.search_page),
     web.get("/praxis/{id}/adoptedBy", network.adopted_by),
 
     web.post("/angebote/{id}/rueckmeldung", forms.opportunity_response),
+    web.get("/angebote/{id}/kalender.ics", feeds.opportunity_ics),
+    web.get("/@{username}/kalender.ics", feeds.actor_ics),
+    web.get("/@{username}/feed.atom", feeds.actor_feed),
+    web.get("/feed.atom", feeds.city_feed),
+    web.get("/suche/feed.atom", feeds.search_feed),
+
     web.get("/angebote/{id}/replies", objects.opportunity_replies),
     web.get("/praxis/{id}/replies", objects.practice_replies),
     web.get("/angebote/{id}/likes", objects.opportunity_likes),
@@ -81,6 +107,31 @@ ROUTES: list[web.RouteDef] = [
     web.get("/", pages.home),
     web.get("/about", pages.about),
     web.get("/tags/{name}", pages.tag_page),
+    web.get("/folgen", remote_follow.follow_form),
+    web.post("/folgen", remote_follow.follow_submit),
+    web.get("/impressum", pages.impressum),
+    web.get("/datenschutz", pages.datenschutz),
+
+    web.get("/sitemap.xml", sitemap.sitemap),
+    web.get("/robots.txt", sitemap.robots),
+
+    web.get("/anmelden", login.login_form),
+    web.post("/anmelden", login.login_submit),
+    web.post("/abmelden", login.logout),
+    web.post("/abmelden/ueberall", login.logout_everywhere),
+    web.get("/passwort/{token}", login.password_form),
+    web.post("/passwort/{token}", login.password_submit),
+
+    web.get("/verwaltung", admin_pages.dashboard_page),
+    web.get("/verwaltung/angebote/neu", admin_pages.new_form),
+    web.post("/verwaltung/angebote/neu", admin_pages.new_submit),
+    web.get("/verwaltung/angebote/{id}", admin_pages.edit_form),
+    web.post("/verwaltung/angebote/{id}", admin_pages.edit_submit),
+    web.get("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_form),
+    web.post("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_submit),
+    web.post("/verwaltung/angebote/{id}/{action:bestaetigen|pausieren|schliessen|oeffnen}",
+             admin_pages.action),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
+    web.get("/metrics", health.metrics),  # Prometheus; 404 unless metrics_token is set
 ]

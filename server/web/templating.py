@@ -9,6 +9,7 @@ import jinja2
 from aiohttp import web
 
 from mitwirken.server.app_keys import JINJA, SETTINGS, URLS
+from mitwirken.server.web.request_keys import csrf_token, current_session
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Our pages run no script at all; remote content can never bring one in (defence in depth
@@ -31,7 +32,8 @@ def render(request: web.Request, name: str, context: dict[str, Any], status: int
            headers: dict[str, str] | None = None) -> web.Response:
     app = request.app
     env = app[JINJA]
-    base = {"settings": app[SETTINGS], "urls": app[URLS], "request": request}
+    base = {"settings": app[SETTINGS], "urls": app[URLS], "request": request,
+            "session": current_session(request), "csrf": lambda: csrf_token(request)}
     body = env.get_template(name).render(**base, **context)
     return web.Response(text=body, status=status, content_type="text/html",
                         headers={"Vary": "Accept", "Content-Security-Policy": CSP,

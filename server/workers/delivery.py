@@ -1,6 +1,8 @@
 """The delivery worker: takes due rows from `deliveries` (with a lease), signs and sends them
 with bounded concurrency overall and per domain, and records the outcome (done, final failure,
-or a retry with backoff) and the health of the receiving domain."""
+or a retry with backoff) and the health of the receiving domain. Before sending it asks the
+federation policy (`decide`): a row to a domain the allow-list does not name is held, not
+sent; one to a blocked domain is given up."""
 
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ class DeliveryWorker(Worker):
 
     def __init__(self, store: Store, session: aiohttp.ClientSession, urls_actor_key: Callable,
                  clock: Callable[[], datetime], *, concurrency: int, per_domain: int,
-                 timeout: float, lease: timedelta | None = None) -> None:
+                 timeout: float, lease: timedelta | None = None,
+                 decide: Callable[[str], str] = lambda domain: "send") -> None:
         super().__init__()
         if lease is not None:
             self.lease = lease
@@ -42,12 +45,14 @@ class DeliveryWorker(Worker):
         self.per_domain = per_domain
         self.timeout = timeout
         self._healthy: set[str] = set()
+        self.decide = decide  # domain → "send" | "hold" | "cancel" (usecases.moderation)
 
     async def tick(self) -> int:
         now = self.clock()
         rows = deliveries.claim_deliveries(self.store, now, self.concurrency * 8, self.lease)
         if not rows:
             return 0
+        rows = self._screen(rows)
         self._healthy = set()  # domains whose success this tick already recorded
         overall = asyncio.Semaphore(self.concurrency)
         domains: dict[str, asyncio.Semaphore] = defaultdict(
@@ -65,6 +70,27 @@ class DeliveryWorker(Worker):
 
         await asyncio.gather(*(one(r) for r in rows))
         return len(rows)
+
+    def _screen(self, rows: list) -> list:
+        """The rows the policy lets us send now; the others are held or given up."""
+        decisions: dict[str, str] = {}
+        out = []
+        for row in rows:
+            domain = row["domain"]
+            decision = decisions.setdefault(domain, self.decide(domain))
+            if decision == "send":
+                out.append(row)
+            elif decision == "hold":
+                deliveries.hold_delivery(self.store, row["id"], "domain not on the allow-list")
+                log.info("delivery_held id=%s inbox=%s domain=%s", row["id"], row["inbox"],
+                         domain)
+            else:
+                with contextlib.suppress(IllegalTransition):
+                    deliveries.fail_delivery(self.store, row["id"], None, "domain blocked",
+                                             self.clock())
+                log.info("delivery_cancelled id=%s inbox=%s domain=%s reason=blocked",
+                         row["id"], row["inbox"], domain)
+        return out
 
     async def _deliver(self, row: dict) -> None:
         key_id, pem = self.key_for(row["username"])

@@ -259,7 +259,9 @@ class FakeMastodon:
             return web.json_response({"error": "not found"}, status=404)
         return web.json_response({
             "subject": f"acct:{user}@{self.domain}", "aliases": [self.actor_id(user)],
-            "links": [{"rel": "self", "type": AP_JSON, "href": self.actor_id(user)}]},
+            "links": [{"rel": "self", "type": AP_JSON, "href": self.actor_id(user)},
+                      {"rel": "http://ostatus.org/schema/1.0/subscribe",  # as Mastodon 4.x
+                       "template": f"{self.base}/authorize_interaction?uri={{uri}}"}]},
             content_type="application/jrd+json")
 
     async def _actor(self, request: web.Request) -> web.Response:

@@ -43,7 +43,7 @@ ONE_OFF = Opportunity.model_validate({
     "description": (
         "Am Samstag vor dem zweiten Advent packen wir **Weihnachtstüten** für 400 Haushalte "
         "und geben sie in der Ausgabestelle Nord aus.\n\n"
-        "## Deine Aufgaben\n\n"
+        "## Ihre Aufgaben\n\n"
         "- Tüten packen und ausgeben\n- Kaffee und Kuchen für die Wartenden\n\n"
         "Fragen vorab gern an [unser Büro](mailto:ehrenamt@tafel-musterstadt.de) oder auf "
         "[unserer Website](https://tafel-musterstadt.de/weihnachten)."
@@ -101,7 +101,7 @@ SHIFTS = Opportunity.model_validate({
     "title": "Schichten im Wärmecafé",
     "description": (
         "Im Wärmecafé finden Menschen im Winter einen warmen Platz, ein Heißgetränk und ein "
-        "offenes Ohr. Du übernimmst eine oder mehrere Schichten – allein oder zu zweit.\n\n"
+        "offenes Ohr. Sie übernehmen eine oder mehrere Schichten – allein oder zu zweit.\n\n"
         "Vor der ersten Schicht gibt es eine kurze Einweisung."
     ),
     "kind": "shifts",
@@ -151,9 +151,9 @@ REGULAR = Opportunity.model_validate({
     "org_username": "gs_nord",
     "title": "Lesepat:in an der Grundschule Nord",
     "description": (
-        "Einmal pro Woche liest du mit Kindern der **2. Klasse** – in kleinen Gruppen oder "
-        "eins zu eins. Viele Kinder sprechen zu Hause kein Deutsch; mit dir üben sie in Ruhe.\n\n"
-        "Du brauchst keine pädagogische Ausbildung, nur Geduld und Freude am Lesen."
+        "Einmal pro Woche lesen Sie mit Kindern der **2. Klasse** – in kleinen Gruppen oder "
+        "eins zu eins. Viele Kinder sprechen zu Hause kein Deutsch; mit Ihnen üben sie in Ruhe.\n\n"
+        "Sie brauchen keine pädagogische Ausbildung, nur Geduld und Freude am Lesen."
     ),
     "kind": "regular",
     "cause_areas": ["bildung", "kinder-jugend"],
@@ -198,14 +198,14 @@ FLEXIBLE = Opportunity.model_validate({
     "title": "Infoblätter übersetzen – von zu Hause aus",
     "description": (
         "Wir übersetzen kurze Infoblätter der Stadt (Anmeldung, Kita, Schule) in die "
-        "Sprachen unserer neuen Nachbar:innen. Du bekommst einen Text von etwa einer Seite "
-        "und gibst die Übersetzung ab, wann es dir passt."
+        "Sprachen unserer neuen Nachbar:innen. Sie bekommen einen Text von etwa einer Seite "
+        "und geben die Übersetzung ab, wann es Ihnen passt."
     ),
     "kind": "flexible",
     "cause_areas": ["integration"],
     "activity_types": ["uebersetzen-schreiben", "digitales"],
     "time_budget": {"hours": 10, "unit": "total"},
-    "schedule": "Wann es dir passt – Abgabe nach Absprache",
+    "schedule": "Wann es Ihnen passt – Abgabe nach Absprache",
     "start": datetime(2026, 11, 1, 0, 0, tzinfo=CET),
     "end": datetime(2027, 3, 31, 23, 59, tzinfo=CEST),
     "remote": "full",

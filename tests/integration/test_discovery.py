@@ -8,7 +8,7 @@ AP = "application/activity+json"
 LD = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
 
-async def test_webfinger_acct_returns_jrd_with_self_profile_and_subscribe(client):
+async def test_webfinger_acct_returns_jrd_with_self_and_profile(client):
     resp = await client.get("/.well-known/webfinger",
                             params={"resource": "acct:musterstadt@musterstadt.test"})
     assert resp.status == 200
@@ -21,7 +21,10 @@ async def test_webfinger_acct_returns_jrd_with_self_profile_and_subscribe(client
                              "href": "http://musterstadt.test/actors/musterstadt"}
     assert links["http://webfinger.net/rel/profile-page"]["href"] == \
         "http://musterstadt.test/@musterstadt"
-    assert "{uri}" in links["http://ostatus.org/schema/1.0/subscribe"]["template"]
+    # no remote-interaction template: nobody here follows or answers with a personal account
+    assert "http://ostatus.org/schema/1.0/subscribe" not in links
+    resp = await client.get("/authorize_interaction", params={"uri": "https://x.example/1"})
+    assert resp.status == 404
 
 
 @pytest.mark.parametrize("resource", [
@@ -227,7 +230,7 @@ async def test_hashtag_links_lead_to_a_tag_page(client):
     resp = await client.get("/tags/bildung", headers={"Accept": "text/html"})
     assert resp.status == 200
     page = await resp.text()
-    assert "#Bildung – Bildung" in page and "Lesepat:in gesucht" in page
+    assert "<h1>#Bildung</h1>" in page and "Lesepat:in gesucht" in page
     assert "Lesepat:in gesucht" not in await (await client.get("/tags/umwelt")).text()
     resp = await client.get("/tags/musterstadt", headers={"Accept": "text/html"})
     assert resp.status == 200

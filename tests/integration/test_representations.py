@@ -171,3 +171,33 @@ async def test_an_answer_that_sets_a_cookie_is_not_kept(client):
     for _ in range(2):
         assert serve(Req(), ("test", "cookie"), ("actors",), build, html=True).cookies
     assert len(calls) == 2 and ("test", "cookie") not in client.app[REPRESENTATIONS]._kept
+
+
+async def test_home_lists_and_search_pages_are_kept_until_content_or_the_index_changes(
+        aiohttp_client, settings):
+    from mitwirken.models import search as search_index
+    from mitwirken.server.app import create_app as make_app
+    from mitwirken.server.app_keys import SERVICES as SVC
+    from mitwirken.server.app_keys import STORE as ST
+
+    client = await aiohttp_client(make_app(settings, start_workers=False))
+    html = {"Accept": "text/html"}
+    pages = ("/", "/angebote", "/praxis", "/suche?q=garten")
+    first = {p: await client.get(p, headers=html) for p in pages}
+    etags = {p: r.headers["ETag"] for p, r in first.items()}
+    for p in pages:  # kept: the same bytes, revalidated with 304
+        again = await client.get(p, headers={**html, "If-None-Match": etags[p]})
+        assert again.status == 304, p
+    client.server.app[SVC].content.create("opportunities", "tafel", {
+        "title": "Gartenhilfe", "description": "Beete", "kind": "regular",
+        "contact": {"email": "g@tafel.example"}})
+    for p in pages:  # the ETag is the bytes' hash: only pages that show the new post change
+        changed = await client.get(p, headers={**html, "If-None-Match": etags[p]})
+        assert changed.status == (304 if p == "/praxis" else 200), p
+    garden = await (await client.get("/suche?q=garten", headers=html)).text()
+    assert "Gartenhilfe" in garden
+    etag = (await client.get("/suche?q=garten", headers=html)).headers["ETag"]
+    search_index.remove(client.server.app[ST], next(
+        r["ap_id"] for r in client.server.app[ST].all("SELECT ap_id FROM search_items")))
+    gone = await client.get("/suche?q=garten", headers={**html, "If-None-Match": etag})
+    assert gone.status == 200 and "Gartenhilfe" not in await gone.text()

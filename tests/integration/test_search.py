@@ -313,11 +313,11 @@ BAD = [
     ("age=alt", "age"),
     ("age=1.5", "age"),
     ("date_from=morgen", "date_from"),
-    ("date_from=2026-12-01T00:00:00", "date_from: needs a time zone offset"),
+    ("date_from=2026-12-01T00:00:00", "date_from: braucht eine Zeitzone"),
     ("date_to=2026-02-30T00:00:00Z", "date_to"),
-    ("date_from=0001-01-01T00:00:00%2B01:00", "date_from: must lie in the years 1900 to 2200"),
-    ("date_to=9999-12-31T23:59:59-23:59", "date_to: must lie in the years 1900 to 2200"),
-    ("date_from=1899-12-31T23:00:00Z", "date_from: must lie in the years"),
+    ("date_from=0001-01-01T00:00:00%2B01:00", "date_from: muss in den Jahren 1900 bis 2200 liegen"),
+    ("date_to=9999-12-31T23:59:59-23:59", "date_to: muss in den Jahren 1900 bis 2200 liegen"),
+    ("date_from=1899-12-31T23:00:00Z", "date_from: muss in den Jahren"),
     ("limit=zehn", "limit"),
     ("offset=x", "offset"),
     ("kind=opportunities", "kind"),
@@ -349,12 +349,19 @@ async def test_unencoded_plus_in_offset_still_parses(corpus):
     assert status == 200 and corpus.names(body["items"]) == {"muell", "uebersetzen"}
 
 
+async def test_a_bare_day_is_that_whole_day_in_utc(corpus):
+    # what the page's <input type="date"> sends: the same as the explicit bounds above
+    status, body = await corpus.api("date_from=2026-12-01&date_to=2026-12-31")
+    explicit = await corpus.api("date_from=2026-12-01T00:00:00Z&date_to=2026-12-31T23:59:59Z")
+    assert status == 200 and body["items"] and body == explicit[1]
+
+
 async def test_search_page_shows_results_with_origin(corpus):
     resp = await corpus.client.get("/suche?q=Stra%C3%9Fe", headers={"Accept": "text/html"})
     assert resp.status == 200
     html = await resp.text()
     assert "Straßenfest: Helfer:innen für Auf- und Abbau" in html and REMOTE in html
-    assert 'aria-describedby="q-hint"' in html and "Ab drei Buchstaben" in html
+    assert 'aria-describedby="q-hint"' in html and "Findet auch Wortteile" in html
     resp = await corpus.client.get("/suche?kind=practice&theme=digitalisierung",
                                    headers={"Accept": "text/html"})
     assert "Digitale Engagementplattform für den Landkreis" in await resp.text()

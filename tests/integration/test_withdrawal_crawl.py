@@ -25,6 +25,9 @@ CANARY = "kanarienvogel"
 CONTACT = {"email": f"{CANARY}@example.invalid", "url": f"https://{CANARY}.example/kontakt"}
 ACCEPTS = ("application/activity+json", "text/html", "application/json")
 PUBLIC_API = ("/api/v1/search", "/api/v1/openapi.json", "/api/v1/organisations/")
+# Behind a login (the editor area, a set-password link): nothing public there to crawl; who
+# may see them is tested in test_web_login.py and test_web_editing.py.
+PRIVATE = ("^/verwaltung", "^/passwort/")
 LINK = re.compile(r"""(?:href|src)="(/[^"#]*)"|"(https?://[^"\s]+)\"""")
 
 
@@ -57,8 +60,11 @@ class Crawl:
                  "/api/v1/search", "/api/v1/search?q=Lesepatenschaft",
                  "/api/v1/search?q=Sommerfest", "/api/v1/openapi.json",
                  "/.well-known/nodeinfo", "/nodeinfo/2.1", "/.well-known/host-meta", "/ns",
-                 "/actor", "/actor/followers", "/actor/outbox", "/healthz", "/tags/ehrenamt"]
+                 "/actor", "/actor/followers", "/actor/outbox", "/healthz", "/tags/ehrenamt",
+                 "/feed.atom", "/suche/feed.atom", "/suche/feed.atom?q=Sommerfest",
+                 "/sitemap.xml", "/robots.txt", "/impressum", "/datenschutz", "/folgen"]
         for name in names:
+            paths += [f"/@{name}/feed.atom", f"/@{name}/kalender.ics"]
             paths += [f"/.well-known/webfinger?resource=acct:{name}@{host}", f"/@{name}",
                       f"/actors/{name}", f"/api/v1/organisations/{name}/stats"]
             for coll in ("outbox", "followers", "following"):
@@ -73,7 +79,7 @@ class Crawl:
                 path = urlsplit(row["object_id"]).path
                 paths += [path, f"{path}/adoptedBy", f"{path}/adoptedBy?page=1",
                           f"{path}/replies", f"{path}/replies?page=1", f"{path}/likes",
-                          f"{path}/shares"]
+                          f"{path}/shares", f"{path}/kalender.ics"]
                 kind, object_id = path.strip("/").split("/")
                 api = "/api/v1/" + ("opportunities" if kind == "angebote" else "practices")
                 paths += [f"{api}/{object_id}", f"{api}/{object_id}/interactions"]
@@ -120,7 +126,8 @@ class Crawl:
     def uncovered_routes(self) -> list[str]:
         paths = {p.split("?", 1)[0] for p, _ in self.bodies}
         return [pattern.pattern for pattern in _route_patterns()
-                if not any(pattern.match(p) for p in paths)]
+                if not any(pattern.match(p) for p in paths)
+                and not pattern.pattern.startswith(PRIVATE)]
 
     def with_canary(self) -> list[tuple[str, str]]:
         return sorted(key for key, text in self.bodies.items() if CANARY in text)

@@ -12,6 +12,7 @@ from mitwirken.server.cli import build_parser
 from tests.ops.helpers import REPO
 
 DOCS = [REPO / "docs" / "OPERATIONS.md", REPO / "docs" / "BETRIEB.md"]
+ADMIN_GUIDE = REPO / "docs" / "ADMIN.md"  # its commands parse too (below)
 SHELL_OPERATORS = {"&&", "||", ";", "|", ">", ">>", "2>&1"}
 SUBCOMMAND = re.compile(r"^[a-z][a-z-]*$")
 
@@ -53,7 +54,7 @@ def mitwirken_invocations(line: str) -> list[list[str]]:
 
 def doc_commands() -> list[tuple[str, list[str]]]:
     out = []
-    for doc in DOCS:
+    for doc in (*DOCS, ADMIN_GUIDE):
         for line in shell_lines(doc.read_text("utf-8")):
             out += [(f"{doc.name}: {line.strip()}", args) for args in mitwirken_invocations(line)]
     return out

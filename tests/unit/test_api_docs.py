@@ -115,7 +115,17 @@ def test_guide_has_the_examples_it_promises():
                    ("POST", "$BASE/api/v1/responses/$RESPONSE_ID/state"),
                    ("POST", "$BASE/api/v1/responses/$COMMENT_ID/approve"),
                    ("POST", "$BASE/api/v1/responses/$COMMENT_ID/hide"),
-                   ("GET", "$BASE/api/v1/organisations/tafel/stats")]:
+                   ("GET", "$BASE/api/v1/organisations/tafel/stats"),
+                   ("GET", "$BASE/api/v1/admin/federation"),
+                   ("POST", "$BASE/api/v1/admin/federation"),
+                   ("GET", "$BASE/api/v1/admin/domains"), ("POST", "$BASE/api/v1/admin/domains"),
+                   ("GET", "$BASE/api/v1/admin/domains/spam.example"),
+                   ("DELETE", "$BASE/api/v1/admin/domains/laut.example"),
+                   ("GET", "$BASE/api/v1/admin/audit"), ("GET", "$BASE/api/v1/admin/deliveries"),
+                   ("POST", "$BASE/api/v1/admin/deliveries/999999/retry"),
+                   ("GET", "$BASE/api/v1/admin/reports"), ("POST", "$BASE/api/v1/admin/reports"),
+                   ("GET", "$BASE/api/v1/admin/instances"),
+                   ("POST", "$BASE/api/v1/admin/reports/999999/resolve")]:
         assert needed in calls, needed
     minimal = {"title": "Lesepat:in gesucht", "description": "Markdown …", "kind": "regular",
                "contact": {"email": "info@example.org"}}

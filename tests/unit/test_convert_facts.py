@@ -98,7 +98,7 @@ def test_contact_as_text_and_channels_shown_once() -> None:
     assert "✉️ Kontakt: Büro · a@b.de · Tel. 0221 1234" in text
     assert text.count("a@b.de") == 1, "apply e-mail equal to the contact is not repeated"
     assert "0221 9" not in text, "phone is not a chosen channel"
-    assert "Antworte einfach" not in text, "fediverse reply not offered"
+    assert "Antworten Sie einfach" not in text, "fediverse reply not offered"
     assert '🔗 Anmeldung: <a href="https://b.de/anmelden">b.de/anmelden</a>' in text
     assert "Antwort innerhalb eines Werktags" in text
 

@@ -20,6 +20,7 @@ from mitwirken.federation.inbox import (
 )
 from mitwirken.federation.remote import RemoteActors
 from mitwirken.federation.urls import Urls
+from mitwirken.models import domain_policy
 from mitwirken.models.store import Store
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -137,3 +138,17 @@ async def test_create_must_embed_an_object_of_its_own_actor():
     own = {"id": "https://mastodon.example/n/1", "attributedTo": ACTOR}
     assert await only_own_create(ctx, activity(object=own)) is None
     assert await only_own_create(ctx, activity(object={"id": own["id"]})) is None
+
+
+async def test_queued_activities_of_a_domain_refused_meanwhile_are_ignored():
+    rec = Recorder()
+    ctx = context(InboxRouter().on("Create", rec.handler("store", "processed")))
+    assert await process(ctx, activity()) == "processed"
+    domain_policy.set_mode(ctx.store, domain_policy.Mode.ALLOWLIST)
+    assert await process(ctx, activity()) == "ignored"
+    domain_policy.set_rule(ctx.store, "mastodon.example", domain_policy.Policy.ALLOW, "", NOW)
+    assert await process(ctx, activity()) == "processed"
+    domain_policy.set_mode(ctx.store, domain_policy.Mode.OPEN)
+    domain_policy.block(ctx.store, "mastodon.example", "", NOW)
+    assert await process(ctx, activity()) == "ignored"
+    assert rec.asked == ["store", "store"]

@@ -11,12 +11,12 @@ from mitwirken.federation.remote import RemoteActors
 from mitwirken.federation.urls import Urls
 from mitwirken.models.store import Store
 from mitwirken.server.inbox_table import inbox_router
-from mitwirken.server.usecases import follows, interactions, remote_actor_events, responses
+from mitwirken.server.usecases import follows, interactions, remote_actor_events, reports, responses
 from mitwirken.server.usecases.network_ingest import Network
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 HANDLED = {"Follow", "Undo", "Accept", "Reject", "Delete", "Update", "Like", "EmojiReact",
-           "Announce", "Create"}
+           "Announce", "Create", "Flag"}
 
 
 def network() -> Network:
@@ -37,6 +37,7 @@ def test_each_chain_keeps_the_order_of_precedence():
     assert router.chain("Undo") == (only_own_undo, follows.receive_undo_follow,
                                     interactions.receive_undo)
     assert router.chain("Accept") == router.chain("Reject") == (follows.receive_follow_answer,)
+    assert router.chain("Flag") == (reports.receive_flag,)
     assert router.chain("Like") == router.chain("EmojiReact") == (interactions.receive_like,)
     assert router.chain("Announce") == (interactions.receive_boost, net.receive_announce)
     assert router.chain("Create") == (only_own_create, responses.receive_create,

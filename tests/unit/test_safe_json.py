@@ -21,8 +21,8 @@ TRUSTED_LOADS = {
     "server/usecases/operations.py",  # stored inbox bodies (parsed by parse_json on arrival)
     "server/web/objects.py",  # our own activities
     "server/web/actors.py",  # our own outbox rows
+    "server/usecases/privacy.py",  # cached actor documents, parsed by parse_json when fetched
     "server/workers/inbox.py",  # stored inbox bodies (parsed by parse_json on arrival)
-    "server/usecases/privacy.py",  # cached actor documents (parsed by parse_json when fetched)
     "models/safe_json.py",  # the helper itself
 }
 

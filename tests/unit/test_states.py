@@ -46,9 +46,11 @@ def test_declared_graphs_are_consistent(machine):
 def test_the_graphs_are_the_ones_the_workers_rely_on():
     assert DELIVERY.initial == DeliveryState.PENDING
     assert DELIVERY.sources(DeliveryState.PENDING) == {DeliveryState.PENDING,
-                                                      DeliveryState.FAILED}
+                                                      DeliveryState.FAILED, DeliveryState.HELD}
     assert DELIVERY.sources(DeliveryState.DONE) == {DeliveryState.PENDING}
-    assert DELIVERY.sources(DeliveryState.FAILED) == {DeliveryState.PENDING}
+    assert DELIVERY.sources(DeliveryState.FAILED) == {DeliveryState.PENDING,
+                                                      DeliveryState.HELD}
+    assert DELIVERY.sources(DeliveryState.HELD) == {DeliveryState.PENDING}
     assert DELIVERY.terminal == {DeliveryState.DONE}
     assert INBOX.initial == InboxState.RECEIVED
     assert INBOX.terminal == set(InboxState) - {InboxState.RECEIVED}

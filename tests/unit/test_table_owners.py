@@ -33,6 +33,10 @@ OWNERS = {
     "outbox": "outbox",
     "tombstones": "outbox",
     "domain_blocks": "domain_policy",
+    "federation_settings": "domain_policy",
+    "audit_log": "audit",
+    "reports": "reports",
+    "instances": "instances",
     "deliveries": "deliveries",
     "domain_health": "deliveries",
     "inbox_items": "inbox_items",
@@ -42,6 +46,11 @@ OWNERS = {
     "search_text": "search",
     "search_terms": "search",
     "search_words": "search",
+    "accounts": "accounts",
+    "account_orgs": "accounts",
+    "password_links": "accounts",
+    "sessions": "sessions",
+    "login_failures": "sessions",
 }
 
 WRITE = re.compile(

@@ -1,0 +1,113 @@
+"""Web accounts: adding, listing, removing people and resetting their password (the `user`
+commands and the demo city), and setting a password through a one-time link."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mitwirken.models import accounts as account_repo
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import sessions as session_repo
+from mitwirken.models.accounts import ROLES, Account, AccountError, Role
+from mitwirken.models.ids import hash_token, new_token
+from mitwirken.models.store import Store
+from mitwirken.server.usecases import passwords
+
+log = logging.getLogger("mitwirken.accounts")
+
+LINK_DAYS = 7
+EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$")
+__all__ = ["ROLES", "Account", "AccountError", "Accounts", "NewAccount"]
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    account: Account
+    link: str | None  # the path /passwort/{token} when no password was given
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class Accounts:
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+
+    def add(self, email: str, role: str, orgs: list[str], password: str | None = None
+            ) -> NewAccount:
+        email = normalise_email(email)
+        if len(email) > 254 or not EMAIL.match(email):
+            raise AccountError(f"Keine gültige E-Mail-Adresse: {email}")
+        if role not in ROLES:
+            raise AccountError(f"Unbekannte Rolle {role!r}: admin, staff oder editor.")
+        if role == "editor" and not orgs:
+            raise AccountError("Ein Konto mit der Rolle editor braucht mindestens eine "
+                               "Organisation (--org).")
+        for username in orgs:
+            if actor_repo.kind_of(self.store, username) not in ("org", "city"):
+                raise AccountError(f"Keine Organisation mit dem Benutzernamen {username!r}.")
+        hashed = passwords.hash_password(password) if password is not None else None
+        account = account_repo.create(self.store, email, role_of(role),
+                                      orgs if role == "editor" else [], hashed, self.clock())
+        log.info("account_added id=%d role=%s orgs=%s", account.id, role,
+                 ",".join(account.orgs) or "-")
+        link = None if hashed else self.new_link(account)
+        return NewAccount(account, link)
+
+    def get(self, email: str) -> Account:
+        account = account_repo.by_email(self.store, normalise_email(email))
+        if account is None:
+            raise AccountError(f"Kein Konto mit der E-Mail-Adresse {normalise_email(email)}.")
+        return account
+
+    def list(self) -> list[Account]:
+        return account_repo.list_all(self.store)
+
+    def remove(self, email: str) -> None:
+        account = self.get(email)
+        account_repo.remove(self.store, account.id)
+        log.info("account_removed id=%d", account.id)
+
+    def reset(self, email: str) -> str:
+        """The old password and every session end; a new one-time link is returned."""
+        account = self.get(email)
+        with self.store.tx():
+            account_repo.clear_password(self.store, account.id, self.clock())
+            session_repo.delete_for_account(self.store, account.id)
+            link = self.new_link(account)
+        log.info("account_reset id=%d", account.id)
+        return link
+
+    def new_link(self, account: Account) -> str:
+        token = new_token()
+        account_repo.add_link(self.store, account.id, hash_token(token),
+                              self.clock() + timedelta(days=LINK_DAYS))
+        return f"/passwort/{token}"
+
+    def link_account(self, token: str) -> Account | None:
+        return account_repo.link_account(self.store, hash_token(token), self.clock())
+
+    def set_password_by_link(self, token: str, password: str) -> Account:
+        """Raises `passwords.WeakPassword` (German) or `AccountError` for a spent link."""
+        account = self.link_account(token)
+        if account is None:
+            raise AccountError("Dieser Link ist abgelaufen oder wurde schon benutzt.")
+        hashed = passwords.hash_password(password)
+        with self.store.tx():
+            account_repo.set_password_hash(self.store, account.id, hashed, self.clock())
+            account_repo.use_link(self.store, hash_token(token))
+        log.info("password_set id=%d", account.id)
+        return account
+
+
+def role_of(value: str) -> Role:
+    for role in ROLES:
+        if role == value:
+            return role
+    raise AccountError(f"Unbekannte Rolle {value!r}: admin, staff oder editor.")

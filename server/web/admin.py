@@ -1,0 +1,251 @@
+"""The admin JSON API under `/api/v1/admin/`: federation mode, domain rules, reports, the
+audit log and the delivery queue. Only the city's token may use it (other tokens: 403);
+every action is recorded in the audit log as `token:<username>`. Every list answers
+`{"items": [...]}`. The handlers parse and present; the rules live in
+`usecases.moderation`, `usecases.reports` and `usecases.operations`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from mitwirken.models.actors import LocalActor
+from mitwirken.models.deliveries import DeliveryState
+from mitwirken.models.domain_policy import Mode, Policy, RuleFlags
+from mitwirken.models.web_names import WebNameError
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE
+from mitwirken.server.usecases import moderation, operations, reports
+from mitwirken.server.web.api import authenticate, json_body
+from mitwirken.server.web.errors import ApiError
+
+MAX_REASON = 1000
+FLAGS = ("reject_media", "reject_reports", "obfuscate")
+
+
+def admin(request: web.Request) -> tuple[LocalActor, str]:
+    """The city actor behind the token, and how the audit log names it."""
+    actor = authenticate(request)
+    if actor.kind != "city":
+        raise ApiError(403, "forbidden", "Nur für die Anlaufstelle (Administration).")
+    return actor, f"token:{actor.username}"
+
+
+def _problem(field: str, message: str) -> ApiError:
+    return ApiError(422, "validation_failed", [{"field": field, "message": message}])
+
+
+def _reason(data: dict[str, Any]) -> str:
+    reason = data.get("reason", "")
+    if reason is None:
+        return ""
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        raise _problem("reason", f"Die Begründung muss ein Text mit höchstens {MAX_REASON} "
+                       "Zeichen sein.")
+    return reason
+
+
+def _limit(request: web.Request, default: int, most: int) -> int:
+    try:
+        return min(max(int(request.query.get("limit", default)), 1), most)
+    except ValueError as exc:
+        raise ApiError(400, "bad_paging", "limit must be an integer") from exc
+
+
+# --- the federation mode ----------------------------------------------------------------
+
+
+def _federation(request: web.Request) -> dict[str, Any]:
+    store = request.app[STORE]
+    counts = {p.value: len(moderation.domain_rules(store, p)) for p in Policy}
+    return {"mode": moderation.federation_mode(store).value, "rules": counts,
+            "held_deliveries": operations.delivery_queue(store, None, 0)["summary"]["held"]}
+
+
+async def get_federation(request: web.Request) -> web.Response:
+    admin(request)
+    return web.json_response(_federation(request))
+
+
+async def set_federation(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    data = await json_body(request)
+    if data.get("mode") not in [m.value for m in Mode]:
+        raise _problem("mode", "Erlaubt sind »open« (alle außer blockierten Domains) und "
+                       "»allowlist« (nur erlaubte Domains).")
+    result = moderation.set_federation_mode(request.app[STORE], Mode(data["mode"]),
+                                            request.app[CLOCK](), by=by, reason=_reason(data))
+    return web.json_response({**_federation(request), "released": result["released"],
+                              "held": result["held"]})
+
+
+# --- domain rules -----------------------------------------------------------------------
+
+
+async def list_domains(request: web.Request) -> web.Response:
+    admin(request)
+    policy = request.query.get("policy")
+    if policy is not None and policy not in [p.value for p in Policy]:
+        raise ApiError(400, "bad_query", "policy must be block, limit or allow")
+    items = moderation.domain_rules(request.app[STORE], Policy(policy) if policy else None)
+    return web.json_response({"items": items})
+
+
+async def set_domain(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    data = await json_body(request)
+    domain, policy = data.get("domain"), data.get("policy")
+    if not isinstance(domain, str) or not domain.strip():
+        raise _problem("domain", "Bitte einen Domainnamen angeben, z. B. »spam.example«.")
+    if policy not in [p.value for p in Policy]:
+        raise _problem("policy", "Erlaubt sind »block«, »limit« und »allow«.")
+    flags = RuleFlags()
+    for name in FLAGS:
+        value = data.get(name, False)
+        if not isinstance(value, bool):
+            raise _problem(name, "Hier wird true oder false erwartet.")
+        flags[name] = value  # type: ignore[literal-required]
+    unknown = set(data) - {"domain", "policy", "reason", *FLAGS}
+    if unknown:
+        raise _problem(sorted(unknown)[0], "Dieses Feld gibt es nicht.")
+    try:
+        rule = moderation.set_domain_rule(request.app[STORE], domain, Policy(policy),
+                                          _reason(data), request.app[CLOCK](), by=by,
+                                          flags=flags)
+    except WebNameError as exc:
+        raise _problem("domain", f"{exc}") from exc
+    return web.json_response(rule)
+
+
+def _domain(request: web.Request) -> str:
+    try:
+        return moderation.normalised_domain(request.match_info["domain"])
+    except WebNameError as exc:
+        raise ApiError(400, "bad_domain", str(exc)) from exc
+
+
+async def get_domain(request: web.Request) -> web.Response:
+    admin(request)
+    rule = moderation.domain_rule(request.app[STORE], _domain(request))
+    if rule is None:
+        raise ApiError(404, "not_found", "Für diese Domain gibt es keine Regel.")
+    return web.json_response(rule)
+
+
+async def delete_domain(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    reason = request.query.get("reason", "")[:MAX_REASON]
+    if not moderation.remove_domain_rule(request.app[STORE], _domain(request),
+                                         request.app[CLOCK](), by=by, reason=reason):
+        raise ApiError(404, "not_found", "Für diese Domain gibt es keine Regel.")
+    return web.Response(status=204)
+
+
+# --- the audit log and the delivery queue -------------------------------------------------
+
+
+async def audit_log(request: web.Request) -> web.Response:
+    admin(request)
+    since = None
+    if "since" in request.query:
+        try:
+            since = datetime.fromisoformat(request.query["since"].replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ApiError(400, "bad_query", "since must be an ISO 8601 date or time") from exc
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    items = moderation.audit_entries(request.app[STORE], since, _limit(request, 1000, 10_000))
+    return web.json_response({"items": items})
+
+
+STATES = {s.value for s in DeliveryState}
+
+
+async def list_deliveries(request: web.Request) -> web.Response:
+    admin(request)
+    state = request.query.get("state") or None
+    if state is not None and state not in STATES:
+        raise ApiError(400, "bad_query", "state must be one of " + ", ".join(sorted(STATES)))
+    domain = request.query.get("domain") or None
+    if domain is not None:
+        try:
+            domain = moderation.normalised_domain(domain)
+        except WebNameError as exc:
+            raise ApiError(400, "bad_domain", str(exc)) from exc
+    queue = operations.delivery_queue(request.app[STORE], state, _limit(request, 50, 500),
+                                      domain=domain)
+    return web.json_response({"items": queue["deliveries"], "summary": queue["summary"]})
+
+
+async def retry_delivery(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    try:
+        delivery_id = int(request.match_info["id"])
+    except ValueError as exc:
+        raise ApiError(404, "not_found", "Keine solche Zustellung.") from exc
+    store = request.app[STORE]
+    if not operations.retry_delivery(store, delivery_id, request.app[CLOCK](), by=by):
+        raise ApiError(404, "not_found", "Keine offene oder fehlgeschlagene Zustellung mit "
+                       "dieser id.")
+    return web.json_response(operations.delivery(store, delivery_id))
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+async def list_reports(request: web.Request) -> web.Response:
+    admin(request)
+    state = request.query.get("state") or None
+    if state is not None and state not in ("open", "resolved"):
+        raise ApiError(400, "bad_query", "state must be open or resolved")
+    return web.json_response({"items": reports.list_reports(request.app[STORE], state,
+                                                            _limit(request, 200, 1000))})
+
+
+async def resolve_report(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    data = await json_body(request)
+    action = data.get("action")
+    if action not in reports.ACTIONS:
+        raise _problem("action", "Erlaubt sind dismiss, hide, remove, block_actor und "
+                       "block_domain.")
+    try:
+        report_id = int(request.match_info["id"])
+    except ValueError as exc:
+        raise ApiError(404, "not_found", "Keine offene Meldung mit dieser id.") from exc
+    try:
+        result = reports.resolve(request.app[STORE], request.app[SERVICES].content, report_id,
+                                 action, _reason(data), request.app[CLOCK](), by=by)
+    except reports.ReportError as exc:
+        raise _problem("action", str(exc)) from exc
+    if result is None:
+        raise ApiError(404, "not_found", "Keine offene Meldung mit dieser id.")
+    return web.json_response(result)
+
+
+async def send_report(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    data = await json_body(request)
+    url = data.get("object")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise _problem("object", "Bitte die Adresse (URL) des gemeldeten Inhalts angeben.")
+    comment = data.get("comment", "")
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str) or len(comment) > MAX_REASON:
+        raise _problem("comment", f"Der Kommentar muss ein Text mit höchstens {MAX_REASON} "
+                       "Zeichen sein.")
+    services = request.app[SERVICES]
+    try:
+        report = reports.send(request.app[STORE], services.urls, url, comment,
+                              request.app[CLOCK](), by=by)
+    except reports.UnknownObject as exc:
+        raise ApiError(404, "not_found", "Dieser Inhalt ist hier nicht bekannt.") from exc
+    services.workers.delivery.wake()
+    return web.json_response(report, status=202)
+
+
+async def list_instances(request: web.Request) -> web.Response:
+    admin(request)
+    return web.json_response({"items": operations.known_instances(
+        request.app[STORE], _limit(request, 1000, 5000))})

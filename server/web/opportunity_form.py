@@ -1,0 +1,188 @@
+"""The opportunity form of `/verwaltung`: its fields (German labels and plain-German help),
+form values → the editor input of `ContentService` (the same dict the JSON API sends, so
+both go through one validation), an opportunity → form values, and German errors → the field
+they belong to. Nothing here validates: that is the model's job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from multidict import MultiDictProxy
+
+from mitwirken.models.content import Opportunity
+from mitwirken.models.vocab import (
+    CauseArea,
+    Offer,
+    OpportunityKind,
+    Remote,
+    RequiredDocument,
+    SuitableFor,
+    TimeBudgetUnit,
+)
+
+LOCAL = ZoneInfo("Europe/Berlin")  # what a German editor means by "10:00"
+TEXT = ("title", "description", "schedule")
+NUMBERS = ("min_age", "volunteers_needed", "places_left", "reply_time_days")
+CHOICES = ("cause_areas", "suitable_for", "offers", "required_documents")
+PLACE = ("name", "street", "postal_code", "locality")
+CONTACT = ("name", "email", "phone")
+VOCABULARIES = {"kind": OpportunityKind, "remote": Remote, "time_budget.unit": TimeBudgetUnit,
+                "cause_areas": CauseArea, "suitable_for": SuitableFor, "offers": Offer,
+                "required_documents": RequiredDocument}
+
+HELP = {
+    "title": "Kurz und konkret: Was ist zu tun? Zum Beispiel „Lesepat:in für "
+             "Grundschulkinder“. Höchstens 100 Zeichen.",
+    "description": "Was erwartet die Freiwilligen, was sollten sie mitbringen, wie läuft der "
+                   "Einstieg? Absätze trennen Sie mit einer Leerzeile; **fett** und Listen mit "
+                   "„- “ am Zeilenanfang sind möglich.",
+    "kind": "Einmalig: ein fester Termin. Schichten: Termine zum Aussuchen. Regelmäßig: zum "
+            "Beispiel jede Woche. Flexibel: ganz nach Absprache.",
+    "start": "Bei einem einmaligen Einsatz nötig, sonst freiwillig. Deutsche Zeit.",
+    "end": "Wann der Einsatz endet. Bei einmaligen Einsätzen nötig.",
+    "schedule": "In eigenen Worten, zum Beispiel „Dienstags 15–17 Uhr“.",
+    "time_budget.hours": "Ungefähr, z. B. 2 (Stunden) – und dazu, worauf sich das bezieht.",
+    "remote": "Kann man sich auch von zu Hause aus engagieren?",
+    "places": "Wo findet das Engagement statt? Leer lassen, wenn es nur online stattfindet.",
+    "min_age": "Leer lassen, wenn es kein Mindestalter gibt.",
+    "cause_areas": "Wofür setzen sich die Freiwilligen ein? Höchstens vier.",
+    "suitable_for": "Für wen ist der Einstieg besonders leicht? Auch Barrierefreiheit.",
+    "offers": "Was bieten Sie den Freiwilligen?",
+    "required_documents": "Was müssen Freiwillige vorher vorlegen?",
+    "contact": "Eine Funktionsadresse, keine private. E-Mail-Adresse oder Telefonnummer ist "
+               "nötig. Wird öffentlich angezeigt.",
+    "volunteers_needed": "Wie viele Freiwillige suchen Sie insgesamt? Leer lassen, wenn es "
+                         "keine feste Zahl gibt.",
+    "places_left": "Wie viele Plätze sind noch frei?",
+    "reply_time_days": "Innerhalb wie vieler Werktage antworten Sie auf eine Meldung? "
+                       "Freiwillige springen ab, wenn niemand antwortet.",
+}
+GROUPS = ("contact", "time_budget", "places.0", "places")
+
+
+@dataclass
+class FormState:
+    """What the template shows: the values (kept on an error) and the errors by field."""
+
+    values: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+
+def _text(form: MultiDictProxy[Any], name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _local_to_iso(value: str) -> str:
+    """`2026-12-12T09:00` (an `<input type="datetime-local">`) in German time → ISO with
+    offset; anything else is passed on unchanged for the model to refuse."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=LOCAL)
+    return parsed.isoformat()
+
+
+def values_of_form(form: MultiDictProxy[Any]) -> dict[str, Any]:
+    """The submitted values as the template shows them again."""
+    values: dict[str, Any] = {name: _text(form, name) for name in (
+        *TEXT, *NUMBERS, "kind", "remote", "start", "end", "time_budget.hours",
+        "time_budget.unit", "org", *(f"places.0.{p}" for p in PLACE),
+        *(f"contact.{c}" for c in CONTACT))}
+    values["description"] = str(form.get("description", ""))  # keep the editor's line breaks
+    for name in CHOICES:
+        values[name] = [str(v) for v in form.getall(name, [])]
+    return values
+
+
+def input_of(values: dict[str, Any], current: Opportunity | None = None) -> dict[str, Any]:
+    """Form values → the editor input of `ContentService.create`/`update`. For an update every
+    field of the form is given (an emptied field becomes `None`); what the form does not show
+    (a second place, the contact's hours) is kept from `current`."""
+    data: dict[str, Any] = {}
+    for name in TEXT:
+        data[name] = values[name] if values[name] or name in ("title", "description") else None
+    data["kind"] = values["kind"]
+    data["remote"] = values["remote"] or "no"
+    for name in NUMBERS:
+        data[name] = values[name] or None
+    if data["reply_time_days"] is None:
+        data["reply_time_days"] = 5
+    for name in ("start", "end"):
+        data[name] = _local_to_iso(values[name]) if values[name] else None
+    hours = values["time_budget.hours"].replace(",", ".")
+    data["time_budget"] = ({"hours": hours, "unit": values["time_budget.unit"] or "per-week"}
+                           if hours else None)
+    place = {p: values[f"places.0.{p}"] for p in PLACE if values[f"places.0.{p}"]}
+    others = [p.model_dump(mode="json") for p in current.places[1:]] if current else []
+    data["places"] = ([place] if place else []) + others
+    contact = {c: values[f"contact.{c}"] for c in CONTACT if values[f"contact.{c}"]}
+    if current is not None and current.contact is not None:
+        kept = current.contact.model_dump(mode="json", exclude_none=True)
+        contact = {**{k: v for k, v in kept.items() if k not in CONTACT}, **contact}
+    data["contact"] = contact
+    for name in CHOICES:
+        data[name] = values[name]
+    if current is None:
+        data = {k: v for k, v in data.items() if v is not None and v != []}
+    return data
+
+
+def _local(value: datetime | None) -> str:
+    return value.astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def values_of(opp: Opportunity | None, org: str = "") -> dict[str, Any]:
+    """An opportunity (or, for a new one, the defaults) as form values."""
+    if opp is None:
+        values: dict[str, Any] = {name: "" for name in (
+            *TEXT, *NUMBERS, "start", "end", "time_budget.hours",
+            *(f"places.0.{p}" for p in PLACE), *(f"contact.{c}" for c in CONTACT))}
+        values.update({"kind": "regular", "remote": "no", "time_budget.unit": "per-week",
+                       "reply_time_days": "5", "org": org})
+        values.update({name: [] for name in CHOICES})
+        return values
+    first = opp.places[0] if opp.places else None
+    contact = opp.contact
+    values = {
+        "title": opp.title, "description": opp.description, "schedule": opp.schedule or "",
+        "kind": opp.kind.value, "remote": opp.remote.value, "org": opp.org_username,
+        "start": _local(opp.start), "end": _local(opp.end),
+        "time_budget.hours": _number(opp.time_budget.hours) if opp.time_budget else "",
+        "time_budget.unit": opp.time_budget.unit.value if opp.time_budget else "per-week",
+    }
+    for name in NUMBERS:
+        number = getattr(opp, name)
+        values[name] = "" if number is None else str(number)
+    for p in PLACE:
+        values[f"places.0.{p}"] = (getattr(first, p) or "") if first else ""
+    for c in CONTACT:
+        values[f"contact.{c}"] = (getattr(contact, c) or "") if contact else ""
+    for name in CHOICES:
+        values[name] = [v.value for v in getattr(opp, name)]
+    return values
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value).replace(".", ",")
+
+
+def place_errors(errors: list[dict[str, str]], state: FormState) -> FormState:
+    """Each German error next to its field: the exact field, else its group (`contact`,
+    `time_budget`, the place), else at the top of the form."""
+    fields = set(state.values)
+    for error in errors:
+        name = error["field"]
+        target = name if name in fields else next(
+            (g for g in GROUPS if name == g or name.startswith(g + ".")), None)
+        if target is None:
+            state.general.append(error["message"])
+        else:
+            state.errors.setdefault(target, error["message"])
+    return state

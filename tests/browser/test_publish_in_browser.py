@@ -1,0 +1,96 @@
+"""A city employee with no technical knowledge, in a real browser: logs in, creates an
+opportunity with the form, sees how Mastodon will show it, publishes, finds it on the public
+list and its page, confirms it ("noch aktuell") and closes it. axe-core checks the login
+page, the dashboard and the editor form; screenshots of the form with its preview at 1280
+and 390 px wide are kept in tests/browser/artefacts/."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import no_serious_violations, screenshot
+from tests.web_helpers import PASSWORD
+
+
+async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
+    await page.goto(f"{site.url}/")
+    await page.get_by_role("link", name="Anmelden").click()
+    await expect(page).to_have_url(f"{site.url}/anmelden")
+    await no_serious_violations(page, axe_script, "login")
+
+    await page.get_by_label("E-Mail", exact=True).fill("anna@tafel.example")
+    await page.get_by_label("Passwort", exact=True).fill("nicht das Passwort")
+    await page.get_by_role("button", name="Anmelden").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "E-Mail-Adresse oder Passwort ist falsch.")
+    await page.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await expect(page).to_have_url(f"{site.url}/verwaltung")
+    await expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible()
+    await no_serious_violations(page, axe_script, "dashboard")
+
+    await page.get_by_role("link", name="Neues Angebot").click()
+    await expect(page.get_by_role("heading", name="Neues Angebot")).to_be_visible()
+    await no_serious_violations(page, axe_script, "editor-form")
+    await page.get_by_label("Titel", exact=True).fill("Vorlesen im Stadtteilcafé")
+    await page.get_by_label("Beschreibung", exact=True).fill(
+        "Sie lesen **einmal pro Woche** Kindern vor.\n\nKeine Vorkenntnisse nötig.")
+    await page.get_by_label("Art des Engagements", exact=True).select_option("regular")
+    await page.get_by_label("Zeitangabe", exact=True).fill("Mittwochs 16–17 Uhr")
+    await page.get_by_label("Stunden", exact=True).fill("1")
+    await page.get_by_label("Bildung", exact=True).check()
+    await page.get_by_label("Rollstuhlgerecht", exact=True).check()
+    await page.get_by_label("E-Mail", exact=True).fill("kein-at")
+    await page.get_by_role("button", name="Vorschau").click()
+    await expect(page.locator("#error-contact-email")).to_contain_text(
+        "gültige E-Mail-Adresse")
+    await expect(page.get_by_label("Titel", exact=True)).to_have_value("Vorlesen im Stadtteilcafé")
+
+    await page.get_by_label("E-Mail", exact=True).fill("lesen@tafel.example")
+    await page.get_by_role("button", name="Vorschau").click()
+    card = page.get_by_role("article", name="Beitrag in Mastodon")
+    await expect(card).to_contain_text("Vorlesen im Stadtteilcafé")
+    await expect(card.locator(".toot-content strong").first).to_have_text(
+        "Vorlesen im Stadtteilcafé")
+    await expect(card).to_contain_text("#Bildung")
+    await no_serious_violations(page, axe_script, "editor-preview")
+    await screenshot(page, "editor-preview-1280")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await screenshot(page, "editor-preview-390")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the editor form is {width} px wide at 390 px"
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    await page.get_by_role("button", name="Veröffentlichen").click()
+    await expect(page.get_by_role("status")).to_have_text("Das Angebot ist veröffentlicht.")
+    await expect(page.get_by_role("button", name="Speichern")).to_be_visible()
+    await screenshot(page, "editor-form-1280")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await screenshot(page, "editor-form-390")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    await page.goto(f"{site.url}/angebote")
+    await page.get_by_role("link", name="Vorlesen im Stadtteilcafé").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Vorlesen im Stadtteilcafé")
+    await expect(page.locator("body")).to_contain_text("lesen@tafel.example")
+    detail = page.url
+    assert re.search(r"/angebote/[a-z0-9]+$", detail)
+
+    await page.goto(f"{site.url}/verwaltung")
+    item = page.locator("li", has_text="Vorlesen im Stadtteilcafé")
+    await item.get_by_role("button", name="Noch aktuell").click()
+    await expect(page.get_by_role("status")).to_contain_text("noch aktuell")
+    item = page.locator("li", has_text="Vorlesen im Stadtteilcafé")
+    await item.get_by_role("button", name="Beenden").click()
+    await expect(page.get_by_role("status")).to_have_text("Das Angebot ist beendet.")
+    await expect(page.locator("li", has_text="Vorlesen im Stadtteilcafé")).to_contain_text(
+        "Beendet")
+
+    await page.goto(f"{site.url}/angebote")
+    await expect(page.get_by_role("link", name="Vorlesen im Stadtteilcafé")).to_have_count(0)
+
+    await page.get_by_role("button", name="Abmelden", exact=True).click()
+    await expect(page.get_by_role("status")).to_have_text("Sie sind abgemeldet.")
+    await expect(page.get_by_role("link", name="Anmelden")).to_be_visible()
