@@ -27,6 +27,7 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows, mails
 from mitwirken.models import responses as repo
+from mitwirken.models.accounts import Account
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.ids import new_id
 from mitwirken.models.markdown import render_markdown, sanitize_html
@@ -61,14 +62,30 @@ class NotPublic(ValueError):
 # --- who sees what ------------------------------------------------------------------------
 
 
-def may_see(actor: LocalActor, row: ResponseRow) -> bool:
-    """An organisation sees its own responses; the city (the Anlaufstelle) sees all."""
-    return actor.kind == "city" or row["organisation"] == actor.username
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks: an organisation sees its own responses; the city (the Anlaufstelle) sees
+    all. An API token is one local actor; a web account may edit several organisations."""
+
+    name: str  # for the logs
+    orgs: frozenset[str]
+    sees_all: bool = False
+
+    @classmethod
+    def of_actor(cls, actor: LocalActor) -> Viewer:
+        return cls(actor.username, frozenset({actor.username}), actor.kind == "city")
+
+    @classmethod
+    def of_account(cls, account: Account) -> Viewer:
+        return cls(f"account:{account.id}", frozenset(account.orgs), account.sees_all)
+
+    def may_see(self, row: ResponseRow) -> bool:
+        return self.sees_all or row["organisation"] in self.orgs
 
 
-def visible(store: Store, actor: LocalActor, response_id: str) -> ResponseRow:
+def visible(store: Store, viewer: Viewer, response_id: str) -> ResponseRow:
     row = repo.get(store, response_id)
-    if row is None or not may_see(actor, row):
+    if row is None or not viewer.may_see(row):
         raise NotFound(response_id)
     return row
 
@@ -96,17 +113,19 @@ def present_message(m: repo.MessageRow) -> dict[str, object]:
     return {"id": m["id"], "direction": m["direction"], "content": m["content"], "at": m["at"]}
 
 
-def list_for(store: Store, actor: LocalActor, *, state: str | None = None,
+def list_for(store: Store, viewer: Viewer, *, state: str | None = None,
              object_: str | None = None) -> list[dict[str, object]]:
-    """The responses an actor may see, newest first."""
+    """The responses a viewer may see, newest first."""
     if state is not None and state not in {s.value for s in ResponseState}:
         raise ValueError(state)
-    rows = repo.list_responses(store, organisation=None if actor.kind == "city"
-                               else actor.username, state=state, object_id=object_)
+    rows: list[ResponseRow] = []
+    for org in [None] if viewer.sees_all else sorted(viewer.orgs):
+        rows += repo.list_responses(store, organisation=org, state=state, object_id=object_)
+    rows.sort(key=lambda r: r["received_at"], reverse=True)
     return [present(store, r) for r in rows]
 
 
-def set_state(store: Store, actor: LocalActor, response_id: str, state: str,
+def set_state(store: Store, actor: Viewer, response_id: str, state: str,
               now: datetime) -> dict[str, object]:
     """An editor closes a response (`handled`) or reopens it (`open`);
     `IllegalTransition` for a change the machine does not allow."""
@@ -115,11 +134,11 @@ def set_state(store: Store, actor: LocalActor, response_id: str, state: str,
         raise ValueError(state)
     if row["state"] != state:
         repo.move(store, response_id, ResponseState(state), now)
-        log.info("response_state id=%s state=%s by=%s", response_id, state, actor.username)
+        log.info("response_state id=%s state=%s by=%s", response_id, state, actor.name)
     return present(store, visible(store, actor, response_id))
 
 
-def moderate(store: Store, actor: LocalActor, response_id: str, decision: repo.Moderation
+def moderate(store: Store, actor: Viewer, response_id: str, decision: repo.Moderation
              ) -> dict[str, object]:
     """An editor approves a public comment (it is shown under the object and in its
     `replies` collection) or hides it."""
@@ -127,7 +146,7 @@ def moderate(store: Store, actor: LocalActor, response_id: str, decision: repo.M
     if row["visibility"] != "public" or not repo.moderate(store, response_id, decision):
         raise NotPublic(response_id)
     log.info("response_moderated id=%s decision=%s by=%s", response_id, decision,
-             actor.username)
+             actor.name)
     return present(store, visible(store, actor, response_id))
 
 
@@ -158,7 +177,7 @@ class Answering:
     wake: Callable[[], None]
 
 
-async def answer(deps: Answering, actor: LocalActor, response_id: str, content: object
+async def answer(deps: Answering, actor: Viewer, response_id: str, content: object
                  ) -> dict[str, object]:
     """Send the organisation's answer to the volunteer: a direct Note through the durable
     delivery queue, stored as an outgoing message. Returns the message."""
@@ -195,12 +214,12 @@ async def answer(deps: Answering, actor: LocalActor, response_id: str, content: 
         repo.mark_answered(store, row["id"], now)
     deps.wake()
     log.info("response_answered id=%s organisation=%s by=%s", row["id"], row["organisation"],
-             actor.username)
+             actor.name)
     assert message is not None  # a fresh note id
     return present_message(message)
 
 
-def _answer_by_mail(deps: Answering, actor: LocalActor, row: ResponseRow, content: str
+def _answer_by_mail(deps: Answering, actor: Viewer, row: ResponseRow, content: str
                     ) -> dict[str, object]:
     """A form response is answered by e-mail (queued like every mail); a phone number is
     for the editor to call."""
@@ -223,7 +242,7 @@ def _answer_by_mail(deps: Answering, actor: LocalActor, row: ResponseRow, conten
                       f"{row['object_id'] or deps.urls.profile(row['organisation'])}\n")
         repo.mark_answered(store, row["id"], now)
     log.info("response_answered id=%s organisation=%s by=%s via=mail", row["id"],
-             row["organisation"], actor.username)
+             row["organisation"], actor.name)
     return present_message(message)
 
 

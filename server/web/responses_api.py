@@ -8,7 +8,6 @@ import logging
 from aiohttp import web
 
 from mitwirken.models import actors as actor_repo
-from mitwirken.models.actors import LocalActor
 from mitwirken.models.responses import Moderation
 from mitwirken.models.states import IllegalTransition
 from mitwirken.server.app_keys import SERVICES, STORE
@@ -20,16 +19,15 @@ log = logging.getLogger("mitwirken.api")
 NOT_FOUND = "Keine solche Rückmeldung."
 
 
-def _visible(request: web.Request) -> tuple[LocalActor, str]:
-    actor = authenticate(request)
-    return actor, request.match_info["id"]
+def _visible(request: web.Request) -> tuple[responses.Viewer, str]:
+    return responses.Viewer.of_actor(authenticate(request)), request.match_info["id"]
 
 
 async def list_responses(request: web.Request) -> web.Response:
-    actor = authenticate(request)
+    viewer = responses.Viewer.of_actor(authenticate(request))
     state = request.query.get("state") or None
     try:
-        items = responses.list_for(request.app[STORE], actor, state=state,
+        items = responses.list_for(request.app[STORE], viewer, state=state,
                                    object_=request.query.get("object") or None)
     except ValueError as exc:
         raise ApiError(400, "bad_state",
