@@ -24,6 +24,7 @@ from mitwirken.server.web import (
     openapi,
     pages,
     remote_follow,
+    response_pages,
     responses_api,
     sitemap,
 )
@@ -131,6 +132,12 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_submit),
     web.post("/verwaltung/angebote/{id}/{action:bestaetigen|pausieren|schliessen|oeffnen}",
              admin_pages.action),
+
+    web.get("/verwaltung/rueckmeldungen", response_pages.list_page),
+    web.get("/verwaltung/rueckmeldungen/{id}", response_pages.thread_page),
+    web.post("/verwaltung/rueckmeldungen/{id}/antworten", response_pages.answer_submit),
+    web.post("/verwaltung/rueckmeldungen/{id}/{action:erledigt|oeffnen|freigeben|verbergen}",
+             response_pages.action),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
     web.get("/metrics", health.metrics),  # Prometheus; 404 unless metrics_token is set
