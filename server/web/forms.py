@@ -3,16 +3,18 @@ write to the organisation. The page shows the form; this module answers its POST
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiohttp import web
 
 from mitwirken.models import content_store
-from mitwirken.server.app_keys import SERVICES, STORE, URLS
+from mitwirken.server.app_keys import RESPONSE_FORM_LIMIT, SERVICES, STORE, URLS
 from mitwirken.server.usecases import response_form
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.templating import render
 
+log = logging.getLogger("mitwirken.web")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -30,6 +32,12 @@ async def opportunity_response(request: web.Request) -> web.Response:
         raise ApiError(404, "not_found", "Unknown object.")
     if request.content_type not in FORM_TYPES:
         raise ApiError(415, "unsupported_media_type", "Bitte das Formular benutzen.")
+    wait = request.app[RESPONSE_FORM_LIMIT].allow(request.remote or "?")
+    if wait:
+        log.warning("form_dropped reason=rate_limit_address remote=%s", request.remote)
+        raise ApiError(429, "too_many_requests", "Zu viele Nachrichten von dieser Adresse. "
+                       "Bitte versuchen Sie es später wieder.",
+                       {"Retry-After": str(max(1, int(wait)))})
     posted = await request.post()
     values = {k: v for k, v in posted.items() if isinstance(v, str)}
     ap_id = urls.opportunity(object_id)

@@ -149,3 +149,14 @@ async def test_privacy_export_and_erase_by_e_mail_address(form, settings, capsys
     store = client.app[STORE]
     assert store.scalar("SELECT count(*) FROM responses") == 0
     assert store.scalar("SELECT count(*) FROM mails WHERE body LIKE ?", [f"%{NAME}%"]) == 0
+
+
+async def test_one_address_may_send_ten_forms_in_ten_minutes(form):
+    client, _, _, opp, _ = form
+    for n in range(10):
+        assert (await post(client, opp, fields(kontakt=f"p{n}@example.org")))[0] == 200
+    resp = await client.post(f"/angebote/{opp['id']}/rueckmeldung", headers={
+        "Accept": "text/html"}, data=fields(kontakt="neu@example.org"))
+    assert resp.status == 429 and int(resp.headers["Retry-After"]) > 0
+    assert "Zu viele Anfragen" in await resp.text()
+    assert client.app[STORE].scalar("SELECT count(*) FROM responses") == 10
