@@ -11,6 +11,7 @@ with another scheme into a `span`; here its `href` is dropped, which shows the s
 
 from __future__ import annotations
 
+import html
 import re
 
 import nh3
@@ -42,3 +43,19 @@ def mastodon_sanitise(content: str) -> str:
                      link_rel=None, strip_comments=True,
                      set_tag_attribute_values={"a": {"target": "_blank",
                                                      "rel": "nofollow noopener"}})
+
+
+CONVERTED_TYPES = ("Image", "Audio", "Video", "Article", "Page", "Event")
+"""Mastodon shows the `content` of a `Note` (and `Question`); of these types it shows only
+`<h2>name</h2>`, the `summary` and a link to the `url` (interop.md §6.1)."""
+
+
+def mastodon_status_html(doc: dict[str, object]) -> str:
+    """The text of the status Mastodon makes of the object `doc`, sanitised as it does."""
+    if doc.get("type") in CONVERTED_TYPES:
+        url = doc.get("url") or doc.get("id") or ""
+        parts = [f"<h2>{html.escape(str(doc['name']))}</h2>" if doc.get("name") else "",
+                 str(doc.get("summary") or ""),
+                 f'<p><a href="{html.escape(str(url))}">{html.escape(str(url))}</a></p>']
+        return mastodon_sanitise("".join(p for p in parts if p))
+    return mastodon_sanitise(str(doc.get("content") or ""))

@@ -172,6 +172,34 @@ def create_token(store: Store, username: str, label: str = "") -> str:
     return token
 
 
+class TokenRow(TypedDict):
+    """An API token as its owner sees it: never the token, only its label and dates."""
+
+    id: int
+    username: str
+    label: str
+    created_at: str
+
+
+def list_tokens(store: Store, usernames: list[str]) -> list[TokenRow]:
+    if not usernames:
+        return []
+    rows = store.all(
+        "SELECT id, username, label, created_at FROM api_tokens WHERE username IN "
+        f"({','.join('?' * len(usernames))}) ORDER BY username, created_at, id", usernames)
+    return [cast(TokenRow, r) for r in rows]
+
+
+def token_owner(store: Store, token_id: int) -> str | None:
+    row = store.one("SELECT username FROM api_tokens WHERE id = ?", [token_id])
+    return str(row["username"]) if row else None
+
+
+def revoke_token(store: Store, token_id: int) -> None:
+    with store.tx():
+        store.execute("DELETE FROM api_tokens WHERE id = ?", [token_id])
+
+
 def actor_for_token(store: Store, token: str) -> LocalActor | None:
     row = store.one("SELECT username FROM api_tokens WHERE token_hash = ?", [hash_token(token)])
     return get_actor(store, row["username"]) if row else None

@@ -102,6 +102,7 @@ class Accounts:
         with self.store.tx():
             account_repo.set_password_hash(self.store, account.id, hashed, self.clock())
             account_repo.use_link(self.store, hash_token(token))
+            session_repo.delete_for_account(self.store, account.id)  # a new password, anew
         log.info("password_set id=%d", account.id)
         return account
 

@@ -83,9 +83,21 @@ class Viewer:
         return self.sees_all or row["organisation"] in self.orgs
 
 
-def visible(store: Store, viewer: Viewer, response_id: str) -> ResponseRow:
+Who = Viewer | LocalActor
+"""Who asks: a Viewer, or an API token's local actor (the organisation, or the city)."""
+
+
+def viewer_of(who: Who) -> Viewer:
+    return who if isinstance(who, Viewer) else Viewer.of_actor(who)
+
+
+def may_see(who: Who, row: ResponseRow) -> bool:
+    return viewer_of(who).may_see(row)
+
+
+def visible(store: Store, who: Who, response_id: str) -> ResponseRow:
     row = repo.get(store, response_id)
-    if row is None or not viewer.may_see(row):
+    if row is None or not may_see(who, row):
         raise NotFound(response_id)
     return row
 
@@ -113,9 +125,10 @@ def present_message(m: repo.MessageRow) -> dict[str, object]:
     return {"id": m["id"], "direction": m["direction"], "content": m["content"], "at": m["at"]}
 
 
-def list_for(store: Store, viewer: Viewer, *, state: str | None = None,
+def list_for(store: Store, who: Who, *, state: str | None = None,
              object_: str | None = None) -> list[dict[str, object]]:
-    """The responses a viewer may see, newest first."""
+    """The responses someone may see, newest first."""
+    viewer = viewer_of(who)
     if state is not None and state not in {s.value for s in ResponseState}:
         raise ValueError(state)
     rows: list[ResponseRow] = []
@@ -125,10 +138,11 @@ def list_for(store: Store, viewer: Viewer, *, state: str | None = None,
     return [present(store, r) for r in rows]
 
 
-def set_state(store: Store, actor: Viewer, response_id: str, state: str,
+def set_state(store: Store, who: Who, response_id: str, state: str,
               now: datetime) -> dict[str, object]:
     """An editor closes a response (`handled`) or reopens it (`open`);
     `IllegalTransition` for a change the machine does not allow."""
+    actor = viewer_of(who)
     row = visible(store, actor, response_id)
     if state not in ("handled", "open"):
         raise ValueError(state)
@@ -138,10 +152,11 @@ def set_state(store: Store, actor: Viewer, response_id: str, state: str,
     return present(store, visible(store, actor, response_id))
 
 
-def moderate(store: Store, actor: Viewer, response_id: str, decision: repo.Moderation
+def moderate(store: Store, who: Who, response_id: str, decision: repo.Moderation
              ) -> dict[str, object]:
     """An editor approves a public comment (it is shown under the object and in its
     `replies` collection) or hides it."""
+    actor = viewer_of(who)
     row = visible(store, actor, response_id)
     if row["visibility"] != "public" or not repo.moderate(store, response_id, decision):
         raise NotPublic(response_id)
@@ -177,10 +192,11 @@ class Answering:
     wake: Callable[[], None]
 
 
-async def answer(deps: Answering, actor: Viewer, response_id: str, content: object
+async def answer(deps: Answering, who: Who, response_id: str, content: object
                  ) -> dict[str, object]:
     """Send the organisation's answer to the volunteer: a direct Note through the durable
     delivery queue, stored as an outgoing message. Returns the message."""
+    actor = viewer_of(who)
     store = deps.store
     row = visible(store, actor, response_id)
     if not isinstance(content, str) or not content.strip():

@@ -10,16 +10,16 @@ from aiohttp import web
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from mitwirken.federation.mastodon_view import mastodon_sanitise
+from mitwirken.federation.mastodon_view import mastodon_status_html
 from mitwirken.models import actors as actor_repo
-from mitwirken.models.content import Opportunity, german_errors
+from mitwirken.models.content import Opportunity, Practice, german_errors
 from mitwirken.models.vocab import OpportunityStatus, label
 from mitwirken.server.app_keys import CLOCK, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases import dashboard
 from mitwirken.server.usecases.login import Session
-from mitwirken.server.usecases.publishing import ContentService, NotFound
+from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound
 from mitwirken.server.web import opportunity_form as form_fields
-from mitwirken.server.web import page_text
+from mitwirken.server.web import page_text, responses_pages
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
 from mitwirken.server.web.errors import page_error
 from mitwirken.server.web.templating import render
@@ -39,20 +39,26 @@ NOTICES = {
 }
 
 
-def _service(request: web.Request) -> ContentService:
+def service(request: web.Request) -> ContentService:
     return request.app[SERVICES].content
 
 
-def _own_opportunity(request: web.Request, session: Session) -> Opportunity:
+def own_object(request: web.Request, session: Session, kind: Kind
+               ) -> Opportunity | Practice:
+    """The object of the URL, if this person may edit it: else 404 or 403 (German page)."""
     try:
-        obj = _service(request).get("opportunities", request.match_info["id"])
+        obj = service(request).get(kind, request.match_info["id"])
     except NotFound as exc:
-        raise page_error(404, "not_found", "Dieses Angebot gibt es nicht (mehr).") from exc
-    if not isinstance(obj, Opportunity):
-        raise page_error(404, "not_found", "Dieses Angebot gibt es nicht (mehr).")
+        raise page_error(404, "not_found", "Diesen Eintrag gibt es nicht (mehr).") from exc
     if not session.account.may_edit(obj.org_username):
         log.warning("web_forbidden account=%d path=%s", session.account.id, request.path)
         raise page_error(403, "forbidden", NOT_YOURS)
+    return obj
+
+
+def _own_opportunity(request: web.Request, session: Session) -> Opportunity:
+    obj = own_object(request, session, "opportunities")
+    assert isinstance(obj, Opportunity)
     return obj
 
 
@@ -63,6 +69,8 @@ async def dashboard_page(request: web.Request) -> web.Response:
                               settings.auto_pause_days)
     return render(request, "dashboard.html", {
         "orgs": orgs, "account": session.account, "label": label,
+        "responses": responses_pages.summary(request.app[STORE], session,
+                                             request.app[CLOCK]()),
         "notice": NOTICES.get(request.query.get("hinweis", ""))}, headers=NO_STORE)
 
 
@@ -85,7 +93,7 @@ def _preview(request: web.Request, obj: Opportunity, doc: dict[str, Any]) -> dic
     attachments = [a for a in doc.get("attachment", []) if isinstance(a, dict)
                    and str(a.get("mediaType", "")).startswith("image/")]
     return {
-        "content": Markup(mastodon_sanitise(str(doc.get("content", "")))),  # noqa: S704
+        "content": Markup(mastodon_status_html(doc)),  # noqa: S704
         "actor": actor, "handle": f"@{obj.org_username}@{urls.domain}",
         "images": attachments, "opp": obj, "facts": page_text.opportunity_facts(obj),
         "description": Markup(page_text.markdown(obj.description)),  # noqa: S704
@@ -112,7 +120,7 @@ async def new_submit(request: web.Request) -> web.StreamResponse:
             "org", "city"):
         raise page_error(403, "forbidden", NOT_YOURS)
     data = form_fields.input_of(values)
-    svc = _service(request)
+    svc = service(request)
     state = form_fields.FormState(values)
     try:
         if form.get("aktion") == "vorschau":
@@ -149,7 +157,7 @@ async def edit_submit(request: web.Request) -> web.StreamResponse:
     check_csrf(request, form)
     values = {**form_fields.values_of_form(form), "org": opp.org_username}
     data = form_fields.input_of(values, current=opp)
-    svc = _service(request)
+    svc = service(request)
     state = form_fields.FormState(values)
     assert opp.id is not None
     try:
@@ -174,7 +182,7 @@ async def action(request: web.Request) -> web.StreamResponse:
     opp = _own_opportunity(request, session)
     check_csrf(request, await request.post())
     name = request.match_info["action"]
-    svc = _service(request)
+    svc = service(request)
     assert opp.id is not None
     if name == "bestaetigen":
         svc.confirm(opp.id)
@@ -199,6 +207,6 @@ async def delete_submit(request: web.Request) -> web.StreamResponse:
     opp = _own_opportunity(request, session)
     check_csrf(request, await request.post())
     assert opp.id is not None
-    _service(request).delete("opportunities", opp.id)
+    service(request).delete("opportunities", opp.id)
     log.info("web_deleted account=%d id=%s", session.account.id, opp.id)
     return redirect("/verwaltung?hinweis=geloescht")

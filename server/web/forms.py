@@ -1,56 +1,41 @@
-"""The response form on an opportunity's page (issue 13): people without a fediverse account
-write to the organisation. The page shows the form; this module answers its POST."""
+"""What the forms of `/verwaltung` share: the state a form page shows (values kept on an
+error, German errors by field) and reading a text field."""
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from multidict import MultiDictProxy
 
-from mitwirken.models import content_store
-from mitwirken.server.app_keys import RESPONSE_FORM_LIMIT, SERVICES, STORE, URLS
-from mitwirken.server.usecases import response_form
-from mitwirken.server.web.errors import ApiError
-from mitwirken.server.web.templating import render
-
-log = logging.getLogger("mitwirken.web")
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+__all__ = ["FormState", "place_errors", "text_value"]
 
 
-def form_context(ap_id: str, values: dict[str, str] | None = None,
-                 errors: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"form_action": f"{ap_id}/rueckmeldung", "values": values or {},
-            "errors": errors or {}, "privacy_text": response_form.PRIVACY_TEXT}
+@dataclass
+class FormState:
+    """What the template shows: the values (kept on an error) and the errors by field."""
+
+    values: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
 
 
-async def opportunity_response(request: web.Request) -> web.Response:
-    store, urls = request.app[STORE], request.app[URLS]
-    object_id = request.match_info["id"]
-    opp = content_store.get(store, "opportunities", object_id)
-    if opp is None:
-        raise ApiError(404, "not_found", "Unknown object.")
-    if request.content_type not in FORM_TYPES:
-        raise ApiError(415, "unsupported_media_type", "Bitte das Formular benutzen.")
-    wait = request.app[RESPONSE_FORM_LIMIT].allow(request.remote or "?")
-    if wait:
-        log.warning("form_dropped reason=rate_limit_address remote=%s", request.remote)
-        raise ApiError(429, "too_many_requests", "Zu viele Nachrichten von dieser Adresse. "
-                       "Bitte versuchen Sie es später wieder.",
-                       {"Retry-After": str(max(1, int(wait)))})
-    posted = await request.post()
-    values = {k: v for k, v in posted.items() if isinstance(v, str)}
-    ap_id = urls.opportunity(object_id)
-    page = {"opp": opp, "ap_id": ap_id}
-    try:
-        response_form.receive(store, urls, object_id, values, request.app[SERVICES].clock())
-    except response_form.NoSuchOpportunity as exc:
-        raise ApiError(404, "not_found", "Unknown object.") from exc
-    except response_form.FormInvalid as exc:
-        shown = {k: values.get(k, "")[:5000] for k in ("name", "kontakt", "nachricht")}
-        return render(request, "response_sent.html", {
-            **page, "sent": False, **form_context(ap_id, shown, exc.problems)}, status=422)
-    except response_form.FormLimited as exc:
-        raise ApiError(429, "too_many_requests", "Zu viele Nachrichten von dieser Adresse. "
-                       "Bitte versuchen Sie es morgen wieder.") from exc
-    return render(request, "response_sent.html", {**page, "sent": True})
+def text_value(form: MultiDictProxy[Any], name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def place_errors(errors: list[dict[str, str]], state: FormState, groups: tuple[str, ...]
+                 ) -> FormState:
+    """Each German error next to its field: the exact field, else its group (e.g. `contact`),
+    else at the top of the form."""
+    fields = set(state.values)
+    for error in errors:
+        name = error["field"]
+        target = name if name in fields else next(
+            (g for g in groups if name == g or name.startswith(g + ".")), None)
+        if target is None:
+            state.general.append(error["message"])
+        else:
+            state.errors.setdefault(target, error["message"])
+    return state

@@ -20,10 +20,10 @@ from mitwirken.server.app_keys import SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases import responses
 from mitwirken.server.web import page_text
 from mitwirken.server.web.errors import ApiError
-from mitwirken.server.web.forms import form_context
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.representations import serve
+from mitwirken.server.web.response_form_page import form_context
 from mitwirken.server.web.templating import render
 
 PAGE = 20

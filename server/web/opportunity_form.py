@@ -5,7 +5,6 @@ they belong to. Nothing here validates: that is the model's job."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +13,7 @@ from multidict import MultiDictProxy
 
 from mitwirken.models.content import Opportunity
 from mitwirken.models.vocab import (
+    ActivityType,
     CauseArea,
     Offer,
     OpportunityKind,
@@ -22,15 +22,18 @@ from mitwirken.models.vocab import (
     SuitableFor,
     TimeBudgetUnit,
 )
+from mitwirken.server.web import forms
+from mitwirken.server.web.forms import FormState, text_value
 
 LOCAL = ZoneInfo("Europe/Berlin")  # what a German editor means by "10:00"
 TEXT = ("title", "description", "schedule")
 NUMBERS = ("min_age", "volunteers_needed", "places_left", "reply_time_days")
-CHOICES = ("cause_areas", "suitable_for", "offers", "required_documents")
+CHOICES = ("cause_areas", "activity_types", "suitable_for", "offers", "required_documents")
 PLACE = ("name", "street", "postal_code", "locality")
 CONTACT = ("name", "email", "phone")
 VOCABULARIES = {"kind": OpportunityKind, "remote": Remote, "time_budget.unit": TimeBudgetUnit,
-                "cause_areas": CauseArea, "suitable_for": SuitableFor, "offers": Offer,
+                "cause_areas": CauseArea, "activity_types": ActivityType,
+                "suitable_for": SuitableFor, "offers": Offer,
                 "required_documents": RequiredDocument}
 
 HELP = {
@@ -49,7 +52,12 @@ HELP = {
     "places": "Wo findet das Engagement statt? Leer lassen, wenn es nur online stattfindet.",
     "min_age": "Leer lassen, wenn es kein Mindestalter gibt.",
     "cause_areas": "Wofür setzen sich die Freiwilligen ein? Höchstens vier.",
+    "activity_types": "Was tun die Freiwilligen? Höchstens vier.",
     "suitable_for": "Für wen ist der Einstieg besonders leicht? Auch Barrierefreiheit.",
+    "apply_url": "Falls man sich auf Ihrer Website anmeldet: deren Adresse (beginnt mit "
+                 "https://). Sonst leer lassen.",
+    "image": "Freiwillig: die Adresse eines Bildes (https://…) und, damit auch blinde "
+             "Menschen wissen, was es zeigt, eine kurze Beschreibung.",
     "offers": "Was bieten Sie den Freiwilligen?",
     "required_documents": "Was müssen Freiwillige vorher vorlegen?",
     "contact": "Eine Funktionsadresse, keine private. E-Mail-Adresse oder Telefonnummer ist "
@@ -60,21 +68,8 @@ HELP = {
     "reply_time_days": "Innerhalb wie vieler Werktage antworten Sie auf eine Meldung? "
                        "Freiwillige springen ab, wenn niemand antwortet.",
 }
-GROUPS = ("contact", "time_budget", "places.0", "places")
-
-
-@dataclass
-class FormState:
-    """What the template shows: the values (kept on an error) and the errors by field."""
-
-    values: dict[str, Any]
-    errors: dict[str, str] = field(default_factory=dict)
-    general: list[str] = field(default_factory=list)
-
-
-def _text(form: MultiDictProxy[Any], name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
+GROUPS = ("contact", "time_budget", "places.0", "places", "image")
+IMAGE = ("url", "alt_text")
 
 
 def _local_to_iso(value: str) -> str:
@@ -91,10 +86,10 @@ def _local_to_iso(value: str) -> str:
 
 def values_of_form(form: MultiDictProxy[Any]) -> dict[str, Any]:
     """The submitted values as the template shows them again."""
-    values: dict[str, Any] = {name: _text(form, name) for name in (
+    values: dict[str, Any] = {name: text_value(form, name) for name in (
         *TEXT, *NUMBERS, "kind", "remote", "start", "end", "time_budget.hours",
-        "time_budget.unit", "org", *(f"places.0.{p}" for p in PLACE),
-        *(f"contact.{c}" for c in CONTACT))}
+        "time_budget.unit", "org", "apply_url", *(f"places.0.{p}" for p in PLACE),
+        *(f"contact.{c}" for c in CONTACT), *(f"image.{i}" for i in IMAGE))}
     values["description"] = str(form.get("description", ""))  # keep the editor's line breaks
     for name in CHOICES:
         values[name] = [str(v) for v in form.getall(name, [])]
@@ -129,6 +124,12 @@ def input_of(values: dict[str, Any], current: Opportunity | None = None) -> dict
     data["contact"] = contact
     for name in CHOICES:
         data[name] = values[name]
+    data["apply_url"] = values["apply_url"] or None
+    image: dict[str, Any] = {i: values[f"image.{i}"] for i in IMAGE if values[f"image.{i}"]}
+    if image and current is not None and current.image is not None and (
+            current.image.url == image.get("url") and current.image.media_type):
+        image["media_type"] = current.image.media_type
+    data["image"] = image or None
     if current is None:
         data = {k: v for k, v in data.items() if v is not None and v != []}
     return data
@@ -142,8 +143,9 @@ def values_of(opp: Opportunity | None, org: str = "") -> dict[str, Any]:
     """An opportunity (or, for a new one, the defaults) as form values."""
     if opp is None:
         values: dict[str, Any] = {name: "" for name in (
-            *TEXT, *NUMBERS, "start", "end", "time_budget.hours",
-            *(f"places.0.{p}" for p in PLACE), *(f"contact.{c}" for c in CONTACT))}
+            *TEXT, *NUMBERS, "start", "end", "time_budget.hours", "apply_url",
+            *(f"places.0.{p}" for p in PLACE), *(f"contact.{c}" for c in CONTACT),
+            *(f"image.{i}" for i in IMAGE))}
         values.update({"kind": "regular", "remote": "no", "time_budget.unit": "per-week",
                        "reply_time_days": "5", "org": org})
         values.update({name: [] for name in CHOICES})
@@ -166,6 +168,9 @@ def values_of(opp: Opportunity | None, org: str = "") -> dict[str, Any]:
         values[f"contact.{c}"] = (getattr(contact, c) or "") if contact else ""
     for name in CHOICES:
         values[name] = [v.value for v in getattr(opp, name)]
+    values["apply_url"] = opp.apply_url or ""
+    for i in IMAGE:
+        values[f"image.{i}"] = (getattr(opp.image, i) or "") if opp.image else ""
     return values
 
 
@@ -174,15 +179,4 @@ def _number(value: float) -> str:
 
 
 def place_errors(errors: list[dict[str, str]], state: FormState) -> FormState:
-    """Each German error next to its field: the exact field, else its group (`contact`,
-    `time_budget`, the place), else at the top of the form."""
-    fields = set(state.values)
-    for error in errors:
-        name = error["field"]
-        target = name if name in fields else next(
-            (g for g in GROUPS if name == g or name.startswith(g + ".")), None)
-        if target is None:
-            state.general.append(error["message"])
-        else:
-            state.errors.setdefault(target, error["message"])
-    return state
+    return forms.place_errors(errors, state, GROUPS)

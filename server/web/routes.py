@@ -15,7 +15,6 @@ from mitwirken.server.web import (
     api,
     discovery,
     feeds,
-    forms,
     health,
     inbox,
     login,
@@ -23,10 +22,14 @@ from mitwirken.server.web import (
     objects,
     openapi,
     pages,
+    people_pages,
+    practice_pages,
     remote_follow,
-    response_pages,
+    response_form_page,
     responses_api,
+    responses_pages,
     sitemap,
+    token_pages,
 )
 
 ROUTES: list[web.RouteDef] = [
@@ -86,7 +89,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/suche", network.search_page),
     web.get("/praxis/{id}/adoptedBy", network.adopted_by),
 
-    web.post("/angebote/{id}/rueckmeldung", forms.opportunity_response),
+    web.post("/angebote/{id}/rueckmeldung", response_form_page.opportunity_response),
     web.get("/angebote/{id}/kalender.ics", feeds.opportunity_ics),
     web.get("/@{username}/kalender.ics", feeds.actor_ics),
     web.get("/@{username}/feed.atom", feeds.actor_feed),
@@ -124,6 +127,11 @@ ROUTES: list[web.RouteDef] = [
     web.post("/passwort/{token}", login.password_submit),
 
     web.get("/verwaltung", admin_pages.dashboard_page),
+    web.get("/verwaltung/antworten", responses_pages.list_page),
+    web.get("/verwaltung/antworten/{id}", responses_pages.thread_page),
+    web.post("/verwaltung/antworten/{id}/antwort", responses_pages.answer_submit),
+    web.post("/verwaltung/antworten/{id}/status", responses_pages.state_submit),
+    web.post("/verwaltung/antworten/{id}/moderation", responses_pages.moderation_submit),
     web.get("/verwaltung/angebote/neu", admin_pages.new_form),
     web.post("/verwaltung/angebote/neu", admin_pages.new_submit),
     web.get("/verwaltung/angebote/{id}", admin_pages.edit_form),
@@ -132,12 +140,19 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/angebote/{id}/loeschen", admin_pages.delete_submit),
     web.post("/verwaltung/angebote/{id}/{action:bestaetigen|pausieren|schliessen|oeffnen}",
              admin_pages.action),
-
-    web.get("/verwaltung/rueckmeldungen", response_pages.list_page),
-    web.get("/verwaltung/rueckmeldungen/{id}", response_pages.thread_page),
-    web.post("/verwaltung/rueckmeldungen/{id}/antworten", response_pages.answer_submit),
-    web.post("/verwaltung/rueckmeldungen/{id}/{action:erledigt|oeffnen|freigeben|verbergen}",
-             response_pages.action),
+    web.get("/verwaltung/personen", people_pages.people_page),
+    web.post("/verwaltung/personen", people_pages.add_person),
+    web.post("/verwaltung/personen/zuruecksetzen", people_pages.reset_person),
+    web.post("/verwaltung/personen/entfernen", people_pages.remove_person),
+    web.get("/verwaltung/schluessel", token_pages.tokens_page),
+    web.post("/verwaltung/schluessel", token_pages.create_token),
+    web.post("/verwaltung/schluessel/{id}/widerrufen", token_pages.revoke_token),
+    web.get("/verwaltung/praxis/neu", practice_pages.new_form),
+    web.post("/verwaltung/praxis/neu", practice_pages.new_submit),
+    web.get("/verwaltung/praxis/{id}", practice_pages.edit_form),
+    web.post("/verwaltung/praxis/{id}", practice_pages.edit_submit),
+    web.get("/verwaltung/praxis/{id}/loeschen", practice_pages.delete_form),
+    web.post("/verwaltung/praxis/{id}/loeschen", practice_pages.delete_submit),
 
     web.get("/healthz", health.healthz, allow_head=True),  # for the proxy and monitoring
     web.get("/metrics", health.metrics),  # Prometheus; 404 unless metrics_token is set

@@ -35,6 +35,10 @@ def render(request: web.Request, name: str, context: dict[str, Any], status: int
     base = {"settings": app[SETTINGS], "urls": app[URLS], "request": request,
             "session": current_session(request), "csrf": lambda: csrf_token(request)}
     body = env.get_template(name).render(**base, **context)
+    # A page's header depends on the login cookie: caches must key on it, and a page made for
+    # a logged-in person is kept by nobody.
+    personal = {"Cache-Control": "private, no-store"} if base["session"] else {}
     return web.Response(text=body, status=status, content_type="text/html",
-                        headers={"Vary": "Accept", "Content-Security-Policy": CSP,
-                                 "X-Content-Type-Options": "nosniff", **(headers or {})})
+                        headers={"Vary": "Accept, Cookie", "Content-Security-Policy": CSP,
+                                 "X-Content-Type-Options": "nosniff", **personal,
+                                 **(headers or {})})

@@ -19,6 +19,9 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     await page.get_by_role("link", name="Anmelden").click()
     await expect(page).to_have_url(f"{site.url}/anmelden")
     await no_serious_violations(page, axe_script, "login")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await screenshot(page, "login-390")
+    await page.set_viewport_size({"width": 1280, "height": 900})
 
     await page.get_by_label("E-Mail", exact=True).fill("anna@tafel.example")
     await page.get_by_label("Passwort", exact=True).fill("nicht das Passwort")
@@ -87,6 +90,7 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     await expect(page.get_by_role("status")).to_have_text("Das Angebot ist beendet.")
     await expect(page.locator("li", has_text="Vorlesen im Stadtteilcafé")).to_contain_text(
         "Beendet")
+    await screenshot(page, "dashboard-1280")
 
     await page.goto(f"{site.url}/angebote")
     await expect(page.get_by_role("link", name="Vorlesen im Stadtteilcafé")).to_have_count(0)

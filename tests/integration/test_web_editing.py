@@ -26,6 +26,8 @@ FORM = {
     "places.0.locality": "Musterstadt", "remote": "no", "min_age": "16",
     "contact.name": "Leseförderung", "contact.email": "lesen@tafel.example",
     "volunteers_needed": "4", "places_left": "3", "reply_time_days": "3",
+    "activity_types": "lernhilfe-lesen", "apply_url": "https://tafel.example/mitmachen",
+    "image.url": "https://tafel.example/lesen.png", "image.alt_text": "Ein Kind liest.",
 }
 
 
@@ -125,6 +127,9 @@ async def test_publish_goes_through_the_publishing_use_case(web, settings):
     assert opp.contact.email == "lesen@tafel.example"
     assert [c.value for c in opp.cause_areas] == ["bildung"]
     assert [s.value for s in opp.suitable_for] == ["wheelchair-accessible"]
+    assert [a.value for a in opp.activity_types] == ["lernhilfe-lesen"]
+    assert opp.apply_url == "https://tafel.example/mitmachen"
+    assert opp.image and opp.image.alt_text == "Ein Kind liest."
     store = Store.open(settings.db_path)
     kinds = [r["type"] for r in store.all("SELECT type FROM outbox")]
     assert "Create" in kinds and "Announce" in kinds  # published and boosted by the city
@@ -137,13 +142,15 @@ async def test_publish_goes_through_the_publishing_use_case(web, settings):
 
 async def test_validation_errors_are_shown_next_to_their_field(web, settings):
     await login(web, "anna@tafel.example")
-    bad = {**FORM, "title": "", "contact.email": "kein-at", "places.0.postal_code": "1"}
+    bad = {**FORM, "title": "", "contact.email": "kein-at", "places.0.postal_code": "1",
+           "image.alt_text": ""}
     resp = await post_form(web, "/verwaltung/angebote/neu", bad, "veroeffentlichen")
     html = await resp.text()
     assert resp.status == 422
     assert re.search(r'id="error-title">Der Titel darf nicht leer sein', html)
     assert re.search(r'id="error-contact-email">Bitte eine gültige E-Mail-Adresse', html)
     assert re.search(r'id="error-places-0-postal_code">Eine deutsche Postleitzahl', html)
+    assert re.search(r'id="error-image-alt_text">Bitte das Bild kurz beschreiben', html)
     assert 'value="kein-at"' in html and "Sie lesen mit Kindern." in html  # input kept
     assert 'aria-invalid="true"' in html
     resp = await post_form(web, "/verwaltung/angebote/neu", {**FORM, "places_left": "9"},
@@ -268,3 +275,23 @@ async def test_hostile_input_is_escaped_in_form_and_preview(web):
     assert "Lesepat" not in preview and "&lt;script&gt;" in preview
     assert 'href="javascript' not in html and "<img src=x" not in html
     assert "<img src=\"x\"" not in html
+
+
+async def test_unknown_or_malformed_requests_get_german_4xx(web, settings):
+    await login(web, "anna@tafel.example")
+    resp = await web.get("/verwaltung/angebote/gibtesnicht", headers=HTML)
+    assert resp.status == 404 and "gibt es nicht" in await resp.text()
+    token = await page_csrf(web, "/verwaltung")
+    resp = await web.post("/verwaltung/angebote/gibtesnicht/schliessen", data={"csrf": token})
+    assert resp.status == 404
+    resp = await web.post("/verwaltung/angebote/neu", json={"title": "JSON statt Formular"},
+                          allow_redirects=False)
+    assert resp.status == 403  # no form, no CSRF token
+    resp = await post_form(web, "/verwaltung/angebote/neu", {**FORM, "title": "x" * 101},
+                           "veroeffentlichen")
+    assert resp.status == 422 and 'id="error-title"' in await resp.text()
+    resp = await post_form(web, "/verwaltung/angebote/neu", {**FORM, "kind": "quatsch",
+                                                             "remote": "<b>"},
+                           "veroeffentlichen")
+    assert resp.status == 422 and 'id="error-kind"' in await resp.text()
+    assert stored(settings) == []

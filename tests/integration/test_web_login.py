@@ -12,6 +12,7 @@ import pytest
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
 from mitwirken.server.config import load_settings
+from mitwirken.server.usecases.accounts import Accounts
 from mitwirken.server.usecases.instance import init_instance
 from tests.web_helpers import PASSWORD, Clock, add_account, csrf_of, login, page_csrf
 
@@ -203,6 +204,8 @@ async def test_no_logged_in_header_in_a_kept_anonymous_page(web):
         mine = await web.get(path, headers=HTML)
         assert ">Abmelden</button>" in await mine.text()
         assert "Set-Cookie" not in mine.headers
+        assert mine.headers["Cache-Control"] == "private, no-store"
+        assert "Cookie" in mine.headers["Vary"]
         html = await anonymous_get(web, path)
         assert ">Abmelden</button>" not in html and 'href="/anmelden"' in html
         assert 'name="csrf"' not in html
@@ -214,4 +217,20 @@ async def anonymous_get(client, path: str) -> str:
                                                          headers=HTML) as resp:
         assert resp.status == 200
         assert "Set-Cookie" not in resp.headers
+        assert resp.headers["Vary"] == "Accept, Cookie"  # shared caches key on the cookie
         return await resp.text()
+
+
+async def test_a_password_reset_ends_the_sessions(web, settings):
+    await login(web, "anna@tafel.example")
+    store = Store.open(settings.db_path)
+    link = Accounts(store, Clock()).reset("anna@tafel.example")
+    html = await (await web.get("/about", headers=HTML)).text()
+    assert 'href="/anmelden"' in html  # logged out at once
+    await login(web, "anna@tafel.example", expect=401)  # the old password is gone
+    token = csrf_of(await (await web.get(link, headers=HTML)).text())
+    resp = await web.post(link, data={"csrf": token, "password": "Ganz neues Passwort",
+                                      "password2": "Ganz neues Passwort"},
+                          allow_redirects=False)
+    assert resp.status == 303
+    await login(web, "anna@tafel.example", "Ganz neues Passwort")

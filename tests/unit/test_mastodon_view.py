@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mitwirken.federation.mastodon_view import mastodon_sanitise
+from mitwirken.federation.mastodon_view import mastodon_sanitise, mastodon_status_html
 
 
 def test_keeps_mastodon_tags_and_microformat_classes():
@@ -27,3 +27,14 @@ def test_drops_what_mastodon_drops():
                  'class="lead"', "javascript:", 'rel="me"'):
         assert gone not in out, gone
     assert "Titel" in out and "Zelle" in out  # the text of a dropped tag stays
+
+
+def test_an_article_shows_only_name_summary_and_link():
+    doc = {"type": "Article", "name": "Lotsen <im> Büro", "summary": "<p>Kurz.</p>",
+           "content": "<p>Der lange Text</p>", "url": "https://x.example/praxis/1"}
+    out = mastodon_status_html(doc)
+    assert "Lotsen &lt;im&gt; Büro" in out and "<p>Kurz.</p>" in out
+    assert 'href="https://x.example/praxis/1"' in out
+    assert "Der lange Text" not in out
+    note = {"type": "Note", "content": "<p>Der Text</p>", "summary": "CW"}
+    assert mastodon_status_html(note) == "<p>Der Text</p>"

@@ -1,0 +1,42 @@
+"""API tokens from the web UI: a logged-in person lists, creates and revokes the bearer
+tokens of the organisations they edit (the JSON API keeps working with tokens)."""
+
+from __future__ import annotations
+
+import logging
+
+from mitwirken.models import actors as actor_repo
+from mitwirken.models.accounts import Account
+from mitwirken.models.actors import TokenRow
+from mitwirken.models.store import Store
+from mitwirken.server.usecases.dashboard import editable_orgs
+
+log = logging.getLogger("mitwirken.accounts")
+MAX_LABEL = 100
+
+
+class NotAllowed(Exception):
+    """The message is German."""
+
+
+def tokens_of(store: Store, account: Account) -> list[TokenRow]:
+    return actor_repo.list_tokens(store, [a.username for a in editable_orgs(store, account)])
+
+
+def create(store: Store, account: Account, username: str, label: str) -> str:
+    """The new token, shown once; only its hash is stored."""
+    if not account.may_edit(username) or actor_repo.kind_of(store, username) not in (
+            "org", "city"):
+        raise NotAllowed("Für diese Organisation dürfen Sie keine Schlüssel anlegen.")
+    token = actor_repo.create_token(store, username, label.strip()[:MAX_LABEL])
+    log.info("token_created account=%d org=%s", account.id, username)
+    return token
+
+
+def revoke(store: Store, account: Account, token_id: int) -> None:
+    owner = actor_repo.token_owner(store, token_id)
+    if owner is None or not account.may_edit(owner):
+        raise NotAllowed("Diesen Schlüssel gibt es nicht, oder er gehört einer Organisation, "
+                         "die Sie nicht bearbeiten dürfen.")
+    actor_repo.revoke_token(store, token_id)
+    log.info("token_revoked account=%d org=%s id=%d", account.id, owner, token_id)

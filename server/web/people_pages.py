@@ -1,0 +1,89 @@
+"""`/verwaltung/personen` (admins only): the web accounts — list, add (the one-time
+set-password link is shown once), reset a password, remove. Through `usecases.accounts`, the
+same use case as the `mitwirken user` commands."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from mitwirken.models.accounts import ROLES, AccountError
+from mitwirken.models.actors import LocalActor
+from mitwirken.server.app_keys import ACCOUNTS, SETTINGS, STORE
+from mitwirken.server.usecases import dashboard
+from mitwirken.server.usecases.login import Session
+from mitwirken.server.web.admin_pages import NO_STORE
+from mitwirken.server.web.auth import check_csrf, redirect, require_session
+from mitwirken.server.web.errors import page_error
+from mitwirken.server.web.templating import render
+
+log = logging.getLogger("mitwirken.web")
+
+ROLE_NAMES = {"admin": "Administration", "staff": "Anlaufstelle (alle Organisationen)",
+              "editor": "Redaktion einer Organisation"}
+NOTICES = {"entfernt": "Das Konto ist entfernt; seine Anmeldungen sind beendet."}
+
+
+def _admin(request: web.Request) -> Session:
+    session = require_session(request)
+    if session.account.role != "admin":
+        raise page_error(403, "forbidden", "Konten verwaltet nur die Administration.")
+    return session
+
+
+def _orgs(request: web.Request, session: Session) -> list[LocalActor]:
+    return dashboard.editable_orgs(request.app[STORE], session.account)
+
+
+def _page(request: web.Request, session: Session, *, link: str | None = None,
+          error: str | None = None, status: int = 200, email: str = "") -> web.Response:
+    return render(request, "people.html", {
+        "accounts": request.app[ACCOUNTS].list(), "roles": ROLES, "role_names": ROLE_NAMES,
+        "orgs": _orgs(request, session), "link": link, "error": error, "email": email,
+        "me": session.account, "notice": NOTICES.get(request.query.get("hinweis", ""))},
+        status=status, headers={**NO_STORE, "Referrer-Policy": "no-referrer"})
+
+
+async def people_page(request: web.Request) -> web.Response:
+    return _page(request, _admin(request))
+
+
+async def add_person(request: web.Request) -> web.Response:
+    session = _admin(request)
+    form = await request.post()
+    check_csrf(request, form)
+    email = str(form.get("email", ""))[:300]
+    try:
+        new = request.app[ACCOUNTS].add(email, str(form.get("role", "")),
+                                        [str(o) for o in form.getall("org", [])])
+    except AccountError as exc:
+        return _page(request, session, error=str(exc), status=422, email=email)
+    log.info("web_account_added by=%d id=%d", session.account.id, new.account.id)
+    return _page(request, session, link=request.app[SETTINGS].base_url + (new.link or ""),
+                 status=201)
+
+
+async def reset_person(request: web.Request) -> web.Response:
+    session = _admin(request)
+    form = await request.post()
+    check_csrf(request, form)
+    try:
+        link = request.app[ACCOUNTS].reset(str(form.get("email", "")))
+    except AccountError as exc:
+        raise page_error(404, "not_found", str(exc)) from exc
+    return _page(request, session, link=request.app[SETTINGS].base_url + link)
+
+
+async def remove_person(request: web.Request) -> web.StreamResponse:
+    session = _admin(request)
+    form = await request.post()
+    check_csrf(request, form)
+    email = str(form.get("email", ""))
+    if email.strip().lower() == session.account.email:
+        raise page_error(422, "own_account", "Das eigene Konto kann man hier nicht entfernen.")
+    try:
+        request.app[ACCOUNTS].remove(email)
+    except AccountError as exc:
+        raise page_error(404, "not_found", str(exc)) from exc
+    return redirect("/verwaltung/personen?hinweis=entfernt")

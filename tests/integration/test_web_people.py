@@ -1,0 +1,88 @@
+"""`/verwaltung/personen`: an admin adds a person (a one-time link is shown, the person sets a
+password with it and logs in), resets and removes accounts; nobody else gets in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mitwirken.models.store import Store
+from mitwirken.server.app import create_app
+from tests.web_helpers import PASSWORD, add_account, csrf_of, login, page_csrf
+
+HTML = {"Accept": "text/html"}
+
+
+@pytest.fixture
+async def web(aiohttp_client, settings):
+    add_account(settings, "chef@stadt.example", "admin")
+    add_account(settings, "staff@stadt.example", "staff")
+    return await aiohttp_client(create_app(settings, start_workers=False))
+
+
+async def test_admin_adds_a_person_who_then_logs_in(web, settings):
+    await login(web, "chef@stadt.example")
+    html = await (await web.get("/verwaltung", headers=HTML)).text()
+    assert 'href="/verwaltung/personen"' in html
+    token = await page_csrf(web, "/verwaltung/personen")
+    resp = await web.post("/verwaltung/personen", data={
+        "csrf": token, "email": "neu@tafel.example", "role": "editor", "org": "tafel"})
+    html = await resp.text()
+    assert resp.status == 201
+    link = re.search(r"http://musterstadt\.test(/passwort/mw_[^<\s]+)", html)
+    assert link
+    assert "neu@tafel.example</strong> – Redaktion einer Organisation" in html
+    resp = await web.post("/verwaltung/personen", data={
+        "csrf": token, "email": "neu@tafel.example", "role": "staff"})
+    assert resp.status == 422 and "bereits ein Konto" in await resp.text()
+    resp = await web.post("/verwaltung/personen", data={
+        "csrf": token, "email": "ohne@tafel.example", "role": "editor"})
+    assert resp.status == 422 and "mindestens eine Organisation" in await resp.text()
+
+    resp = await web.post("/abmelden", data={"csrf": token}, allow_redirects=False)
+    assert resp.status == 303
+    page = await web.get(link.group(1), headers=HTML)
+    resp = await web.post(link.group(1), data={"csrf": csrf_of(await page.text()),
+                                               "password": PASSWORD, "password2": PASSWORD},
+                          allow_redirects=False)
+    assert resp.status == 303
+    await login(web, "neu@tafel.example")
+
+
+async def test_admin_resets_and_removes(web, settings):
+    await login(web, "chef@stadt.example")
+    token = await page_csrf(web, "/verwaltung/personen")
+    resp = await web.post("/verwaltung/personen/zuruecksetzen", data={
+        "csrf": token, "email": "staff@stadt.example"})
+    assert resp.status == 200 and "/passwort/mw_" in await resp.text()
+    store = Store.open(settings.db_path)
+    assert store.scalar("SELECT password_hash FROM accounts WHERE email = "
+                        "'staff@stadt.example'") is None
+    resp = await web.post("/verwaltung/personen/entfernen", data={
+        "csrf": token, "email": "chef@stadt.example"}, allow_redirects=False)
+    assert resp.status == 422  # not oneself
+    resp = await web.post("/verwaltung/personen/entfernen", data={
+        "csrf": token, "email": "staff@stadt.example"}, allow_redirects=False)
+    assert resp.status == 303
+    assert store.scalar("SELECT count(*) FROM accounts") == 1
+    resp = await web.post("/verwaltung/personen/entfernen", data={
+        "csrf": token, "email": "staff@stadt.example"}, allow_redirects=False)
+    assert resp.status == 404
+    resp = await web.post("/verwaltung/personen/entfernen", data={
+        "email": "chef@stadt.example"}, allow_redirects=False)
+    assert resp.status == 403  # no CSRF token
+
+
+async def test_only_admins(web, settings):
+    await login(web, "staff@stadt.example")
+    html = await (await web.get("/verwaltung", headers=HTML)).text()
+    assert 'href="/verwaltung/personen"' not in html
+    resp = await web.get("/verwaltung/personen", headers=HTML)
+    assert resp.status == 403 and "nur die Administration" in await resp.text()
+    token = await page_csrf(web, "/verwaltung")
+    resp = await web.post("/verwaltung/personen", data={
+        "csrf": token, "email": "x@y.example", "role": "admin"})
+    assert resp.status == 403
+    store = Store.open(settings.db_path)
+    assert store.scalar("SELECT count(*) FROM accounts") == 2
