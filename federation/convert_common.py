@@ -399,3 +399,10 @@ def paragraphs_to_text(fragment: Any) -> Any:
     fragment = re.sub(r"</p\s*>\s*<p[^>]*>", "\n\n", fragment, flags=re.IGNORECASE)
     fragment = re.sub(r"<[^>]*>", "", fragment)
     return html.unescape(fragment).strip()
+
+
+def reaction_collections(object_id: str) -> JsonObject:
+    """Where Mastodon finds an object's approved public replies and its like and boost counts
+    (`OrderedCollection`s served under the object's id)."""
+    return {"replies": f"{object_id}/replies", "likes": f"{object_id}/likes",
+            "shares": f"{object_id}/shares"}

@@ -41,6 +41,7 @@ from mitwirken.federation.convert_common import (
     pick,
     place_from_as,
     place_to_as,
+    reaction_collections,
     shorten_html,
     tag_names,
 )
@@ -145,6 +146,7 @@ def opportunity_to_note(
         "type": "Note",
         "attributedTo": urls.actor(org.username),
         "url": object_id,
+        **reaction_collections(object_id),
     }
     if opp.published:
         note["published"] = iso_utc(opp.published)

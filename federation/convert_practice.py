@@ -33,6 +33,7 @@ from mitwirken.federation.convert_common import (
     one,
     paragraphs_to_text,
     pick,
+    reaction_collections,
     tag_names,
     text_to_paragraphs,
 )
@@ -163,6 +164,7 @@ def practice_to_article(
         "type": "Article",
         "attributedTo": authors[0] if len(authors) == 1 else authors,
         "url": object_id,
+        **reaction_collections(object_id),
         "name": p.title,
         "summary": text_to_paragraphs(p.summary),
         "content": content,

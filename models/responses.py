@@ -55,9 +55,12 @@ class ResponseRow(TypedDict):
     sender_name: str | None
     sender_handle: str | None
     sender_inbox: str | None
+    sender_contact: str | None
     promise_days: int
     received_at: str
     due_at: str | None
+    remind_at: str | None
+    reminded: int
     first_answer_at: str | None
     handled_at: str | None
 
@@ -85,16 +88,19 @@ class Thread(TypedDict):
 def create(store: Store, *, organisation: str, object_id: str | None, visibility: Visibility,
            sender_id: str | None, sender_name: str | None, sender_handle: str | None,
            sender_inbox: str | None, promise_days: int, received: datetime,
-           due: datetime | None) -> str:
+           due: datetime | None, sender_contact: str | None = None) -> str:
     """Store a new open response; returns its id."""
     row: ResponseRow = {
         "id": new_id(), "organisation": organisation, "object_id": object_id,
         "visibility": visibility, "state": RESPONSE.initial.value, "moderation": None,
         "sender_id": sender_id,
         "sender_name": sender_name, "sender_handle": sender_handle,
-        "sender_inbox": sender_inbox, "promise_days": promise_days,
+        "sender_inbox": sender_inbox, "sender_contact": sender_contact,
+        "promise_days": promise_days,
         "received_at": iso(received),
-        "due_at": iso(due) if due else None, "first_answer_at": None, "handled_at": None}
+        "due_at": iso(due) if due else None,
+        "remind_at": iso(received + (due - received) / 2) if due else None, "reminded": 0,
+        "first_answer_at": None, "handled_at": None}
     store.db.table(TABLE).insert(dict(row))
     return row["id"]
 
@@ -172,15 +178,16 @@ def erase_handled_before(store: Store, cutoff: datetime, limit: int = 200) -> in
     what the statistics count (dates, promise, organisation) stays. Returns how many."""
     ids = [r["id"] for r in store.all(
         "SELECT id FROM responses WHERE state = 'handled' AND handled_at < ? "
-        "AND (sender_id IS NOT NULL OR sender_name IS NOT NULL) LIMIT ?",
+        "AND (sender_id IS NOT NULL OR sender_name IS NOT NULL OR sender_contact IS NOT NULL) "
+        "LIMIT ?",
         [iso(cutoff), limit])]
     if ids:
         marks = ",".join("?" * len(ids))
         with store.tx():
             store.execute(f"DELETE FROM response_messages WHERE response_id IN ({marks})", ids)
             store.execute("UPDATE responses SET sender_id = NULL, sender_name = NULL, "
-                          f"sender_handle = NULL, sender_inbox = NULL WHERE id IN ({marks})",
-                          ids)
+                          "sender_handle = NULL, sender_inbox = NULL, sender_contact = NULL "
+                          f"WHERE id IN ({marks})", ids)
     return len(ids)
 
 
@@ -189,6 +196,29 @@ def of_sender(store: Store, sender_id: str) -> list[ResponseRow]:
     rows = store.all("SELECT * FROM responses WHERE sender_id = ? ORDER BY received_at",
                      [sender_id])
     return [ResponseRow(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def of_contact(store: Store, contact: str) -> list[ResponseRow]:
+    """Every form response left with this e-mail address or phone number."""
+    rows = store.all("SELECT * FROM responses WHERE lower(sender_contact) = lower(?) "
+                     "ORDER BY received_at", [contact])
+    return [ResponseRow(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def remove_by_contact(store: Store, contact: str) -> int:
+    """Erase every form response left with this contact (with its messages)."""
+    ids = [r["id"] for r in of_contact(store, contact)]
+    if ids:
+        with store.tx():
+            _remove(store, ids)
+    return len(ids)
+
+
+def forms_since(store: Store, contact: str, since: datetime) -> int:
+    """How many form responses were left with this contact since then (rate limit)."""
+    return int(store.scalar("SELECT count(*) FROM responses WHERE visibility = 'form' "
+                            "AND lower(sender_contact) = lower(?) AND received_at >= ?",
+                            [contact, iso(since)]) or 0)
 
 
 def senders_with_handle(store: Store, handle: str) -> list[str]:
@@ -284,6 +314,23 @@ def count_shown_comments(store: Store, object_id: str, *, undecided_shown: bool)
         "SELECT count(*) FROM responses r JOIN response_messages m ON m.response_id = r.id "
         f"WHERE r.object_id = ? AND r.visibility = 'public' AND {_shown(undecided_shown)} "
         "AND m.direction = 'in' AND m.note_id IS NOT NULL", [object_id]) or 0)
+
+
+def due_reminders(store: Store, now: datetime, limit: int = 200) -> list[ResponseRow]:
+    """Open expressions of interest owed a reminder: past half their promise and none sent
+    (`reminded` 0), or past the whole promise and only the first sent (`reminded` 1)."""
+    rows = store.all(
+        "SELECT * FROM responses WHERE state = 'open' AND visibility IN ('direct', 'form') "
+        "AND ((reminded = 0 AND remind_at <= ?) OR (reminded < 2 AND due_at <= ?)) "
+        "ORDER BY remind_at, rowid LIMIT ?", [iso(now), iso(now), limit])
+    return [ResponseRow(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def mark_reminded(store: Store, response_id: str, level: int) -> bool:
+    """Remember that reminders up to `level` (1: half, 2: whole promise) were queued; False
+    when they had been already (another pass got there first)."""
+    return store.execute("UPDATE responses SET reminded = ? WHERE id = ? AND reminded < ?",
+                         [level, response_id, level]).rowcount > 0
 
 
 def overdue(store: Store, now: datetime, limit: int = 500) -> list[ResponseRow]:

@@ -27,6 +27,7 @@ SERVICES = web.AppKey("services", Services)  # set when the app starts (fetcher,
 REPRESENTATIONS = web.AppKey("representations", Representations)  # kept public answers
 SYNONYMS = web.AppKey("synonyms", dict)  # models.search_analysis.Synonyms, loaded at start
 FOLLOW_LIMIT = web.AppKey("follow_limit", RateLimit)  # the "Folgen" form, per address
+RESPONSE_FORM_LIMIT = web.AppKey("response_form_limit", RateLimit)  # the response form
 LOGIN = web.AppKey("login", Login)  # sessions of the web UI
 ACCOUNTS = web.AppKey("accounts", Accounts)  # web accounts (set-password links)
 METRICS = web.AppKey("metrics", Metrics)  # only when the setting metrics_token is set

@@ -85,6 +85,14 @@ class Settings(BaseModel):
         180, ge=1, description="Days after a response was marked handled until its messages "
         "and who wrote it are erased (the counts for the statistics stay)."
     )
+    smtp_host: str = Field("", description="SMTP server for outgoing mail (reminders); "
+                           "empty: no mail is sent and the queue waits.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_user: str = Field("", description="SMTP login (empty: none).")
+    smtp_password: str = Field("", description="SMTP password.")
+    smtp_starttls: bool = Field(True, description="Use STARTTLS (off only for a local relay).")
+    mail_from: str = Field("", description="Sender address of outgoing mail (empty: "
+                           "mitwirken@ the instance's host).")
     access_log: Literal["on", "errors", "off"] = Field(
         "errors", description="Access log: `on` a line per request, `errors` only answers >= 400 "
         "and requests slower than 1 s (the reverse proxy logs every request), `off` none."

@@ -29,6 +29,7 @@ from mitwirken.models.store import Store, utcnow
 from mitwirken.server.config import Settings
 from mitwirken.server.http_client import client_session
 from mitwirken.server.inbox_table import inbox_router
+from mitwirken.server.mail_client import smtp_config
 from mitwirken.server.usecases import backfill
 from mitwirken.server.usecases.moderation import delivery_decision, domain_refused
 from mitwirken.server.usecases.network_ingest import Network
@@ -38,6 +39,7 @@ from mitwirken.server.workers.checkpoint import CheckpointWorker
 from mitwirken.server.workers.delivery import DeliveryWorker, actor_key_lookup
 from mitwirken.server.workers.inbox import InboxWorker
 from mitwirken.server.workers.loop_watch import LoopWatch
+from mitwirken.server.workers.mail import MailWorker
 from mitwirken.server.workers.maintenance import MaintenanceWorker
 
 
@@ -47,6 +49,7 @@ class Workers:
 
     inbox: InboxWorker
     delivery: DeliveryWorker
+    mail: MailWorker
     maintenance: MaintenanceWorker
     backfill: BackfillWorker
     checkpoint: CheckpointWorker
@@ -125,7 +128,9 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
                     signer=signer, fetcher=fetcher, remote_actors=actors, inbox_context=ctx,
                     inbox_commit=GroupCommit(store, on_commit=inbox.wake), content=content,
                     network=network,
-                    workers=Workers(inbox=inbox, delivery=delivery, maintenance=maintenance,
+                    workers=Workers(inbox=inbox, delivery=delivery,
+                                    mail=MailWorker(store, urls, clock, smtp_config(settings)),
+                                    maintenance=maintenance,
                                     backfill=backfiller,
                                     checkpoint=CheckpointWorker(store)))
 
@@ -144,10 +149,11 @@ async def open_services(settings: Settings, store: Store, *,
 
 @asynccontextmanager
 async def workers_running(workers: Workers) -> AsyncIterator[None]:
-    """Run the inbox, delivery, maintenance, backfill and checkpoint loops, and the
+    """Run the inbox, delivery, mail, maintenance, backfill and checkpoint loops, and the
     event-loop watch, until the block ends."""
     tasks = [asyncio.create_task(w.run())
-             for w in (workers.inbox, workers.delivery, workers.maintenance, workers.backfill,
+             for w in (workers.inbox, workers.delivery, workers.mail, workers.maintenance,
+                       workers.backfill,
                        workers.checkpoint, LoopWatch())]
     try:
         yield

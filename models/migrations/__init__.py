@@ -30,6 +30,7 @@ from mitwirken.models.migrations import (
     m017_responses,
     m018_federation_policy,
     m019_search_counter,
+    m020_response_mail,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -49,6 +50,7 @@ ORDER: tuple[ModuleType, ...] = (
     m017_responses,
     m018_federation_policy,
     m019_search_counter,
+    m020_response_mail,
 )
 
 MIGRATIONS = Migrations("mitwirken")

@@ -10,12 +10,12 @@ import json
 
 from mitwirken.models.store import utcnow
 from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
-from mitwirken.server.usecases import privacy, responses
+from mitwirken.server.usecases import privacy, response_promise
 
 
 def cmd_overdue(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
-    rows = responses.overdue(store, utcnow())
+    rows = response_promise.overdue(store, utcnow())
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -42,7 +42,7 @@ def cmd_privacy_export(args: argparse.Namespace) -> int:
 def cmd_privacy_erase(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
     result = privacy.erase(store, args.who, utcnow())
-    if not result["actors"]:
+    if not result["found"]:
         raise CliError(f"Über {args.who} ist nichts gespeichert.")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0

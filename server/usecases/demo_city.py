@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store
+from mitwirken.models import responses as response_repo
 from mitwirken.models.accounts import AccountError
 from mitwirken.models.store import Store, utcnow
+from mitwirken.models.working_days import add_working_days
 from mitwirken.server.config import Settings
 from mitwirken.server.usecases.accounts import Accounts
 from mitwirken.server.usecases.instance import make_actor
@@ -175,6 +177,46 @@ def demo_practices(base: str) -> list[tuple[str, dict]]:
     ]
 
 
+# Fictional volunteers who wrote to the Tafel (days ago, and after how many days it answered;
+# None: still open), so the demo shows the responses inbox and the answer statistics.
+DEMO_RESPONSES = [
+    ("Mara", "mara", 2, None, "Ich hätte dienstags Zeit. Kann ich einfach vorbeikommen?"),
+    ("Jonas", "jonas", 8, 1, "Ich möchte gern bei der Ausgabe helfen."),
+    ("Selin", "selin", 15, 2, "Ich spreche Türkisch und Deutsch – brauchen Sie das?"),
+    ("Peter", "peter", 22, 0, "Als Rentner habe ich vormittags Zeit."),
+    ("Aylin", "aylin", 29, 9, "Gibt es auch Schichten am Samstag?"),
+    ("Tom", "tom", 36, 3, "Ich würde gern mit meiner Klasse helfen."),
+]
+
+
+def _seed_responses(store: Store, urls: Urls, now: datetime) -> int:
+    """Six expressions of interest for the Tafel's opportunity (once: not when it has any)."""
+    opp = content_store.by_original_id(store, "tafel", "demo-ausgabe")
+    if opp is None or opp.id is None or response_repo.list_responses(
+            store, organisation="tafel", limit=1):
+        return 0
+    for name, user, days_ago, answered_after, text in DEMO_RESPONSES:
+        actor = f"https://mastodon.example/users/{user}"
+        received = now - timedelta(days=days_ago)
+        rid = response_repo.create(
+            store, organisation="tafel", object_id=urls.opportunity(opp.id),
+            visibility="direct", sender_id=actor, sender_name=name,
+            sender_handle=f"@{user}@mastodon.example", sender_inbox=f"{actor}/inbox",
+            promise_days=opp.reply_time_days, received=received,
+            due=add_working_days(received, opp.reply_time_days))
+        response_repo.add_message(store, rid, direction="in", at=received,
+                                  note_id=f"{actor}/statuses/{days_ago}", author=actor,
+                                  content=f"<p>{text}</p>")
+        if answered_after is not None:
+            answered = add_working_days(received, answered_after) if answered_after else \
+                received + timedelta(hours=3)
+            response_repo.add_message(store, rid, direction="out", at=answered,
+                                      author=urls.actor("tafel"),
+                                      content="<p>Danke! Kommen Sie gern vorbei.</p>")
+            response_repo.mark_answered(store, rid, answered)
+    return len(DEMO_RESPONSES)
+
+
 def seed_demo(store: Store, settings: Settings) -> str:
     """Create the demo organisations and content; running it again changes nothing."""
     created = []
@@ -198,6 +240,8 @@ def seed_demo(store: Store, settings: Settings) -> str:
                 service.create("practices", username, data)
                 new_practices += 1
     users = _seed_users(store)
+    answers = _seed_responses(store, Urls(settings.base_url), utcnow())
     return (f"Demo: {len(created)} Organisationen, {new_opps} Angebote, "
-            f"{new_practices} Praxisbeispiele, {users} Konten angelegt.\n"
+            f"{new_practices} Praxisbeispiele, {answers} Rückmeldungen, {users} Konten "
+            "angelegt.\n"
             + demo_logins(settings.base_url))

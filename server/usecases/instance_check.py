@@ -16,7 +16,7 @@ import shutil
 import sqlite3
 import ssl
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models.store import DatabaseTooNew, Store
 from mitwirken.server.config import CONFIG_NAME, ConfigError, Settings, load_settings
 from mitwirken.server.http_client import client_session
+from mitwirken.server.mail_client import probe, smtp_config
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 MIN_FREE_BYTES = 1 << 30
@@ -66,6 +67,7 @@ def check(data_dir: Path, *, offline: bool = False, env: dict[str, str] | None =
     findings = [Finding(OK, f"Einstellungen geladen: {data_dir / CONFIG_NAME}",
                         f"settings loaded for {settings.base_url}")]
     findings += check_local(settings)
+    findings.append(check_mail(settings, connect=not offline))
     if not offline and not any(f.level == FAIL for f in findings):
         findings += asyncio.run(check_public(settings, seconds=timeout))
     return findings
@@ -76,6 +78,24 @@ def check(data_dir: Path, *, offline: bool = False, env: dict[str, str] | None =
 def check_local(settings: Settings) -> list[Finding]:
     return [check_writable(settings.data_dir), check_disk(settings.data_dir),
             *check_database(settings), check_base_url(settings), check_imprint(settings)]
+
+
+def check_mail(settings: Settings, *, connect: bool = True) -> Finding:
+    """Reminders and form mails need SMTP; without it they wait in the mail queue."""
+    cfg = smtp_config(settings)
+    if cfg is None:
+        return Finding(WARN, "Kein E-Mail-Versand eingerichtet (smtp_host): Erinnerungen und "
+                       "Formular-Rückmeldungen warten in der Warteschlange.",
+                       "no mail server configured (smtp_host): mails wait in the queue")
+    if not connect:
+        return Finding(OK, f"E-Mail-Versand über {cfg.host}:{cfg.port} eingerichtet "
+                       "(nicht geprüft).", f"mail via {cfg.host}:{cfg.port} (not checked)")
+    error = probe(replace(cfg, timeout=5.0))
+    if error:
+        return Finding(FAIL, f"E-Mail-Server {cfg.host}:{cfg.port} nicht nutzbar: {error}",
+                       f"mail server {cfg.host}:{cfg.port} unusable: {error}")
+    return Finding(OK, f"E-Mail-Server {cfg.host}:{cfg.port} nimmt Mails an.",
+                   f"mail server {cfg.host}:{cfg.port} accepts mail")
 
 
 def check_writable(data_dir: Path) -> Finding:

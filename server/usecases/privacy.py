@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from mitwirken.federation.remote import host
-from mitwirken.models import deliveries, follows, interactions, outbox, remote_actors
+from mitwirken.models import deliveries, follows, interactions, mails, outbox, remote_actors
 from mitwirken.models import responses as repo
 from mitwirken.models.store import Store
 
@@ -50,15 +50,31 @@ def export(store: Store, who: str) -> dict[str, Any]:
             "follows": follows.rows_of_actor(store, actor),
             "sent_to_them": outbox.private_to(store, actor),
         })
-    return {"who": who, "people": people}
+    contact = _contact(who)
+    forms = [{**row, "messages": repo.messages(store, row["id"])}
+             for row in repo.of_contact(store, contact)] if contact else []
+    return {"who": who, "people": people, "form_responses": forms,
+            "mails": mails.about(store, contact) if contact else []}
+
+
+def _contact(who: str) -> str | None:
+    """An e-mail address (or phone number) as left in the form, if `who` is one."""
+    who = who.strip()
+    if who.startswith(("http://", "https://", "@")):
+        return None
+    return who if "@" in who or who.replace(" ", "").lstrip("+").isdigit() else None
 
 
 def erase(store: Store, who: str, now: datetime) -> dict[str, Any]:
     """Remove everything held about a person; returns what was removed, per kind."""
     removed = {"responses": 0, "interactions": 0, "follows": 0, "cached_actors": 0,
-               "sent_activities": 0, "deliveries": 0}
+               "sent_activities": 0, "deliveries": 0, "form_responses": 0, "mails": 0}
     actors = resolve(store, who)
+    contact = _contact(who)
     with store.tx():
+        if contact:
+            removed["form_responses"] += repo.remove_by_contact(store, contact)
+            removed["mails"] += mails.forget_about(store, contact)
         for actor in actors:
             inboxes = remote_actors.inboxes(store, actor)
             personal = {str(f["inbox"]) for f in follows.rows_of_actor(store, actor)["followers"]}
@@ -77,4 +93,5 @@ def erase(store: Store, who: str, now: datetime) -> dict[str, Any]:
             remote_actors.forget(store, actor)
     log.info("privacy_erased actors=%d %s", len(actors),
              " ".join(f"{k}={v}" for k, v in removed.items()))
-    return {"who": who, "actors": actors, "removed": removed}
+    return {"who": who, "actors": actors, "removed": removed,
+            "found": bool(actors) or any(removed.values())}

@@ -16,8 +16,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from statistics import median
-from typing import TypedDict
 
 from mitwirken.federation.context import PUBLIC
 from mitwirken.federation.direct import answer_note, direct_create
@@ -26,23 +24,23 @@ from mitwirken.federation.inbox import Activity, InboxContext, Reject, State, ob
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
-from mitwirken.models import content_store, follows
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import follows, mails
 from mitwirken.models import responses as repo
+from mitwirken.models.accounts import Account
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.ids import new_id
 from mitwirken.models.markdown import render_markdown, sanitize_html
-from mitwirken.models.opportunity import Opportunity
 from mitwirken.models.responses import ResponseRow, ResponseState, Visibility
 from mitwirken.models.store import Store
-from mitwirken.models.working_days import add_working_days, working_days_between
+from mitwirken.models.working_days import add_working_days
 from mitwirken.server.usecases import interactions
+from mitwirken.server.usecases.response_form import is_email
+from mitwirken.server.usecases.response_promise import our_object, promise_days
 
 log = logging.getLogger("mitwirken.responses")
 MAX_NOTE_CHARS = 20000  # of an incoming Note's HTML, before sanitising
 MAX_ANSWER_CHARS = 5000  # of an editor's answer (Markdown)
-DEFAULT_RESPONSE_DAYS = 5
-STATS_WINDOW_DAYS = 90
-STATS_MINIMUM = 5
 FLOOD_LIMIT = 30  # messages of one actor within FLOOD_WINDOW; more are dropped (and logged)
 FLOOD_WINDOW = timedelta(hours=1)
 MAX_RECIPIENTS = 50
@@ -64,14 +62,42 @@ class NotPublic(ValueError):
 # --- who sees what ------------------------------------------------------------------------
 
 
-def may_see(actor: LocalActor, row: ResponseRow) -> bool:
-    """An organisation sees its own responses; the city (the Anlaufstelle) sees all."""
-    return actor.kind == "city" or row["organisation"] == actor.username
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks: an organisation sees its own responses; the city (the Anlaufstelle) sees
+    all. An API token is one local actor; a web account may edit several organisations."""
+
+    name: str  # for the logs
+    orgs: frozenset[str]
+    sees_all: bool = False
+
+    @classmethod
+    def of_actor(cls, actor: LocalActor) -> Viewer:
+        return cls(actor.username, frozenset({actor.username}), actor.kind == "city")
+
+    @classmethod
+    def of_account(cls, account: Account) -> Viewer:
+        return cls(f"account:{account.id}", frozenset(account.orgs), account.sees_all)
+
+    def may_see(self, row: ResponseRow) -> bool:
+        return self.sees_all or row["organisation"] in self.orgs
 
 
-def visible(store: Store, actor: LocalActor, response_id: str) -> ResponseRow:
+Who = Viewer | LocalActor
+"""Who asks: a Viewer, or an API token's local actor (the organisation, or the city)."""
+
+
+def viewer_of(who: Who) -> Viewer:
+    return who if isinstance(who, Viewer) else Viewer.of_actor(who)
+
+
+def may_see(who: Who, row: ResponseRow) -> bool:
+    return viewer_of(who).may_see(row)
+
+
+def visible(store: Store, who: Who, response_id: str) -> ResponseRow:
     row = repo.get(store, response_id)
-    if row is None or not may_see(actor, row):
+    if row is None or not may_see(who, row):
         raise NotFound(response_id)
     return row
 
@@ -83,48 +109,59 @@ def present(store: Store, row: ResponseRow) -> dict[str, object]:
         "visibility": row["visibility"], "state": row["state"],
         "moderation": row["moderation"], "received_at": row["received_at"], "due_at": row["due_at"],
         "first_answer_at": row["first_answer_at"],
-        "sender": {"id": row["sender_id"], "name": row["sender_name"],
-                   "handle": row["sender_handle"]},
+        "sender": _sender_of(row),
         "messages": [present_message(m) for m in repo.messages(store, row["id"])],
     }
+
+
+def _sender_of(row: ResponseRow) -> dict[str, object]:
+    if row["visibility"] == "form":
+        key = "email" if is_email(row["sender_contact"]) else "phone"
+        return {"name": row["sender_name"], key: row["sender_contact"]}
+    return {"id": row["sender_id"], "name": row["sender_name"], "handle": row["sender_handle"]}
 
 
 def present_message(m: repo.MessageRow) -> dict[str, object]:
     return {"id": m["id"], "direction": m["direction"], "content": m["content"], "at": m["at"]}
 
 
-def list_for(store: Store, actor: LocalActor, *, state: str | None = None,
+def list_for(store: Store, who: Who, *, state: str | None = None,
              object_: str | None = None) -> list[dict[str, object]]:
-    """The responses an actor may see, newest first."""
+    """The responses someone may see, newest first."""
+    viewer = viewer_of(who)
     if state is not None and state not in {s.value for s in ResponseState}:
         raise ValueError(state)
-    rows = repo.list_responses(store, organisation=None if actor.kind == "city"
-                               else actor.username, state=state, object_id=object_)
+    rows: list[ResponseRow] = []
+    for org in [None] if viewer.sees_all else sorted(viewer.orgs):
+        rows += repo.list_responses(store, organisation=org, state=state, object_id=object_)
+    rows.sort(key=lambda r: r["received_at"], reverse=True)
     return [present(store, r) for r in rows]
 
 
-def set_state(store: Store, actor: LocalActor, response_id: str, state: str,
+def set_state(store: Store, who: Who, response_id: str, state: str,
               now: datetime) -> dict[str, object]:
     """An editor closes a response (`handled`) or reopens it (`open`);
     `IllegalTransition` for a change the machine does not allow."""
+    actor = viewer_of(who)
     row = visible(store, actor, response_id)
     if state not in ("handled", "open"):
         raise ValueError(state)
     if row["state"] != state:
         repo.move(store, response_id, ResponseState(state), now)
-        log.info("response_state id=%s state=%s by=%s", response_id, state, actor.username)
+        log.info("response_state id=%s state=%s by=%s", response_id, state, actor.name)
     return present(store, visible(store, actor, response_id))
 
 
-def moderate(store: Store, actor: LocalActor, response_id: str, decision: repo.Moderation
+def moderate(store: Store, who: Who, response_id: str, decision: repo.Moderation
              ) -> dict[str, object]:
     """An editor approves a public comment (it is shown under the object and in its
     `replies` collection) or hides it."""
+    actor = viewer_of(who)
     row = visible(store, actor, response_id)
     if row["visibility"] != "public" or not repo.moderate(store, response_id, decision):
         raise NotPublic(response_id)
     log.info("response_moderated id=%s decision=%s by=%s", response_id, decision,
-             actor.username)
+             actor.name)
     return present(store, visible(store, actor, response_id))
 
 
@@ -155,18 +192,21 @@ class Answering:
     wake: Callable[[], None]
 
 
-async def answer(deps: Answering, actor: LocalActor, response_id: str, content: object
+async def answer(deps: Answering, who: Who, response_id: str, content: object
                  ) -> dict[str, object]:
     """Send the organisation's answer to the volunteer: a direct Note through the durable
     delivery queue, stored as an outgoing message. Returns the message."""
+    actor = viewer_of(who)
     store = deps.store
     row = visible(store, actor, response_id)
     if not isinstance(content, str) or not content.strip():
         raise BadAnswer("Bitte eine Antwort schreiben.")
     if len(content) > MAX_ANSWER_CHARS:
         raise BadAnswer(f"Die Antwort darf höchstens {MAX_ANSWER_CHARS} Zeichen lang sein.")
+    if row["visibility"] == "form":
+        return _answer_by_mail(deps, actor, row, content)
     if row["sender_id"] is None:
-        raise BadAnswer("Diese Antwort kann nicht über das Fediverse beantwortet werden.")
+        raise BadAnswer("Diese Rückmeldung kann nicht mehr beantwortet werden.")
     inbox = row["sender_inbox"]
     if inbox is None:
         try:
@@ -190,105 +230,39 @@ async def answer(deps: Answering, actor: LocalActor, response_id: str, content: 
         repo.mark_answered(store, row["id"], now)
     deps.wake()
     log.info("response_answered id=%s organisation=%s by=%s", row["id"], row["organisation"],
-             actor.username)
+             actor.name)
     assert message is not None  # a fresh note id
     return present_message(message)
 
 
-def erase_expired(store: Store, now: datetime, retention_days: int, limit: int = 200) -> int:
-    """Retention: one batch of responses handled more than `retention_days` ago loses its
-    messages and who wrote it. Returns how many (the caller repeats while a full batch went)."""
-    n = repo.erase_handled_before(store, now - timedelta(days=retention_days), limit)
-    if n:
-        log.info("responses_erased n=%d retention_days=%d", n, retention_days)
-    return n
-
-
-# --- the promise --------------------------------------------------------------------------
-
-
-class Stats(TypedDict):
-    window_days: int
-    responses: int
-    answered_in_time: int | None
-    median_first_answer_days: float | None
-
-
-def stats(store: Store, organisation: str, now: datetime) -> Stats:
-    """Expressions of interest of the last 90 days: how many, how many were answered within
-    their promise, the median working days to the first answer (unanswered ones count with
-    the days so far). Below five responses only the count is given."""
-    rows = repo.timings(store, organisation, now - timedelta(days=STATS_WINDOW_DAYS))
-    if len(rows) < STATS_MINIMUM:
-        return Stats(window_days=STATS_WINDOW_DAYS, responses=len(rows),
-                     answered_in_time=None, median_first_answer_days=None)
-    in_time, days = 0, []
-    for r in rows:
-        received = datetime.fromisoformat(r["received_at"])
-        answered = datetime.fromisoformat(r["first_answer_at"]) if r["first_answer_at"] \
-            else None
-        if answered and r["due_at"] and answered <= datetime.fromisoformat(r["due_at"]):
-            in_time += 1
-        days.append(working_days_between(received, answered or now))
-    return Stats(window_days=STATS_WINDOW_DAYS, responses=len(rows), answered_in_time=in_time,
-                 median_first_answer_days=float(median(days)))
-
-
-class Overdue(TypedDict):
-    """An open response past its promise, as `mitwirken responses overdue` lists it (no
-    personal data: who wrote and what stays in the API)."""
-
-    id: str
-    organisation: str
-    object: str | None
-    visibility: str
-    received_at: str
-    due_at: str | None
-    working_days_over: int
-
-
-def overdue(store: Store, now: datetime) -> list[Overdue]:
-    """Open responses past their promise, the longest overdue first."""
-    return [Overdue(id=r["id"], organisation=r["organisation"], object=r["object_id"],
-                    visibility=r["visibility"], received_at=r["received_at"],
-                    due_at=r["due_at"], working_days_over=working_days_between(
-                        datetime.fromisoformat(str(r["due_at"])), now))
-            for r in repo.overdue(store, now)]
-
-
-def reply_rate(store: Store, organisation: str, now: datetime) -> tuple[str, str] | None:
-    """The statistics as a profile field, e.g. ("Antwortet", "9 von 10 in 5 Werktagen");
-    None below five responses."""
-    figures = stats(store, organisation, now)
-    if figures["answered_in_time"] is None:
-        return None
-    promises = {r["promise_days"] for r in repo.timings(
-        store, organisation, now - timedelta(days=STATS_WINDOW_DAYS))}
-    promise = f"in {promises.pop()} Werktagen" if len(promises) == 1 \
-        else "in der zugesagten Zeit"
-    return "Antwortet", f"{figures['answered_in_time']} von {figures['responses']} {promise}"
-
-
-def promise_days(store: Store, urls: Urls, object_ap_id: str | None) -> int:
-    """The reply time an opportunity promises (`reply_time_days`), else the default."""
-    found = _our_object(store, urls, object_ap_id) if object_ap_id else None
-    if found and isinstance(found[1], Opportunity):
-        return found[1].reply_time_days
-    return DEFAULT_RESPONSE_DAYS
+def _answer_by_mail(deps: Answering, actor: Viewer, row: ResponseRow, content: str
+                    ) -> dict[str, object]:
+    """A form response is answered by e-mail (queued like every mail); a phone number is
+    for the editor to call."""
+    contact = row["sender_contact"]
+    if not is_email(contact):
+        raise BadAnswer(f"Bitte rufen Sie an: {contact or 'keine Angabe'}.")
+    store, now = deps.store, deps.clock()
+    org = actor_repo.get_actor(store, row["organisation"])
+    org_name = org.name if org else row["organisation"]
+    found = our_object(store, deps.urls, row["object_id"]) if row["object_id"] else None
+    title = getattr(found[1], "title", None) if found else None
+    with store.tx():
+        message = repo.add_message(store, row["id"], direction="out", at=now,
+                                   content=render_markdown(content),
+                                   author=deps.urls.actor(row["organisation"]))
+        assert message is not None
+        mails.enqueue(store, to=str(contact), key=f"answer:{message['id']}", now=now,
+                      subject=f"Antwort von {org_name}" + (f": {title}" if title else ""),
+                      body=f"{content.strip()}\n\n-- \n{org_name}\n"
+                      f"{row['object_id'] or deps.urls.profile(row['organisation'])}\n")
+        repo.mark_answered(store, row["id"], now)
+    log.info("response_answered id=%s organisation=%s by=%s via=mail", row["id"],
+             row["organisation"], actor.name)
+    return present_message(message)
 
 
 # --- receiving ----------------------------------------------------------------------------
-
-
-def _our_object(store: Store, urls: Urls, ap_id: str
-                ) -> tuple[str, content_store.Opportunity | content_store.Practice] | None:
-    """(owner, object) of a live local opportunity or practice post with this id."""
-    for kind, prefix in (("opportunities", urls.opportunity("")),
-                         ("practices", urls.practice(""))):
-        if ap_id.startswith(prefix) and len(ap_id) > len(prefix):
-            obj = content_store.get(store, kind, ap_id[len(prefix):])  # type: ignore[arg-type]
-            return (obj.org_username, obj) if obj else None
-    return None
 
 
 def _addresses(obj: dict) -> list[str]:
@@ -354,7 +328,7 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
         log.info("response_message id=%s actor=%s new=%s", thread["response_id"], actor,
                  added is not None)
         return "processed"
-    target = _our_object(ctx.store, ctx.urls, parent) if parent and ctx.urls.is_local(parent) \
+    target = our_object(ctx.store, ctx.urls, parent) if parent and ctx.urls.is_local(parent) \
         else None
     organisation = target[0] if target else None
     if organisation is None:

@@ -16,7 +16,7 @@ from mitwirken.models.actors import LocalActor
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import CLOCK, STORE, URLS
-from mitwirken.server.usecases import responses
+from mitwirken.server.usecases import response_promise
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response
@@ -57,7 +57,7 @@ async def instance_outbox(request: web.Request) -> web.Response:
 
 
 def _extra_fields(request: web.Request, actor: LocalActor) -> tuple[tuple[str, str], ...]:
-    rate = responses.reply_rate(request.app[STORE], actor.username, request.app[CLOCK]())
+    rate = response_promise.reply_rate(request.app[STORE], actor.username, request.app[CLOCK]())
     return (rate,) if rate else ()
 
 

@@ -23,6 +23,7 @@ from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.representations import serve
+from mitwirken.server.web.response_form_page import form_context
 from mitwirken.server.web.templating import render
 
 PAGE = 20
@@ -69,7 +70,8 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
     if isinstance(obj, Opportunity):
         ld = opportunity_jsonld(obj, urls, actor)
         ctx = {"opp": obj, "facts": page_text.opportunity_facts(obj),
-               "template": "opportunity.html", "summary": page_text.plain(obj.description)}
+               "template": "opportunity.html", "summary": page_text.plain(obj.description),
+               **form_context(ap_id)}
     else:
         ld = practice_jsonld(obj, urls, actor)
         sections = [(label(s), page_text.markdown(obj.sections[s])) for s in PracticeSection

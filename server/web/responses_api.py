@@ -8,11 +8,10 @@ import logging
 from aiohttp import web
 
 from mitwirken.models import actors as actor_repo
-from mitwirken.models.actors import LocalActor
 from mitwirken.models.responses import Moderation
 from mitwirken.models.states import IllegalTransition
 from mitwirken.server.app_keys import SERVICES, STORE
-from mitwirken.server.usecases import responses
+from mitwirken.server.usecases import response_promise, responses
 from mitwirken.server.web.api import authenticate, json_body
 from mitwirken.server.web.errors import ApiError
 
@@ -20,16 +19,15 @@ log = logging.getLogger("mitwirken.api")
 NOT_FOUND = "Keine solche Rückmeldung."
 
 
-def _visible(request: web.Request) -> tuple[LocalActor, str]:
-    actor = authenticate(request)
-    return actor, request.match_info["id"]
+def _visible(request: web.Request) -> tuple[responses.Viewer, str]:
+    return responses.Viewer.of_actor(authenticate(request)), request.match_info["id"]
 
 
 async def list_responses(request: web.Request) -> web.Response:
-    actor = authenticate(request)
+    viewer = responses.Viewer.of_actor(authenticate(request))
     state = request.query.get("state") or None
     try:
-        items = responses.list_for(request.app[STORE], actor, state=state,
+        items = responses.list_for(request.app[STORE], viewer, state=state,
                                    object_=request.query.get("object") or None)
     except ValueError as exc:
         raise ApiError(400, "bad_state",
@@ -109,5 +107,5 @@ async def organisation_stats(request: web.Request) -> web.Response:
     actor = actor_repo.get_actor(store, username)
     if actor is None or actor.kind == "instance":
         raise ApiError(404, "not_found", "Keine solche Organisation.")
-    return web.json_response(dict(responses.stats(store, username,
+    return web.json_response(dict(response_promise.stats(store, username,
                                                   request.app[SERVICES].clock())))

@@ -25,6 +25,7 @@ from mitwirken.server.web import (
     people_pages,
     practice_pages,
     remote_follow,
+    response_form_page,
     responses_api,
     responses_pages,
     sitemap,
@@ -88,6 +89,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/suche", network.search_page),
     web.get("/praxis/{id}/adoptedBy", network.adopted_by),
 
+    web.post("/angebote/{id}/rueckmeldung", response_form_page.opportunity_response),
     web.get("/angebote/{id}/kalender.ics", feeds.opportunity_ics),
     web.get("/@{username}/kalender.ics", feeds.actor_ics),
     web.get("/@{username}/feed.atom", feeds.actor_feed),

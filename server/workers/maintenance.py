@@ -20,7 +20,7 @@ from mitwirken.models import content_store, deliveries, inbox_items
 from mitwirken.models.content import Opportunity, is_expired, needs_auto_pause
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import OpportunityStatus
-from mitwirken.server.usecases import responses
+from mitwirken.server.usecases import response_promise
 from mitwirken.server.usecases.publishing import ContentService
 from mitwirken.server.workers.base import Worker
 
@@ -54,7 +54,7 @@ class MaintenanceWorker(Worker):
             OpportunityStatus.PAUSED, f"reason=not_confirmed days={self.auto_pause_days}")
         pruned = await _prune(store, now)
         erased = 0
-        while (n := responses.erase_expired(store, now, self.response_retention_days,
+        while (n := response_promise.erase_expired(store, now, self.response_retention_days,
                                             BATCH)) > 0:
             erased += n
             await asyncio.sleep(0)

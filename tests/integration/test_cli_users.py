@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from mitwirken.models.store import Store
+from mitwirken.models.store import Store, utcnow
 from mitwirken.server.cli import main
+from mitwirken.server.usecases import response_promise
 
 
 @pytest.fixture
@@ -92,11 +93,18 @@ def test_duplicate_remove_and_reset(data, capsys):
 
 def test_demo_city_has_one_user_of_each_role(data, capsys):
     code, out, _ = run(capsys, "demo", "--data", data)
-    assert code == 0 and "3 Konten angelegt" in out
+    assert code == 0 and "3 Konten angelegt" in out and "6 Rückmeldungen" in out
     assert "http://musterstadt.test/anmelden" in out
     assert "Passwort: Demo-Tafel-2026" in out
     code, out, _ = run(capsys, "demo", "--data", data)  # again: nothing new, logins printed
     assert "0 Konten angelegt" in out and "Demo-Admin-2026" in out
+    assert "0 Rückmeldungen" in out
+    store = Store.open(f"{data}/mitwirken.db")  # the demo Tafel has its answer statistics
+    figures = response_promise.stats(store, "tafel", utcnow())
+    assert (figures["responses"], figures["answered_in_time"]) == (6, 4)
+    assert figures["median_first_answer_days"] is not None
+    assert response_promise.reply_rate(store, "tafel", utcnow()) == (
+        "Antwortet", "4 von 6 in 5 Werktagen")
     code, out, _ = run(capsys, "user", "list", "--data", data)
     assert sorted(line.split("\t")[1] for line in out.splitlines()) == [
         "admin", "editor", "staff"]

@@ -70,7 +70,7 @@ async def test_export_then_erase_everything_of_one_person(city_and_volunteer, ca
     assert result["actors"] == [alice]
     assert result["removed"] | {"deliveries": 0} == {
         "responses": 1, "interactions": 1, "follows": 1, "cached_actors": 1,
-        "sent_activities": 2, "deliveries": 0}
+        "sent_activities": 2, "deliveries": 0, "form_responses": 0, "mails": 0}
     for table, column in (("responses", "sender_id"), ("response_messages", "author"),
                           ("interactions", "actor"), ("followers", "actor"),
                           ("remote_actors", "id")):

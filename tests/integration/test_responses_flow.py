@@ -25,6 +25,14 @@ CANARY_USER = "kanarienvogelfrau"
 CANARY_TEXT = "Zitronenfalterwiese"
 
 
+def is_public(path: str) -> bool:
+    """What anyone may fetch: not the editor API (bar its public parts), not the web UI
+    behind the login (the crawl logs in as admin too)."""
+    if path.startswith(("/verwaltung", "/passwort/")):
+        return False
+    return not path.startswith("/api/v1/") or path.startswith(PUBLIC_API)
+
+
 @pytest.fixture
 async def world(fediverse):
     city = await fediverse.add("city-a")
@@ -153,8 +161,7 @@ async def test_direct_answer_round_trip_over_http(fediverse, world):
     # The canary is nowhere public: not in a page, a collection, an object or an activity
     crawl = Crawl(fediverse, city)
     await crawl.run()
-    public = [key for key in crawl.with_canary() if not key[0].startswith("/api/v1/")
-              or key[0].startswith(PUBLIC_API)]
+    public = [key for key in crawl.with_canary() if is_public(key[0])]
     assert public == []
     assert any(p == "/api/v1/admin/inbox" for p, _ in crawl.with_canary())  # it can see
     assert any(p.startswith("/activities/") for p, _ in crawl.bodies)  # the answer's: 404
@@ -330,3 +337,85 @@ async def test_likes_and_shares_are_counted_never_listed(world):
     assert (await counted("shares"))["totalItems"] == 1
     async with session.get(f"{city.base}/angebote/gibtsnicht/likes", headers=ap) as resp:
         assert resp.status == 404
+
+
+async def test_hostile_notes_over_http_are_refused_and_store_no_response(world):
+    city, masto, tokens, session = world
+    tafel = city.app[URLS].actor("tafel")
+    store = city.app[STORE]
+    _, opp = await call(session, city, "POST", "/api/v1/opportunities", tokens["tafel"], {
+        "title": "Lesepat:in gesucht", "description": "Vorlesen", "kind": "regular",
+        "contact": {"email": "info@example.org"}})
+    inbox = f"{city.base}/inbox"
+    alice = masto.actor_id(CANARY_USER)
+
+    forged = direct_note(masto, "bob", tafel, opp["ap_id"], "Ich bin Alice")
+    forged["object"]["attributedTo"] = alice  # signed by bob, attributed to alice
+    assert (await masto.post("bob", inbox, forged))[0] == 202
+    elsewhere = direct_note(masto, "bob", tafel, opp["ap_id"], "Fremder Host")
+    elsewhere["object"]["id"] = "http://elsewhere.test/notes/1"
+    assert (await masto.post("bob", inbox, elsewhere))[0] == 202
+    unknown = masto.note("bob", "<p>Wozu?</p>", inReplyTo=f"{city.base}/angebote/gibtsnicht")
+    assert (await masto.post("bob", inbox, unknown))[0] == 202
+    huge = direct_note(masto, "bob", tafel, opp["ap_id"], "x" * 1_100_000)
+    assert (await masto.post("bob", inbox, huge))[0] == 413
+    assert (await masto.post("bob", inbox, b"{kein json"))[0] == 400
+    await drain(city)
+
+    states = [r["state"] for r in store.all("SELECT state FROM inbox_items ORDER BY id")]
+    assert states == ["rejected", "rejected", "processed"]
+    assert (await call(session, city, "GET", "/api/v1/responses", tokens["city_a"]))[1] == {
+        "items": []}
+    long_one = direct_note(masto, "bob", tafel, opp["ap_id"], "<b>lang</b>" * 30_000)
+    assert (await masto.post("bob", inbox, long_one))[0] == 202
+    await drain(city)
+    [item] = (await call(session, city, "GET", "/api/v1/responses", tokens["tafel"]))[1]["items"]
+    assert len(item["messages"][0]["content"]) < 25_000  # cut before sanitising
+
+
+async def test_canary_only_in_the_approved_public_comment(fediverse, world):
+    """One volunteer writes directly, publicly and (without account) through the form; only
+    the approved public comment is public, under the object and in its `replies`."""
+    city, masto, tokens, session = world
+    tafel = city.app[URLS].actor("tafel")
+    _, opp = await call(session, city, "POST", "/api/v1/opportunities", tokens["tafel"], {
+        "title": "Lesepat:in gesucht", "description": "Vorlesen", "kind": "regular",
+        "contact": {"email": "info@example.org"}})
+    path = urlsplit(opp["ap_id"]).path
+    direct = direct_note(masto, CANARY_USER, tafel, opp["ap_id"], f"{CANARY_TEXT} direkt")
+    public = masto.note(CANARY_USER, f"<p>{CANARY_TEXT} öffentlich</p>",
+                        inReplyTo=opp["ap_id"])
+    for activity in (direct, public):
+        assert (await masto.post(CANARY_USER, f"{city.base}/inbox", activity))[0] == 202
+    form_canary = "Formularkanarienvogel"
+    async with session.post(f"{city.base}{path}/rueckmeldung", data={
+            "name": form_canary, "kontakt": "formkanari@example.org", "einwilligung": "ja",
+            "nachricht": f"{CANARY_TEXT} per Formular"}) as resp:
+        assert resp.status == 200
+    await drain(city)
+    items = (await call(session, city, "GET", "/api/v1/responses", tokens["tafel"]))[1]["items"]
+    assert sorted(i["visibility"] for i in items) == ["direct", "form", "public"]
+    comment = next(i for i in items if i["visibility"] == "public")
+    assert (await call(session, city, "POST", f"/api/v1/responses/{comment['id']}/approve",
+                       tokens["tafel"]))[0] == 200
+    direct_item = next(i for i in items if i["visibility"] == "direct")
+    assert (await call(session, city, "POST", f"/api/v1/responses/{direct_item['id']}/reply",
+                       tokens["tafel"], {"content": "Gern!"}))[0] == 201
+    await drain(city)
+
+    crawl = Crawl(fediverse, city)
+    await crawl.run()
+    public_docs = {key: text for key, text in crawl.bodies.items() if is_public(key[0])}
+    with_text = {p for (p, _), text in public_docs.items() if CANARY_TEXT in text}
+    with_user = {p for (p, _), text in public_docs.items() if CANARY_USER in text}
+    assert with_text == {path}  # the approved comment under the object, nothing else
+    assert "öffentlich" in public_docs[(path, "text/html #0")]
+    assert with_user <= {path, f"{path}/replies?page=1"} and f"{path}/replies?page=1" in with_user
+    assert not any(f"{CANARY_TEXT} direkt" in t or f"{CANARY_TEXT} per Formular" in t
+                   or form_canary in t for t in public_docs.values())
+    store = city.app[STORE]
+    assert store.all("SELECT DISTINCT inbox FROM deliveries WHERE body LIKE ?",
+                     [f"%{CANARY_USER}%"]) == [{"inbox": f"{masto.base}/users/{CANARY_USER}"
+                                                "/inbox"}]
+    assert store.scalar("SELECT count(*) FROM outbox WHERE public = 1 AND activity LIKE ?",
+                        [f"%{CANARY_USER}%"]) == 0

@@ -31,7 +31,7 @@ async def test_open_services_wires_one_session_fetcher_and_signer(settings):
         assert worker_tasks() == set()  # building starts nothing
         async with workers_running(services.workers):
             running = worker_tasks()
-            assert len(running) == 5  # inbox, delivery, maintenance, backfill, checkpoint
+            assert len(running) == 6  # inbox, delivery, mail, maintenance, backfill, checkpoint
         assert all(t.done() for t in running)
     assert services.http.closed
     store.close()
@@ -45,6 +45,6 @@ async def test_the_app_holds_typed_services_and_starts_workers_only_when_asked(
     await quiet.close()
     busy = await aiohttp_client(create_app(settings))
     running = worker_tasks()
-    assert len(running) == 5
+    assert len(running) == 6
     await busy.close()
     assert all(t.done() for t in running)

@@ -12,13 +12,14 @@ import pytest
 from mitwirken.models.backfills import BACKFILL
 from mitwirken.models.deliveries import DELIVERY, DeliveryState
 from mitwirken.models.inbox_items import INBOX, InboxState
+from mitwirken.models.mails import MAIL
 from mitwirken.models.responses import RESPONSE
 from mitwirken.models.responses import ResponseState as R
 from mitwirken.models.states import IllegalTransition, StateMachine
 from mitwirken.models.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-MACHINES = [DELIVERY, INBOX, BACKFILL]
+MACHINES = [DELIVERY, INBOX, BACKFILL, MAIL]
 
 
 def reachable(machine: StateMachine) -> set:
@@ -103,7 +104,7 @@ def test_an_inconsistent_graph_cannot_be_declared():
 # --- one writer per queue table -----------------------------------------------------------
 
 OWNERS = {"deliveries": "models/deliveries.py", "domain_health": "models/deliveries.py",
-          "inbox_items": "models/inbox_items.py"}
+          "inbox_items": "models/inbox_items.py", "mails": "models/mails.py"}
 WRITE = re.compile(r"\b(?:UPDATE|INSERT(?: OR \w+)? INTO|REPLACE INTO|DELETE FROM)\s+"
                    r"[\"'`]?(\w+)", re.IGNORECASE)
 TABLE_API = re.compile(r"\.db\[[\"'](\w+)[\"']\]|\btable\([\"'](\w+)[\"']\)")

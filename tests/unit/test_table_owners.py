@@ -26,6 +26,7 @@ OWNERS = {
     "interactions": "interactions",
     "responses": "responses",
     "response_messages": "responses",
+    "mails": "mails",
     "remote_actors": "remote_actors",
     "remote_objects": "remote_content",
     "adoptions": "remote_content",
