@@ -65,6 +65,10 @@ class Crawl:
                 paths += [f"/actors/{name}/{coll}"] + [
                     f"/actors/{name}/{coll}?page={n}" for n in (1, 2, 3)]
         paths += ["/api/v1/opportunities", "/api/v1/practices", "/api/v1/admin/inbox"]
+        paths += [f"/api/v1/admin/{p}" for p in (
+            "federation", "domains", "domains/spam.example", "audit", "deliveries",
+            "instances", "reports")]
+        paths += ["/api/v1/instance/domain_blocks", "/metrics"]
         for row in store.all("SELECT id, object_id FROM outbox"):
             paths += [urlsplit(row["id"]).path]
             if row["object_id"] and row["object_id"].startswith(self.base):
