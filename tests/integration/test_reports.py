@@ -179,3 +179,30 @@ async def test_an_outgoing_report_reaches_the_origin_signed_by_the_instance_acto
     (entry,) = moderation.audit_entries(a.app[STORE])
     assert (entry["actor"], entry["action"], entry["target"]) == (
         "token:city_a", "report.send", practice_url)
+
+
+async def test_a_hidden_public_reply_is_neither_listed_nor_counted(fediverse, mastodon):
+    city = await fediverse.add("city-a")
+    add_org(city, "tafel")
+    opp = publish_opportunity(city, "tafel", title="Fahrdienst")
+    parent = city.app[URLS].opportunity(opp.id)
+    reply = mastodon.note("alice", "<p>Werbung für etwas ganz anderes</p>", inReplyTo=parent)
+    assert (await mastodon.post("alice", "http://city-a.test/inbox", reply))[0] == 202
+    await drain(city)
+    token = actor_repo.create_token(city.app[STORE], "tafel")
+    path = f"/api/v1/opportunities/{opp.id}/interactions"
+    data = ["--data", str(city.settings.data_dir)]
+    reply_id = reply["object"]["id"]
+
+    status, body = await api(fediverse, "GET", path, token)
+    assert [r["id"] for r in body["replies"]] == [reply_id] and body["totals"]["replies"] == 1
+    assert main(["review", "hide", reply_id, "--reason", "Werbung", *data]) == 0
+    status, body = await api(fediverse, "GET", path, token)
+    assert body["replies"] == [] and body["totals"]["replies"] == 0
+    assert main(["review", "approve", reply_id, *data]) == 0
+    status, body = await api(fediverse, "GET", path, token)
+    assert body["totals"]["replies"] == 1
+    assert main(["review", "remove", reply_id, *data]) == 0
+    status, body = await api(fediverse, "GET", path, token)
+    assert body["replies"] == [] and body["totals"]["replies"] == 0
+    assert city.app[STORE].scalar("SELECT count(*) FROM interactions") == 0
