@@ -15,8 +15,8 @@
   listed nor counted).
 - `instances`: what a remote instance's NodeInfo says it runs (software, version), when that
   was read, and the error if it could not be.
-- `reports`: the moderation queue — reports that arrived as `Flag` (and, later, the ones
-  this instance sends), each open until an admin resolves it with an action and a reason.
+- `reports`: the moderation queue — reports that arrived as `Flag`, each open until an
+  admin resolves it with an action and a reason, and the reports this instance sent.
 
 Frozen once released: never edit it (a change is a new migration)."""
 
