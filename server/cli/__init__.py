@@ -74,6 +74,10 @@ COMMANDS = (
     Command("queue show", "counts, unavailable domains and recent deliveries",
             queue.cmd_queue, queue.show_arguments),
     Command("queue retry", "retry one delivery now", queue.cmd_retry, queue.retry_arguments),
+    Command("queue retry-domain", "retry every failed or waiting delivery to a domain now",
+            queue.cmd_retry_domain, queue.retry_domain_arguments),
+    Command("queue health", "delivery health: queue, outcomes 24 h / 7 days, failing domains "
+            "(JSON)", queue.cmd_health, add_data),
     Command("share", "boost a remote object to our followers", federation.cmd_share,
             federation.share_arguments),
     Command("federation mode", "federate with everyone (open) or listed domains only "
