@@ -67,7 +67,7 @@ class Crawl:
         paths += ["/api/v1/opportunities", "/api/v1/practices", "/api/v1/admin/inbox"]
         paths += [f"/api/v1/admin/{p}" for p in (
             "federation", "domains", "domains/spam.example", "audit", "deliveries",
-            "instances", "reports")]
+            "instances", "reports", "delivery-health")]
         paths += ["/api/v1/instance/domain_blocks", "/metrics"]
         for row in store.all("SELECT id, object_id FROM outbox"):
             paths += [urlsplit(row["id"]).path]
