@@ -12,7 +12,7 @@ from typing import Any, TypedDict
 
 from mitwirken.federation.discovery import remote_software
 from mitwirken.federation.fetch import Fetcher, FetchError
-from mitwirken.models import audit, deliveries, domain_policy, inbox_items, instances
+from mitwirken.models import audit, deliveries, domain_policy, inbox_items, instances, reports
 from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.operations")
@@ -67,6 +67,7 @@ class QueueFigures(TypedDict):
     deliveries: dict[str, int]  # state → rows
     unavailable_domains: int
     inbox_items: list[tuple[str, str, int]]  # (type, state, rows); unknown types as "other"
+    open_reports: int
 
 
 def queue_figures(store: Store, known_types: frozenset[str]) -> QueueFigures:
@@ -81,7 +82,8 @@ def queue_figures(store: Store, known_types: frozenset[str]) -> QueueFigures:
         deliveries={"pending": summary["pending"], "held": summary["held"],
                     "done": summary["done"], "failed": summary["failed"]},
         unavailable_domains=len(summary["unavailable_domains"]),
-        inbox_items=[(t, s, n) for (t, s), n in sorted(merged.items())])
+        inbox_items=[(t, s, n) for (t, s), n in sorted(merged.items())],
+        open_reports=reports.count_open(store))
 
 
 def known_instances(store: Store, limit: int = 1000) -> list[instances.InstanceOverview]:

@@ -100,6 +100,7 @@ async def test_metrics_need_the_token_and_follow_a_scripted_run(fediverse, sinks
     assert got[("mitwirken_deliveries", (("state", "held"),))] == 0
     assert got[("mitwirken_inbox_posts_total", (("verdict", "malformed_json"),))] == 1
     assert got[("mitwirken_domains_unavailable", ())] == 0
+    assert got[("mitwirken_reports_open", ())] == 0
     assert got[("mitwirken_http_request_duration_seconds_count", (("family", "inbox"),))] == 1
     assert got[("mitwirken_http_request_duration_seconds_count", (("family", "metrics"),))] >= 4
 
