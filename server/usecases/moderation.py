@@ -122,7 +122,7 @@ def domain_rule(store: Store, domain: str) -> dict[str, Any] | None:
 
 def obfuscated(domain: str) -> str:
     """A domain with its middle starred (dots kept), for a public list that names it only
-    so far that whoever knows it recognises it: `hetze.example` → `het*****mple`."""
+    so far that whoever knows it recognises it: `hetze.example` → `het**.****ple`."""
     keep = len(domain) // 4
     return "".join(c if i < keep or i >= len(domain) - keep or c == "." else "*"
                    for i, c in enumerate(domain))
