@@ -295,6 +295,51 @@ def list_deliveries(store: Store, state: str | None = None, limit: int = 50,
                                                  [*params, limit]))
 
 
+class DomainFailures(TypedDict):
+    """A domain whose deliveries fail: given up (`failed`) or waiting to retry (`retrying`),
+    with the answer of its latest failed attempt."""
+
+    domain: str
+    failed: int
+    retrying: int
+    last_status: int | None
+    last_error: str | None
+    unavailable: bool
+
+
+def outcomes_since(store: Store, since: datetime) -> dict[str, int]:
+    """How many deliveries finished as done or failed since `since` (rows are kept 14 days)."""
+    counts = {r["state"]: r["n"] for r in store.all(
+        "SELECT state, count(*) AS n FROM deliveries WHERE finished_at >= ? GROUP BY state",
+        [iso(since)])}
+    return {"done": counts.get("done", 0), "failed": counts.get("failed", 0)}
+
+
+def failures_by_domain(store: Store, limit: int = 100) -> list[DomainFailures]:
+    """Domains with failed rows or rows waiting to retry after a failed attempt, most
+    failures first."""
+    rows = store.all(
+        "SELECT d.domain, sum(d.state = 'failed') AS failed, "
+        "sum(d.state = 'pending') AS retrying, max(d.id) AS latest, d.last_status, "
+        "d.last_error, COALESCE(h.unavailable, 0) AS unavailable "
+        "FROM deliveries d LEFT JOIN domain_health h ON h.domain = d.domain "
+        "WHERE (d.state = 'failed' OR (d.state = 'pending' AND d.attempts > 0)) "
+        "GROUP BY d.domain ORDER BY failed + retrying DESC, d.domain LIMIT ?", [limit])
+    return [DomainFailures(domain=r["domain"], failed=r["failed"], retrying=r["retrying"],
+                           last_status=r["last_status"], last_error=r["last_error"],
+                           unavailable=bool(r["unavailable"])) for r in rows]
+
+
+def requeue_domain(store: Store, domain: str, now: datetime) -> int:
+    """Admin action: every failed or waiting row to `domain` (and its subdomains) is tried
+    again now; returns how many."""
+    return update_state(store, TABLE, DELIVERY, DeliveryState.PENDING, where=_DOMAIN_OR_SUB,
+                        params=_domain_params(domain),
+                        assignments="next_attempt_at = ?, locked_until = NULL",
+                        values=[iso(now)],
+                        sources=[DeliveryState.FAILED, DeliveryState.PENDING])
+
+
 KEEP_DAYS = 14  # finished rows are kept this long (the privacy page says so)
 
 

@@ -52,19 +52,39 @@ def update_reply(store: Store, id_: str, actor: str, content: str) -> bool:
         [content, id_, actor]).rowcount > 0
 
 
+def hide_reply(store: Store, id_: str, now: datetime) -> bool:
+    """An admin hides a public reply: it is no longer listed or counted."""
+    return store.execute("UPDATE interactions SET hidden_at = ? WHERE id = ? AND kind = 'reply'",
+                         [iso(now), id_]).rowcount > 0
+
+
+def show_reply(store: Store, id_: str) -> bool:
+    """Undo `hide_reply`; False unless the reply was hidden."""
+    return store.execute("UPDATE interactions SET hidden_at = NULL WHERE id = ? "
+                         "AND kind = 'reply' AND hidden_at IS NOT NULL", [id_]).rowcount > 0
+
+
+def remove_reply(store: Store, id_: str) -> bool:
+    """An admin removes a public reply for good."""
+    return store.execute("DELETE FROM interactions WHERE id = ? AND kind = 'reply'",
+                         [id_]).rowcount > 0
+
+
 def for_object(store: Store, object_id: str, limit: int = 200) -> list[Interaction]:
     """The newest `limit` interactions of each kind with one of our objects, oldest first."""
     rows = store.all(
         "SELECT id, kind, actor, content, url, created_at FROM (SELECT *, row_number() OVER "
         "(PARTITION BY kind ORDER BY created_at DESC, id DESC) AS n FROM interactions "
-        "WHERE object_id = ?) WHERE n <= ? ORDER BY created_at, id", [object_id, limit])
+        "WHERE object_id = ? AND hidden_at IS NULL) WHERE n <= ? ORDER BY created_at, id",
+        [object_id, limit])
     return [Interaction(**row) for row in rows]  # type: ignore[typeddict-item]
 
 
 def counts(store: Store, object_id: str) -> dict[str, int]:
     """Number of interactions of each kind with one object (kinds without any are absent)."""
     return {r["kind"]: r["n"] for r in store.all(
-        "SELECT kind, count(*) AS n FROM interactions WHERE object_id = ? GROUP BY kind",
+        "SELECT kind, count(*) AS n FROM interactions WHERE object_id = ? AND hidden_at IS NULL "
+        "GROUP BY kind",
         [object_id])}
 
 

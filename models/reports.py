@@ -91,3 +91,7 @@ def resolve(store: Store, report_id: int, *, action: str, reason: str, by: str,
                         "resolved_at = ?", values=[action, reason, by, iso(now)])
     except IllegalTransition:
         return False
+
+
+def count_open(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM reports WHERE state = 'open'") or 0)

@@ -11,10 +11,12 @@
   columns earlier migrations added stay), with its indexes and triggers.
 - `remote_objects.review`: `held` while content of a limited domain waits for an admin's
   review, `hidden` when an admin hid it (neither is searchable), NULL when visible.
+- `interactions.hidden_at`: when an admin hid a public reply (hidden replies are neither
+  listed nor counted).
 - `instances`: what a remote instance's NodeInfo says it runs (software, version), when that
   was read, and the error if it could not be.
-- `reports`: the moderation queue — reports that arrived as `Flag` (and, later, the ones
-  this instance sends), each open until an admin resolves it with an action and a reason.
+- `reports`: the moderation queue — reports that arrived as `Flag`, each open until an
+  admin resolves it with an action and a reason, and the reports this instance sent.
 
 Frozen once released: never edit it (a change is a new migration)."""
 
@@ -56,6 +58,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         ALTER TABLE remote_objects ADD COLUMN review TEXT
             CHECK (review IS NULL OR review IN ('held', 'hidden'));
         CREATE INDEX remote_objects_review ON remote_objects(review) WHERE review IS NOT NULL;
+        ALTER TABLE interactions ADD COLUMN hidden_at TEXT;
         CREATE TABLE reports (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             activity_id TEXT UNIQUE,

@@ -92,6 +92,10 @@ COMMANDS = (
             responses.cmd_privacy_export, responses.privacy_arguments),
     Command("privacy erase", "remove all that is held about a person",
             responses.cmd_privacy_erase, responses.privacy_arguments),
+    Command("queue retry-domain", "retry every failed or waiting delivery to a domain now",
+            queue.cmd_retry_domain, queue.retry_domain_arguments),
+    Command("queue health", "delivery health: queue, outcomes 24 h / 7 days, failing domains "
+            "(JSON)", queue.cmd_health, add_data),
     Command("share", "boost a remote object to our followers", federation.cmd_share,
             federation.share_arguments),
     Command("federation mode", "federate with everyone (open) or listed domains only "

@@ -71,7 +71,7 @@ def cmd_follow(args: argparse.Namespace) -> int:
         raise CliError(f"{args.target}: {exc} Nichts wurde verändert.") from exc
     except FetchError as exc:
         raise CliError(f"{args.target} nicht gefunden: {exc.reason}") from exc
-    social.follow(store, Urls(settings.base_url), username, remote, utcnow())
+    social.follow(store, Urls(settings.base_url), username, remote, utcnow(), by=who())
     print(f"Folgeanfrage von @{username} an {remote.id} ist unterwegs.")
     return 0
 
@@ -81,7 +81,7 @@ def cmd_unfollow(args: argparse.Namespace) -> int:
     actor_id = social.find_following(store, username, args.target)
     if actor_id is None:
         raise CliError(f"@{username} folgt {args.target} nicht.")
-    social.unfollow(store, Urls(settings.base_url), username, actor_id, utcnow())
+    social.unfollow(store, Urls(settings.base_url), username, actor_id, utcnow(), by=who())
     print(f"@{username} folgt {actor_id} nicht mehr.")
     return 0
 

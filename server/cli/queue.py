@@ -8,8 +8,9 @@ import argparse
 import json
 
 from mitwirken.models.store import utcnow
+from mitwirken.models.web_names import WebNameError
 from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store, who
-from mitwirken.server.usecases import operations
+from mitwirken.server.usecases import moderation, operations
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
@@ -46,3 +47,26 @@ def cmd_retry(args: argparse.Namespace) -> int:
 def retry_arguments(p: argparse.ArgumentParser) -> None:
     add_data(p)
     p.add_argument("id", type=int)
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    store = open_store(open_settings(args))
+    print(json.dumps(operations.delivery_health(store, utcnow()), ensure_ascii=False,
+                     indent=2))
+    return 0
+
+
+def cmd_retry_domain(args: argparse.Namespace) -> int:
+    store = open_store(open_settings(args))
+    try:
+        domain = moderation.normalised_domain(args.domain)
+    except WebNameError as exc:
+        raise CliError(f"{exc} Nichts wurde verändert.") from exc
+    n = operations.retry_domain(store, domain, utcnow(), by=who())
+    print(f"{n} Zustellungen an {domain} werden erneut versucht.")
+    return 0
+
+
+def retry_domain_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("domain")

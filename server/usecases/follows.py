@@ -29,19 +29,26 @@ async def lookup(fetcher: Fetcher, actors: RemoteActors, target: str) -> RemoteA
     return await actors.get(actor_id, refresh=True)
 
 
-def follow(store: Store, urls: Urls, username: str, remote: RemoteActor, now: datetime) -> str:
-    """Record a Follow request and queue it to the remote inbox; returns the Follow id."""
+def follow(store: Store, urls: Urls, username: str, remote: RemoteActor, now: datetime, *,
+           by: str | None = None) -> str:
+    """Record a Follow request and queue it to the remote inbox; returns the Follow id. An
+    admin's follow (`by`) goes into the audit log."""
     activity = activities.follow(urls, urls.actor(username), remote.id)
     with store.tx():
         follows.add_following(store, username=username, actor=remote.id,
                               follow_id=activity["id"], now=now)
         publish(store, username, activity, now, to_followers=False,
                 extra_inboxes=[remote.inbox], public=False)
+        if by is not None:
+            moderation.record_action(store, by=by, action="follow", target=remote.id,
+                                     reason="", now=now, details={"local": username})
     return activity["id"]
 
 
-def unfollow(store: Store, urls: Urls, username: str, actor_id: str, now: datetime) -> bool:
-    """Forget the follow and queue an Undo(Follow) to the remote inbox."""
+def unfollow(store: Store, urls: Urls, username: str, actor_id: str, now: datetime, *,
+             by: str | None = None) -> bool:
+    """Forget the follow and queue an Undo(Follow) to the remote inbox (audited when an
+    admin does it, `by`)."""
     row = follows.get_following(store, username, actor_id)
     if row is None:
         return False
@@ -56,6 +63,9 @@ def unfollow(store: Store, urls: Urls, username: str, actor_id: str, now: dateti
         if remote:
             publish(store, username, undo, now, to_followers=False,
                     extra_inboxes=[remote["inbox"]], public=False)
+        if by is not None:
+            moderation.record_action(store, by=by, action="unfollow", target=actor_id,
+                                     reason="", now=now, details={"local": username})
     return True
 
 

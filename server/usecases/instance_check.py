@@ -26,6 +26,7 @@ import aiohttp
 
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
+from mitwirken.models import deliveries, domain_policy
 from mitwirken.models.store import DatabaseTooNew, Store
 from mitwirken.server.config import CONFIG_NAME, ConfigError, Settings, load_settings
 from mitwirken.server.http_client import client_session
@@ -141,6 +142,7 @@ def check_database(settings: Settings) -> list[Finding]:
     try:
         pending = store.pending_migrations()
         city_kind = actor_repo.kind_of(store, settings.city_username)
+        federation = [] if pending else check_federation(store)
     except sqlite3.Error as exc:
         return [*findings, Finding(FAIL, f"Datenbank lässt sich nicht lesen: {exc}",
                                    f"database cannot be read: {exc}")]
@@ -158,7 +160,25 @@ def check_database(settings: Settings) -> list[Finding]:
         findings.append(Finding(
             FAIL, f"Das Stadt-Konto @{settings.city_username} fehlt in der Datenbank.",
             f"the city actor @{settings.city_username} is missing from the database."))
-    return findings
+    return findings + federation
+
+
+def check_federation(store: Store) -> list[Finding]:
+    """The federation mode, and what it keeps back (docs/ADMIN.md)."""
+    if domain_policy.mode(store) != domain_policy.Mode.ALLOWLIST:
+        return [Finding(OK, "Föderation offen (außer für blockierte Domains).",
+                        "federation is open (except for blocked domains).")]
+    listed = [r for r in domain_policy.list_rules(store)
+              if r["policy"] != domain_policy.Policy.BLOCK]
+    held = deliveries.delivery_summary(store)["held"]
+    if not listed:
+        return [Finding(WARN, "Erlaubnisliste ist leer: die Instanz föderiert mit niemandem "
+                        "(`mitwirken allow DOMAIN` oder `mitwirken federation mode open`).",
+                        "the allow-list is empty: the instance federates with nobody.")]
+    return [Finding(OK, f"Föderation nur mit {len(listed)} erlaubten Domains; {held} "
+                    "Zustellungen an andere zurückgehalten.",
+                    f"federation with {len(listed)} listed domains only; {held} deliveries "
+                    "to others held.")]
 
 
 def check_base_url(settings: Settings) -> Finding:

@@ -29,6 +29,7 @@ from mitwirken.models import (
     deliveries,
     domain_policy,
     follows,
+    interactions,
     outbox,
     remote_content,
     search,
@@ -121,7 +122,7 @@ def domain_rule(store: Store, domain: str) -> dict[str, Any] | None:
 
 def obfuscated(domain: str) -> str:
     """A domain with its middle starred (dots kept), for a public list that names it only
-    so far that whoever knows it recognises it: `hetze.example` → `het*****mple`."""
+    so far that whoever knows it recognises it: `hetze.example` → `het**.****ple`."""
     keep = len(domain) // 4
     return "".join(c if i < keep or i >= len(domain) - keep or c == "." else "*"
                    for i, c in enumerate(domain))
@@ -269,9 +270,11 @@ def approve_content(store: Store, object_iri: str, now: datetime, *, by: str = "
     with store.tx():
         row = remote_content.get(store, object_iri)
         if row is None or row["review"] is None:
-            return False
-        remote_content.set_review(store, object_iri, None)
-        index_stored(store, row)
+            if not interactions.show_reply(store, object_iri):
+                return False
+        else:
+            remote_content.set_review(store, object_iri, None)
+            index_stored(store, row)
         audit.record(store, actor=by, action="content.approve", target=object_iri,
                      reason=reason, now=now)
     log.info("content_approved id=%s by=%s", object_iri, by)
@@ -281,11 +284,13 @@ def approve_content(store: Store, object_iri: str, now: datetime, *, by: str = "
 def hide_content(store: Store, object_iri: str, now: datetime, *, by: str = "system",
                  reason: str = "") -> bool:
     """A remote object leaves the search and the pages at once, and stays hidden when its
-    author updates it; False if it is not stored."""
+    author updates it; a public reply to one of ours is no longer listed or counted. False
+    if neither is stored."""
     with store.tx():
-        if not remote_content.set_review(store, object_iri, "hidden"):
+        if remote_content.set_review(store, object_iri, "hidden"):
+            search.remove(store, object_iri)
+        elif not interactions.hide_reply(store, object_iri, now):
             return False
-        search.remove(store, object_iri)
         audit.record(store, actor=by, action="content.hide", target=object_iri,
                      reason=reason, now=now)
     log.info("content_hidden id=%s by=%s", object_iri, by)
@@ -294,15 +299,17 @@ def hide_content(store: Store, object_iri: str, now: datetime, *, by: str = "sys
 
 def remove_content(store: Store, object_iri: str, now: datetime, *, by: str = "system",
                    reason: str = "") -> bool:
-    """A remote object is deleted here, and a tombstone keeps it from coming back; False if
-    it is not stored."""
+    """A remote object is deleted here, and a tombstone keeps it from coming back (a public
+    reply is deleted); False if neither is stored."""
     with store.tx():
         stored = remote_content.owner_and_review(store, object_iri)
         if stored is None:
-            return False
-        outbox.add_tombstone(store, object_iri, "Object", now, stored[0])
-        remote_content.remove(store, object_iri)
-        search.remove(store, object_iri)
+            if not interactions.remove_reply(store, object_iri):
+                return False
+        else:
+            outbox.add_tombstone(store, object_iri, "Object", now, stored[0])
+            remote_content.remove(store, object_iri)
+            search.remove(store, object_iri)
         audit.record(store, actor=by, action="content.remove", target=object_iri,
                      reason=reason, now=now)
     log.info("content_removed id=%s by=%s", object_iri, by)

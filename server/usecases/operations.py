@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from mitwirken.federation.discovery import remote_software
 from mitwirken.federation.fetch import Fetcher, FetchError
-from mitwirken.models import audit, deliveries, domain_policy, inbox_items, instances
+from mitwirken.models import audit, deliveries, domain_policy, inbox_items, instances, reports
 from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.operations")
@@ -67,6 +67,7 @@ class QueueFigures(TypedDict):
     deliveries: dict[str, int]  # state → rows
     unavailable_domains: int
     inbox_items: list[tuple[str, str, int]]  # (type, state, rows); unknown types as "other"
+    open_reports: int
 
 
 def queue_figures(store: Store, known_types: frozenset[str]) -> QueueFigures:
@@ -81,7 +82,8 @@ def queue_figures(store: Store, known_types: frozenset[str]) -> QueueFigures:
         deliveries={"pending": summary["pending"], "held": summary["held"],
                     "done": summary["done"], "failed": summary["failed"]},
         unavailable_domains=len(summary["unavailable_domains"]),
-        inbox_items=[(t, s, n) for (t, s), n in sorted(merged.items())])
+        inbox_items=[(t, s, n) for (t, s), n in sorted(merged.items())],
+        open_reports=reports.count_open(store))
 
 
 def known_instances(store: Store, limit: int = 1000) -> list[instances.InstanceOverview]:
@@ -106,3 +108,26 @@ async def refresh_instances(store: Store, fetcher: Fetcher, now: datetime,
         instances.save(store, domain, software=software, version=version, error=None, now=now)
         answered += 1
     return answered
+
+
+def delivery_health(store: Store, now: datetime) -> dict[str, Any]:
+    """The delivery-health document: queue depth per state, outcomes over the last 24 hours
+    and 7 days, the failing domains with their latest answer, and the unavailable ones."""
+    summary = deliveries.delivery_summary(store)
+    return {"queue": {"pending": summary["pending"], "held": summary["held"]},
+            "last_24h": deliveries.outcomes_since(store, now - timedelta(hours=24)),
+            "last_7d": deliveries.outcomes_since(store, now - timedelta(days=7)),
+            "failing_domains": deliveries.failures_by_domain(store),
+            "unavailable_domains": summary["unavailable_domains"]}
+
+
+def retry_domain(store: Store, domain: str, now: datetime, *, by: str) -> int:
+    """Try every failed or waiting delivery to a domain again now (audited); the delivery
+    worker still holds those its policy does not let through. Returns how many."""
+    with store.tx():
+        n = deliveries.requeue_domain(store, domain, now)
+        deliveries.mark_domain_available(store, domain)
+        audit.record(store, actor=by, action="delivery.retry_domain", target=domain,
+                     details={"requeued": n}, now=now)
+    log.info("deliveries_requeued domain=%s n=%d by=%s", domain, n, by)
+    return n

@@ -249,3 +249,24 @@ async def list_instances(request: web.Request) -> web.Response:
     admin(request)
     return web.json_response({"items": operations.known_instances(
         request.app[STORE], _limit(request, 1000, 5000))})
+
+
+async def delivery_health(request: web.Request) -> web.Response:
+    admin(request)
+    return web.json_response(operations.delivery_health(request.app[STORE],
+                                                        request.app[CLOCK]()))
+
+
+async def retry_domain(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    data = await json_body(request)
+    domain = data.get("domain")
+    if not isinstance(domain, str):
+        raise _problem("domain", "Bitte einen Domainnamen angeben, z. B. »spam.example«.")
+    try:
+        domain = moderation.normalised_domain(domain)
+    except WebNameError as exc:
+        raise _problem("domain", str(exc)) from exc
+    n = operations.retry_domain(request.app[STORE], domain, request.app[CLOCK](), by=by)
+    request.app[SERVICES].workers.delivery.wake()
+    return web.json_response({"domain": domain, "requeued": n})

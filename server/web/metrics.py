@@ -7,6 +7,7 @@ Per application (tests build many apps, so nothing is registered globally):
   from the database at each scrape (`usecases.operations.queue_figures`); done and failed
   deliveries are the outcomes, pending and held the depth;
 - `mitwirken_domains_unavailable`: domains given up on after seven days of failures;
+- `mitwirken_reports_open`: reports waiting in the moderation queue;
 - `mitwirken_inbox_posts_total{verdict}`: how the inbox answered (accepted, blocked, …);
 - `mitwirken_http_request_duration_seconds{family}`: request latency per route family
   (`api`, `admin`, `inbox`, `actors`, `objects`, `discovery`, `pages`, `metrics`, `other`).
@@ -64,6 +65,8 @@ class _Queues(Collector):
         yield GaugeMetricFamily("mitwirken_domains_unavailable", "Remote domains marked "
                                 "unavailable (failures on seven days)",
                                 value=figures["unavailable_domains"])
+        yield GaugeMetricFamily("mitwirken_reports_open", "Reports waiting in the moderation "
+                                "queue", value=figures["open_reports"])
         items = GaugeMetricFamily("mitwirken_inbox_items", "Received activities by type and "
                                   "state (kept 14 days)", labels=["type", "state"])
         for type_, state, n in figures["inbox_items"]:

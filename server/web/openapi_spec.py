@@ -295,6 +295,21 @@ def _admin_schemas() -> dict[str, Any]:
             "last_success_at": nullable, "last_failure_at": nullable,
             "unavailable": {"type": "boolean"}, "last_activity_at": nullable}},
         "InstanceList": _items("Instance"),
+        "DomainRetry": {"type": "object", "required": ["domain"],
+                        "properties": {"domain": text}},
+        "DomainRetried": {"type": "object", "properties": {
+            "domain": text, "requeued": {"type": "integer"}}},
+        "DeliveryHealth": {"type": "object", "properties": {
+            "queue": {"type": "object", "properties": {
+                k: {"type": "integer"} for k in ("pending", "held")}},
+            **{span: {"type": "object", "properties": {
+                k: {"type": "integer"} for k in ("done", "failed")}}
+               for span in ("last_24h", "last_7d")},
+            "failing_domains": {"type": "array", "items": {"type": "object", "properties": {
+                "domain": text, "failed": {"type": "integer"},
+                "retrying": {"type": "integer"}, "last_status": {"type": ["integer", "null"]},
+                "last_error": nullable, "unavailable": {"type": "boolean"}}}},
+            "unavailable_domains": {"type": "array", "items": text}}},
         "OutgoingReport": {"type": "object", "required": ["object"], "properties": {
             "object": {"type": "string", "format": "uri", "description": "A stored remote "
                        "object or a known remote actor"},
@@ -492,6 +507,13 @@ def _admin_operations() -> dict[str, dict[str, Any]]:
                 _query("domain", "A domain (with its subdomains)", text),
                 _query("limit", "How many (1–500)", {"type": "integer", "default": 50})),
             tag="admin")},
+        "/api/v1/admin/deliveries/retry": {"post": _op(
+            "admin_retry_domain", "Send every failed or waiting delivery to a domain (and its "
+            "subdomains) again now", 200, "DomainRetried", body_errors, body="DomainRetry",
+            tag="admin")},
+        "/api/v1/admin/delivery-health": {"get": _op(
+            "admin_delivery_health", "Queue depth, outcomes over 24 hours and 7 days, failing "
+            "and unavailable domains", 200, "DeliveryHealth", (403,), tag="admin")},
         "/api/v1/admin/deliveries/{id}/retry": {"post": _op(
             "admin_retry_delivery", "Send a failed, held or waiting delivery again now", 200,
             "Delivery", (403, 404), params=(delivery_id,), tag="admin")},

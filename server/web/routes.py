@@ -80,7 +80,9 @@ ROUTES: list[web.RouteDef] = [
     web.post("/api/v1/admin/reports/{id}/resolve", admin.resolve_report),
     web.get("/api/v1/admin/instances", admin.list_instances),
     web.get("/api/v1/admin/deliveries", admin.list_deliveries),
+    web.post("/api/v1/admin/deliveries/retry", admin.retry_domain),
     web.post("/api/v1/admin/deliveries/{id}/retry", admin.retry_delivery),
+    web.get("/api/v1/admin/delivery-health", admin.delivery_health),
 
     web.get("/api/v1/openapi.json", openapi.openapi_json),
     web.get("/api/v1/instance/domain_blocks", discovery.domain_blocks),

@@ -283,6 +283,8 @@ async def test_follow_by_handle_of_a_local_city_falls_back_to_http(fediverse, ca
     assert f"an {actor} ist unterwegs" in capsys.readouterr().out
     following = stadt.app[STORE].one("SELECT state FROM following WHERE actor = ?", [actor])
     assert following == {"state": "requested"}
+    audited = stadt.app[STORE].one("SELECT action, target FROM audit_log")  # an admin's act
+    assert audited == {"action": "follow", "target": actor}
 
 
 async def test_forged_outbox_items_get_the_checks_of_a_live_delivery(fediverse):

@@ -134,3 +134,16 @@ def test_domain_commands_and_their_audit_lines(settings, capsys, monkeypatch):
     with pytest.raises(SystemExit):
         run(settings, "audit", "--since", "gestern")
     assert "kein Datum" in capsys.readouterr().err
+
+
+def test_check_reports_the_federation_mode(settings, capsys):
+    assert run(settings, "check", "--offline") == 0
+    assert "Föderation offen" in capsys.readouterr().out
+    assert run(settings, "federation", "mode", "allowlist") == 0
+    capsys.readouterr()
+    assert run(settings, "check", "--offline") == 0  # a warning, not a failure
+    assert "WARN  Erlaubnisliste ist leer" in capsys.readouterr().out
+    assert run(settings, "allow", "partner.example") == 0
+    capsys.readouterr()
+    assert run(settings, "check", "--offline") == 0
+    assert "Föderation nur mit 1 erlaubten Domains; 0 Zustellungen" in capsys.readouterr().out

@@ -288,3 +288,14 @@ async def test_hidden_remote_content_leaves_search_at_once_and_stays_hidden(fedi
     assert admin(a, "review", "hide", object_iri) == 1
     assert [e["action"] for e in moderation.audit_entries(a.app[STORE])] == [
         "content.hide", "content.approve", "content.remove"]
+
+
+async def test_an_admins_unfollow_is_audited(fediverse):
+    a = await fediverse.add("city-a")
+    b = await fediverse.add("city-b")
+    remote_b = await follow(a, b)
+    assert admin(a, "unfollow", "@city_b@city-b.test") == 0
+    await drain(a, b)
+    assert follows_state(b, "city_b", "http://city-a.test/actors/city_a") is None
+    assert [(e["action"], e["target"]) for e in moderation.audit_entries(a.app[STORE])] == [
+        ("unfollow", remote_b)]

@@ -100,6 +100,7 @@ async def test_metrics_need_the_token_and_follow_a_scripted_run(fediverse, sinks
     assert got[("mitwirken_deliveries", (("state", "held"),))] == 0
     assert got[("mitwirken_inbox_posts_total", (("verdict", "malformed_json"),))] == 1
     assert got[("mitwirken_domains_unavailable", ())] == 0
+    assert got[("mitwirken_reports_open", ())] == 0
     assert got[("mitwirken_http_request_duration_seconds_count", (("family", "inbox"),))] == 1
     assert got[("mitwirken_http_request_duration_seconds_count", (("family", "metrics"),))] >= 4
 
@@ -114,9 +115,50 @@ async def test_metrics_need_the_token_and_follow_a_scripted_run(fediverse, sinks
 
     # And the admin API shows the same, per domain, with the last status and error
     city = actor_repo.create_token(store, "city_a")
+    status, _, body = await get(fediverse, "http://city-a.test/api/v1/admin/delivery-health",
+                                city)
+    assert status == 200
+    health = json.loads(body)
+    assert health["queue"] == {"pending": 1, "held": 0}
+    assert health["last_24h"] == health["last_7d"] == {"done": 1, "failed": 1}
+    assert health["failing_domains"] == [
+        {"domain": "fails.test", "failed": 0, "retrying": 1, "last_status": 503,
+         "last_error": "Service Unavailable", "unavailable": False},
+        {"domain": "gone.test", "failed": 1, "retrying": 0, "last_status": 410,
+         "last_error": "Gone", "unavailable": False}]
+    assert health["unavailable_domains"] == []
     for domain, state, last in (("fails.test", "pending", 503), ("gone.test", "failed", 410),
                                 ("recovers.test", "done", 202)):
         status, _, body = await get(fediverse, f"http://city-a.test/api/v1/admin/deliveries"
                                     f"?domain={domain}", city)
         (row,) = json.loads(body)["items"]
         assert (row["state"], row["last_status"]) == (state, last), domain
+
+
+async def test_retry_now_per_domain(fediverse, sinks):
+    clock = Clock()
+    a = await fediverse.add("city-a", clock=clock)
+    store, urls = a.app[STORE], a.app[URLS]
+    follows.add_follower(store, username="city_a", actor="http://gone.test/users/u",
+                         follow_id="http://gone.test/follows/1", state="accepted",
+                         inbox="http://gone.test/users/u/inbox", shared_inbox=None, now=clock())
+    note = {"id": urls.opportunity("n1"), "type": "Note", "content": "Hallo",
+            "attributedTo": urls.actor("city_a")}
+    publish(store, "city_a", activities.create(urls, "city_a", note, clock()), clock())
+    worker = a.app[SERVICES].workers.delivery
+    await worker.tick()
+    assert store.scalar("SELECT state FROM deliveries") == "failed"
+    sinks["gone.test"].script.default = 202  # the peer is back
+    city = actor_repo.create_token(store, "city_a")
+    async with http(fediverse) as session, session.post(
+            "http://city-a.test/api/v1/admin/deliveries/retry", json={"domain": "gone.test"},
+            headers={"Authorization": f"Bearer {city}"}) as resp:
+        assert resp.status == 200
+        assert await resp.json() == {"domain": "gone.test", "requeued": 1}
+    async with http(fediverse) as session, session.post(
+            "http://city-a.test/api/v1/admin/deliveries/retry", json={"domain": "kein domain"},
+            headers={"Authorization": f"Bearer {city}"}) as resp:
+        assert resp.status == 422
+    assert await worker.tick() == 1
+    assert store.scalar("SELECT state FROM deliveries") == "done"
+    assert [s.status for s in sinks["gone.test"].received] == [410, 202]

@@ -9,6 +9,7 @@ import json
 import uuid
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from mitwirken.models import actors as actor_repo
 from mitwirken.server.app_keys import STORE, URLS
@@ -35,6 +36,19 @@ async def mastodon(fediverse):
     masto = await FakeMastodon(fediverse.resolver).start()
     yield masto
     await masto.close()
+
+
+METRICS_TOKEN = "metrics-token-0123456789"
+
+
+async def open_reports_metric(fediverse) -> float:
+    async with http(fediverse) as session, session.get(
+            "http://city-a.test/metrics",
+            headers={"Authorization": f"Bearer {METRICS_TOKEN}"}) as resp:
+        text = await resp.text()
+    (value,) = [s.value for f in text_string_to_metric_families(text) for s in f.samples
+                if s.name == "mitwirken_reports_open"]
+    return value
 
 
 def flag(mastodon: FakeMastodon, objects: list[str], comment: str) -> dict:
@@ -117,7 +131,7 @@ async def test_a_mastodon_flag_becomes_a_report_and_remove_deletes_the_content(
 
 async def test_dismissing_from_the_cli(fediverse, mastodon, capsys, monkeypatch):
     monkeypatch.setattr("getpass.getuser", lambda: "admin")
-    city = await fediverse.add("city-a")
+    city = await fediverse.add("city-a", metrics_token=METRICS_TOKEN)
     data = ["--data", str(city.settings.data_dir)]
     urls = city.app[URLS]
     report = flag(mastodon, [urls.actor("city_a")], "<p>Unhöflich</p>")
@@ -126,12 +140,14 @@ async def test_dismissing_from_the_cli(fediverse, mastodon, capsys, monkeypatch)
     assert main(["report", "list", "--state", "open", *data]) == 0
     item = json.loads(capsys.readouterr().out)
     assert item["comment"] == "Unhöflich"  # HTML reduced to text
+    assert await open_reports_metric(fediverse) == 1
     assert main(["report", "resolve", str(item["id"]), "--action", "hide", *data]) == 1
     assert "möglich sind »dismiss« und »remove«" in capsys.readouterr().err
     assert main(["report", "resolve", str(item["id"]), "--action", "dismiss", "--reason",
                  "kein Verstoß", *data]) == 0
     assert "Meldung" in capsys.readouterr().out
     assert main(["report", "resolve", str(item["id"]), "--action", "dismiss", *data]) == 1
+    assert await open_reports_metric(fediverse) == 0
     assert [(e["actor"], e["action"]) for e in moderation.audit_entries(city.app[STORE])] == [
         ("cli:admin", "report.resolve")]
 
@@ -179,3 +195,30 @@ async def test_an_outgoing_report_reaches_the_origin_signed_by_the_instance_acto
     (entry,) = moderation.audit_entries(a.app[STORE])
     assert (entry["actor"], entry["action"], entry["target"]) == (
         "token:city_a", "report.send", practice_url)
+
+
+async def test_a_hidden_public_reply_is_neither_listed_nor_counted(fediverse, mastodon):
+    city = await fediverse.add("city-a")
+    add_org(city, "tafel")
+    opp = publish_opportunity(city, "tafel", title="Fahrdienst")
+    parent = city.app[URLS].opportunity(opp.id)
+    reply = mastodon.note("alice", "<p>Werbung für etwas ganz anderes</p>", inReplyTo=parent)
+    assert (await mastodon.post("alice", "http://city-a.test/inbox", reply))[0] == 202
+    await drain(city)
+    token = actor_repo.create_token(city.app[STORE], "tafel")
+    path = f"/api/v1/opportunities/{opp.id}/interactions"
+    data = ["--data", str(city.settings.data_dir)]
+    reply_id = reply["object"]["id"]
+
+    status, body = await api(fediverse, "GET", path, token)
+    assert [r["id"] for r in body["replies"]] == [reply_id] and body["totals"]["replies"] == 1
+    assert main(["review", "hide", reply_id, "--reason", "Werbung", *data]) == 0
+    status, body = await api(fediverse, "GET", path, token)
+    assert body["replies"] == [] and body["totals"]["replies"] == 0
+    assert main(["review", "approve", reply_id, *data]) == 0
+    status, body = await api(fediverse, "GET", path, token)
+    assert body["totals"]["replies"] == 1
+    assert main(["review", "remove", reply_id, *data]) == 0
+    status, body = await api(fediverse, "GET", path, token)
+    assert body["replies"] == [] and body["totals"]["replies"] == 0
+    assert city.app[STORE].scalar("SELECT count(*) FROM interactions") == 0

@@ -83,6 +83,8 @@ def test_block_refuses_what_is_not_a_domain_and_changes_nothing(data, capsys):
         assert "Domainname" in err and "Nichts wurde verändert" in err
         code, _, err = _run(capsys, "unblock", "--data", data, name)
         assert code == 1 and "Domainname" in err
+    code, _, err = _run(capsys, "unblock", "--data", data, "export")  # `block export` is a
+    assert code == 1 and "Domainname" in err  # command (Mastodon's CSV); `unblock` has none
     assert _rows(data, "SELECT domain FROM domain_blocks") == []
 
 

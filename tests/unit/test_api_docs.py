@@ -125,6 +125,8 @@ def test_guide_has_the_examples_it_promises():
                    ("POST", "$BASE/api/v1/admin/deliveries/999999/retry"),
                    ("GET", "$BASE/api/v1/admin/reports"), ("POST", "$BASE/api/v1/admin/reports"),
                    ("GET", "$BASE/api/v1/admin/instances"),
+                   ("GET", "$BASE/api/v1/admin/delivery-health"),
+                   ("POST", "$BASE/api/v1/admin/deliveries/retry"),
                    ("POST", "$BASE/api/v1/admin/reports/999999/resolve")]:
         assert needed in calls, needed
     minimal = {"title": "Lesepat:in gesucht", "description": "Markdown …", "kind": "regular",
