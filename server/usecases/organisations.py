@@ -28,7 +28,6 @@ log = logging.getLogger("mitwirken.organisations")
 # part of the actor's id that every follower holds).
 PROFILE_FIELDS = ("name", "sector", "summary", "website", "email", "phone", "office_hours",
                   "address")
-OPTIONAL_FIELDS = ("summary", "website", "email", "phone", "office_hours", "address")
 __all__ = ["PROFILE_FIELDS", "ActorError", "AccountError", "OrgEntry", "Organisations"]
 
 
@@ -50,6 +49,10 @@ def _profile(values: Mapping[str, str | None]) -> dict[str, str | None]:
         value = (values[name] or "").strip()
         cleaned[name] = value if value or name in ("name", "summary") else None
     return cleaned
+
+
+def _same(stored: object, new: str | None) -> bool:
+    return (None if stored is None else str(stored)) == new
 
 
 def _require_sector(sector: str | None) -> None:
@@ -84,7 +87,7 @@ class Organisations:
             raise ActorError(f"Keine Organisation mit dem Benutzernamen {username!r}.")
         return actor
 
-    def list(self) -> list[OrgEntry]:
+    def overview(self) -> list[OrgEntry]:
         editors: dict[str, list[Account]] = {}
         for account in account_repo.list_all(self.store):
             if account.role == "editor":
@@ -100,10 +103,13 @@ class Organisations:
     def edit(self, username: str, values: Mapping[str, str | None]) -> LocalActor:
         """Change the profile and send an `Update` of the actor to its followers, in one
         transaction. Raises `ValidationError` (German, by field) or `ActorError`."""
-        self.get(username)
+        current = self.get(username)
         profile = _profile(values)
         if "sector" in profile:
             _require_sector(profile["sector"])
+        if all(_same(getattr(current, k), v) for k, v in profile.items()):
+            log.info("org_profile_unchanged username=%s", username)
+            return current  # followers get no Update that changes nothing
         now = self.clock()
         with self.store.tx():
             actor = actor_repo.update_actor(self.store, username, **profile)

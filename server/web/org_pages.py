@@ -46,7 +46,9 @@ HELP = {
     "office_hours": "Wann jemand erreichbar ist, z. B. „Di und Do 10–12 Uhr“.",
     "address": "Straße, Hausnummer und Ort, falls man vorbeikommen kann.",
 }
-FIELD_MAX = 2000  # longer input is cut before validation (the summary's limit)
+# Longer input is cut before validation; well above every field's limit, so an over-long
+# value still gets its German error rather than being shortened silently.
+FIELD_MAX = 10_000
 
 
 def _staff(request: web.Request) -> Session:
@@ -108,7 +110,7 @@ async def list_page(request: web.Request) -> web.Response:
 def _list(request: web.Request, session: Session, error: tuple[str, str] | None = None,
           status: int = 200) -> web.Response:
     orgs = organisations(request)
-    entries, editors = orgs.list(), orgs.editor_accounts()
+    entries, editors = orgs.overview(), orgs.editor_accounts()
     free = {e.actor.username: [a for a in editors if e.actor.username not in a.orgs]
             for e in entries}
     return render(request, "organisations.html", {

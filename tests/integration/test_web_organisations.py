@@ -70,7 +70,8 @@ async def test_staff_add_an_organisation_shown_with_its_profile(web, settings, c
     ({"name": ""}, "name", "Mindestens 1 Zeichen"),
     ({"sector": ""}, "sector", "Bitte wählen Sie einen Sektor"),
     ({"sector": "mafia"}, "sector", "Sektor muss einer von"),
-    ({"website": "javascript:alert(1)"}, "website", ""),
+    ({"website": "javascript:alert(1)"}, "website", "https://"),
+    ({"summary": "lang " * 500}, "summary", "Höchstens 2000 Zeichen"),
 ])
 async def test_a_wrong_field_keeps_the_input_and_says_why_next_to_it(
         web, settings, changes, field, message):
@@ -142,8 +143,13 @@ async def test_editing_the_profile_queues_an_update_of_the_actor(web, settings, 
     html = await (await web.get(f"{path}?hinweis=gespeichert", headers=HTML)).text()
     assert "Das Profil ist gespeichert" in html
 
-    # A wrong value changes nothing and sends nothing
+    # Saving the same profile again sends no Update that changes nothing
     before = store.scalar("SELECT count(*) FROM deliveries")
+    resp = await web.post(path, data=data, allow_redirects=False)
+    assert resp.status == 303 and "org_profile_unchanged username=tafel" in caplog.text
+    assert store.scalar("SELECT count(*) FROM deliveries") == before
+
+    # A wrong value changes nothing and sends nothing
     resp = await web.post(path, data={**data, "name": "", "website": "ftp://x"})
     html = await resp.text()
     assert resp.status == 422 and 'id="error-name"' in html and 'id="error-website"' in html
