@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
 from mitwirken.server.cli import main
+from mitwirken.server.usecases.organisations import Organisations
 from tests.web_helpers import add_account, csrf_of, login, page_csrf
 
 HTML = {"Accept": "text/html"}
@@ -223,3 +225,23 @@ async def test_editors_get_a_german_403_and_everyone_needs_csrf(web, settings):
     store = Store.open(settings.db_path)
     assert actor_repo.get_actor(store, "lesewelt") is None
     assert actor_repo.get_actor(store, "tafel").name == "Tafel Musterstadt e.V."
+
+
+async def test_an_assigned_editor_publishes_for_the_organisation_at_once(web, settings):
+    await login(web, "staff@stadt.example")
+    token = await page_csrf(web, NEW)
+    assert (await web.post(NEW, data=new_org(token), allow_redirects=False)).status == 303
+    assert (await web.post(f"{LIST}/lesewelt/redaktion", data={
+        "csrf": token, "email": "red@tafel.example"}, allow_redirects=False)).status == 303
+    await web.post("/abmelden", data={"csrf": token})
+
+    await login(web, "red@tafel.example")
+    html = await (await web.get("/verwaltung/angebote/neu", headers=HTML)).text()
+    assert 'value="lesewelt"' in html and "Lesewelt e. V." in html
+    # Unassigned (the same use case the page calls): the open session loses it on its next page
+    store = Store.open(settings.db_path)
+    account_id = store.scalar("SELECT id FROM accounts WHERE email = 'red@tafel.example'")
+    Organisations(store, Urls("http://musterstadt.test"), lambda: datetime.now(UTC)).unassign(
+        "lesewelt", account_id)
+    html = await (await web.get("/verwaltung/angebote/neu", headers=HTML)).text()
+    assert 'value="lesewelt"' not in html and "Lesewelt e. V." not in html
