@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -245,3 +247,26 @@ async def test_an_assigned_editor_publishes_for_the_organisation_at_once(web, se
         "lesewelt", account_id)
     html = await (await web.get("/verwaltung/angebote/neu", headers=HTML)).text()
     assert 'value="lesewelt"' not in html and "Lesewelt e. V." not in html
+
+
+def documented_example() -> tuple[str, dict[str, str], str]:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "WEB.md").read_text("utf-8")
+    section = text.split("## Organisations\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```text\n(.*?)```", section, re.S)
+    assert block
+    request, answer = block.group(1).strip().split("\n\n")
+    first, *lines = request.splitlines()
+    fields = dict(line.split("=", 1) for line in lines)
+    location = answer.splitlines()[1].removeprefix("Location: ")
+    return first.removeprefix("POST "), fields, location
+
+
+async def test_the_documented_example_is_true(web, settings):
+    path, fields, location = documented_example()
+    await login(web, "staff@stadt.example")
+    fields["csrf"] = await page_csrf(web, path)
+    resp = await web.post(path, data=fields, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == location
+    actor = actor_repo.get_actor(Store.open(settings.db_path), fields["username"])
+    assert actor is not None and actor.address == fields["address"]
+    assert actor.name == fields["name"] and actor.sector == fields["sector"]
