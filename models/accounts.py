@@ -90,6 +90,22 @@ def remove(store: Store, account_id: int) -> None:
         store.execute("DELETE FROM accounts WHERE id = ?", [account_id])
 
 
+def assign_org(store: Store, account_id: int, username: str) -> bool:
+    """The account edits `username` too; False when it already did."""
+    with store.tx():
+        cur = store.execute("INSERT OR IGNORE INTO account_orgs (account_id, username) "
+                            "VALUES (?, ?)", [account_id, username])
+    return bool(cur.rowcount)
+
+
+def unassign_org(store: Store, account_id: int, username: str) -> bool:
+    """The account no longer edits `username`; False when it did not."""
+    with store.tx():
+        cur = store.execute("DELETE FROM account_orgs WHERE account_id = ? AND username = ?",
+                            [account_id, username])
+    return bool(cur.rowcount)
+
+
 def set_password_hash(store: Store, account_id: int, password_hash: str, now: datetime) -> None:
     with store.tx():
         store.execute("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",

@@ -7,21 +7,22 @@ import argparse
 
 from pydantic import ValidationError
 
+from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.actors import SECTORS, ActorError
 from mitwirken.models.german_errors import german_errors
+from mitwirken.models.store import utcnow
 from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
-from mitwirken.server.usecases.instance import make_actor
+from mitwirken.server.usecases.organisations import Organisations
 
 
 def cmd_org_add(args: argparse.Namespace) -> int:
     settings = open_settings(args)
     store = open_store(settings)
-    extra = {k: getattr(args, k) for k in ("summary", "website", "phone", "email",
-                                            "office_hours", "address") if getattr(args, k)}
+    values = {k: getattr(args, k) for k in ("name", "sector", "summary", "website", "phone",
+                                            "email", "office_hours", "address")}
     try:
-        actor = make_actor(args.username, "org", args.name, sector=args.sector, **extra)
-        actor_repo.create_actor(store, actor)
+        actor = Organisations(store, Urls(settings.base_url), utcnow).add(args.username, values)
     except ValidationError as exc:
         raise CliError("; ".join(f"--{e['field'].replace('_', '-')}: {e['message']}"
                                  for e in german_errors(exc))) from exc
