@@ -66,6 +66,11 @@ def enqueue(store: Store, *, to: str, subject: str, body: str, now: datetime,
     return cur.rowcount == 1
 
 
+def queued(store: Store, key: str) -> bool:
+    """Whether a mail with this key was queued (sent or not)."""
+    return store.one("SELECT 1 FROM mails WHERE key = ?", [key]) is not None
+
+
 def claim(store: Store, now: datetime, limit: int = 20) -> list[Mail]:
     """Take up to `limit` due mails whose lease is free."""
     with store.tx():

@@ -24,6 +24,7 @@ from mitwirken.server.app_keys import (
     LOGIN,
     METRICS,
     REPRESENTATIONS,
+    RESET_LIMIT,
     RESPONSE_FORM_LIMIT,
     SERVICES,
     SETTINGS,
@@ -98,6 +99,7 @@ def create_app(
     app[ACCOUNTS] = Accounts(app[STORE], clock)
     app[REPRESENTATIONS] = Representations(ChangeCounters(app[STORE]))
     app[FOLLOW_LIMIT] = RateLimit(10, 600, time.monotonic)  # WebFinger lookups per address
+    app[RESET_LIMIT] = RateLimit(5, 900, time.monotonic)  # reset mails asked per address
     app[RESPONSE_FORM_LIMIT] = RateLimit(10, 600, time.monotonic)  # response forms per address
     if settings.metrics_token:
         app[METRICS] = Metrics(app[STORE], lambda: app[SERVICES].inbox_context.router.types)

@@ -31,3 +31,4 @@ RESPONSE_FORM_LIMIT = web.AppKey("response_form_limit", RateLimit)  # the respon
 LOGIN = web.AppKey("login", Login)  # sessions of the web UI
 ACCOUNTS = web.AppKey("accounts", Accounts)  # web accounts (set-password links)
 METRICS = web.AppKey("metrics", Metrics)  # only when the setting metrics_token is set
+RESET_LIMIT = web.AppKey("reset_limit", RateLimit)  # "Passwort vergessen", per address

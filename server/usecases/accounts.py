@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from mitwirken.models import accounts as account_repo
 from mitwirken.models import actors as actor_repo
+from mitwirken.models import mails
 from mitwirken.models import sessions as session_repo
 from mitwirken.models.accounts import ROLES, Account, AccountError, Role
 from mitwirken.models.ids import hash_token, new_token
@@ -90,6 +91,28 @@ class Accounts:
                               self.clock() + timedelta(days=LINK_DAYS))
         return f"/passwort/{token}"
 
+    def request_reset(self, email: str, base_url: str) -> bool:
+        """"Passwort vergessen": mail a one-time link to the account's address, at most one
+        an hour (the mail queue's key); the old password keeps working until the link is used.
+        False when no account has this address — the page says the same either way."""
+        try:
+            account = self.get(email)
+        except AccountError:
+            log.info("password_reset_requested account=none")
+            return False
+        now = self.clock()
+        key = f"password-reset:{account.id}:{now:%Y-%m-%dT%H}"
+        with self.store.tx():
+            if mails.queued(self.store, key):  # one mail an hour; its link stays valid
+                log.info("password_reset_requested account=%d mailed=False", account.id)
+                return True
+            link = self.new_link(account)
+            mails.enqueue(self.store, to=account.email, now=now, key=key,
+                          subject="Ihr Link für ein neues Passwort",
+                          body=RESET_MAIL.format(link=base_url + link, days=LINK_DAYS))
+        log.info("password_reset_requested account=%d mailed=True", account.id)
+        return True
+
     def link_account(self, token: str) -> Account | None:
         return account_repo.link_account(self.store, hash_token(token), self.clock())
 
@@ -105,6 +128,18 @@ class Accounts:
             session_repo.delete_for_account(self.store, account.id)  # a new password, anew
         log.info("password_set id=%d", account.id)
         return account
+
+
+RESET_MAIL = """Guten Tag,
+
+für Ihr Konto wurde ein neues Passwort angefordert. Über diesen Link setzen Sie es
+(er gilt {days} Tage und nur einmal):
+
+{link}
+
+Haben Sie das nicht angefordert, können Sie diese E-Mail ignorieren: Ihr bisheriges
+Passwort gilt weiter.
+"""
 
 
 def role_of(value: str) -> Role:

@@ -9,7 +9,7 @@ import math
 from aiohttp import web
 
 from mitwirken.models.accounts import AccountError
-from mitwirken.server.app_keys import ACCOUNTS, LOGIN
+from mitwirken.server.app_keys import ACCOUNTS, LOGIN, RESET_LIMIT, SERVICES, SETTINGS
 from mitwirken.server.usecases.login import LoggedIn, Throttled
 from mitwirken.server.usecases.passwords import MAX_LENGTH, WeakPassword
 from mitwirken.server.web.auth import (
@@ -124,3 +124,39 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         return render(request, "password.html", {"account": account, "error": error},
                       status=422, headers={**NO_STORE, "Referrer-Policy": "no-referrer"})
     return redirect("/anmelden?hinweis=passwort")
+
+
+# "Passwort vergessen": only where the instance can send mail (setting smtp_host).
+NO_MAIL = ("Diese Stadt verschickt keine E-Mails. Bitte wenden Sie sich an die Administration: "
+           "sie schickt Ihnen einen Link für ein neues Passwort.")
+
+
+def _mail_on(request: web.Request) -> None:
+    if not request.app[SETTINGS].smtp_host:
+        raise page_error(404, "no_mail", NO_MAIL)
+
+
+async def reset_form(request: web.Request) -> web.Response:
+    _mail_on(request)
+    return render(request, "password_reset.html", {"sent": False, "email": ""},
+                  headers=NO_STORE)
+
+
+async def reset_submit(request: web.Request) -> web.Response:
+    _mail_on(request)
+    form = await request.post()
+    check_csrf(request, form)
+    email = str(form.get("email", "")).strip()[:300]
+    wait = request.app[RESET_LIMIT].allow(request.remote or "?")
+    if wait:
+        minutes = max(1, math.ceil(wait / 60))
+        return render(request, "password_reset.html", {
+            "sent": False, "email": email,
+            "error": f"Zu viele Versuche. Bitte warten Sie {minutes} "
+                     f"{'Minute' if minutes == 1 else 'Minuten'}."},
+            status=429, headers={**NO_STORE, "Retry-After": str(math.ceil(wait))})
+    if email:
+        request.app[ACCOUNTS].request_reset(email, request.app[SETTINGS].base_url)
+        request.app[SERVICES].workers.mail.wake()
+    return render(request, "password_reset.html", {"sent": True, "email": ""},
+                  headers=NO_STORE)

@@ -126,6 +126,8 @@ ROUTES: list[web.RouteDef] = [
     web.post("/anmelden", login.login_submit),
     web.post("/abmelden", login.logout),
     web.post("/abmelden/ueberall", login.logout_everywhere),
+    web.get("/passwort-vergessen", login.reset_form),
+    web.post("/passwort-vergessen", login.reset_submit),
     web.get("/passwort/{token}", login.password_form),
     web.post("/passwort/{token}", login.password_submit),
 
