@@ -20,7 +20,7 @@ from mitwirken.models.actors import ActorError, LocalActor
 from mitwirken.models.german_errors import problem, raise_errors
 from mitwirken.models.store import Store
 from mitwirken.server.usecases.instance import make_actor
-from mitwirken.server.usecases.responses import reply_rate
+from mitwirken.server.usecases.response_promise import reply_rate
 
 log = logging.getLogger("mitwirken.organisations")
 
