@@ -159,3 +159,16 @@ async def test_mastodon_csv_import_and_export(web, settings):
     exported = await resp.text()
     assert exported == moderation.export_mastodon_csv(store)
     assert sorted(moderation.parse_mastodon_csv(exported)) == sorted(expected)
+
+
+async def test_the_dashboard_links_the_admin_pages_for_admins_only(web):
+    links = ('href="/verwaltung/foederation"', 'href="/verwaltung/meldungen"',
+             'href="/verwaltung/zustellung"')
+    await login(web, "chef@stadt.example")
+    html = await (await web.get("/verwaltung", headers=HTML)).text()
+    assert all(link in html for link in links)
+    token = await page_csrf(web, "/verwaltung")
+    await web.post("/abmelden", data={"csrf": token}, allow_redirects=False)
+    await login(web, "staff@stadt.example")
+    html = await (await web.get("/verwaltung", headers=HTML)).text()
+    assert not any(link in html for link in links)
