@@ -4,6 +4,7 @@ case as the admin API, each action in the audit log as `web:<e-mail>` with its r
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import aiohttp
@@ -172,3 +173,29 @@ async def test_the_dashboard_links_the_admin_pages_for_admins_only(web):
     await login(web, "staff@stadt.example")
     html = await (await web.get("/verwaltung", headers=HTML)).text()
     assert not any(link in html for link in links)
+
+
+def documented_example() -> tuple[str, dict[str, str], str]:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "WEB.md").read_text("utf-8")
+    section = text.split("## Administration: federation, reports, delivery\n", 1)[1].split(
+        "\n## ", 1)[0]
+    block = re.search(r"```text\n(.*?)```", section, re.S)
+    assert block
+    request, answer = block.group(1).strip().split("\n\n")
+    first, *lines = request.splitlines()
+    fields = dict(line.split("=", 1) for line in lines)
+    location = answer.splitlines()[1].removeprefix("Location: ")
+    return first.removeprefix("POST "), fields, location
+
+
+async def test_the_documented_example_is_true(web, settings):
+    path, fields, location = documented_example()
+    await login(web, "chef@stadt.example")
+    fields["csrf"] = await page_csrf(web, PAGE)
+    resp = await web.post(path, data=fields, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == location
+    store = store_of(settings)
+    assert moderation.domain_rule(store, fields["domain"])["policy"] == fields["policy"]
+    (entry,) = moderation.audit_entries(store)
+    assert (entry["actor"], entry["target"], entry["reason"]) == (
+        "web:chef@stadt.example", fields["domain"], fields["reason"])
