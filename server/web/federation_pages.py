@@ -13,7 +13,7 @@ from aiohttp.web_request import FileField
 from mitwirken.models.domain_policy import Mode, Policy
 from mitwirken.models.web_names import WebNameError
 from mitwirken.server.app_keys import CLOCK, STORE
-from mitwirken.server.usecases import moderation
+from mitwirken.server.usecases import moderation, operations
 from mitwirken.server.web.admin_pages import NO_STORE
 from mitwirken.server.web.admin_web import (
     REASON_TOO_LONG,
@@ -41,6 +41,7 @@ def _page(request: web.Request, *, error: str | None = None, notice: str | None 
     store = request.app[STORE]
     return render(request, "federation.html", {
         "mode": moderation.federation_mode(store).value,
+        "held": operations.delivery_queue(store, None, 0)["summary"]["held"],
         "rules": moderation.domain_rules(store), "policy_names": POLICY_NAMES,
         "error": error, "values": values or {},
         "notice": notice or NOTICES.get(request.query.get("hinweis", ""))},

@@ -5,11 +5,13 @@ case as the admin API, each action in the audit log as `web:<e-mail>` with its r
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from mitwirken.models import deliveries
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
 from mitwirken.server.usecases import moderation
@@ -77,6 +79,24 @@ async def test_mode_switch_with_reason_is_audited(web, settings):
     assert "gilt ab sofort" in html
 
 
+async def test_the_switch_holds_and_releases_deliveries_at_once(web, settings):
+    store = store_of(settings)
+    deliveries.enqueue_deliveries(store, "http://musterstadt.test/activities/1", "musterstadt",
+                                  "{}", ["https://andere.example/inbox"], datetime.now(UTC))
+    await login(web, "chef@stadt.example")
+    token = await page_csrf(web, PAGE)
+    assert 'id="held"' not in await (await web.get(PAGE, headers=HTML)).text()
+    await web.post(PAGE + "/modus", data={"csrf": token, "mode": "allowlist"})
+    assert store.scalar("SELECT state FROM deliveries") == "held"
+    html = await (await web.get(PAGE, headers=HTML)).text()
+    assert '<span id="held">1 Zustellung(en) an nicht erlaubte Domains' in html
+    await web.post(PAGE + "/modus", data={"csrf": token, "mode": "open"})
+    assert store.scalar("SELECT state FROM deliveries") == "pending"
+    assert [e["details"] for e in moderation.audit_entries(store)] == [
+        {"previous": "open", "released": 0, "held": 1},
+        {"previous": "allowlist", "released": 1, "held": 0}]
+
+
 async def test_rules_are_added_changed_and_removed(web, settings):
     await login(web, "chef@stadt.example")
     token = await page_csrf(web, PAGE)
@@ -142,6 +162,9 @@ async def test_mastodon_csv_import_and_export(web, settings):
     form = aiohttp.FormData()
     form.add_field("file", CSV.read_bytes(), filename="x.csv", content_type="text/csv")
     assert (await web.post(PAGE + "/import", data=form)).status == 403  # no CSRF token
+    big = b"#domain,#severity\n" + b"x.example,suspend\n" * 70_000  # > max_body_bytes
+    resp = await web.post(PAGE + "/import", data=upload(token, big), headers=HTML)
+    assert resp.status == 413 and "zu groß" in await resp.text()
     assert moderation.domain_rules(store) == []
 
     resp = await web.post(PAGE + "/import", data=upload(token, CSV.read_bytes()))
