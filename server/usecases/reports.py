@@ -82,6 +82,12 @@ def list_reports(store: Store, state: str | None = None, limit: int = 200
     return [view(r) for r in report_repo.list_reports(store, state, limit)]
 
 
+def get_report(store: Store, report_id: int) -> dict[str, Any] | None:
+    """One report as `view` shows it, or None."""
+    report = report_repo.get(store, report_id)
+    return view(report) if report is not None else None
+
+
 def _our_content(urls: Urls, url: str) -> tuple[Kind, str] | None:
     for prefix, kind in ((urls.base + "/angebote/", "opportunities"),
                          (urls.base + "/praxis/", "practices")):

@@ -82,7 +82,8 @@ class Crawl:
         paths += [f"/api/v1/responses/{r['id']}" for r in store.all("SELECT id FROM responses")]
         paths += ["/anmelden", self.link, "/verwaltung", "/verwaltung/angebote/neu",
                   "/verwaltung/praxis/neu", "/verwaltung/antworten",
-                  "/verwaltung/antworten?status=alle", "/verwaltung/antworten/none"]
+                  "/verwaltung/antworten?status=alle", "/verwaltung/antworten/none",
+                  "/verwaltung/meldungen/none"]
         paths += [f"/api/v1/admin/{p}" for p in (
             "federation", "domains", "domains/example.org", "audit", "reports", "instances",
             "deliveries", "delivery-health")] + ["/api/v1/instance/domain_blocks", "/metrics"]

@@ -1,0 +1,109 @@
+"""The instance admin in the browser: from the dashboard to `Föderation` (switch to allow-list
+mode, add a rule, upload Mastodon's CSV), `Meldungen` (a report from a Mastodon server is
+dismissed with a reason) and `Zustellung` (a failing domain with its status and error, retried
+now). axe-core passes on the three pages; screenshots at 1280 and 390 px (no horizontal
+overflow) are kept in tests/browser/artefacts/."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from playwright.async_api import Page, expect
+
+from mitwirken.models import deliveries
+from mitwirken.models import reports as report_repo
+from mitwirken.models.store import Store
+from tests.browser.conftest import no_serious_violations, screenshot
+from tests.web_helpers import PASSWORD, add_account
+
+CSV = Path(__file__).resolve().parents[1] / "data" / "mastodon_domain_blocks.csv"
+
+
+async def _both_widths(page: Page, name: str) -> None:
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await screenshot(page, f"{name}-390")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{name} is {width} px wide at 390 px"
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    await screenshot(page, f"{name}-1280")
+
+
+def _scenario(site) -> int:
+    """A report as Mastodon's Flag leaves it, and a delivery that was given up."""
+    now = datetime.now(UTC)
+    store = Store.open(site.settings.db_path)
+    try:
+        report_id = report_repo.add_incoming(
+            store, activity_id="https://mastodon.example/0f1e", reporter=(
+                "https://mastodon.example/actor"), origin="mastodon.example",
+            comment="Spam-Angebot, bitte prüfen", objects=[f"{site.url}/actors/tafel"],
+            now=now)
+        with store.tx():
+            deliveries.enqueue_deliveries(store, f"{site.url}/activities/1", "musterstadt",
+                                          "{}", ["https://kaputt.example/inbox"], now)
+            row = store.scalar("SELECT max(id) FROM deliveries")
+            deliveries.fail_delivery(store, row, 503, "Service Unavailable", now)
+    finally:
+        store.close()
+    assert report_id is not None
+    return report_id
+
+
+async def test_admin_runs_federation_reports_and_delivery(page: Page, site, axe_script):
+    add_account(site.settings, "chef@musterstadt.example", "admin")
+    report_id = _scenario(site)
+    await page.goto(f"{site.url}/anmelden")
+    await page.get_by_label("E-Mail", exact=True).fill("chef@musterstadt.example")
+    await page.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+
+    # Föderation
+    await page.get_by_role("link", name="Föderation", exact=True).first.click()
+    await expect(page.get_by_role("heading", name="Föderation", exact=True)).to_be_visible()
+    await page.get_by_label("Nur erlaubte Domains").check()
+    await page.get_by_label("Begründung (für das Protokoll)").fill("Nur Engagierte Städte")
+    await page.get_by_role("button", name="Modus umstellen").click()
+    await expect(page.get_by_role("status")).to_contain_text("umgestellt")
+    await expect(page.locator("main")).to_contain_text("Zurzeit: nur erlaubte Domains")
+    await page.get_by_label("Domain", exact=True).fill("engagiert.example")
+    await page.get_by_label("Regel", exact=True).select_option("allow")
+    await page.locator("#new-reason").fill("Partnerstadt")
+    await page.get_by_role("button", name="Regel speichern").click()
+    await expect(page.get_by_role("heading", name="engagiert.example: Erlauben")).to_be_visible()
+    await page.get_by_label("CSV-Datei").set_input_files(str(CSV))
+    await page.get_by_role("button", name="Sperrliste einlesen").click()
+    await expect(page.get_by_role("status")).to_contain_text(
+        "Die Sperrliste ist eingelesen: 2 gesperrt, 2 eingeschränkt, 1 erlaubt.")
+    await expect(page.get_by_role("heading", name="spam.example: Sperren")).to_be_visible()
+    await no_serious_violations(page, axe_script, "admin-federation")
+    await _both_widths(page, "admin-federation")
+    await page.get_by_text("Regel für werbung.example ändern oder entfernen").click()
+    await page.get_by_label("Regel für werbung.example", exact=True).select_option("block")
+    await page.get_by_role("button", name="Regel ändern: werbung.example").click()
+    await expect(page.get_by_role("heading", name="werbung.example: Sperren")).to_be_visible()
+
+    # Meldungen
+    await page.get_by_role("link", name="Meldungen", exact=True).click()
+    await page.get_by_role("link", name=f"Meldung {report_id} von mastodon.example").click()
+    await expect(page.locator("main")).to_contain_text("Spam-Angebot, bitte prüfen")
+    await no_serious_violations(page, axe_script, "admin-report")
+    await _both_widths(page, "admin-report")
+    await page.get_by_label("Verwerfen (kein Verstoß)").check()
+    await page.get_by_label("Begründung (für das Protokoll)").fill("Kein Spam")
+    await page.get_by_role("button", name="Meldung erledigen").click()
+    await expect(page.get_by_role("status")).to_have_text("Die Meldung ist erledigt.")
+    await expect(page.locator("main")).to_contain_text("von web:chef@musterstadt.example")
+    await page.get_by_role("link", name="Alle Meldungen").click()
+    await no_serious_violations(page, axe_script, "admin-reports")
+    await _both_widths(page, "admin-reports")
+
+    # Zustellung
+    await page.get_by_role("link", name="Zustellung", exact=True).click()
+    await expect(page.get_by_role("heading", name="kaputt.example")).to_be_visible()
+    await expect(page.locator("main")).to_contain_text("HTTP 503 – Service Unavailable")
+    await no_serious_violations(page, axe_script, "admin-delivery")
+    await _both_widths(page, "admin-delivery")
+    await page.get_by_role("button", name="Jetzt erneut versuchen: kaputt.example").click()
+    await expect(page.get_by_role("status")).to_contain_text(
+        "1 Zustellung(en) an kaputt.example werden jetzt erneut versucht.")
