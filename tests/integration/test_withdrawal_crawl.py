@@ -80,7 +80,8 @@ class Crawl:
         paths += ["/api/v1/opportunities", "/api/v1/practices", "/api/v1/admin/inbox",
                   "/api/v1/responses", "/api/v1/responses/none"]
         paths += [f"/api/v1/responses/{r['id']}" for r in store.all("SELECT id FROM responses")]
-        paths += ["/anmelden", "/passwort-vergessen", self.link, "/verwaltung", "/verwaltung/angebote/neu",
+        paths += ["/anmelden", "/passwort-vergessen", self.link, "/verwaltung",
+                  "/verwaltung/angebote/neu",
                   "/verwaltung/praxis/neu", "/verwaltung/antworten",
                   "/verwaltung/antworten?status=alle", "/verwaltung/antworten/none",
                   "/verwaltung/meldungen/none"]
