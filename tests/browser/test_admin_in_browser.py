@@ -107,3 +107,10 @@ async def test_admin_runs_federation_reports_and_delivery(page: Page, site, axe_
     await page.get_by_role("button", name="Jetzt erneut versuchen: kaputt.example").click()
     await expect(page.get_by_role("status")).to_contain_text(
         "1 Zustellung(en) an kaputt.example werden jetzt erneut versucht.")
+
+    # Protokoll: every decision above, with who and why
+    await page.get_by_role("link", name="Protokoll", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Protokoll")
+    await expect(page.locator("table.audit")).to_contain_text("web:chef@musterstadt.example")
+    await no_serious_violations(page, axe_script, "admin-audit")
+    await _both_widths(page, "admin-audit")
