@@ -33,6 +33,7 @@ from mitwirken.server.web import (
     response_form_page,
     responses_api,
     responses_pages,
+    review_pages,
     sitemap,
     token_pages,
 )
@@ -160,6 +161,8 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/meldungen/{id}/erledigen", report_pages.resolve_submit),
     web.get("/verwaltung/zustellung", delivery_pages.delivery_page),
     web.get("/verwaltung/protokoll", audit_pages.audit_page),
+    web.get("/verwaltung/inhalte", review_pages.review_page),
+    web.post("/verwaltung/inhalte/entscheiden", review_pages.decide_submit),
     web.post("/verwaltung/zustellung/erneut", delivery_pages.retry_submit),
     web.get("/verwaltung/personen", people_pages.people_page),
     web.post("/verwaltung/personen", people_pages.add_person),

@@ -114,3 +114,9 @@ async def test_admin_runs_federation_reports_and_delivery(page: Page, site, axe_
     await expect(page.locator("table.audit")).to_contain_text("web:chef@musterstadt.example")
     await no_serious_violations(page, axe_script, "admin-audit")
     await _both_widths(page, "admin-audit")
+
+    # Inhalte prüfen (nothing waits in this test: the page and its form)
+    await page.get_by_role("link", name="Inhalte", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Inhalte prüfen")
+    await no_serious_violations(page, axe_script, "admin-review")
+    await _both_widths(page, "admin-review")
