@@ -120,3 +120,10 @@ async def test_admin_runs_federation_reports_and_delivery(page: Page, site, axe_
     await expect(page.get_by_role("heading", level=1)).to_have_text("Inhalte prüfen")
     await no_serious_violations(page, axe_script, "admin-review")
     await _both_widths(page, "admin-review")
+
+    # Netzwerk: whom the city follows, who follows it, known servers
+    await page.get_by_role("link", name="Netzwerk", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Netzwerk")
+    await expect(page.get_by_label("Einer anderen Stadt folgen")).to_be_visible()
+    await no_serious_violations(page, axe_script, "admin-network")
+    await _both_widths(page, "admin-network")

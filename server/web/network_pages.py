@@ -1,0 +1,116 @@
+"""`/verwaltung/netzwerk` (admins only): the city's (or an organisation's, `?konto=`) place in
+the network — whom it follows (follow another city by handle, unfollow), who follows it
+(approve or reject pending requests, remove a follower: it gets a `Reject`), and every known
+instance with its software, followers here and delivery state. Through `usecases.follows` and
+`usecases.operations`, the use cases of `mitwirken follow|unfollow|approve|reject|
+remove-follower|instances`."""
+
+from __future__ import annotations
+
+import logging
+from itertools import islice
+
+from aiohttp import web
+
+from mitwirken.federation.fetch import FetchError
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import follows
+from mitwirken.models.actors import LocalActor
+from mitwirken.models.web_names import WebNameError
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases import operations
+from mitwirken.server.web.admin_pages import NO_STORE
+from mitwirken.server.web.admin_web import REASON_TOO_LONG, audit_name, reason_of, require_admin
+from mitwirken.server.web.auth import check_csrf
+from mitwirken.server.web.forms import text_value
+from mitwirken.server.web.templating import render
+
+log = logging.getLogger("mitwirken.web")
+
+STATES = {"pending": "wartet auf Zustimmung", "accepted": "bestätigt",
+          "requested": "angefragt", "rejected": "abgelehnt"}
+MAX_LISTED = 500
+
+
+def _actor(request: web.Request, username: str) -> LocalActor:
+    store = request.app[STORE]
+    actor = actor_repo.get_actor(store, username.lower()) if username else None
+    if actor is None or actor.kind == "instance":
+        actor = actor_repo.city_actor(store)
+    return actor
+
+
+def _page(request: web.Request, actor: LocalActor, *, notice: str | None = None,
+          error: str | None = None, handle: str = "", status: int = 200) -> web.Response:
+    store = request.app[STORE]
+    return render(request, "network_admin.html", {
+        "actor": actor, "actors": [a for a in actor_repo.list_actors(store)
+                                   if a.kind != "instance"],
+        "following": follows.list_following(store, actor.username),
+        "followers": list(islice(follows.list_followers(store, actor.username), MAX_LISTED)),
+        "instances": operations.known_instances(store), "states": STATES,
+        "notice": notice, "error": error, "handle": handle, "here": "netzwerk"},
+        status=status, headers=NO_STORE)
+
+
+async def network_page(request: web.Request) -> web.Response:
+    require_admin(request)
+    return _page(request, _actor(request, request.query.get("konto", "")))
+
+
+async def follow_submit(request: web.Request) -> web.Response:
+    session = require_admin(request)
+    form = await request.post()
+    check_csrf(request, form)
+    actor = _actor(request, text_value(form, "konto"))
+    handle = text_value(form, "handle")[:300]
+    svc = request.app[SERVICES]
+    try:
+        remote = await social.lookup(svc.fetcher, svc.remote_actors, handle)
+    except (WebNameError, FetchError) as exc:
+        log.info("web_follow_failed account=%d target=%s", session.account.id, handle[:100])
+        reason = exc.reason if isinstance(exc, FetchError) else str(exc)
+        return _page(request, actor, handle=handle, status=422,
+                     error=f"„{handle}“ wurde nicht gefunden ({reason}).")
+    social.follow(request.app[STORE], request.app[URLS], actor.username, remote,
+                  request.app[CLOCK](), by=audit_name(session))
+    svc.workers.delivery.wake()
+    log.info("web_follow account=%d actor=%s target=%s", session.account.id, actor.username,
+             remote.id)
+    return _page(request, actor, notice=f"Die Folgeanfrage an {remote.id} ist unterwegs.")
+
+
+async def decide_submit(request: web.Request) -> web.Response:
+    """One of: unfollow, approve or reject a request, remove a follower."""
+    session = require_admin(request)
+    form = await request.post()
+    check_csrf(request, form)
+    actor = _actor(request, text_value(form, "konto"))
+    target, action, reason = text_value(form, "actor")[:2000], text_value(form, "aktion"), \
+        reason_of(form)
+    if reason is None:
+        return _page(request, actor, error=REASON_TOO_LONG, status=422)
+    store, urls, now, by = request.app[STORE], request.app[URLS], request.app[CLOCK](), \
+        audit_name(session)
+    if action == "entfolgen":
+        done = social.unfollow(store, urls, actor.username, target, now, by=by)
+        notice = f"@{actor.username} folgt {target} nicht mehr."
+    elif action in ("annehmen", "ablehnen"):
+        done = social.decide_follow_request(store, urls, actor.username, target,
+                                            accept=action == "annehmen", now=now, by=by,
+                                            reason=reason)
+        notice = ("Angenommen: " if action == "annehmen" else "Abgelehnt: ") + target
+    elif action == "entfernen":
+        done = social.remove_follower(store, urls, actor.username, target, now, by=by,
+                                      reason=reason)
+        notice = f"Entfernt: {target} folgt @{actor.username} nicht mehr."
+    else:
+        return _page(request, actor, error="Unbekannte Aktion.", status=422)
+    if not done:
+        return _page(request, actor, status=404,
+                     error=f"{target} passt nicht zu dieser Aktion (schon erledigt?).")
+    request.app[SERVICES].workers.delivery.wake()
+    log.info("web_network account=%d actor=%s action=%s target=%s", session.account.id,
+             actor.username, action, target)
+    return _page(request, actor, notice=notice)
