@@ -131,6 +131,8 @@ COMMANDS = (
             "actor)", moderation.cmd_report_send, moderation.report_send_arguments),
     Command("audit", "the audit log of admin actions, as JSON lines",
             moderation.cmd_audit, moderation.audit_arguments),
+    Command("approval", "new followers wait for approval (on) or not (off)",
+            federation.cmd_approval, federation.approval_arguments),
     Command("approve", "approve a pending follow request", federation.cmd_approve,
             federation.decision_arguments),
     Command("reject", "reject a pending follow request", federation.cmd_approve,

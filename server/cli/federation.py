@@ -188,6 +188,24 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_approval(args: argparse.Namespace) -> int:
+    """`approval on|off`: whether new followers wait for approval (manuallyApprovesFollowers)."""
+    settings, store, username = _as_local(args)
+    changed = social.set_manual_approval(store, Urls(settings.base_url), username,
+                                         args.state == "on", utcnow(), by=who(),
+                                         reason=args.reason or "")
+    state = "warten auf Zustimmung" if args.state == "on" else "werden ohne Rückfrage angenommen"
+    print(f"Neue Folgende von @{username} {state}" + ("." if changed else " (war schon so)."))
+    return 0
+
+
+def approval_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("state", choices=("on", "off"))
+    add_as(p)
+    p.add_argument("--reason")
+
+
 def decision_arguments(p: argparse.ArgumentParser) -> None:
     """`approve` and `reject`."""
     add_data(p)

@@ -7,16 +7,20 @@ import logging
 from datetime import datetime
 
 from mitwirken.federation import activities
+from mitwirken.federation.actors import actor_to_ap
 from mitwirken.federation.fetch import Fetcher, webfinger
 from mitwirken.federation.inbox import Activity, InboxContext, State, object_id
 from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
-from mitwirken.models import follows, remote_actors
+from mitwirken.models import actors as actor_repo
+from mitwirken.models import audit, follows, remote_actors
+from mitwirken.models.actors import ActorError
 from mitwirken.models.store import Store
 from mitwirken.models.web_names import check_web_url
 from mitwirken.server.usecases import backfill, moderation
 from mitwirken.server.usecases.network_ingest import purge_actor
+from mitwirken.server.usecases.response_promise import reply_rate
 
 
 async def lookup(fetcher: Fetcher, actors: RemoteActors, target: str) -> RemoteActor:
@@ -219,3 +223,25 @@ async def receive_follow_answer(ctx: InboxContext, activity: Activity) -> State 
             backfill.start(ctx.store, row["username"], row["actor"], ctx.clock())
     inbox_log.info("follow_%s local=%s actor=%s", state, row["username"], row["actor"])
     return "processed"
+
+
+def set_manual_approval(store: Store, urls: Urls, username: str, on: bool, now: datetime, *,
+                        by: str, reason: str = "") -> bool:
+    """Whether new followers of `username` wait for an admin's approval
+    (`manuallyApprovesFollowers`, Mastodon's lock). The actor's `Update` goes to its
+    followers and the change into the audit log; False when it was already so."""
+    actor = actor_repo.get_actor(store, username)
+    if actor is None or actor.kind == "instance":
+        raise ActorError(f"Kein Konto '{username}'.")
+    if actor.manually_approves == on:
+        return False
+    with store.tx():
+        actor = actor_repo.update_actor(store, username, manually_approves=on)
+        rate = reply_rate(store, username, now)
+        doc = actor_to_ap(actor, urls, extra_fields=(rate,) if rate else ())
+        publish(store, username, activities.update(urls, username, doc, now), now)
+        audit.record(store, actor=by, action="follow.approval", target=username,
+                     reason=reason, details={"manually_approves": on}, now=now)
+    logging.getLogger("mitwirken.follows").info("manual_approval username=%s on=%s by=%s",
+                                               username, on, by)
+    return True

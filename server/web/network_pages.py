@@ -81,6 +81,27 @@ async def follow_submit(request: web.Request) -> web.Response:
     return _page(request, actor, notice=f"Die Folgeanfrage an {remote.id} ist unterwegs.")
 
 
+async def approval_submit(request: web.Request) -> web.Response:
+    """Whether this actor's new followers wait for approval (`manuallyApprovesFollowers`)."""
+    session = require_admin(request)
+    form = await request.post()
+    check_csrf(request, form)
+    actor = _actor(request, text_value(form, "konto"))
+    on = text_value(form, "bestaetigen") == "ja"
+    reason = reason_of(form)
+    if reason is None:
+        return _page(request, actor, error=REASON_TOO_LONG, status=422)
+    social.set_manual_approval(request.app[STORE], request.app[URLS], actor.username, on,
+                               request.app[CLOCK](), by=audit_name(session), reason=reason)
+    request.app[SERVICES].workers.delivery.wake()
+    log.info("web_manual_approval account=%d actor=%s on=%s", session.account.id,
+             actor.username, on)
+    actor = _actor(request, actor.username)
+    return _page(request, actor, notice=(
+        "Neue Folgende warten jetzt auf Ihre Zustimmung." if on
+        else "Neue Folgende werden jetzt ohne Rückfrage angenommen."))
+
+
 async def decide_submit(request: web.Request) -> web.Response:
     """One of: unfollow, approve or reject a request, remove a follower."""
     session = require_admin(request)

@@ -165,6 +165,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/verwaltung/inhalte", review_pages.review_page),
     web.get("/verwaltung/netzwerk", network_pages.network_page),
     web.post("/verwaltung/netzwerk/folgen", network_pages.follow_submit),
+    web.post("/verwaltung/netzwerk/zustimmung", network_pages.approval_submit),
     web.post("/verwaltung/netzwerk/entscheiden", network_pages.decide_submit),
     web.post("/verwaltung/inhalte/entscheiden", review_pages.decide_submit),
     web.post("/verwaltung/zustellung/erneut", delivery_pages.retry_submit),

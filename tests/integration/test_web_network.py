@@ -88,3 +88,35 @@ async def test_admin_follows_approves_and_removes_in_the_web_ui(fediverse, serve
     assert ("web:chef@stadt-a.example", "follow.approve", C_CITY) in audited
     assert any(action.startswith("follow") and target == B_CITY
                for _, action, target in audited), audited
+
+
+async def test_each_actor_can_require_approval_of_new_followers(fediverse, served):
+    a = await fediverse.add("city-a")
+    b = await fediverse.add("city-b")
+    c = await fediverse.add("city-c")
+    add_account(a.settings, "chef@stadt-a.example", "admin")
+    await follow(b, a)  # B follows A already: it hears of the change
+    chef = Person(fediverse, a)
+    try:
+        await chef.login("chef@stadt-a.example")
+        page = "/verwaltung/netzwerk"
+        status, html = await chef.post(f"{page}/zustimmung", {
+            "konto": "city_a", "bestaetigen": "ja", "reason": "erst prüfen"}, page)
+        assert status == 200 and "warten jetzt auf Ihre Zustimmung" in html
+        assert 'value="ja" checked' in html
+        async with chef.session.get(A_CITY, headers={"Accept": "application/activity+json"}
+                                    ) as resp:
+            assert (await resp.json(content_type=None))["manuallyApprovesFollowers"] is True
+        await drain(a, b)
+        update = b.app[STORE].one(
+            "SELECT state FROM inbox_items WHERE type = 'Update' AND actor = ?", [A_CITY])
+        assert update == {"state": "processed"}  # A's followers got the Update
+        await follow(c, a)
+        assert state(a, "followers", "city_a", C_CITY) == "pending"
+    finally:
+        await chef.session.close()
+    assert admin(a, "approval", "off", "--reason", "wieder offen") == 0
+    entries = [(e["actor"].split(":")[0], e["action"], e["reason"]) for e in
+               moderation.audit_entries(a.app[STORE]) if e["action"] == "follow.approval"]
+    assert entries == [("web", "follow.approval", "erst prüfen"),
+                       ("cli", "follow.approval", "wieder offen")]
