@@ -34,9 +34,9 @@ def audit_name(session: Session) -> str:
     return f"web:{session.account.email}"
 
 
-def reason_of(form: MultiDictProxy[Any]) -> str | None:
-    """The reason field; None when it is longer than the API allows."""
-    reason = text_value(form, "reason")
+def reason_of(form: MultiDictProxy[Any], name: str = "reason") -> str | None:
+    """The reason (or comment) field; None when it is longer than the API allows."""
+    reason = text_value(form, name)
     return None if len(reason) > MAX_REASON else reason
 
 

@@ -49,15 +49,44 @@ def _objects(request: web.Request, urls: list[str]) -> list[dict[str, str]]:
             for url in urls]
 
 
-async def list_page(request: web.Request) -> web.Response:
-    require_admin(request)
+def _list(request: web.Request, *, notice: str | None = None, error: str | None = None,
+          values: dict[str, str] | None = None, status: int = 200) -> web.Response:
     store = request.app[STORE]
     items = reports.list_reports(store, "open") + [
         r for r in reports.list_reports(store, None) if r["state"] != "open"]
     return render(request, "reports.html", {
         "items": items, "state_names": STATE_NAMES, "action_names": ACTION_NAMES,
-        "direction_names": DIRECTION_NAMES, "done_names": DONE_NAMES},
-        headers=NO_STORE)
+        "direction_names": DIRECTION_NAMES, "done_names": DONE_NAMES, "notice": notice,
+        "error": error, "values": values or {}}, status=status, headers=NO_STORE)
+
+
+async def list_page(request: web.Request) -> web.Response:
+    require_admin(request)
+    return _list(request)
+
+
+async def send_submit(request: web.Request) -> web.Response:
+    """Report remote content to its origin: a `Flag` from the instance actor (as
+    `POST /api/v1/admin/reports` and `mitwirken report send`)."""
+    session = require_admin(request)
+    form = await request.post()
+    check_csrf(request, form)
+    url, comment = text_value(form, "object")[:2000], reason_of(form, "comment")
+    values = {"object": url, "comment": text_value(form, "comment")[:2000]}
+    if not url.startswith(("https://", "http://")):
+        return _list(request, values=values, status=422,
+                     error="Bitte die Adresse (URL) des gemeldeten Inhalts angeben.")
+    if comment is None:
+        return _list(request, values=values, status=422, error=REASON_TOO_LONG)
+    try:
+        report = reports.send(request.app[STORE], request.app[SERVICES].urls, url, comment,
+                              request.app[CLOCK](), by=audit_name(session))
+    except reports.UnknownObject:
+        return _list(request, values=values, status=404,
+                     error="Dieser Inhalt ist hier nicht bekannt.")
+    request.app[SERVICES].workers.delivery.wake()
+    log.info("web_report_sent account=%d report=%s", session.account.id, report["id"])
+    return _list(request, notice="Die Meldung ist an den Server des Inhalts unterwegs.")
 
 
 def _report_id(request: web.Request) -> int:

@@ -158,6 +158,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/foederation/import", federation_pages.import_submit),
     web.get("/verwaltung/foederation/export", federation_pages.export_csv),
     web.get("/verwaltung/meldungen", report_pages.list_page),
+    web.post("/verwaltung/meldungen/senden", report_pages.send_submit),
     web.get("/verwaltung/meldungen/{id}", report_pages.report_page),
     web.post("/verwaltung/meldungen/{id}/erledigen", report_pages.resolve_submit),
     web.get("/verwaltung/zustellung", delivery_pages.delivery_page),
