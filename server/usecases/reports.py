@@ -26,15 +26,18 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import audit, content_store, remote_actors, remote_content
 from mitwirken.models import reports as report_repo
 from mitwirken.models.markdown import html_to_text, sanitize_html
+from mitwirken.models.opportunity import Opportunity
 from mitwirken.models.safe_json import parse_json
 from mitwirken.models.store import Store
+from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound
 
 log = logging.getLogger("mitwirken.moderation")
 
 Action = Literal["dismiss", "hide", "remove", "block_actor", "block_domain"]
 ACTIONS: tuple[str, ...] = get_args(Action)
-SUPPORTED = ("dismiss", "remove")
+SUPPORTED = ("dismiss", "hide", "remove")
+HIDDEN = (OpportunityStatus.PAUSED, OpportunityStatus.CLOSED)  # already off the public lists
 MAX_OBJECTS = 50
 MAX_COMMENT = 5000
 
@@ -106,10 +109,18 @@ def resolve(store: Store, content: ContentService, report_id: int, action: str, 
     if action not in ACTIONS:
         raise ReportError("Erlaubt sind dismiss, hide, remove, block_actor und block_domain.")
     if action not in SUPPORTED:
-        raise ReportError("Diese Meldung betrifft eigene Inhalte: möglich sind »dismiss« "
-                          "und »remove«.")
+        raise ReportError("Diese Meldung betrifft eigene Inhalte: möglich sind »dismiss«, "
+                          "»hide« und »remove«.")
     removed: list[str] = []
+    hidden: list[str] = []
     with store.tx():
+        if action == "hide":  # our opportunities pause: off the lists and the search, an
+            for url in parse_json(report["objects"]):  # Update tells the followers
+                target = _our_content(content.urls, url)
+                obj = content_store.get(store, *target) if target else None
+                if isinstance(obj, Opportunity) and obj.status not in HIDDEN and target:
+                    content.set_status(target[1], OpportunityStatus.PAUSED)
+                    hidden.append(url)
         if action == "remove":
             for url in parse_json(report["objects"]):
                 target = _our_content(content.urls, url)
@@ -124,12 +135,13 @@ def resolve(store: Store, content: ContentService, report_id: int, action: str, 
                                    now=now):
             return None
         audit.record(store, actor=by, action="report.resolve", target=str(report_id),
-                     reason=reason, details={"action": action, "removed": removed}, now=now)
-    log.info("report_resolved id=%s action=%s by=%s removed=%d", report_id, action, by,
-             len(removed))
+                     reason=reason, details={"action": action, "removed": removed,
+                                             "hidden": hidden}, now=now)
+    log.info("report_resolved id=%s action=%s by=%s removed=%d hidden=%d", report_id, action,
+             by, len(removed), len(hidden))
     resolved = report_repo.get(store, report_id)
     assert resolved is not None
-    return {**view(resolved), "removed": removed}
+    return {**view(resolved), "removed": removed, "hidden": hidden}
 
 
 class UnknownObject(LookupError):

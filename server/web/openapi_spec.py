@@ -317,11 +317,13 @@ def _admin_schemas() -> dict[str, Any]:
         "ReportResolution": {"type": "object", "required": ["action"], "properties": {
             "action": {"type": "string", "enum": ["dismiss", "hide", "remove", "block_actor",
                                                   "block_domain"],
-                       "description": "For reports about our own content: dismiss or remove "
+                       "description": "For reports about our own content: dismiss, hide "
+                       "(pauses the reported opportunities; Update is sent) or remove "
                        "(deletes the reported objects; Delete is sent)."},
             "reason": {"type": "string", "maxLength": 1000}}},
         "ReportResolved": {"allOf": [{"$ref": REF.format(model="Report")}, {
-            "type": "object", "properties": {"removed": {"type": "array", "items": text}}}]},
+            "type": "object", "properties": {"removed": {"type": "array", "items": text},
+                                             "hidden": {"type": "array", "items": text}}}]},
     }
 
 

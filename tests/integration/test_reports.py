@@ -22,6 +22,8 @@ from tests.integration.test_network import (
     add_org,
     follow,
     found,
+    get_json,
+    get_text,
     http,
     publish_opportunity,
     publish_practice,
@@ -120,13 +122,40 @@ async def test_a_mastodon_flag_becomes_a_report_and_remove_deletes_the_content(
     (entry,) = moderation.audit_entries(city.app[STORE])
     assert (entry["actor"], entry["action"], entry["target"], entry["reason"]) == (
         "token:city_a", "report.resolve", str(item["id"]), "Werbung ohne Bezug")
-    assert entry["details"] == {"action": "remove", "removed": [opp_url]}
+    assert entry["details"] == {"action": "remove", "removed": [opp_url], "hidden": []}
 
     # The CLI shows the same report
     assert main(["report", "list", "--state", "resolved", "--data",
                  str(city.settings.data_dir)]) == 0
     (line,) = capsys.readouterr().out.splitlines()
     assert json.loads(line)["id"] == item["id"]
+
+
+async def test_hide_pauses_the_reported_opportunity(fediverse, mastodon):
+    city = await fediverse.add("city-a")
+    add_org(city, "tafel")
+    opp = publish_opportunity(city, "tafel", title="Angebot mit Werbung")
+    urls = city.app[URLS]
+    opp_url = urls.opportunity(opp.id)
+    token = actor_repo.create_token(city.app[STORE], "city_a")
+    report = flag(mastodon, [urls.actor("tafel"), opp_url], "Bitte ausblenden")
+    assert (await mastodon.post("actor", "http://city-a.test/inbox", report))[0] == 202
+    await drain(city)
+    status, body = await api(fediverse, "GET", "/api/v1/admin/reports?state=open", token)
+    (item,) = body["items"]
+    status, body = await api(fediverse, "POST", f"/api/v1/admin/reports/{item['id']}/resolve",
+                             token, {"action": "hide", "reason": "bis zur Klärung"})
+    assert status == 200 and body["hidden"] == [opp_url] and body["removed"] == []
+    # The opportunity is paused: still at its URL, off the list and out of the search
+    status, doc = await get_json(fediverse, opp_url, Accept="application/activity+json")
+    assert status == 200 and doc["status"] == "paused"
+    status, listing = await get_text(fediverse, "http://city-a.test/angebote",
+                                     Accept="text/html")
+    assert "Angebot mit Werbung" not in listing
+    assert found(city, "Werbung") == {}
+    outbox_types = [json.loads(r["activity"])["type"] for r in city.app[STORE].all(
+        "SELECT activity FROM outbox WHERE username = 'tafel' ORDER BY seq")]
+    assert outbox_types[-1] == "Update"  # followers hear of it
 
 
 async def test_dismissing_from_the_cli(fediverse, mastodon, capsys, monkeypatch):
@@ -141,8 +170,8 @@ async def test_dismissing_from_the_cli(fediverse, mastodon, capsys, monkeypatch)
     item = json.loads(capsys.readouterr().out)
     assert item["comment"] == "Unhöflich"  # HTML reduced to text
     assert await open_reports_metric(fediverse) == 1
-    assert main(["report", "resolve", str(item["id"]), "--action", "hide", *data]) == 1
-    assert "möglich sind »dismiss« und »remove«" in capsys.readouterr().err
+    assert main(["report", "resolve", str(item["id"]), "--action", "block_actor", *data]) == 1
+    assert "möglich sind »dismiss«, »hide« und »remove«" in capsys.readouterr().err
     assert main(["report", "resolve", str(item["id"]), "--action", "dismiss", "--reason",
                  "kein Verstoß", *data]) == 0
     assert "Meldung" in capsys.readouterr().out

@@ -96,7 +96,7 @@ async def test_a_mastodon_report_is_resolved_from_the_web_page(fediverse, mastod
         resp = await web.post(path, data={"csrf": token, "action": "block_domain",
                                           "reason": "Spam"})
         text = await resp.text()
-        assert resp.status == 422 and "möglich sind »dismiss« und »remove«" in text
+        assert resp.status == 422 and "möglich sind »dismiss«, »hide« und »remove«" in text
         assert 'value="Spam"' in text  # the reason is kept
         assert (await web.get("/verwaltung/meldungen/999", headers=HTML)).status == 404
         assert (await web.get("/verwaltung/meldungen/abc", headers=HTML)).status == 404
@@ -127,4 +127,4 @@ async def test_a_mastodon_report_is_resolved_from_the_web_page(fediverse, mastod
     entry = [e for e in moderation.audit_entries(store) if e["target"] == str(new_id)]
     assert [(e["actor"], e["action"], e["reason"], e["details"]) for e in entry] == [
         ("web:chef@stadt.example", "report.resolve", "Werbung ohne Bezug",
-         {"action": "remove", "removed": [opp_url]})]
+         {"action": "remove", "removed": [opp_url], "hidden": []})]
