@@ -14,6 +14,7 @@ from multidict import MultiDictProxy
 from mitwirken.models.content import Opportunity
 from mitwirken.models.vocab import (
     ActivityType,
+    ApplyChannel,
     CauseArea,
     Offer,
     OpportunityKind,
@@ -28,13 +29,15 @@ from mitwirken.server.web.forms import FormState, text_value
 LOCAL = ZoneInfo("Europe/Berlin")  # what a German editor means by "10:00"
 TEXT = ("title", "description", "schedule")
 NUMBERS = ("min_age", "volunteers_needed", "places_left", "reply_time_days")
-CHOICES = ("cause_areas", "activity_types", "suitable_for", "offers", "required_documents")
+CHOICES = ("cause_areas", "activity_types", "suitable_for", "offers", "required_documents",
+           "apply_channels")
+OPTIONAL = ("apply_url", "apply_email", "apply_phone", "title_en")  # empty: none
 PLACE = ("name", "street", "postal_code", "locality")
 CONTACT = ("name", "email", "phone")
 VOCABULARIES = {"kind": OpportunityKind, "remote": Remote, "time_budget.unit": TimeBudgetUnit,
                 "cause_areas": CauseArea, "activity_types": ActivityType,
                 "suitable_for": SuitableFor, "offers": Offer,
-                "required_documents": RequiredDocument}
+                "required_documents": RequiredDocument, "apply_channels": ApplyChannel}
 
 HELP = {
     "title": "Kurz und konkret: Was ist zu tun? Zum Beispiel „Lesepat:in für "
@@ -59,6 +62,17 @@ HELP = {
     "image": "Freiwillig: die Adresse eines Bildes (https://…) und, damit auch blinde "
              "Menschen wissen, was es zeigt, eine kurze Beschreibung.",
     "offers": "Was bieten Sie den Freiwilligen?",
+    "apply_channels": "Wie sich Interessierte melden können. Bei einem neuen Angebot ohne "
+                      "Häkchen: eine Antwort im Fediverse und alles, was Ihre Kontaktangaben "
+                      "hergeben.",
+    "apply_email": "Nur wenn Bewerbungen an eine andere Adresse gehen sollen als der Kontakt.",
+    "apply_phone": "Nur wenn Anmeldungen unter einer anderen Nummer laufen als der Kontakt.",
+    "mediated_by_city": "Die Anlaufstelle der Stadt vermittelt den ersten Kontakt.",
+    "languages": "In welchen Sprachen kann man sich verständigen? Kürzel mit Komma, z. B. "
+                 "„de, en, ar“.",
+    "title_en": "Freiwillig: der Titel auf Englisch, für Menschen, die (noch) kein Deutsch "
+                "sprechen.",
+    "description_en": "Freiwillig: die Beschreibung auf Englisch.",
     "required_documents": "Was müssen Freiwillige vorher vorlegen?",
     "contact": "Eine Funktionsadresse, keine private. E-Mail-Adresse oder Telefonnummer ist "
                "nötig. Wird öffentlich angezeigt.",
@@ -68,7 +82,8 @@ HELP = {
     "reply_time_days": "Innerhalb wie vieler Werktage antworten Sie auf eine Meldung? "
                        "Freiwillige springen ab, wenn niemand antwortet.",
 }
-GROUPS = ("contact", "time_budget", "places.0", "places", "image")
+# A group's errors stand next to it; a list item's error ("cause_areas.2") next to its list.
+GROUPS = ("contact", "time_budget", "places.0", "places", "image", *CHOICES)
 IMAGE = ("url", "alt_text")
 
 
@@ -88,9 +103,11 @@ def values_of_form(form: MultiDictProxy[Any]) -> dict[str, Any]:
     """The submitted values as the template shows them again."""
     values: dict[str, Any] = {name: text_value(form, name) for name in (
         *TEXT, *NUMBERS, "kind", "remote", "start", "end", "time_budget.hours",
-        "time_budget.unit", "org", "apply_url", *(f"places.0.{p}" for p in PLACE),
+        "time_budget.unit", "org", *OPTIONAL, "languages", "mediated_by_city",
+        *(f"places.0.{p}" for p in PLACE),
         *(f"contact.{c}" for c in CONTACT), *(f"image.{i}" for i in IMAGE))}
     values["description"] = str(form.get("description", ""))  # keep the editor's line breaks
+    values["description_en"] = str(form.get("description_en", ""))
     for name in CHOICES:
         values[name] = [str(v) for v in form.getall(name, [])]
     return values
@@ -124,14 +141,21 @@ def input_of(values: dict[str, Any], current: Opportunity | None = None) -> dict
     data["contact"] = contact
     for name in CHOICES:
         data[name] = values[name]
-    data["apply_url"] = values["apply_url"] or None
+    if not data["apply_channels"]:  # none ticked: the model's default (new), or as it was
+        del data["apply_channels"]
+    for name in OPTIONAL:
+        data[name] = values[name] or None
+    data["description_en"] = values["description_en"] or None
+    data["mediated_by_city"] = values["mediated_by_city"] == "1"
+    languages = [x.strip().lower() for x in values["languages"].split(",") if x.strip()]
+    data["languages"] = languages or ["de"]
     image: dict[str, Any] = {i: values[f"image.{i}"] for i in IMAGE if values[f"image.{i}"]}
     if image and current is not None and current.image is not None and (
             current.image.url == image.get("url") and current.image.media_type):
         image["media_type"] = current.image.media_type
     data["image"] = image or None
     if current is None:
-        data = {k: v for k, v in data.items() if v is not None and v != []}
+        data = {k: v for k, v in data.items() if v is not None and v != [] and v is not False}
     return data
 
 
@@ -143,11 +167,12 @@ def values_of(opp: Opportunity | None, org: str = "") -> dict[str, Any]:
     """An opportunity (or, for a new one, the defaults) as form values."""
     if opp is None:
         values: dict[str, Any] = {name: "" for name in (
-            *TEXT, *NUMBERS, "start", "end", "time_budget.hours", "apply_url",
+            *TEXT, *NUMBERS, "start", "end", "time_budget.hours", *OPTIONAL,
+            "description_en", "mediated_by_city",
             *(f"places.0.{p}" for p in PLACE), *(f"contact.{c}" for c in CONTACT),
             *(f"image.{i}" for i in IMAGE))}
         values.update({"kind": "regular", "remote": "no", "time_budget.unit": "per-week",
-                       "reply_time_days": "5", "org": org})
+                       "reply_time_days": "5", "org": org, "languages": "de"})
         values.update({name: [] for name in CHOICES})
         return values
     first = opp.places[0] if opp.places else None
@@ -168,7 +193,11 @@ def values_of(opp: Opportunity | None, org: str = "") -> dict[str, Any]:
         values[f"contact.{c}"] = (getattr(contact, c) or "") if contact else ""
     for name in CHOICES:
         values[name] = [v.value for v in getattr(opp, name)]
-    values["apply_url"] = opp.apply_url or ""
+    for name in OPTIONAL:
+        values[name] = getattr(opp, name) or ""
+    values["description_en"] = opp.description_en or ""
+    values["mediated_by_city"] = "1" if opp.mediated_by_city else ""
+    values["languages"] = ", ".join(opp.languages)
     for i in IMAGE:
         values[f"image.{i}"] = (getattr(opp.image, i) or "") if opp.image else ""
     return values

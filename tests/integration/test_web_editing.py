@@ -295,3 +295,36 @@ async def test_unknown_or_malformed_requests_get_german_4xx(web, settings):
                            "veroeffentlichen")
     assert resp.status == 422 and 'id="error-kind"' in await resp.text()
     assert stored(settings) == []
+
+
+async def test_application_channels_languages_and_english_texts_are_editable(web, settings):
+    await login(web, "anna@tafel.example")
+    fields = {**FORM, "apply_email": "bewerbung@tafel.example", "apply_phone": "0123 999",
+              "mediated_by_city": "1", "languages": "de, EN, ar", "title_en": "Reading mentor",
+              "description_en": "Read with children."}
+    token = await page_csrf(web, "/verwaltung/angebote/neu")
+    resp = await web.post("/verwaltung/angebote/neu", data=[
+        *fields.items(), ("apply_channels", "email"), ("apply_channels", "phone"),
+        ("aktion", "veroeffentlichen"), ("csrf", token)], allow_redirects=False)
+    assert resp.status == 303, await resp.text()
+    [opp] = stored(settings)
+    assert [c.value for c in opp.apply_channels] == ["email", "phone"]
+    assert (opp.apply_email, opp.apply_phone, opp.mediated_by_city) == (
+        "bewerbung@tafel.example", "0123 999", True)
+    assert opp.languages == ["de", "en", "ar"]
+    assert (opp.title_en, opp.description_en) == ("Reading mentor", "Read with children.")
+    edit = await (await web.get(f"/verwaltung/angebote/{opp.id}", headers=HTML)).text()
+    assert 'name="apply_channels" value="email" checked' in edit
+    assert 'name="apply_channels" value="url">' in edit  # not ticked
+    assert 'value="de, en, ar"' in edit and 'name="mediated_by_city" value="1" checked' in edit
+    # The public page follows the channels: e-mail and phone, no fediverse invitation
+    page = await (await web.get(f"/angebote/{opp.id}", headers=HTML)).text()
+    assert "mailto:bewerbung@tafel.example" in page and "Im Fediverse" not in page
+    # A bad channel is refused next to its field, nothing changes
+    resp = await web.post(f"/verwaltung/angebote/{opp.id}", data=[
+        *fields.items(), ("apply_channels", "brieftaube"), ("aktion", "speichern"),
+        ("csrf", await page_csrf(web, f"/verwaltung/angebote/{opp.id}"))],
+        allow_redirects=False)
+    assert resp.status == 422 and 'id="error-apply_channels"' in await resp.text()
+    [unchanged] = stored(settings)
+    assert [c.value for c in unchanged.apply_channels] == ["email", "phone"]
