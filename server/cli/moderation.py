@@ -193,27 +193,21 @@ def cmd_review_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_review_approve(args: argparse.Namespace) -> int:
-    if not moderation.approve_content(_store(args), args.object, utcnow(), by=who(),
-                                      reason=args.reason or ""):
-        raise CliError(f"Kein zurückgehaltener oder ausgeblendeter Inhalt {args.object}.")
-    print(f"{args.object} ist freigegeben.")
-    return 0
+REVIEW_TEXT = {  # review command → (German result, German "nothing to do")
+    "approve": ("ist freigegeben", "Kein zurückgehaltener oder ausgeblendeter Inhalt"),
+    "hide": ("ist ausgeblendet", "Kein Inhalt aus dem Netzwerk gespeichert:"),
+    "remove": ("ist entfernt", "Kein Inhalt aus dem Netzwerk gespeichert:"),
+}
 
 
-def cmd_review_hide(args: argparse.Namespace) -> int:
-    if not moderation.hide_content(_store(args), args.object, utcnow(), by=who(),
-                                   reason=args.reason or ""):
-        raise CliError(f"Kein Inhalt {args.object} aus dem Netzwerk gespeichert.")
-    print(f"{args.object} ist ausgeblendet.")
-    return 0
-
-
-def cmd_review_remove(args: argparse.Namespace) -> int:
-    if not moderation.remove_content(_store(args), args.object, utcnow(), by=who(),
-                                     reason=args.reason or ""):
-        raise CliError(f"Kein Inhalt {args.object} aus dem Netzwerk gespeichert.")
-    print(f"{args.object} ist entfernt.")
+def cmd_review(args: argparse.Namespace) -> int:
+    """`review approve|hide|remove OBJECT`: one of the decisions on remote content."""
+    decision = args.review_command
+    done, missing = REVIEW_TEXT[decision]
+    if not moderation.REVIEW_DECISIONS[decision](_store(args), args.object, utcnow(), by=who(),
+                                                 reason=args.reason or ""):
+        raise CliError(f"{missing} {args.object}.")
+    print(f"{args.object} {done}.")
     return 0
 
 

@@ -316,6 +316,10 @@ def remove_content(store: Store, object_iri: str, now: datetime, *, by: str = "s
     return True
 
 
+# The three decisions on remote content, for the adapters that let a person choose one.
+REVIEW_DECISIONS = {"approve": approve_content, "hide": hide_content, "remove": remove_content}
+
+
 # --- Mastodon's domain-block CSV ----------------------------------------------------------
 
 CSV_HEADER = ("#domain", "#severity", "#reject_media", "#reject_reports", "#public_comment",

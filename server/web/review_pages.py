@@ -20,9 +20,9 @@ from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
 
-ACTIONS = {"freigeben": (moderation.approve_content, "ist freigegeben"),
-           "ausblenden": (moderation.hide_content, "ist ausgeblendet"),
-           "entfernen": (moderation.remove_content, "ist entfernt")}
+ACTIONS = {"freigeben": ("approve", "ist freigegeben"),  # the form's word → the decision
+           "ausblenden": ("hide", "ist ausgeblendet"),
+           "entfernen": ("remove", "ist entfernt")}
 NOT_STORED = ("Unter dieser Adresse ist hier kein Inhalt aus dem Netzwerk gespeichert (oder "
               "nichts, was freigegeben werden könnte).")
 
@@ -51,7 +51,8 @@ async def decide_submit(request: web.Request) -> web.Response:
                      "angeben.", object_iri=object_iri, status=422)
     if reason is None:
         return _page(request, error=REASON_TOO_LONG, object_iri=object_iri, status=422)
-    decide, done = ACTIONS[action]
+    decision, done = ACTIONS[action]
+    decide = moderation.REVIEW_DECISIONS[decision]
     if not decide(request.app[STORE], object_iri, request.app[CLOCK](), by=audit_name(session),
                   reason=reason):
         return _page(request, error=NOT_STORED, object_iri=object_iri, status=404)
