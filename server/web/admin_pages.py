@@ -39,6 +39,25 @@ NOTICES = {
 }
 
 
+def default_org(request: web.Request, session: Session) -> str:
+    """The organisation a new post is for unless the person chooses: their first own one,
+    else (staff, admins) the first they may edit."""
+    if session.account.orgs:
+        return session.account.orgs[0]
+    orgs = dashboard.editable_orgs(request.app[STORE], session.account)
+    return orgs[0].username if orgs else ""
+
+
+def posting_org(request: web.Request, session: Session, chosen: str) -> str:
+    """The organisation a submitted new post is for; 403 unless this person may publish as
+    it (and it is an organisation or the city)."""
+    org = chosen or (session.account.orgs[0] if session.account.orgs else "")
+    if not session.account.may_edit(org) or actor_repo.kind_of(request.app[STORE], org) not in (
+            "org", "city"):
+        raise page_error(403, "forbidden", NOT_YOURS)
+    return org
+
+
 def service(request: web.Request) -> ContentService:
     return request.app[SERVICES].content
 
@@ -103,11 +122,8 @@ def _preview(request: web.Request, obj: Opportunity, doc: dict[str, Any]) -> dic
 
 async def new_form(request: web.Request) -> web.Response:
     session = require_session(request)
-    orgs = dashboard.editable_orgs(request.app[STORE], session.account)
-    default = session.account.orgs[0] if session.account.orgs else (
-        orgs[0].username if orgs else "")
     return _form_page(request, session, form_fields.FormState(
-        form_fields.values_of(None, default)), opp=None)
+        form_fields.values_of(None, default_org(request, session))), opp=None)
 
 
 async def new_submit(request: web.Request) -> web.StreamResponse:
@@ -115,10 +131,7 @@ async def new_submit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     check_csrf(request, form)
     values = form_fields.values_of_form(form)
-    org = values["org"] or (session.account.orgs[0] if session.account.orgs else "")
-    if not session.account.may_edit(org) or actor_repo.kind_of(request.app[STORE], org) not in (
-            "org", "city"):
-        raise page_error(403, "forbidden", NOT_YOURS)
+    org = posting_org(request, session, values["org"])
     data = form_fields.input_of(values)
     svc = service(request)
     state = form_fields.FormState(values)

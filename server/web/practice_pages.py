@@ -19,9 +19,14 @@ from mitwirken.server.usecases import dashboard
 from mitwirken.server.usecases.login import Session
 from mitwirken.server.web import page_text
 from mitwirken.server.web import practice_form as fields
-from mitwirken.server.web.admin_pages import NO_STORE, NOT_YOURS, own_object, service
+from mitwirken.server.web.admin_pages import (
+    NO_STORE,
+    default_org,
+    own_object,
+    posting_org,
+    service,
+)
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
-from mitwirken.server.web.errors import page_error
 from mitwirken.server.web.forms import FormState
 from mitwirken.server.web.templating import render
 
@@ -69,12 +74,9 @@ def _invalid(request: web.Request, session: Session, state: FormState, exc: Vali
 
 async def new_form(request: web.Request) -> web.Response:
     session = require_session(request)
-    orgs = dashboard.editable_orgs(request.app[STORE], session.account)
-    default = session.account.orgs[0] if session.account.orgs else (
-        orgs[0].username if orgs else "")
     city = service(request).city_name(actor_repo.city_actor(request.app[STORE]).name)
-    return _page(request, session, FormState(fields.values_of(None, default, city)),
-                 practice=None)
+    return _page(request, session, FormState(fields.values_of(None, default_org(request, session),
+                                                              city)), practice=None)
 
 
 async def new_submit(request: web.Request) -> web.StreamResponse:
@@ -82,10 +84,7 @@ async def new_submit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     check_csrf(request, form)
     values = fields.values_of_form(form)
-    org = values["org"] or (session.account.orgs[0] if session.account.orgs else "")
-    if not session.account.may_edit(org) or actor_repo.kind_of(request.app[STORE], org) not in (
-            "org", "city"):
-        raise page_error(403, "forbidden", NOT_YOURS)
+    org = posting_org(request, session, values["org"])
     data = fields.input_of(values)
     state = FormState(values)
     svc = service(request)
