@@ -6,7 +6,7 @@ DATA ?= ./data
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test typecheck lint venv clean
+.PHONY: run test typecheck lint venv clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,12 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) $(DATA)
+
+# The English catalogue of the HTML pages (docs/WEB.md, "Translating"): extract every marked
+# German string of the templates and of server/, then add the new ones to
+# server/web/locale/en/LC_MESSAGES/messages.po (empty msgstr: to translate) and drop the stale.
+messages: $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header --sort-output \
+	  -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d server/web/locale -D messages -l en \
+	  --no-fuzzy-matching --ignore-obsolete --no-wrap

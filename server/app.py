@@ -36,7 +36,7 @@ from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import open_services, workers_running
 from mitwirken.server.usecases.accounts import Accounts
 from mitwirken.server.usecases.login import Login
-from mitwirken.server.web import access_log
+from mitwirken.server.web import access_log, i18n
 from mitwirken.server.web.auth import session_middleware
 from mitwirken.server.web.doc_cache import Representations
 from mitwirken.server.web.errors import error_middleware
@@ -95,6 +95,7 @@ def create_app(
     app[CLOCK] = clock
     app[SYNONYMS] = load_synonyms()
     app[JINJA] = make_environment()
+    i18n.load_all()  # a broken catalogue stops the start, not a page
     app[LOGIN] = Login(app[STORE], clock, settings.session_hours)
     app[ACCOUNTS] = Accounts(app[STORE], clock)
     app[REPRESENTATIONS] = Representations(ChangeCounters(app[STORE]))

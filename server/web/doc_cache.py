@@ -13,7 +13,7 @@ from aiohttp import web
 from mitwirken.models.change_counters import ChangeCounters
 
 _KEPT_HEADERS = ("Content-Type", "Vary", "Content-Security-Policy", "X-Content-Type-Options",
-                 "Content-Disposition")
+                 "Content-Disposition", "Content-Language")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from mitwirken.server.web import (
     feeds,
     health,
     inbox,
+    language,
     login,
     network,
     network_pages,
@@ -124,6 +125,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/folgen", remote_follow.follow_submit),
     web.get("/impressum", pages.impressum),
     web.get("/datenschutz", pages.datenschutz),
+    web.get("/sprache", language.switch_language),
 
     web.get("/sitemap.xml", sitemap.sitemap),
     web.get("/robots.txt", sitemap.robots),

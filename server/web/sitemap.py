@@ -44,5 +44,6 @@ async def sitemap(request: web.Request) -> web.Response:
 async def robots(request: web.Request) -> web.Response:
     base = request.app[URLS].base
     text = ("User-agent: *\nDisallow: /api/\nDisallow: /verwaltung\nDisallow: /anmelden\n"
+            "Disallow: /sprache\n"
             f"Sitemap: {base}/sitemap.xml\n")
     return web.Response(text=text, content_type="text/plain")

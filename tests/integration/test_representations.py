@@ -167,10 +167,13 @@ async def test_an_answer_that_sets_a_cookie_is_not_kept(client):
     class Req(dict):
         app = client.app
         headers: dict = {}
+        cookies: dict = {}
 
     for _ in range(2):
         assert serve(Req(), ("test", "cookie"), ("actors",), build, html=True).cookies
-    assert len(calls) == 2 and ("test", "cookie") not in client.app[REPRESENTATIONS]._kept
+    kept = client.app[REPRESENTATIONS]._kept
+    assert len(calls) == 2 and (("test", "cookie"), "de") not in kept  # HTML keys: + language
+    assert ("test", "cookie") not in kept
 
 
 async def test_home_lists_and_search_pages_are_kept_until_content_or_the_index_changes(

@@ -217,7 +217,8 @@ async def anonymous_get(client, path: str) -> str:
                                                          headers=HTML) as resp:
         assert resp.status == 200
         assert "Set-Cookie" not in resp.headers
-        assert resp.headers["Vary"] == "Accept, Cookie"  # shared caches key on the cookie
+        # shared caches key on the cookie (and on the language)
+        assert resp.headers["Vary"] == "Accept, Accept-Language, Cookie"
         return await resp.text()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from mitwirken.server.web.routes import ROUTES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "WEB.md"
-PREFIXES = ("/anmelden", "/abmelden", "/passwort", "/verwaltung")
+PREFIXES = ("/anmelden", "/abmelden", "/passwort", "/verwaltung", "/sprache")
 
 
 def _plain(path: str) -> str:
