@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from mitwirken.federation.discovery import SUBSCRIBE_REL
 from mitwirken.federation.fetch import Fetcher, FetchError, actor_link, webfinger_jrd
+from mitwirken.models.text_marks import N_
 
 log = logging.getLogger("mitwirken.remote_follow")
 
@@ -50,14 +51,14 @@ async def follow_page(fetcher: Fetcher, visitor: str, our_handle: str, our_actor
     """The URL on the visitor's server that asks them to follow `our_handle`."""
     visitor = visitor.strip()
     if visitor.count("@") not in (1, 2) or len(visitor) > 300:
-        raise CannotFollow("Bitte geben Sie Ihre Adresse im Fediverse so ein: "
-                           "@name@beispiel.social", "not_a_handle")
+        raise CannotFollow(N_("Bitte geben Sie Ihre Adresse im Fediverse so ein: "
+                              "@name@beispiel.social"), "not_a_handle")
     try:
         host, jrd = await webfinger_jrd(fetcher, visitor)
     except FetchError as exc:
         log.info("remote_follow_failed handle=%s reason=%s", visitor[:100], exc.reason)
-        raise CannotFollow("Diese Adresse konnten wir nicht finden. Stimmt die Schreibweise, "
-                           "zum Beispiel @name@beispiel.social?", exc.reason) from exc
+        raise CannotFollow(N_("Diese Adresse konnten wir nicht finden. Stimmt die Schreibweise, "
+                              "zum Beispiel @name@beispiel.social?"), exc.reason) from exc
     hosts = {host.split(":")[0].lower()}
     actor = actor_link(jrd)
     if actor:

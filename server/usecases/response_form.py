@@ -17,16 +17,17 @@ from mitwirken.models import content_store, mails
 from mitwirken.models import responses as repo
 from mitwirken.models.opportunity import Opportunity
 from mitwirken.models.store import Store
+from mitwirken.models.text_marks import N_
 from mitwirken.models.working_days import add_working_days
 
 log = logging.getLogger("mitwirken.responses")
 HONEYPOT = "website"  # the hidden field: people leave it empty
 PER_ADDRESS_LIMIT = 3
 PER_ADDRESS_WINDOW = timedelta(hours=24)
-MAX_MESSAGE = 5000
+MAX_MESSAGE = 5000  # the message of "nachricht" below says so
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ()/.-]{6,30}$")
-PRIVACY_TEXT = (
+PRIVACY_TEXT = N_(
     "Ihre Angaben (Name, Kontakt, Nachricht) gehen nur an die Organisation und die "
     "Anlaufstelle der Stadt und werden nur verwendet, um Ihnen zu antworten. Nach Erledigung "
     "werden sie gelöscht; Auskunft und Löschung jederzeit über die Anlaufstelle.")
@@ -57,13 +58,13 @@ def _validate(data: Mapping[str, str]) -> tuple[str, str, str]:
     message = _clean(data, "nachricht", MAX_MESSAGE)
     problems = {}
     if not name or len(name) > 100:
-        problems["name"] = "Bitte Ihren Namen angeben (höchstens 100 Zeichen)."
+        problems["name"] = N_("Bitte Ihren Namen angeben (höchstens 100 Zeichen).")
     if not (_EMAIL.match(contact) or _PHONE.match(contact)):
-        problems["kontakt"] = "Bitte eine E-Mail-Adresse oder Telefonnummer angeben."
+        problems["kontakt"] = N_("Bitte eine E-Mail-Adresse oder Telefonnummer angeben.")
     if not message or len(message) > MAX_MESSAGE:
-        problems["nachricht"] = f"Bitte eine Nachricht schreiben (höchstens {MAX_MESSAGE} Zeichen)."
+        problems["nachricht"] = N_("Bitte eine Nachricht schreiben (höchstens 5000 Zeichen).")
     if data.get("einwilligung") not in ("ja", "on"):
-        problems["einwilligung"] = "Bitte der Verarbeitung Ihrer Angaben zustimmen."
+        problems["einwilligung"] = N_("Bitte der Verarbeitung Ihrer Angaben zustimmen.")
     if problems:
         raise FormInvalid(problems)
     return name, contact, message

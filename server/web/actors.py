@@ -14,6 +14,7 @@ from mitwirken.models import content_store, follows
 from mitwirken.models import outbox as outbox_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.store import Store
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import CLOCK, STORE, URLS
 from mitwirken.server.usecases import response_promise
@@ -54,6 +55,12 @@ async def instance_followers(request: web.Request) -> web.Response:
 async def instance_outbox(request: web.Request) -> web.Response:
     return ap_response(coll.collection(f"{request.app[URLS].instance_actor}/outbox", 0,
                                        first=False))
+
+
+# The names of the profile fields (federation/actors.py, German in the actor document), for
+# the catalogue: the profile page shows them in its language.
+PROFILE_FIELD_NAMES = (N_("Website"), N_("Sprechzeiten"), N_("Telefon"), N_("E-Mail"),
+                       N_("Adresse"), N_("Sektor"), N_("Netzwerk"))
 
 
 def _extra_fields(request: web.Request, actor: LocalActor) -> tuple[tuple[str, str], ...]:

@@ -8,24 +8,25 @@ from typing import Any
 
 from aiohttp import web
 
+from mitwirken.models.text_marks import N_
 from mitwirken.server.web.negotiation import wants_html
 from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.http")
 
 MESSAGES_DE = {
-    400: "Die Anfrage ist fehlerhaft.",
-    401: "Anmeldung oder gültige Signatur erforderlich.",
-    403: "Zugriff verweigert.",
-    404: "Diese Seite gibt es nicht.",
-    405: "Diese Methode ist hier nicht erlaubt.",
-    406: "Dieses Format wird nicht angeboten.",
-    410: "Dieser Inhalt wurde gelöscht.",
-    413: "Die Anfrage ist zu groß.",
-    415: "Dieses Datenformat wird nicht angenommen.",
-    422: "Die Angaben sind unvollständig oder fehlerhaft.",
-    429: "Zu viele Anfragen. Bitte später erneut versuchen.",
-    500: "Ein interner Fehler ist aufgetreten. Wir kümmern uns darum.",
+    400: N_("Die Anfrage ist fehlerhaft."),
+    401: N_("Anmeldung oder gültige Signatur erforderlich."),
+    403: N_("Zugriff verweigert."),
+    404: N_("Diese Seite gibt es nicht."),
+    405: N_("Diese Methode ist hier nicht erlaubt."),
+    406: N_("Dieses Format wird nicht angeboten."),
+    410: N_("Dieser Inhalt wurde gelöscht."),
+    413: N_("Die Anfrage ist zu groß."),
+    415: N_("Dieses Datenformat wird nicht angenommen."),
+    422: N_("Die Angaben sind unvollständig oder fehlerhaft."),
+    429: N_("Zu viele Anfragen. Bitte später erneut versuchen."),
+    500: N_("Ein interner Fehler ist aufgetreten. Wir kümmern uns darum."),
 }
 
 
@@ -40,7 +41,9 @@ class ApiError(Exception):
         self.error = error
         self.detail = detail
         self.headers = headers or {}
-        self.page_message = page_message  # German, shown on the HTML page instead of the default
+        # German (marked with N_ where it is a fixed text: the page translates it), shown on
+        # the HTML page instead of the default
+        self.page_message = page_message
 
 
 def page_error(status: int, error: str, message: str,

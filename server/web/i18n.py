@@ -23,6 +23,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 from mitwirken.federation.convert_facts import date_span
+from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import SETTINGS
 
 LOCALES = ("de", "en")
@@ -33,11 +34,7 @@ DOMAIN = "messages"
 NAMES = {"de": "Deutsch", "en": "English"}  # each in its own language: the switch's labels
 
 _LOCALE = web.RequestKey("locale", str)
-
-
-def N_(text: str) -> str:  # noqa: N802 — the gettext convention
-    """Marks a German string for extraction; it is translated where it is shown."""
-    return text
+__all__ = ["N_", "LOCALES", "COOKIE", "locale_of", "translations"]
 
 
 def catalogue_path(locale: str) -> Path:

@@ -11,8 +11,10 @@ from aiohttp import web
 
 from mitwirken.models import content_store, remote_content, search, vocab
 from mitwirken.models.fields import YEARS, in_year_range
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import STORE, SYNONYMS, URLS
+from mitwirken.server.web import i18n
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.representations import serve
@@ -108,20 +110,22 @@ async def search_api(request: web.Request) -> web.Response:
 
 # The filters of the search page: (parameter, label, choices) — the network search's own.
 PAGE_FILTERS = (
-    ("cause_area", "Bereich", vocab.CauseArea),
-    ("activity_type", "Tätigkeit", vocab.ActivityType),
-    ("opp_kind", "Zeitliche Form", vocab.OpportunityKind),
-    ("remote", "Ort", vocab.Remote),
-    ("suitable_for", "Geeignet für", vocab.SuitableFor),
-    ("region", "Bundesland", vocab.Bundesland),
-    ("theme", "Thema (Praxisbeispiele)", vocab.PracticeTheme),
-    ("sector", "Beteiligter Sektor (Praxisbeispiele)", vocab.Sector),
+    ("cause_area", N_("Bereich"), vocab.CauseArea),
+    ("activity_type", N_("Tätigkeit"), vocab.ActivityType),
+    ("opp_kind", N_("Zeitliche Form"), vocab.OpportunityKind),
+    ("remote", N_("Ort"), vocab.Remote),
+    ("suitable_for", N_("Geeignet für"), vocab.SuitableFor),
+    ("region", N_("Bundesland"), vocab.Bundesland),
+    ("theme", N_("Thema (Praxisbeispiele)"), vocab.PracticeTheme),
+    ("sector", N_("Beteiligter Sektor (Praxisbeispiele)"), vocab.Sector),
 )
-# (parameter, label, [(value, German label)]) made once: the page renders ~120 options.
-PAGE_FILTER_OPTIONS = tuple((name, title, tuple((c.value, label(c)) for c in choices))
-                            for name, title, choices in PAGE_FILTERS)
-HOURS_CHOICES = (("1", "bis 1 Stunde pro Woche"), ("2", "bis 2 Stunden pro Woche"),
-                 ("4", "bis 4 Stunden pro Woche"), ("8", "bis 8 Stunden pro Woche"))
+# (parameter, label, [(value, label)]) made once per language: the page renders ~120 options.
+PAGE_FILTER_OPTIONS = {lang: tuple((name, title, tuple((c.value, label(c, lang))
+                                                       for c in choices))
+                                   for name, title, choices in PAGE_FILTERS)
+                       for lang in i18n.LOCALES}
+HOURS_CHOICES = (("1", N_("bis 1 Stunde pro Woche")), ("2", N_("bis 2 Stunden pro Woche")),
+                 ("4", N_("bis 4 Stunden pro Woche")), ("8", N_("bis 8 Stunden pro Woche")))
 
 
 # The search page is kept per query string while the index and the actors are unchanged.
@@ -137,7 +141,8 @@ async def search_page(request: web.Request) -> web.Response:
             more = "?" + urlencode({**params, "offset": query.offset + query.limit})
         return render(request, "search.html", {
             "query": query, "total": total, "items": items, "label": label, "params": params,
-            "filters": PAGE_FILTER_OPTIONS, "hours": HOURS_CHOICES, "more": more,
+            "filters": PAGE_FILTER_OPTIONS[i18n.locale_of(request)], "hours": HOURS_CHOICES,
+            "more": more,
             "feed_query": urlencode(params)})
     return serve(request, ("search page", request.query_string), SEARCH_PAGE_TABLES, build,
                  html=True)

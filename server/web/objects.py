@@ -18,8 +18,8 @@ from mitwirken.models.store import Store
 from mitwirken.models.vocab import PracticeSection, label
 from mitwirken.server.app_keys import SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases import responses
-from mitwirken.server.web import page_text
-from mitwirken.server.web.errors import ApiError
+from mitwirken.server.web import i18n, page_text
+from mitwirken.server.web.errors import MESSAGES_DE, ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.representations import serve
@@ -41,7 +41,7 @@ def _gone(request: web.Request, ap_id: str) -> web.Response:
     if wants_activity_json(request) or "text/html" not in request.headers.get("Accept", ""):
         return _tombstone(ap_id, row["former_type"], row["deleted_at"])
     return render(request, "error.html", {"status": 410, "error": "gone",
-                                          "message": "Dieser Inhalt wurde gelöscht."}, status=410)
+                                          "message": MESSAGES_DE[410]}, status=410)
 
 
 async def _object(request: web.Request, kind: str) -> web.StreamResponse:
@@ -67,14 +67,17 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
     if as_json:
         return ap_response(svc.to_ap(obj))
     actor = actor_repo.get_actor(store, obj.org_username)
+    lang = i18n.locale_of(request)
     if isinstance(obj, Opportunity):
         ld = opportunity_jsonld(obj, urls, actor)
-        ctx = {"opp": obj, "facts": page_text.opportunity_facts(obj),
-               "template": "opportunity.html", "summary": page_text.plain(obj.description),
+        english = lang == "en" and obj.description_en
+        ctx = {"opp": obj, "facts": page_text.opportunity_facts(obj, lang),
+               "template": "opportunity.html",
+               "summary": page_text.plain(obj.description_en if english else obj.description),
                **form_context(ap_id)}
     else:
         ld = practice_jsonld(obj, urls, actor)
-        sections = [(label(s), page_text.markdown(obj.sections[s])) for s in PracticeSection
+        sections = [(s, page_text.markdown(obj.sections[s])) for s in PracticeSection
                     if s in obj.sections]
         adoptions = remote_content.adoptions_of(store, object_id)
         ctx = {"practice": obj, "sections": sections, "template": "practice.html",
@@ -87,7 +90,7 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
         "comments": shown,
         **ctx, "actor": actor, "ap_id": ap_id, "present": page_text, "label": label,
         "jsonld": script_json(ld),
-        "contact": page_text.contact_lines(obj), "counts": counts,
+        "contact": page_text.contact_lines(obj, lang), "counts": counts,
         "handle": f"@{obj.org_username}@{urls.domain}",
     })
 

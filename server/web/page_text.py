@@ -11,11 +11,12 @@ from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, render_markdown
 from mitwirken.models.values import Place
 from mitwirken.models.vocab import ApplyChannel, OpportunityStatus, label
+from mitwirken.server.web.i18n import translations
 
 
-def date_de(dt: datetime) -> str:
-    """"6. Dezember 2026" — the same wording as in the federated posts."""
-    return date_span(dt, dt)
+def date_de(dt: datetime, lang: str = "de") -> str:
+    """"6. Dezember 2026" ("6 December 2026") — the same wording as in the federated posts."""
+    return date_span(dt, dt, lang)
 
 
 class ContactLine(NamedTuple):
@@ -31,24 +32,25 @@ def tel_href(phone: str) -> str:
     return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
 
 
-def contact_lines(obj: Opportunity | Practice) -> list[ContactLine]:
+def contact_lines(obj: Opportunity | Practice, lang: str = "de") -> list[ContactLine]:
     """The contact; for an opportunity also the application channels its editor chose
     (`apply_channels`): e-mail and phone are `mailto:`/`tel:` links."""
+    _ = translations(lang).gettext
     c = obj.contact
     if c is None:
         return []
     channels = obj.apply_channels if isinstance(obj, Opportunity) else list(ApplyChannel)
-    rows = [ContactLine("Kontakt", c.name)] if c.name else []
+    rows = [ContactLine(_("Kontakt"), c.name)] if c.name else []
     email = obj.application_email if isinstance(obj, Opportunity) else c.email
     phone = obj.application_phone if isinstance(obj, Opportunity) else c.phone
     if email and (ApplyChannel.EMAIL in channels or email == c.email):
-        rows.append(ContactLine("E-Mail", email, f"mailto:{email}"))
+        rows.append(ContactLine(_("E-Mail"), email, f"mailto:{email}"))
     if phone and (ApplyChannel.PHONE in channels or phone == c.phone):
-        rows.append(ContactLine("Telefon", phone, tel_href(phone)))
+        rows.append(ContactLine(_("Telefon"), phone, tel_href(phone)))
     if c.hours:
-        rows.append(ContactLine("Erreichbar", c.hours))
+        rows.append(ContactLine(_("Erreichbar"), c.hours))
     if c.url:
-        rows.append(ContactLine("Web", c.url, c.url))
+        rows.append(ContactLine(_("Web"), c.url, c.url))
     return rows
 
 
@@ -63,41 +65,49 @@ def map_url(place: Place) -> str | None:
     return f"https://www.openstreetmap.org/search?query={quote(address)}" if address else None
 
 
-def places(opp: Opportunity) -> list[ContactLine]:
+def places(opp: Opportunity, lang: str = "de") -> list[ContactLine]:
     """Each place with its map link."""
+    _ = translations(lang).gettext
     rows = []
     for place in opp.places:
         parts = [p for p in (place.name, place.street,
                              " ".join(x for x in (place.postal_code, place.locality) if x)) if p]
-        rows.append(ContactLine("Ort", ", ".join(parts), map_url(place)))
+        rows.append(ContactLine(_("Ort"), ", ".join(parts), map_url(place)))
     return rows
 
 
-def opportunity_facts(opp: Opportunity) -> list[ContactLine]:
+def opportunity_facts(opp: Opportunity, lang: str = "de") -> list[ContactLine]:
     """What, when, where (with a map link), who: the facts box of the page."""
-    facts = [ContactLine("Art", label(opp.kind))]
+    tr = translations(lang)
+    _ = tr.gettext
+    facts = [ContactLine(_("Art"), label(opp.kind, lang))]
     if opp.start and opp.end:
-        facts.append(ContactLine("Wann", when_dated(opp.start, opp.end)))
+        facts.append(ContactLine(_("Wann"), when_dated(opp.start, opp.end, lang)))
     if opp.schedule:
-        facts.append(ContactLine("Zeit", opp.schedule))
-    budget = time_budget_text(opp)
+        facts.append(ContactLine(_("Zeit"), opp.schedule))
+    budget = time_budget_text(opp, lang)
     if budget:
-        facts.append(ContactLine("Zeitaufwand", budget))
-    facts += places(opp)
+        facts.append(ContactLine(_("Zeitaufwand"), budget))
+    facts += places(opp, lang)
     if opp.remote.value != "no":
-        facts.append(ContactLine("Von zu Hause", label(opp.remote)))
+        facts.append(ContactLine(_("Von zu Hause"), label(opp.remote, lang)))
     if opp.min_age is not None:
-        facts.append(ContactLine("Mindestalter", f"{opp.min_age} Jahre"))
-    if opp.suitable_for:
-        facts.append(ContactLine("Geeignet für", ", ".join(label(v) for v in opp.suitable_for)))
-    if opp.required_documents:
-        facts.append(ContactLine("Benötigt", ", ".join(label(v) for v in opp.required_documents)))
-    if opp.offers:
-        facts.append(ContactLine("Wir bieten", ", ".join(label(v) for v in opp.offers)))
+        facts.append(ContactLine(_("Mindestalter"), _("%(age)s Jahre") % {"age": opp.min_age}))
+    for name, values in ((_("Geeignet für"), opp.suitable_for),
+                         (_("Benötigt"), opp.required_documents),
+                         (_("Wir bieten"), opp.offers)):
+        if values:
+            facts.append(ContactLine(name, ", ".join(label(v, lang) for v in values)))
     if opp.volunteers_needed is not None:
-        left = f" (noch {opp.places_left} frei)" if opp.places_left is not None else ""
-        facts.append(ContactLine("Gesucht", f"{opp.volunteers_needed} Freiwillige{left}"))
-    facts.append(ContactLine("Antwort", f"innerhalb von {opp.reply_time_days} Werktagen"))
+        needed = tr.ngettext("%(num)s Freiwillige", "%(num)s Freiwillige",
+                             opp.volunteers_needed) % {"num": opp.volunteers_needed}
+        if opp.places_left is not None:
+            needed += " " + tr.ngettext("(noch %(num)s frei)", "(noch %(num)s frei)",
+                                        opp.places_left) % {"num": opp.places_left}
+        facts.append(ContactLine(_("Gesucht"), needed))
+    facts.append(ContactLine(_("Antwort"), tr.ngettext(
+        "innerhalb von %(num)s Werktag", "innerhalb von %(num)s Werktagen",
+        opp.reply_time_days) % {"num": opp.reply_time_days}))
     return facts
 
 
@@ -111,9 +121,9 @@ def is_over(opp: Opportunity) -> bool:
     return opp.status in (OpportunityStatus.CLOSED, OpportunityStatus.FILLED)
 
 
-def tag_links(values: list[Any]) -> list[tuple[str, str]]:
+def tag_links(values: list[Any], lang: str = "de") -> list[tuple[str, str]]:
     """(label, hashtag) of vocabulary values, for links to their `/tags/` pages."""
-    return [(label(v), v.tag.lower()) for v in values]
+    return [(label(v, lang), v.tag.lower()) for v in values]
 
 
 def plain(markdown_text: str | None) -> str:

@@ -11,7 +11,7 @@ from mitwirken.models.vocab import ActivityType, CauseArea, PracticeTheme, Secto
 from mitwirken.models.vocab_base import fold_hashtag
 from mitwirken.server.app_keys import SETTINGS, STORE, SYNONYMS
 from mitwirken.server.usecases.publishing import ContentService
-from mitwirken.server.web import page_text
+from mitwirken.server.web import i18n, page_text
 from mitwirken.server.web.representations import serve
 from mitwirken.server.web.templating import render
 
@@ -74,18 +74,21 @@ async def tag_page(request: web.Request) -> web.Response:
     opportunity) all opportunities, the city's tag everything published here; any other
     tag is looked up as text."""
     name = request.match_info["name"].lower()
+    lang = i18n.locale_of(request)
+    _ = i18n.translations(lang).gettext
     query = search.Query(limit=50)
     lead, heading = None, f"#{request.match_info['name']}"
     for enum, field in TAG_FILTERS.items():
         for member in enum:
             if member.tag.lower() == name:
                 setattr(query, field, member.value)
-                lead, heading = f"Alles zum Thema „{member.label_de}“", f"#{member.tag}"
+                lead = _("Alles zum Thema „%(topic)s“") % {"topic": member.label(lang)}
+                heading = f"#{member.tag}"
     city = ContentService.city_name(request.app[SETTINGS].instance_name)
     if lead is None and name == "ehrenamt":
-        query.kind, lead = "opportunity", "Alle Engagement-Angebote"
+        query.kind, lead = "opportunity", _("Alle Engagement-Angebote")
     elif lead is None and name == fold_hashtag(city).lower():
-        query.local, lead = True, f"Alles aus {city}"
+        query.local, lead = True, _("Alles aus %(city)s") % {"city": city}
     elif lead is None:
         query.q = name  # a free tag: full-text search
     total, items = search.search(request.app[STORE], query, request.app[SYNONYMS])

@@ -10,6 +10,7 @@ from aiohttp import web
 from mitwirken.models import actors as actor_repo
 from mitwirken.server.app_keys import FOLLOW_LIMIT, SERVICES, STORE, URLS
 from mitwirken.server.usecases.remote_follow import CannotFollow, follow_page
+from mitwirken.server.web import i18n
 from mitwirken.server.web.templating import render
 
 
@@ -39,9 +40,11 @@ async def follow_submit(request: web.Request) -> web.Response:
     wait = request.app[FOLLOW_LIMIT].allow(request.remote or "?")
     if wait:
         minutes = max(1, math.ceil(wait / 60))
-        return _form(request, actor, handle=visitor, status=429, error=(
-            f"Zu viele Versuche. Bitte versuchen Sie es in {minutes} "
-            f"{'Minute' if minutes == 1 else 'Minuten'} noch einmal."))
+        tr = i18n.translations(i18n.locale_of(request))
+        return _form(request, actor, handle=visitor, status=429, error=tr.ngettext(
+            "Zu viele Versuche. Bitte versuchen Sie es in %(num)s Minute noch einmal.",
+            "Zu viele Versuche. Bitte versuchen Sie es in %(num)s Minuten noch einmal.",
+            minutes) % {"num": minutes})
     urls = request.app[URLS]
     try:
         target = await follow_page(request.app[SERVICES].fetcher, visitor,

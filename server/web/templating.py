@@ -49,17 +49,17 @@ def gettext_callables(tr: gettext_module.NullTranslations) -> dict[str, Any]:
     """`gettext`/`ngettext` for one render, as Jinja's newstyle i18n calls them: the result
     is a format string (`%(name)s`), and safe when the template autoescapes."""
     @jinja2.pass_context
-    def gettext(context: jinja2.runtime.Context, string: str, **variables: Any) -> str:
+    def gettext(context: jinja2.runtime.Context, string: str, /, **variables: Any) -> str:
         rv = tr.gettext(string)
         if context.eval_ctx.autoescape:
             rv = Markup(rv)
         return rv % variables
 
     @jinja2.pass_context
-    def ngettext(context: jinja2.runtime.Context, singular: str, plural: str, num: int,
+    def ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int, /,
                  **variables: Any) -> str:
-        variables.setdefault("num", num)
-        rv = tr.ngettext(singular, plural, num)
+        variables.setdefault("num", count)
+        rv = tr.ngettext(singular, plural, count)
         if context.eval_ctx.autoescape:
             rv = Markup(rv)
         return rv % variables
