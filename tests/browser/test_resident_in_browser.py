@@ -148,3 +148,47 @@ async def test_resident_finds_reads_on_a_phone_adds_to_calendar_and_follows(
     await page.get_by_role("button", name="Folgen").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Folgen: tafel@{url.removeprefix('http://')}")
+
+
+async def test_a_resident_switches_to_english_and_back(page: Page, open_site: Site, axe_script):
+    """The switch in the header (a plain link, no script): English pages with the same
+    content, the German text of an opportunity marked as German, axe on the English detail
+    page; the choice (the `lang` cookie) holds on the next pages; `Deutsch` switches back."""
+    url = open_site.url
+    await page.goto(f"{url}/angebote")  # the browser asks for German (de-DE)
+    await expect(page.locator("html")).to_have_attribute("lang", "de")
+    await page.get_by_role("link", name="English").click()
+    await expect(page).to_have_url(f"{url}/angebote")  # back on the same page
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Volunteer opportunities")
+    nav = page.get_by_role("navigation", name="Main navigation")
+    await expect(nav.get_by_role("link", name="Search the network")).to_be_visible()
+    await expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+    await page.get_by_role("link", name=TITLE).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    await expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "de")
+    await expect(page.get_by_role("heading", name="Take part")).to_be_visible()
+    await expect(page.get_by_text("Sat 12 June 2027, 10:00–16:00")).to_be_visible()
+    await expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
+    await expect(page.get_by_role("button", name="Send message")).to_be_visible()
+    await no_serious_violations(page, axe_script, "detail-en")
+    await screenshot(page, "detail-en-1280")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await screenshot(page, "detail-en-390")
+    overflow = await page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the English page is {overflow}px wider than a 390px screen"
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    await page.goto(f"{url}/suche")  # the cookie holds
+    await page.get_by_text("More filters").click()
+    await page.get_by_label("Cause").select_option(label="Culture")
+    await page.get_by_role("button", name="Search").click()
+    await expect(page.get_by_role("status")).to_have_text("1 result")
+    await no_serious_violations(page, axe_script, "search-en")
+
+    await page.get_by_role("link", name="Deutsch").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "de")
+    await expect(page.get_by_role("status")).to_have_text("1 Treffer")
+    await expect(page.get_by_label("Bereich")).to_have_value("kultur")  # the query kept
