@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from mitwirken.models.german_errors import german_error, raise_errors
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import Bundesland, parse_bundesland
 from mitwirken.models.web_names import WebNameError, check_web_url
 
@@ -97,7 +98,7 @@ def validate_input(model: type[M], data: dict[str, Any], *, strict: bool = False
     ``"16"`` → 16, no ``true`` → 1), while dates and vocabulary values stay JSON strings."""
     raise_errors(model.__name__, [
         (path, german_error("text_not_encodable",
-                            "Der Text enthält ungültige Zeichen (kein gültiges Unicode)."))
+                            N_("Der Text enthält ungültige Zeichen (kein gültiges Unicode).")))
         for path in unencodable_paths(data)])
     if strict:
         return model.model_validate_json(json.dumps(data), strict=True)
@@ -187,9 +188,10 @@ _USERNAME_FORBIDDEN = re.compile(r"[\s/\x00-\x1f\x7f]")
 def _check_username(value: str) -> str:
     value = value.strip()
     if not value:
-        raise german_error("username_missing", "Die veröffentlichende Organisation fehlt.")
+        raise german_error("username_missing", N_("Die veröffentlichende Organisation fehlt."))
     if len(value) > 255 or _USERNAME_FORBIDDEN.search(value):
-        raise german_error("invalid_username", "Der Benutzername der Organisation ist ungültig.")
+        raise german_error("invalid_username",
+                           N_("Der Benutzername der Organisation ist ungültig."))
     return value
 
 
@@ -214,12 +216,12 @@ def _require_aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise german_error(
             "datetime_without_timezone",
-            "Datum und Uhrzeit brauchen eine Zeitzone, z. B. 2025-05-01T10:00:00+02:00.",
+            N_("Datum und Uhrzeit brauchen eine Zeitzone, z. B. 2025-05-01T10:00:00+02:00."),
         )
     if not in_year_range(value):
         raise german_error(
             "datetime_out_of_range",
-            "Das Datum muss zwischen den Jahren {low} und {high} liegen.",
+            N_("Das Datum muss zwischen den Jahren {low} und {high} liegen."),
             low=YEARS[0], high=YEARS[1],
         )
     return value
@@ -248,7 +250,7 @@ def _check_email(value: str) -> str:
     if len(value) > 254 or not _EMAIL.match(value):
         raise german_error(
             "invalid_email",
-            "Bitte eine gültige E-Mail-Adresse angeben, z. B. info@verein.de.",
+            N_("Bitte eine gültige E-Mail-Adresse angeben, z. B. info@verein.de."),
         )
     return value
 
@@ -264,7 +266,7 @@ def _check_phone(value: str) -> str:
     if not _PHONE.match(value) or not 5 <= digits <= 20:
         raise german_error(
             "invalid_phone",
-            "Bitte eine gültige Telefonnummer angeben, z. B. 0221 123456 oder +49 221 123456.",
+            N_("Bitte eine gültige Telefonnummer angeben, z. B. 0221 123456 oder +49 221 123456."),
         )
     return value
 
@@ -281,15 +283,17 @@ def _check_languages(values: list[str]) -> list[str]:
         if not _LANGUAGE.match(code):
             raise german_error(
                 "invalid_language",
-                "„{code}“ ist kein gültiger Sprachcode. Bitte Codes wie de, en oder tr angeben.",
+                N_("„{code}“ ist kein gültiger Sprachcode. Bitte Codes wie de, en oder tr "
+                   "angeben."),
                 code=value[:20],
             )
         cleaned.append(code)
     cleaned = _unique(cleaned)
     if not cleaned:
-        raise german_error("languages_empty", "Bitte mindestens eine Sprache angeben.")
+        raise german_error("languages_empty", N_("Bitte mindestens eine Sprache angeben."))
     if len(cleaned) > 10:
-        raise german_error("too_many_items", "Bitte höchstens 10 Sprachen angeben.", max_items=10)
+        raise german_error("too_many_items", N_("Bitte höchstens 10 Sprachen angeben."),
+                           max_items=10)
     return cleaned
 
 
@@ -345,8 +349,8 @@ def _region(value: Any) -> Any:
         if land is None:
             raise german_error(
                 "unknown_bundesland",
-                "„{region}“ ist kein deutsches Bundesland. Bitte z. B. „Nordrhein-Westfalen“ "
-                "oder „DE-NW“ angeben.",
+                N_("„{region}“ ist kein deutsches Bundesland. Bitte z. B. „Nordrhein-Westfalen“ "
+                "oder „DE-NW“ angeben."),
                 region=value[:40],
             )
         return land
@@ -366,7 +370,7 @@ def _check_media_type(value: str | None) -> str | None:
     if len(value) > 100 or not _MEDIA_TYPE.match(value):
         raise german_error(
             "invalid_media_type",
-            "Der Dateityp ist ungültig; erwartet wird z. B. image/jpeg oder application/pdf.",
+            N_("Der Dateityp ist ungültig; erwartet wird z. B. image/jpeg oder application/pdf."),
         )
     return value
 

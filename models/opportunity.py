@@ -39,6 +39,7 @@ from mitwirken.models.fields import (
     vocab_list,
 )
 from mitwirken.models.german_errors import Problem, problem, raise_errors
+from mitwirken.models.text_marks import N_
 from mitwirken.models.values import ContactPoint, Image, Place, TimeBudget
 from mitwirken.models.vocab import (
     ActivityType,
@@ -204,7 +205,8 @@ class Opportunity(EditorModel):
                     problem(
                         "start",
                         "start_missing",
-                        "Für einen einmaligen Einsatz bitte Datum und Uhrzeit des Beginns angeben.",
+                        N_("Für einen einmaligen Einsatz bitte Datum und Uhrzeit des Beginns "
+                           "angeben."),
                     )
                 )
             if self.end is None:
@@ -212,7 +214,7 @@ class Opportunity(EditorModel):
                     problem(
                         "end",
                         "end_missing",
-                        "Für einen einmaligen Einsatz bitte auch angeben, wann er endet.",
+                        N_("Für einen einmaligen Einsatz bitte auch angeben, wann er endet."),
                     )
                 )
         elif self.kind is OpportunityKind.SHIFTS and (self.start is None) != (self.end is None):
@@ -220,13 +222,13 @@ class Opportunity(EditorModel):
                 problem(
                     "start" if self.start is None else "end",
                     "shift_dates_incomplete",
-                    "Bei Schichten mit Datum bitte Beginn und Ende angeben "
-                    "(oder beides leer lassen).",
+                    N_("Bei Schichten mit Datum bitte Beginn und Ende angeben "
+                    "(oder beides leer lassen)."),
                 )
             )
         if self.start is not None and self.end is not None and self.end < self.start:
             problems.append(
-                problem("end", "end_before_start", "Das Ende darf nicht vor dem Beginn liegen.")
+                problem("end", "end_before_start", N_("Das Ende darf nicht vor dem Beginn liegen."))
             )
 
     def _check_apply_channels(self, problems: list[Problem]) -> None:
@@ -246,7 +248,7 @@ class Opportunity(EditorModel):
                 problem(
                     "apply_channels",
                     "apply_channels_empty",
-                    "Bitte mindestens einen Weg angeben, wie Interessierte sich melden können.",
+                    N_("Bitte mindestens einen Weg angeben, wie Interessierte sich melden können."),
                 )
             )
         if ApplyChannel.URL in self.apply_channels and not self.apply_url:
@@ -254,7 +256,7 @@ class Opportunity(EditorModel):
                 problem(
                     "apply_url",
                     "apply_url_missing",
-                    "Für die Anmeldung über eine Website bitte deren Adresse angeben.",
+                    N_("Für die Anmeldung über eine Website bitte deren Adresse angeben."),
                 )
             )
         if ApplyChannel.EMAIL in self.apply_channels and not self.application_email:
@@ -262,7 +264,7 @@ class Opportunity(EditorModel):
                 problem(
                     "apply_email",
                     "apply_email_missing",
-                    "Für Anmeldungen per E-Mail bitte eine E-Mail-Adresse angeben.",
+                    N_("Für Anmeldungen per E-Mail bitte eine E-Mail-Adresse angeben."),
                 )
             )
         if ApplyChannel.PHONE in self.apply_channels and not self.application_phone:
@@ -270,7 +272,7 @@ class Opportunity(EditorModel):
                 problem(
                     "apply_phone",
                     "apply_phone_missing",
-                    "Für Anmeldungen per Telefon bitte eine Telefonnummer angeben.",
+                    N_("Für Anmeldungen per Telefon bitte eine Telefonnummer angeben."),
                 )
             )
 

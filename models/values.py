@@ -22,6 +22,7 @@ from mitwirken.models.fields import (
     text,
 )
 from mitwirken.models.german_errors import Problem, problem, raise_errors
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import TimeBudgetUnit
 
 __all__ = ["Attachment", "ContactPoint", "Image", "Place", "TimeBudget"]
@@ -55,7 +56,7 @@ class Place(EditorModel):
                 problem(
                     "country",
                     "invalid_country",
-                    "Bitte das Land als zweistelligen Ländercode angeben, z. B. DE.",
+                    N_("Bitte das Land als zweistelligen Ländercode angeben, z. B. DE."),
                 )
             )
         if not (self.name or self.street or self.postal_code or self.locality):
@@ -63,7 +64,7 @@ class Place(EditorModel):
                 problem(
                     "name",
                     "place_empty",
-                    "Bitte mindestens einen Namen, eine Adresse oder einen Ort angeben.",
+                    N_("Bitte mindestens einen Namen, eine Adresse oder einen Ort angeben."),
                 )
             )
         if (
@@ -75,7 +76,7 @@ class Place(EditorModel):
                 problem(
                     "postal_code",
                     "invalid_postal_code",
-                    "Eine deutsche Postleitzahl hat genau fünf Ziffern.",
+                    N_("Eine deutsche Postleitzahl hat genau fünf Ziffern."),
                 )
             )
         if (self.latitude is None) != (self.longitude is None):
@@ -83,7 +84,7 @@ class Place(EditorModel):
                 problem(
                     "longitude" if self.longitude is None else "latitude",
                     "coordinates_incomplete",
-                    "Bitte Breiten- und Längengrad immer gemeinsam angeben.",
+                    N_("Bitte Breiten- und Längengrad immer gemeinsam angeben."),
                 )
             )
         raise_errors("Place", problems)
@@ -115,8 +116,8 @@ class ContactPoint(EditorModel):
                     problem(
                         "email",
                         "contact_empty",
-                        "Bitte mindestens eine E-Mail-Adresse, Telefonnummer oder "
-                        "Web-Adresse für den Kontakt angeben.",
+                        N_("Bitte mindestens eine E-Mail-Adresse, Telefonnummer oder "
+                        "Web-Adresse für den Kontakt angeben."),
                     )
                 ],
             )
@@ -144,8 +145,8 @@ class Image(EditorModel):
                 problem(
                     "alt_text",
                     "alt_text_missing",
-                    "Bitte das Bild kurz beschreiben (Alternativtext), damit auch blinde "
-                    "Menschen wissen, was es zeigt.",
+                    N_("Bitte das Bild kurz beschreiben (Alternativtext), damit auch blinde "
+                    "Menschen wissen, was es zeigt."),
                 )
             )
         if self.media_type and not self.media_type.startswith("image/"):
@@ -153,7 +154,7 @@ class Image(EditorModel):
                 problem(
                     "media_type",
                     "not_an_image",
-                    "Hier ist nur eine Bilddatei erlaubt (z. B. image/jpeg).",
+                    N_("Hier ist nur eine Bilddatei erlaubt (z. B. image/jpeg)."),
                 )
             )
         raise_errors("Image", problems)

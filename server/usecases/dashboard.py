@@ -14,6 +14,7 @@ from mitwirken.models.actors import LocalActor
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.opportunity import needs_auto_pause
 from mitwirken.models.store import Store
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import OpportunityStatus
 
 SHOWN = 200  # per organisation and kind, the newest
@@ -43,9 +44,9 @@ def editable_orgs(store: Store, account: Account) -> list[LocalActor]:
 def opportunity_state(opp: Opportunity, now: datetime, auto_pause_days: int) -> Row:
     if opp.status is OpportunityStatus.OPEN and needs_auto_pause(opp, now + DUE_AHEAD,
                                                                  auto_pause_days):
-        return Row(opp, "Bestätigung fällig", due=True)
-    names = {OpportunityStatus.OPEN: "Aktiv", OpportunityStatus.PAUSED: "Pausiert",
-             OpportunityStatus.FILLED: "Besetzt", OpportunityStatus.CLOSED: "Beendet"}
+        return Row(opp, N_("Bestätigung fällig"), due=True)
+    names = {OpportunityStatus.OPEN: N_("Aktiv"), OpportunityStatus.PAUSED: N_("Pausiert"),
+             OpportunityStatus.FILLED: N_("Besetzt"), OpportunityStatus.CLOSED: N_("Beendet")}
     return Row(opp, names[opp.status])
 
 
@@ -61,5 +62,5 @@ def overview(store: Store, account: Account, now: datetime, auto_pause_days: int
             actor,
             [opportunity_state(o, now, auto_pause_days) for o in opps
              if isinstance(o, Opportunity)],
-            [Row(p, "Veröffentlicht") for p in practices]))
+            [Row(p, N_("Veröffentlicht")) for p in practices]))
     return result

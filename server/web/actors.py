@@ -60,7 +60,8 @@ async def instance_outbox(request: web.Request) -> web.Response:
 # The names of the profile fields (federation/actors.py, German in the actor document), for
 # the catalogue: the profile page shows them in its language.
 PROFILE_FIELD_NAMES = (N_("Website"), N_("Sprechzeiten"), N_("Telefon"), N_("E-Mail"),
-                       N_("Adresse"), N_("Sektor"), N_("Netzwerk"))
+                       N_("Adresse"), N_("Sektor"), N_("Netzwerk"),
+                       N_("Antwortet"))
 
 
 def _extra_fields(request: web.Request, actor: LocalActor) -> tuple[tuple[str, str], ...]:

@@ -13,13 +13,14 @@ from pydantic import ValidationError
 from mitwirken.federation.mastodon_view import mastodon_status_html
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.content import Opportunity, Practice, german_errors
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import OpportunityStatus, label
 from mitwirken.server.app_keys import CLOCK, SERVICES, SETTINGS, STORE, URLS
 from mitwirken.server.usecases import dashboard
 from mitwirken.server.usecases.login import Session
 from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound
+from mitwirken.server.web import i18n, page_text, responses_pages
 from mitwirken.server.web import opportunity_form as form_fields
-from mitwirken.server.web import page_text, responses_pages
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
 from mitwirken.server.web.errors import page_error
 from mitwirken.server.web.templating import render
@@ -27,15 +28,15 @@ from mitwirken.server.web.templating import render
 log = logging.getLogger("mitwirken.web")
 
 NO_STORE = {"Cache-Control": "no-store"}
-NOT_YOURS = "Dieser Eintrag gehört einer Organisation, die Sie nicht bearbeiten dürfen."
+NOT_YOURS = N_("Dieser Eintrag gehört einer Organisation, die Sie nicht bearbeiten dürfen.")
 NOTICES = {
-    "veroeffentlicht": "Das Angebot ist veröffentlicht.",
-    "gespeichert": "Die Änderungen sind gespeichert und werden verteilt.",
-    "bestaetigt": "Danke! Das Angebot ist als „noch aktuell“ bestätigt.",
-    "pausiert": "Das Angebot ist pausiert und erscheint nicht mehr in der Liste.",
-    "geschlossen": "Das Angebot ist beendet.",
-    "geoeffnet": "Das Angebot ist wieder aktiv.",
-    "geloescht": "Das Angebot ist gelöscht.",
+    "veroeffentlicht": N_("Das Angebot ist veröffentlicht."),
+    "gespeichert": N_("Die Änderungen sind gespeichert und werden verteilt."),
+    "bestaetigt": N_("Danke! Das Angebot ist als „noch aktuell“ bestätigt."),
+    "pausiert": N_("Das Angebot ist pausiert und erscheint nicht mehr in der Liste."),
+    "geschlossen": N_("Das Angebot ist beendet."),
+    "geoeffnet": N_("Das Angebot ist wieder aktiv."),
+    "geloescht": N_("Das Angebot ist gelöscht."),
 }
 
 
@@ -68,7 +69,7 @@ def own_object(request: web.Request, session: Session, kind: Kind
     try:
         obj = service(request).get(kind, request.match_info["id"])
     except NotFound as exc:
-        raise page_error(404, "not_found", "Diesen Eintrag gibt es nicht (mehr).") from exc
+        raise page_error(404, "not_found", N_("Diesen Eintrag gibt es nicht (mehr).")) from exc
     if not session.account.may_edit(obj.org_username):
         log.warning("web_forbidden account=%d path=%s", session.account.id, request.path)
         raise page_error(403, "forbidden", NOT_YOURS)
@@ -150,7 +151,7 @@ async def new_submit(request: web.Request) -> web.StreamResponse:
 
 def _invalid(request: web.Request, session: Session, state: form_fields.FormState,
              exc: ValidationError, opp: Opportunity | None) -> web.Response:
-    form_fields.place_errors(german_errors(exc), state)
+    form_fields.place_errors(german_errors(exc, i18n.gettext_of(request)), state)
     log.info("web_form_invalid account=%d fields=%s", session.account.id,
              ",".join(sorted(state.errors)) or "-")
     return _form_page(request, session, state, opp=opp, status=422)

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from mitwirken.models.text_marks import N_
 from mitwirken.server.usecases.login import Session
 from mitwirken.server.web.auth import require_session
 from mitwirken.server.web.errors import page_error
@@ -17,7 +18,7 @@ from mitwirken.server.web.forms import text_value
 
 log = logging.getLogger("mitwirken.web")
 
-ADMIN_ONLY = "Diese Seite ist nur für die Administration der Instanz."
+ADMIN_ONLY = N_("Diese Seite ist nur für die Administration der Instanz.")
 MAX_REASON = 1000  # as the admin API (server/web/admin.py)
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import STORE
 from mitwirken.server.usecases import moderation
 from mitwirken.server.web.admin_pages import NO_STORE
@@ -26,7 +27,7 @@ async def audit_page(request: web.Request) -> web.Response:
         try:
             since = datetime.fromisoformat(since_text[:10]).replace(tzinfo=UTC)
         except ValueError as exc:
-            raise page_error(400, "bad_date", "Bitte ein Datum wie 2026-12-01 angeben.") \
+            raise page_error(400, "bad_date", N_("Bitte ein Datum wie 2026-12-01 angeben.")) \
                 from exc
     entries = moderation.audit_entries(request.app[STORE], since, PAGE_LIMIT)
     entries = sorted(entries, key=lambda e: (e["at"], e["id"]), reverse=True)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import LOGIN, SETTINGS
 from mitwirken.server.usecases.login import Session
 from mitwirken.server.web.errors import page_error
@@ -25,8 +26,9 @@ log = logging.getLogger("mitwirken.web")
 
 SESSION_COOKIE = "mw_session"
 CSRF_COOKIE = "mw_csrf"
-CSRF_REFUSED = ("Das Formular ist abgelaufen oder kam nicht von dieser Seite (Sicherheitsprüfung "
-                "fehlgeschlagen). Bitte laden Sie die Seite neu und senden Sie es noch einmal.")
+CSRF_REFUSED = N_("Das Formular ist abgelaufen oder kam nicht von dieser Seite "
+                  "(Sicherheitsprüfung fehlgeschlagen). Bitte laden Sie die Seite neu und "
+                  "senden Sie es noch einmal.")
 
 
 def secure_cookies(request: web.Request) -> bool:

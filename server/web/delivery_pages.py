@@ -10,6 +10,7 @@ import logging
 
 from aiohttp import web
 
+from mitwirken.models.text_marks import N_
 from mitwirken.models.web_names import WebNameError
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE
 from mitwirken.server.usecases import moderation, operations
@@ -21,8 +22,8 @@ from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
 
-STATE_NAMES = {"pending": "wartend", "held": "zurückgehalten", "done": "zugestellt",
-               "failed": "aufgegeben"}
+STATE_NAMES = {"pending": N_("wartend"), "held": N_("zurückgehalten"),
+               "done": N_("zugestellt"), "failed": N_("aufgegeben")}
 
 
 def _page(request: web.Request, *, notice: str | None = None, error: str | None = None,

@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 from mitwirken.models.domain_policy import Mode, Policy
+from mitwirken.models.text_marks import N_
 from mitwirken.models.web_names import WebNameError
 from mitwirken.server.app_keys import CLOCK, STORE
 from mitwirken.server.usecases import moderation, operations
@@ -28,11 +29,11 @@ from mitwirken.server.web.templating import render
 log = logging.getLogger("mitwirken.web")
 
 PAGE = "/verwaltung/foederation"
-POLICY_NAMES = {"block": "Sperren", "limit": "Einschränken", "allow": "Erlauben"}
+POLICY_NAMES = {"block": N_("Sperren"), "limit": N_("Einschränken"), "allow": N_("Erlauben")}
 NOTICES = {
-    "modus": "Der Föderationsmodus ist umgestellt; das gilt ab sofort.",
-    "regel": "Die Regel für die Domain ist gespeichert und gilt ab sofort.",
-    "entfernt": "Die Regel ist entfernt.",
+    "modus": N_("Der Föderationsmodus ist umgestellt; das gilt ab sofort."),
+    "regel": N_("Die Regel für die Domain ist gespeichert und gilt ab sofort."),
+    "entfernt": N_("Die Regel ist entfernt."),
 }
 
 
@@ -65,7 +66,7 @@ async def mode_submit(request: web.Request) -> web.StreamResponse:
     check_csrf(request, form)
     mode, reason = text_value(form, "mode"), reason_of(form)
     if mode not in [m.value for m in Mode]:
-        return _invalid(request, "Bitte »offen« oder »nur erlaubte Domains« wählen.")
+        return _invalid(request, N_("Bitte »offen« oder »nur erlaubte Domains« wählen."))
     if reason is None:
         return _invalid(request, REASON_TOO_LONG)
     result = moderation.set_federation_mode(request.app[STORE], Mode(mode),
@@ -84,10 +85,10 @@ async def rule_submit(request: web.Request) -> web.StreamResponse:
               "reason": text_value(form, "reason")[:2000]}
     reason = reason_of(form)
     if not values["domain"]:
-        return _invalid(request, "Bitte einen Domainnamen angeben, z. B. »spam.example«.",
+        return _invalid(request, N_("Bitte einen Domainnamen angeben, z. B. »spam.example«."),
                         values)
     if values["policy"] not in [p.value for p in Policy]:
-        return _invalid(request, "Bitte »Sperren«, »Einschränken« oder »Erlauben« wählen.",
+        return _invalid(request, N_("Bitte »Sperren«, »Einschränken« oder »Erlauben« wählen."),
                         values)
     if reason is None:
         return _invalid(request, REASON_TOO_LONG, values)
@@ -117,7 +118,7 @@ async def remove_submit(request: web.Request) -> web.StreamResponse:
     except WebNameError as exc:
         return _invalid(request, f"{exc}")
     if not removed:
-        return _invalid(request, "Für diese Domain gibt es keine Regel.")
+        return _invalid(request, N_("Für diese Domain gibt es keine Regel."))
     log.info("web_domain_rule_removed account=%d domain=%s", session.account.id, domain)
     return redirect(f"{PAGE}?hinweis=entfernt")
 
@@ -128,13 +129,13 @@ async def import_submit(request: web.Request) -> web.StreamResponse:
     check_csrf(request, form)
     upload = form.get("file")
     if not isinstance(upload, FileField):
-        return _invalid(request, "Bitte eine CSV-Datei auswählen (Export aus Mastodon: "
-                        "Moderation → Föderation → Exportieren).")
+        return _invalid(request, N_("Bitte eine CSV-Datei auswählen (Export aus Mastodon: "
+                        "Moderation → Föderation → Exportieren)."))
     try:
         text = upload.file.read().decode("utf-8")
     except UnicodeDecodeError:
-        return _invalid(request, "Die Datei ist kein Text in UTF-8 – ist es wirklich die "
-                        "CSV-Datei aus Mastodon? Nichts wurde verändert.")
+        return _invalid(request, N_("Die Datei ist kein Text in UTF-8 – ist es wirklich die "
+                        "CSV-Datei aus Mastodon? Nichts wurde verändert."))
     try:
         result = moderation.import_mastodon_csv(request.app[STORE], text, request.app[CLOCK](),
                                                 by=audit_name(session))

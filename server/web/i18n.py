@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -96,6 +97,11 @@ def locale_of(request: web.Request) -> str:
                                      request.headers.get("Accept-Language", ""),
                                      request.app[SETTINGS].default_language)
     return request[_LOCALE]
+
+
+def gettext_of(request: web.Request) -> Callable[[str], str]:
+    """The gettext function of the page answering `request`."""
+    return translations(locale_of(request)).gettext
 
 
 def date_text(dt: datetime, locale: str) -> str:

@@ -9,9 +9,11 @@ import math
 from aiohttp import web
 
 from mitwirken.models.accounts import AccountError
+from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import ACCOUNTS, LOGIN, RESET_LIMIT, SERVICES, SETTINGS
 from mitwirken.server.usecases.login import LoggedIn, Throttled
 from mitwirken.server.usecases.passwords import MAX_LENGTH, WeakPassword
+from mitwirken.server.web import i18n
 from mitwirken.server.web.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -28,13 +30,13 @@ from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
 
-WRONG = "E-Mail-Adresse oder Passwort ist falsch."
-LINK_SPENT = ("Dieser Link ist abgelaufen oder wurde schon benutzt. Bitte fragen Sie nach "
-              "einem neuen.")
+WRONG = N_("E-Mail-Adresse oder Passwort ist falsch.")
+LINK_SPENT = (N_("Dieser Link ist abgelaufen oder wurde schon benutzt. Bitte fragen Sie nach "
+              "einem neuen."))
 NOTICES = {
-    "abgemeldet": "Sie sind abgemeldet.",
-    "ueberall": "Sie sind auf allen Geräten abgemeldet.",
-    "passwort": "Ihr Passwort ist gespeichert. Bitte melden Sie sich jetzt an.",
+    "abgemeldet": N_("Sie sind abgemeldet."),
+    "ueberall": N_("Sie sind auf allen Geräten abgemeldet."),
+    "passwort": N_("Ihr Passwort ist gespeichert. Bitte melden Sie sich jetzt an."),
 }
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -61,10 +63,13 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     outcome = await request.app[LOGIN].login(email, password, request.remote or "")
     if isinstance(outcome, Throttled):
         minutes = math.ceil(outcome.wait_seconds / 60)
-        raise page_error(429, "too_many_logins", (
-            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie "
-            f"{minutes} {'Minute' if minutes == 1 else 'Minuten'} und versuchen Sie es dann "
-            "noch einmal."), {"Retry-After": str(outcome.wait_seconds)})
+        tr = i18n.translations(i18n.locale_of(request))
+        raise page_error(429, "too_many_logins", tr.ngettext(
+            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(num)s Minute und "
+            "versuchen Sie es dann noch einmal.",
+            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(num)s Minuten und "
+            "versuchen Sie es dann noch einmal.", minutes) % {"num": minutes},
+            {"Retry-After": str(outcome.wait_seconds)})
     if not isinstance(outcome, LoggedIn):
         return _login_page(request, email=email, error=WRONG, status=401)
     response = redirect(safe_next(str(form.get("next", "")) or None))
@@ -112,7 +117,7 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
     password = str(form.get("password", ""))
     error = None
     if password != str(form.get("password2", "")):
-        error = "Die beiden Eingaben stimmen nicht überein."
+        error = N_("Die beiden Eingaben stimmen nicht überein.")
     else:
         try:
             request.app[ACCOUNTS].set_password_by_link(request.match_info["token"], password)
@@ -127,8 +132,8 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
 
 
 # "Passwort vergessen": only where the instance can send mail (setting smtp_host).
-NO_MAIL = ("Diese Stadt verschickt keine E-Mails. Bitte wenden Sie sich an die Administration: "
-           "sie schickt Ihnen einen Link für ein neues Passwort.")
+NO_MAIL = (N_("Diese Stadt verschickt keine E-Mails. Bitte wenden Sie sich an die Administration: "
+           "sie schickt Ihnen einen Link für ein neues Passwort."))
 
 
 def _mail_on(request: web.Request) -> None:
@@ -152,8 +157,10 @@ async def reset_submit(request: web.Request) -> web.Response:
         minutes = max(1, math.ceil(wait / 60))
         return render(request, "password_reset.html", {
             "sent": False, "email": email,
-            "error": f"Zu viele Versuche. Bitte warten Sie {minutes} "
-                     f"{'Minute' if minutes == 1 else 'Minuten'}."},
+            "error": i18n.translations(i18n.locale_of(request)).ngettext(
+                "Zu viele Versuche. Bitte warten Sie %(num)s Minute.",
+                "Zu viele Versuche. Bitte warten Sie %(num)s Minuten.", minutes)
+            % {"num": minutes}},
             status=429, headers={**NO_STORE, "Retry-After": str(math.ceil(wait))})
     if email:
         request.app[ACCOUNTS].request_reset(email, request.app[SETTINGS].base_url)

@@ -16,6 +16,7 @@ from mitwirken.federation.fetch import FetchError
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import follows
 from mitwirken.models.actors import LocalActor
+from mitwirken.models.text_marks import N_
 from mitwirken.models.web_names import WebNameError
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import follows as social
@@ -28,8 +29,8 @@ from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
 
-STATES = {"pending": "wartet auf Zustimmung", "accepted": "bestätigt",
-          "requested": "angefragt", "rejected": "abgelehnt"}
+STATES = {"pending": N_("wartet auf Zustimmung"), "accepted": N_("bestätigt"),
+          "requested": N_("angefragt"), "rejected": N_("abgelehnt")}
 MAX_LISTED = 500
 
 
@@ -98,8 +99,8 @@ async def approval_submit(request: web.Request) -> web.Response:
              actor.username, on)
     actor = _actor(request, actor.username)
     return _page(request, actor, notice=(
-        "Neue Folgende warten jetzt auf Ihre Zustimmung." if on
-        else "Neue Folgende werden jetzt ohne Rückfrage angenommen."))
+        N_("Neue Folgende warten jetzt auf Ihre Zustimmung.") if on
+        else N_("Neue Folgende werden jetzt ohne Rückfrage angenommen.")))
 
 
 async def decide_submit(request: web.Request) -> web.Response:
@@ -121,13 +122,13 @@ async def decide_submit(request: web.Request) -> web.Response:
         done = social.decide_follow_request(store, urls, actor.username, target,
                                             accept=action == "annehmen", now=now, by=by,
                                             reason=reason)
-        notice = ("Angenommen: " if action == "annehmen" else "Abgelehnt: ") + target
+        notice = (N_("Angenommen: ") if action == "annehmen" else N_("Abgelehnt: ")) + target
     elif action == "entfernen":
         done = social.remove_follower(store, urls, actor.username, target, now, by=by,
                                       reason=reason)
         notice = f"Entfernt: {target} folgt @{actor.username} nicht mehr."
     else:
-        return _page(request, actor, error="Unbekannte Aktion.", status=422)
+        return _page(request, actor, error=N_("Unbekannte Aktion."), status=422)
     if not done:
         return _page(request, actor, status=404,
                      error=f"{target} passt nicht zu dieser Aktion (schon erledigt?).")

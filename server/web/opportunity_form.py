@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from multidict import MultiDictProxy
 
 from mitwirken.models.content import Opportunity
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import (
     ActivityType,
     ApplyChannel,
@@ -40,47 +41,47 @@ VOCABULARIES = {"kind": OpportunityKind, "remote": Remote, "time_budget.unit": T
                 "required_documents": RequiredDocument, "apply_channels": ApplyChannel}
 
 HELP = {
-    "title": "Kurz und konkret: Was ist zu tun? Zum Beispiel „Lesepat:in für "
-             "Grundschulkinder“. Höchstens 100 Zeichen.",
-    "description": "Was erwartet die Freiwilligen, was sollten sie mitbringen, wie läuft der "
+    "title": N_("Kurz und konkret: Was ist zu tun? Zum Beispiel „Lesepat:in für "
+             "Grundschulkinder“. Höchstens 100 Zeichen."),
+    "description": N_("Was erwartet die Freiwilligen, was sollten sie mitbringen, wie läuft der "
                    "Einstieg? Absätze trennen Sie mit einer Leerzeile; **fett** und Listen mit "
-                   "„- “ am Zeilenanfang sind möglich.",
-    "kind": "Einmalig: ein fester Termin. Schichten: Termine zum Aussuchen. Regelmäßig: zum "
-            "Beispiel jede Woche. Flexibel: ganz nach Absprache.",
-    "start": "Bei einem einmaligen Einsatz nötig, sonst freiwillig. Deutsche Zeit.",
-    "end": "Wann der Einsatz endet. Bei einmaligen Einsätzen nötig.",
-    "schedule": "In eigenen Worten, zum Beispiel „Dienstags 15–17 Uhr“.",
-    "time_budget.hours": "Ungefähr, z. B. 2 (Stunden) – und dazu, worauf sich das bezieht.",
-    "remote": "Kann man sich auch von zu Hause aus engagieren?",
-    "places": "Wo findet das Engagement statt? Leer lassen, wenn es nur online stattfindet.",
-    "min_age": "Leer lassen, wenn es kein Mindestalter gibt.",
-    "cause_areas": "Wofür setzen sich die Freiwilligen ein? Höchstens vier.",
-    "activity_types": "Was tun die Freiwilligen? Höchstens vier.",
-    "suitable_for": "Für wen ist der Einstieg besonders leicht? Auch Barrierefreiheit.",
-    "apply_url": "Falls man sich auf Ihrer Website anmeldet: deren Adresse (beginnt mit "
-                 "https://). Sonst leer lassen.",
-    "image": "Freiwillig: die Adresse eines Bildes (https://…) und, damit auch blinde "
-             "Menschen wissen, was es zeigt, eine kurze Beschreibung.",
-    "offers": "Was bieten Sie den Freiwilligen?",
-    "apply_channels": "Wie sich Interessierte melden können. Bei einem neuen Angebot ohne "
+                   "„- “ am Zeilenanfang sind möglich."),
+    "kind": N_("Einmalig: ein fester Termin. Schichten: Termine zum Aussuchen. Regelmäßig: zum "
+            "Beispiel jede Woche. Flexibel: ganz nach Absprache."),
+    "start": N_("Bei einem einmaligen Einsatz nötig, sonst freiwillig. Deutsche Zeit."),
+    "end": N_("Wann der Einsatz endet. Bei einmaligen Einsätzen nötig."),
+    "schedule": N_("In eigenen Worten, zum Beispiel „Dienstags 15–17 Uhr“."),
+    "time_budget.hours": N_("Ungefähr, z. B. 2 (Stunden) – und dazu, worauf sich das bezieht."),
+    "remote": N_("Kann man sich auch von zu Hause aus engagieren?"),
+    "places": N_("Wo findet das Engagement statt? Leer lassen, wenn es nur online stattfindet."),
+    "min_age": N_("Leer lassen, wenn es kein Mindestalter gibt."),
+    "cause_areas": N_("Wofür setzen sich die Freiwilligen ein? Höchstens vier."),
+    "activity_types": N_("Was tun die Freiwilligen? Höchstens vier."),
+    "suitable_for": N_("Für wen ist der Einstieg besonders leicht? Auch Barrierefreiheit."),
+    "apply_url": N_("Falls man sich auf Ihrer Website anmeldet: deren Adresse (beginnt mit "
+                 "https://). Sonst leer lassen."),
+    "image": N_("Freiwillig: die Adresse eines Bildes (https://…) und, damit auch blinde "
+             "Menschen wissen, was es zeigt, eine kurze Beschreibung."),
+    "offers": N_("Was bieten Sie den Freiwilligen?"),
+    "apply_channels": N_("Wie sich Interessierte melden können. Bei einem neuen Angebot ohne "
                       "Häkchen: eine Antwort im Fediverse und alles, was Ihre Kontaktangaben "
-                      "hergeben.",
-    "apply_email": "Nur wenn Bewerbungen an eine andere Adresse gehen sollen als der Kontakt.",
-    "apply_phone": "Nur wenn Anmeldungen unter einer anderen Nummer laufen als der Kontakt.",
-    "mediated_by_city": "Die Anlaufstelle der Stadt vermittelt den ersten Kontakt.",
-    "languages": "In welchen Sprachen kann man sich verständigen? Kürzel mit Komma, z. B. "
-                 "„de, en, ar“.",
-    "title_en": "Freiwillig: der Titel auf Englisch, für Menschen, die (noch) kein Deutsch "
-                "sprechen.",
-    "description_en": "Freiwillig: die Beschreibung auf Englisch.",
-    "required_documents": "Was müssen Freiwillige vorher vorlegen?",
-    "contact": "Eine Funktionsadresse, keine private. E-Mail-Adresse oder Telefonnummer ist "
-               "nötig. Wird öffentlich angezeigt.",
-    "volunteers_needed": "Wie viele Freiwillige suchen Sie insgesamt? Leer lassen, wenn es "
-                         "keine feste Zahl gibt.",
-    "places_left": "Wie viele Plätze sind noch frei?",
-    "reply_time_days": "Innerhalb wie vieler Werktage antworten Sie auf eine Meldung? "
-                       "Freiwillige springen ab, wenn niemand antwortet.",
+                      "hergeben."),
+    "apply_email": N_("Nur wenn Bewerbungen an eine andere Adresse gehen sollen als der Kontakt."),
+    "apply_phone": N_("Nur wenn Anmeldungen unter einer anderen Nummer laufen als der Kontakt."),
+    "mediated_by_city": N_("Die Anlaufstelle der Stadt vermittelt den ersten Kontakt."),
+    "languages": N_("In welchen Sprachen kann man sich verständigen? Kürzel mit Komma, z. B. "
+                 "„de, en, ar“."),
+    "title_en": N_("Freiwillig: der Titel auf Englisch, für Menschen, die (noch) kein Deutsch "
+                "sprechen."),
+    "description_en": N_("Freiwillig: die Beschreibung auf Englisch."),
+    "required_documents": N_("Was müssen Freiwillige vorher vorlegen?"),
+    "contact": N_("Eine Funktionsadresse, keine private. E-Mail-Adresse oder Telefonnummer ist "
+               "nötig. Wird öffentlich angezeigt."),
+    "volunteers_needed": N_("Wie viele Freiwillige suchen Sie insgesamt? Leer lassen, wenn es "
+                         "keine feste Zahl gibt."),
+    "places_left": N_("Wie viele Plätze sind noch frei?"),
+    "reply_time_days": N_("Innerhalb wie vieler Werktage antworten Sie auf eine Meldung? "
+                       "Freiwillige springen ab, wenn niemand antwortet."),
 }
 # A group's errors stand next to it; a list item's error ("cause_areas.2") next to its list.
 GROUPS = ("contact", "time_budget", "places.0", "places", "image", *CHOICES)

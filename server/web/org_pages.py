@@ -13,10 +13,12 @@ from pydantic import ValidationError
 from mitwirken.models.accounts import AccountError
 from mitwirken.models.actors import SECTOR_LABELS, ActorError, LocalActor
 from mitwirken.models.german_errors import german_errors
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import Sector
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases.login import Session
 from mitwirken.server.usecases.organisations import PROFILE_FIELDS, Organisations
+from mitwirken.server.web import i18n
 from mitwirken.server.web.admin_pages import NO_STORE
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
 from mitwirken.server.web.errors import page_error
@@ -25,26 +27,26 @@ from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
 
-STAFF_ONLY = "Organisationen verwalten die Anlaufstelle und die Administration."
-NOT_FOUND = "Diese Organisation gibt es nicht."
-LIST_NOTICES = {"angelegt": "Die Organisation ist angelegt.",
-                "zugeordnet": "Die Person gehört jetzt zur Redaktion.",
-                "entfernt": "Die Person gehört nicht mehr zur Redaktion dieser Organisation."}
-EDIT_NOTICES = {"gespeichert": "Das Profil ist gespeichert; wer der Organisation folgt, "
-                               "sieht es bald auch in Mastodon."}
+STAFF_ONLY = N_("Organisationen verwalten die Anlaufstelle und die Administration.")
+NOT_FOUND = N_("Diese Organisation gibt es nicht.")
+LIST_NOTICES = {"angelegt": N_("Die Organisation ist angelegt."),
+                "zugeordnet": N_("Die Person gehört jetzt zur Redaktion."),
+                "entfernt": N_("Die Person gehört nicht mehr zur Redaktion dieser Organisation.")}
+EDIT_NOTICES = {"gespeichert": N_("Das Profil ist gespeichert; wer der Organisation folgt, "
+                               "sieht es bald auch in Mastodon.")}
 HELP = {
-    "username": "Der Name im Fediverse, z. B. „tafel“ wird zu @tafel@{domain}. 1–30 "
-                "Zeichen: Kleinbuchstaben a–z, Ziffern und _. Später nicht mehr änderbar.",
-    "name": "So heißt die Organisation, wie sie überall angezeigt wird, z. B. „Tafel "
-            "Musterstadt e. V.“.",
-    "sector": "Zu welchem Bereich gehört die Organisation?",
-    "summary": "Ein paar Sätze: Was macht die Organisation, wen sucht sie? Eine Leerzeile "
-               "beginnt einen neuen Absatz.",
-    "website": "Die Adresse der eigenen Website, beginnend mit https://.",
-    "email": "Wohin Interessierte schreiben können.",
-    "phone": "Eine Telefonnummer für Fragen, z. B. 0123 456789.",
-    "office_hours": "Wann jemand erreichbar ist, z. B. „Di und Do 10–12 Uhr“.",
-    "address": "Straße, Hausnummer und Ort, falls man vorbeikommen kann.",
+    "username": N_("Der Name im Fediverse, z. B. „tafel“ wird zu @tafel@{domain}. 1–30 "
+                "Zeichen: Kleinbuchstaben a–z, Ziffern und _. Später nicht mehr änderbar."),
+    "name": N_("So heißt die Organisation, wie sie überall angezeigt wird, z. B. „Tafel "
+            "Musterstadt e. V.“."),
+    "sector": N_("Zu welchem Bereich gehört die Organisation?"),
+    "summary": N_("Ein paar Sätze: Was macht die Organisation, wen sucht sie? Eine Leerzeile "
+               "beginnt einen neuen Absatz."),
+    "website": N_("Die Adresse der eigenen Website, beginnend mit https://."),
+    "email": N_("Wohin Interessierte schreiben können."),
+    "phone": N_("Eine Telefonnummer für Fragen, z. B. 0123 456789."),
+    "office_hours": N_("Wann jemand erreichbar ist, z. B. „Di und Do 10–12 Uhr“."),
+    "address": N_("Straße, Hausnummer und Ort, falls man vorbeikommen kann."),
 }
 # Longer input is cut before validation; well above every field's limit, so an over-long
 # value still gets its German error rather than being shortened silently.
@@ -87,9 +89,11 @@ def _read(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
 def _form(request: web.Request, state: FormState, actor: LocalActor | None,
           status: int = 200) -> web.Response:
     domain = request.app[URLS].domain
+    username_help = HELP["username"]  # translated before the domain goes in
     return render(request, "org_form.html", {
         "state": state, "org": actor, "sectors": list(Sector), "domain": domain,
-        "help": {**HELP, "username": HELP["username"].format(domain=domain)},
+        "help": {**HELP, "username": i18n.translations(i18n.locale_of(request)).gettext(
+            username_help).format(domain=domain)},
         "notice": EDIT_NOTICES.get(request.query.get("hinweis", ""))},
         status=status, headers=NO_STORE)
 
@@ -135,7 +139,7 @@ async def new_submit(request: web.Request) -> web.StreamResponse:
     try:
         actor = organisations(request).add(values["username"], values)
     except ValidationError as exc:
-        return _invalid(request, session, state, german_errors(exc), None)
+        return _invalid(request, session, state, german_errors(exc, i18n.gettext_of(request)), None)
     except ActorError as exc:
         return _invalid(request, session, state, [{"field": "username", "message": str(exc)}],
                         None)
@@ -159,7 +163,8 @@ async def edit_submit(request: web.Request) -> web.StreamResponse:
     try:
         organisations(request).edit(actor.username, values)
     except ValidationError as exc:
-        return _invalid(request, session, state, german_errors(exc), actor)
+        return _invalid(request, session, state, german_errors(exc, i18n.gettext_of(request)),
+                        actor)
     log.info("web_org_edited by=%d username=%s", session.account.id, actor.username)
     return redirect(f"/verwaltung/organisationen/{actor.username}/profil?hinweis=gespeichert")
 

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from mitwirken.models.accounts import ROLES, AccountError
 from mitwirken.models.actors import LocalActor
+from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import ACCOUNTS, SETTINGS, STORE
 from mitwirken.server.usecases import dashboard
 from mitwirken.server.usecases.login import Session
@@ -20,15 +21,16 @@ from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
 
-ROLE_NAMES = {"admin": "Administration", "staff": "Anlaufstelle (alle Organisationen)",
-              "editor": "Redaktion einer Organisation"}
-NOTICES = {"entfernt": "Das Konto ist entfernt; seine Anmeldungen sind beendet."}
+ROLE_NAMES = {"admin": N_("Administration"),
+              "staff": N_("Anlaufstelle (alle Organisationen)"),
+              "editor": N_("Redaktion einer Organisation")}
+NOTICES = {"entfernt": N_("Das Konto ist entfernt; seine Anmeldungen sind beendet.")}
 
 
 def _admin(request: web.Request) -> Session:
     session = require_session(request)
     if session.account.role != "admin":
-        raise page_error(403, "forbidden", "Konten verwaltet nur die Administration.")
+        raise page_error(403, "forbidden", N_("Konten verwaltet nur die Administration."))
     return session
 
 
@@ -81,7 +83,7 @@ async def remove_person(request: web.Request) -> web.StreamResponse:
     check_csrf(request, form)
     email = str(form.get("email", ""))
     if email.strip().lower() == session.account.email:
-        raise page_error(422, "own_account", "Das eigene Konto kann man hier nicht entfernen.")
+        raise page_error(422, "own_account", N_("Das eigene Konto kann man hier nicht entfernen."))
     try:
         request.app[ACCOUNTS].remove(email)
     except AccountError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 from multidict import MultiDictProxy
 
 from mitwirken.models.content import Practice
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import (
     BudgetRange,
     Licence,
@@ -31,27 +32,27 @@ VOCABULARIES = {"themes": PracticeTheme, "sectors_involved": Sector, "status": P
                 "role": PartnerRole, "sections": PracticeSection}
 GROUPS = ("contact", "resources", "partners", "sections")
 SECTION_HELP = {
-    "ausgangslage": "Welches Problem oder welcher Anlass stand am Anfang?",
-    "ansatz": "Was war die Idee, wie sind Sie vorgegangen?",
-    "umsetzung": "Wer hat was getan, in welchen Schritten?",
-    "ergebnisse": "Was hat sich verändert? Zahlen helfen anderen Städten.",
-    "stolpersteine": "Was lief nicht rund, und was würden Sie heute anders machen?",
-    "uebertragbarkeit": "Was braucht eine andere Stadt, um das nachzumachen?",
+    "ausgangslage": N_("Welches Problem oder welcher Anlass stand am Anfang?"),
+    "ansatz": N_("Was war die Idee, wie sind Sie vorgegangen?"),
+    "umsetzung": N_("Wer hat was getan, in welchen Schritten?"),
+    "ergebnisse": N_("Was hat sich verändert? Zahlen helfen anderen Städten."),
+    "stolpersteine": N_("Was lief nicht rund, und was würden Sie heute anders machen?"),
+    "uebertragbarkeit": N_("Was braucht eine andere Stadt, um das nachzumachen?"),
 }
 HELP = {
-    "title": "Worum geht es, in einer Zeile? Höchstens 150 Zeichen.",
-    "summary": "Zwei, drei Sätze: Ausgangslage, Ansatz, Ergebnis, beteiligte Sektoren. Das "
-               "sehen Menschen in Mastodon als Vorschau – den Rest auf unserer Seite.",
-    "themes": "Höchstens fünf.",
-    "sectors_involved": "Wer hat mitgemacht? Die Sektoren der Partner zählen automatisch mit.",
-    "partners": "Bis zu drei Partner hier; leere Zeilen werden übergangen.",
-    "resources": "Was es gebraucht hat – damit andere einschätzen können, ob sie es "
-                 "nachmachen können. Alles freiwillig.",
-    "contact": "Eine Funktionsadresse, keine private. Freiwillig.",
-    "city": "Die Stadt, in der das Beispiel umgesetzt wurde.",
-    "licence": "Unter welcher Lizenz dürfen andere den Text übernehmen?",
-    "adapted_from": "Haben Sie ein Beispiel einer anderen Stadt übernommen? Dann dessen "
-                    "Adresse (beginnt mit https://).",
+    "title": N_("Worum geht es, in einer Zeile? Höchstens 150 Zeichen."),
+    "summary": N_("Zwei, drei Sätze: Ausgangslage, Ansatz, Ergebnis, beteiligte Sektoren. Das "
+               "sehen Menschen in Mastodon als Vorschau – den Rest auf unserer Seite."),
+    "themes": N_("Höchstens fünf."),
+    "sectors_involved": N_("Wer hat mitgemacht? Die Sektoren der Partner zählen automatisch mit."),
+    "partners": N_("Bis zu drei Partner hier; leere Zeilen werden übergangen."),
+    "resources": N_("Was es gebraucht hat – damit andere einschätzen können, ob sie es "
+                 "nachmachen können. Alles freiwillig."),
+    "contact": N_("Eine Funktionsadresse, keine private. Freiwillig."),
+    "city": N_("Die Stadt, in der das Beispiel umgesetzt wurde."),
+    "licence": N_("Unter welcher Lizenz dürfen andere den Text übernehmen?"),
+    "adapted_from": N_("Haben Sie ein Beispiel einer anderen Stadt übernommen? Dann dessen "
+                    "Adresse (beginnt mit https://)."),
     **{f"sections.{k}": v for k, v in SECTION_HELP.items()},
 }
 

@@ -13,11 +13,12 @@ from pydantic import ValidationError
 from mitwirken.federation.mastodon_view import mastodon_status_html
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.content import Practice, german_errors
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import PracticeSection, label
 from mitwirken.server.app_keys import STORE, URLS
 from mitwirken.server.usecases import dashboard
 from mitwirken.server.usecases.login import Session
-from mitwirken.server.web import page_text
+from mitwirken.server.web import i18n, page_text
 from mitwirken.server.web import practice_form as fields
 from mitwirken.server.web.admin_pages import (
     NO_STORE,
@@ -32,8 +33,8 @@ from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
 
-NOTICES = {"veroeffentlicht": "Das Praxisbeispiel ist veröffentlicht.",
-           "gespeichert": "Die Änderungen sind gespeichert und werden verteilt."}
+NOTICES = {"veroeffentlicht": N_("Das Praxisbeispiel ist veröffentlicht."),
+           "gespeichert": N_("Die Änderungen sind gespeichert und werden verteilt.")}
 
 
 def _own(request: web.Request, session: Session) -> Practice:
@@ -66,7 +67,7 @@ def _preview(request: web.Request, obj: Practice, doc: dict[str, Any]) -> dict[s
 
 def _invalid(request: web.Request, session: Session, state: FormState, exc: ValidationError,
              practice: Practice | None) -> web.Response:
-    fields.place_errors(german_errors(exc), state)
+    fields.place_errors(german_errors(exc, i18n.gettext_of(request)), state)
     log.info("web_form_invalid account=%d fields=%s", session.account.id,
              ",".join(sorted(state.errors)) or "-")
     return _page(request, session, state, practice=practice, status=422)

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import reports
 from mitwirken.server.web.admin_pages import NO_STORE
@@ -26,14 +27,14 @@ from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
 
-NOT_FOUND = "Diese Meldung gibt es nicht."
-ACTION_NAMES = {"dismiss": "Verwerfen (kein Verstoß)", "hide": "Verbergen",
-                "remove": "Entfernen (löschen)", "block_actor": "Konto sperren",
-                "block_domain": "Domain sperren"}
-DONE_NAMES = {**ACTION_NAMES, "forwarded": "an den Ursprungsserver weitergeleitet"}
-STATE_NAMES = {"open": "offen", "resolved": "erledigt"}
-DIRECTION_NAMES = {"incoming": "eingegangen", "outgoing": "von hier gesendet"}
-NOTICES = {"erledigt": "Die Meldung ist erledigt."}
+NOT_FOUND = N_("Diese Meldung gibt es nicht.")
+ACTION_NAMES = {"dismiss": N_("Verwerfen (kein Verstoß)"), "hide": N_("Verbergen"),
+                "remove": N_("Entfernen (löschen)"), "block_actor": N_("Konto sperren"),
+                "block_domain": N_("Domain sperren")}
+DONE_NAMES = {**ACTION_NAMES, "forwarded": N_("an den Ursprungsserver weitergeleitet")}
+STATE_NAMES = {"open": N_("offen"), "resolved": N_("erledigt")}
+DIRECTION_NAMES = {"incoming": N_("eingegangen"), "outgoing": N_("von hier gesendet")}
+NOTICES = {"erledigt": N_("Die Meldung ist erledigt.")}
 
 
 def _kinds(request: web.Request) -> list[tuple[str, str]]:
@@ -75,7 +76,7 @@ async def send_submit(request: web.Request) -> web.Response:
     values = {"object": url, "comment": text_value(form, "comment")[:2000]}
     if not url.startswith(("https://", "http://")):
         return _list(request, values=values, status=422,
-                     error="Bitte die Adresse (URL) des gemeldeten Inhalts angeben.")
+                     error=N_("Bitte die Adresse (URL) des gemeldeten Inhalts angeben."))
     if comment is None:
         return _list(request, values=values, status=422, error=REASON_TOO_LONG)
     try:
@@ -83,10 +84,10 @@ async def send_submit(request: web.Request) -> web.Response:
                               request.app[CLOCK](), by=audit_name(session))
     except reports.UnknownObject:
         return _list(request, values=values, status=404,
-                     error="Dieser Inhalt ist hier nicht bekannt.")
+                     error=N_("Dieser Inhalt ist hier nicht bekannt."))
     request.app[SERVICES].workers.delivery.wake()
     log.info("web_report_sent account=%d report=%s", session.account.id, report["id"])
-    return _list(request, notice="Die Meldung ist an den Server des Inhalts unterwegs.")
+    return _list(request, notice=N_("Die Meldung ist an den Server des Inhalts unterwegs."))
 
 
 def _report_id(request: web.Request) -> int:
@@ -127,9 +128,9 @@ async def resolve_submit(request: web.Request) -> web.StreamResponse:
     reason = reason_of(form)
     if report["state"] != "open":
         return _detail(request, report, status=409,
-                       error="Diese Meldung ist schon erledigt; es ändert sich nichts.")
+                       error=N_("Diese Meldung ist schon erledigt; es ändert sich nichts."))
     if values["action"] not in reports.ACTIONS:
-        return _invalid(request, report, "Bitte eine der Maßnahmen wählen.", values)
+        return _invalid(request, report, N_("Bitte eine der Maßnahmen wählen."), values)
     if reason is None:
         return _invalid(request, report, REASON_TOO_LONG, values)
     app = request.app

@@ -17,6 +17,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.states import IllegalTransition
+from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import responses
 from mitwirken.server.usecases.login import Session
@@ -27,14 +28,14 @@ from mitwirken.server.web.templating import render
 log = logging.getLogger("mitwirken.web")
 
 NO_STORE = {"Cache-Control": "no-store"}
-STATES = {"open": "Offen", "answered": "Beantwortet", "handled": "Erledigt"}
-VISIBILITY = {"direct": "Nachricht an die Organisation", "public": "Öffentlicher Kommentar",
-              "form": "Über das Formular"}
-NOTICES = {"gesendet": "Die Antwort ist unterwegs zur Person.",
-           "erledigt": "Als erledigt markiert.", "geoeffnet": "Wieder geöffnet.",
-           "freigegeben": "Der Kommentar ist freigegeben und erscheint unter dem Beitrag.",
-           "verborgen": "Der Kommentar ist verborgen."}
-NOT_FOUND = "Diese Rückmeldung gibt es nicht, oder sie gehört einer anderen Organisation."
+STATES = {"open": N_("Offen"), "answered": N_("Beantwortet"), "handled": N_("Erledigt")}
+VISIBILITY = {"direct": N_("Nachricht an die Organisation"),
+              "public": N_("Öffentlicher Kommentar"), "form": N_("Über das Formular")}
+NOTICES = {"gesendet": N_("Die Antwort ist unterwegs zur Person."),
+           "erledigt": N_("Als erledigt markiert."), "geoeffnet": N_("Wieder geöffnet."),
+           "freigegeben": N_("Der Kommentar ist freigegeben und erscheint unter dem Beitrag."),
+           "verborgen": N_("Der Kommentar ist verborgen.")}
+NOT_FOUND = N_("Diese Rückmeldung gibt es nicht, oder sie gehört einer anderen Organisation.")
 
 
 def viewers(store, session: Session) -> list[LocalActor]:
@@ -101,7 +102,7 @@ async def list_page(request: web.Request) -> web.Response:
     store, now = request.app[STORE], request.app[CLOCK]()
     state = request.query.get("status", "open")
     if state not in (*STATES, "alle"):
-        raise page_error(400, "bad_state", "Unbekannter Status.")
+        raise page_error(400, "bad_state", N_("Unbekannter Status."))
     items = visible_items(store, session, None if state == "alle" else state, now)
     return render(request, "responses_list.html", {
         "items": items, "state": state, "states": STATES, "visibility": VISIBILITY,
@@ -153,12 +154,13 @@ async def state_submit(request: web.Request) -> web.StreamResponse:
     _, form, actor, item = await _posted(request)
     wanted = str(form.get("status", ""))
     if wanted not in ("handled", "open"):
-        raise page_error(400, "bad_state", "Unbekannter Status.")
+        raise page_error(400, "bad_state", N_("Unbekannter Status."))
     try:
         responses.set_state(request.app[STORE], actor, str(item["id"]), wanted,
                             request.app[CLOCK]())
     except IllegalTransition as exc:
-        raise page_error(409, "illegal_transition", "Das geht in diesem Zustand nicht.") from exc
+        raise page_error(409, "illegal_transition",
+                         N_("Das geht in diesem Zustand nicht.")) from exc
     notice = "erledigt" if wanted == "handled" else "geoeffnet"
     return redirect(f"/verwaltung/antworten/{item['id']}?hinweis={notice}")
 
@@ -167,11 +169,11 @@ async def moderation_submit(request: web.Request) -> web.StreamResponse:
     _, form, actor, item = await _posted(request)
     decision = {"freigeben": "approved", "verbergen": "hidden"}.get(str(form.get("aktion", "")))
     if decision is None:
-        raise page_error(400, "bad_decision", "Unbekannte Entscheidung.")
+        raise page_error(400, "bad_decision", N_("Unbekannte Entscheidung."))
     try:
         responses.moderate(request.app[STORE], actor, str(item["id"]), decision)  # type: ignore[arg-type]
     except responses.NotPublic as exc:
-        raise page_error(409, "not_public", "Nur öffentliche Kommentare werden freigegeben.") \
+        raise page_error(409, "not_public", N_("Nur öffentliche Kommentare werden freigegeben.")) \
             from exc
     notice = "freigegeben" if decision == "approved" else "verborgen"
     return redirect(f"/verwaltung/antworten/{item['id']}?hinweis={notice}")

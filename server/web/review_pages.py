@@ -10,6 +10,7 @@ import logging
 
 from aiohttp import web
 
+from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import CLOCK, STORE
 from mitwirken.server.usecases import moderation
 from mitwirken.server.web.admin_pages import NO_STORE
@@ -20,11 +21,11 @@ from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
 
-ACTIONS = {"freigeben": ("approve", "ist freigegeben"),  # the form's word → the decision
-           "ausblenden": ("hide", "ist ausgeblendet"),
-           "entfernen": ("remove", "ist entfernt")}
-NOT_STORED = ("Unter dieser Adresse ist hier kein Inhalt aus dem Netzwerk gespeichert (oder "
-              "nichts, was freigegeben werden könnte).")
+ACTIONS = {"freigeben": ("approve", N_("ist freigegeben")),  # the form's word → the decision
+           "ausblenden": ("hide", N_("ist ausgeblendet")),
+           "entfernen": ("remove", N_("ist entfernt"))}
+NOT_STORED = (N_("Unter dieser Adresse ist hier kein Inhalt aus dem Netzwerk gespeichert (oder "
+              "nichts, was freigegeben werden könnte)."))
 
 
 def _page(request: web.Request, *, notice: str | None = None, error: str | None = None,
@@ -47,8 +48,8 @@ async def decide_submit(request: web.Request) -> web.Response:
     object_iri, action = text_value(form, "object")[:2000], text_value(form, "aktion")
     reason = reason_of(form)
     if action not in ACTIONS or not object_iri.startswith(("https://", "http://")):
-        return _page(request, error="Bitte die Adresse (URL) des Inhalts und eine Aktion "
-                     "angeben.", object_iri=object_iri, status=422)
+        return _page(request, error=N_("Bitte die Adresse (URL) des Inhalts und eine Aktion "
+                     "angeben."), object_iri=object_iri, status=422)
     if reason is None:
         return _page(request, error=REASON_TOO_LONG, object_iri=object_iri, status=422)
     decision, done = ACTIONS[action]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import STORE
 from mitwirken.server.usecases import api_tokens, dashboard
 from mitwirken.server.web.admin_pages import NO_STORE
@@ -12,7 +13,7 @@ from mitwirken.server.web.auth import check_csrf, redirect, require_session
 from mitwirken.server.web.errors import page_error
 from mitwirken.server.web.templating import render
 
-NOTICES = {"widerrufen": "Der Schlüssel ist widerrufen und funktioniert nicht mehr."}
+NOTICES = {"widerrufen": N_("Der Schlüssel ist widerrufen und funktioniert nicht mehr.")}
 
 
 def _page(request: web.Request, new_token: str | None = None, status: int = 200
@@ -50,6 +51,6 @@ async def revoke_token(request: web.Request) -> web.StreamResponse:
         token_id = int(request.match_info["id"])
         api_tokens.revoke(request.app[STORE], session.account, token_id)
     except (ValueError, api_tokens.NotAllowed) as exc:
-        raise page_error(404, "not_found", "Diesen Schlüssel gibt es nicht, oder er gehört "
-                         "einer Organisation, die Sie nicht bearbeiten dürfen.") from exc
+        raise page_error(404, "not_found", N_("Diesen Schlüssel gibt es nicht, oder er gehört "
+                         "einer Organisation, die Sie nicht bearbeiten dürfen.")) from exc
     return redirect("/verwaltung/schluessel?hinweis=widerrufen")

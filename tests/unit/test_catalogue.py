@@ -4,6 +4,7 @@ msgids of `messages.po`, each with an English translation whose placeholders mat
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -56,3 +57,11 @@ def test_the_catalogue_translates_in_memory():
     assert en.gettext("Engagement-Angebote") == "Volunteer opportunities"
     assert de.gettext("Engagement-Angebote") == "Engagement-Angebote"
     assert not list((ROOT / "server" / "web" / "locale").rglob("*.mo"))  # nothing compiled
+
+
+def test_translations_keep_their_brace_fields():
+    """Validation messages are `str.format` templates (`{max_length}`): the same fields."""
+    fields = re.compile(r"\{(\w*)\}")
+    wrong = [m.id for m in catalogue() if isinstance(m.id, str) and m.id
+             and set(fields.findall(m.id)) != set(fields.findall(m.string))]
+    assert not wrong
