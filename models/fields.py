@@ -138,12 +138,15 @@ def text(
             value = " ".join(value.split())
         if not value:
             if required:
-                raise german_error("text_empty", f"{subject} darf nicht leer sein.")
+                raise german_error("text_empty", N_("{subject} darf nicht leer sein."),
+                                   subject=subject)
             return None
         if len(value) > max_length:
             raise german_error(
                 "text_too_long",
-                f"{subject} darf höchstens {format_number(max_length)} Zeichen lang sein.",
+                N_("{subject} darf höchstens {limit} Zeichen lang sein."),
+                subject=subject,
+                limit=format_number(max_length),
                 max_length=max_length,
                 actual_length=len(value),
             )

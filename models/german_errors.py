@@ -108,7 +108,9 @@ def _own_message(error: ErrorDetails, ctx: dict[str, Any], tr: Callable[[str], s
     for template in _OWN_ERROR_TYPES.get(error["type"], ()):
         try:
             if template.format(**ctx) == error["msg"]:
-                return tr(template).format(**ctx)
+                # the values may be marked texts too ("Der Titel" in "{subject} darf …")
+                return tr(template).format(**{k: tr(v) if isinstance(v, str) else v
+                                              for k, v in ctx.items()})
         except (KeyError, IndexError, ValueError):
             continue
     return error["msg"]

@@ -69,15 +69,15 @@ AUTO_PAUSE_DAYS = 90
 
 DEFAULT_APPLY_CHANNELS = (ApplyChannel.FEDIVERSE_REPLY, ApplyChannel.EMAIL)
 
-_Title = Annotated[str, *text("Der Titel", 100)]
-_Description = Annotated[str, *text("Die Beschreibung", 10_000, multiline=True)]
-_TitleEn = Annotated[str | None, *text("Der englische Titel", 100, required=False)]
+_Title = Annotated[str, *text(N_("Der Titel"), 100)]
+_Description = Annotated[str, *text(N_("Die Beschreibung"), 10_000, multiline=True)]
+_TitleEn = Annotated[str | None, *text(N_("Der englische Titel"), 100, required=False)]
 _DescriptionEn = Annotated[
-    str | None, *text("Die englische Beschreibung", 10_000, required=False, multiline=True)
+    str | None, *text(N_("Die englische Beschreibung"), 10_000, required=False, multiline=True)
 ]
-_Schedule = Annotated[str | None, *text("Die Zeitangabe", 300, required=False, multiline=True)]
+_Schedule = Annotated[str | None, *text(N_("Die Zeitangabe"), 300, required=False, multiline=True)]
 _OriginalId = Annotated[
-    str | None, *text("Die Kennung aus dem Ursprungssystem", 500, required=False)
+    str | None, *text(N_("Die Kennung aus dem Ursprungssystem"), 500, required=False)
 ]
 _CauseAreas = Annotated[list[CauseArea], vocab_list(
     MAX_CAUSE_AREAS, f"Bitte höchstens {MAX_CAUSE_AREAS} Engagementbereiche auswählen."

@@ -25,6 +25,7 @@ from mitwirken.models.fields import (
     vocab_list,
 )
 from mitwirken.models.german_errors import german_error
+from mitwirken.models.text_marks import N_
 from mitwirken.models.values import Attachment, ContactPoint
 from mitwirken.models.vocab import (
     BudgetRange,
@@ -51,7 +52,7 @@ MAX_THEMES = 5
 class Partner(EditorModel):
     """An organisation taking part in the practice, with its sector and role."""
 
-    name: Annotated[str, *text("Der Name des Partners", 200)]
+    name: Annotated[str, *text(N_("Der Name des Partners"), 200)]
     sector: Sector
     role: PartnerRole = PartnerRole.PARTNER
     actor_iri: WebUrl | None = None
@@ -101,12 +102,12 @@ def licence_url(licence: str) -> str | None:
     return licence if key.startswith(("https://", "http://")) else None
 
 
-_Title = Annotated[str, *text("Der Titel", 150)]
-_Summary = Annotated[str, *text("Die Zusammenfassung", 500, multiline=True)]
+_Title = Annotated[str, *text(N_("Der Titel"), 150)]
+_Summary = Annotated[str, *text(N_("Die Zusammenfassung"), 500, multiline=True)]
 _SectionText = Annotated[
-    str | None, *text("Ein Abschnitt", 10_000, required=False, multiline=True)
+    str | None, *text(N_("Ein Abschnitt"), 10_000, required=False, multiline=True)
 ]
-_City = Annotated[str | None, *text("Der Ortsname", 100, required=False)]
+_City = Annotated[str | None, *text(N_("Der Ortsname"), 100, required=False)]
 _LicenceId = Annotated[str, AfterValidator(_check_licence)]
 _Partners = Annotated[list[Partner], bounded_list(30, "Bitte höchstens 30 Partner angeben.")]
 _Sectors = Annotated[list[Sector], vocab_list(len(Sector), "Zu viele Angaben.")]

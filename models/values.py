@@ -27,10 +27,10 @@ from mitwirken.models.vocab import TimeBudgetUnit
 
 __all__ = ["Attachment", "ContactPoint", "Image", "Place", "TimeBudget"]
 
-_PlaceName = Annotated[str | None, *text("Der Name des Ortes", 200, required=False)]
-_Street = Annotated[str | None, *text("Die Straße", 200, required=False)]
-_PostalCode = Annotated[str | None, *text("Die Postleitzahl", 10, required=False)]
-_Locality = Annotated[str | None, *text("Der Ort", 100, required=False)]
+_PlaceName = Annotated[str | None, *text(N_("Der Name des Ortes"), 200, required=False)]
+_Street = Annotated[str | None, *text(N_("Die Straße"), 200, required=False)]
+_PostalCode = Annotated[str | None, *text(N_("Die Postleitzahl"), 10, required=False)]
+_Locality = Annotated[str | None, *text(N_("Der Ort"), 100, required=False)]
 _Latitude = Annotated[float | None, number_range("Der Breitengrad", -90, 90)]
 _Longitude = Annotated[float | None, number_range("Der Längengrad", -180, 180)]
 
@@ -91,8 +91,8 @@ class Place(EditorModel):
         return self
 
 
-_ContactName = Annotated[str | None, *text("Die Bezeichnung des Kontakts", 150, required=False)]
-_Hours = Annotated[str | None, *text("Die Angabe der Sprechzeiten", 200, required=False)]
+_ContactName = Annotated[str | None, *text(N_("Die Bezeichnung des Kontakts"), 150, required=False)]
+_Hours = Annotated[str | None, *text(N_("Die Angabe der Sprechzeiten"), 200, required=False)]
 
 
 class ContactPoint(EditorModel):
@@ -126,7 +126,7 @@ class ContactPoint(EditorModel):
 
 
 _AltText = Annotated[
-    str | None, *text("Der Alternativtext", 1500, required=False, multiline=True)
+    str | None, *text(N_("Der Alternativtext"), 1500, required=False, multiline=True)
 ]
 
 
@@ -166,7 +166,7 @@ class Image(EditorModel):
         return self
 
 
-_DocumentName = Annotated[str, *text("Der Name des Dokuments", 200)]
+_DocumentName = Annotated[str, *text(N_("Der Name des Dokuments"), 200)]
 
 
 class Attachment(EditorModel):
