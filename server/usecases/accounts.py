@@ -16,6 +16,7 @@ from mitwirken.models import sessions as session_repo
 from mitwirken.models.accounts import ROLES, Account, AccountError, Role
 from mitwirken.models.ids import hash_token, new_token
 from mitwirken.models.store import Store
+from mitwirken.models.text_marks import N_
 from mitwirken.server.usecases import passwords
 
 log = logging.getLogger("mitwirken.accounts")
@@ -48,8 +49,8 @@ class Accounts:
         if role not in ROLES:
             raise AccountError(f"Unbekannte Rolle {role!r}: admin, staff oder editor.")
         if role == "editor" and not orgs:
-            raise AccountError("Ein Konto mit der Rolle editor braucht mindestens eine "
-                               "Organisation (--org).")
+            raise AccountError(N_("Ein Konto mit der Rolle editor braucht mindestens eine "
+                               "Organisation (--org)."))
         for username in orgs:
             if actor_repo.kind_of(self.store, username) not in ("org", "city"):
                 raise AccountError(f"Keine Organisation mit dem Benutzernamen {username!r}.")
@@ -120,7 +121,7 @@ class Accounts:
         """Raises `passwords.WeakPassword` (German) or `AccountError` for a spent link."""
         account = self.link_account(token)
         if account is None:
-            raise AccountError("Dieser Link ist abgelaufen oder wurde schon benutzt.")
+            raise AccountError(N_("Dieser Link ist abgelaufen oder wurde schon benutzt."))
         hashed = passwords.hash_password(password)
         with self.store.tx():
             account_repo.set_password_hash(self.store, account.id, hashed, self.clock())

@@ -9,6 +9,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models.accounts import Account
 from mitwirken.models.actors import TokenRow
 from mitwirken.models.store import Store
+from mitwirken.models.text_marks import N_
 from mitwirken.server.usecases.dashboard import editable_orgs
 
 log = logging.getLogger("mitwirken.accounts")
@@ -27,7 +28,7 @@ def create(store: Store, account: Account, username: str, label: str) -> str:
     """The new token, shown once; only its hash is stored."""
     if not account.may_edit(username) or actor_repo.kind_of(store, username) not in (
             "org", "city"):
-        raise NotAllowed("Für diese Organisation dürfen Sie keine Schlüssel anlegen.")
+        raise NotAllowed(N_("Für diese Organisation dürfen Sie keine Schlüssel anlegen."))
     token = actor_repo.create_token(store, username, label.strip()[:MAX_LABEL])
     log.info("token_created account=%d org=%s", account.id, username)
     return token
@@ -36,7 +37,7 @@ def create(store: Store, account: Account, username: str, label: str) -> str:
 def revoke(store: Store, account: Account, token_id: int) -> None:
     owner = actor_repo.token_owner(store, token_id)
     if owner is None or not account.may_edit(owner):
-        raise NotAllowed("Diesen Schlüssel gibt es nicht, oder er gehört einer Organisation, "
-                         "die Sie nicht bearbeiten dürfen.")
+        raise NotAllowed(N_("Diesen Schlüssel gibt es nicht, oder er gehört einer Organisation, "
+                         "die Sie nicht bearbeiten dürfen."))
     actor_repo.revoke_token(store, token_id)
     log.info("token_revoked account=%d org=%s id=%d", account.id, owner, token_id)

@@ -37,6 +37,7 @@ from mitwirken.models import (
 from mitwirken.models.domain_policy import DomainBlock, Mode, Policy, RuleFlags
 from mitwirken.models.safe_json import parse_json
 from mitwirken.models.store import Store
+from mitwirken.models.text_marks import N_
 from mitwirken.server.usecases.network_ingest import index_stored, purge_domain
 
 log = logging.getLogger("mitwirken.moderation")
@@ -350,8 +351,8 @@ def parse_mastodon_csv(text: str) -> list[tuple[str, Policy, str, RuleFlags]]:
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header = [c.strip().lstrip("#").lower() for c in rows[0]] if rows else []
     if header[:2] != ["domain", "severity"]:
-        raise CsvError("Die Datei ist keine Mastodon-Sperrliste: die erste Zeile muss mit "
-                       "»#domain,#severity« beginnen. Nichts wurde verändert.")
+        raise CsvError(N_("Die Datei ist keine Mastodon-Sperrliste: die erste Zeile muss mit "
+                       "»#domain,#severity« beginnen. Nichts wurde verändert."))
     out = []
     for number, values in enumerate(rows[1:], start=2):
         if not any(v.strip() for v in values):

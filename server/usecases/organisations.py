@@ -19,6 +19,7 @@ from mitwirken.models.accounts import Account, AccountError
 from mitwirken.models.actors import ActorError, LocalActor
 from mitwirken.models.german_errors import problem, raise_errors
 from mitwirken.models.store import Store
+from mitwirken.models.text_marks import N_
 from mitwirken.server.usecases.instance import make_actor
 from mitwirken.server.usecases.response_promise import reply_rate
 
@@ -136,7 +137,7 @@ class Organisations:
         self.get(username)
         account = account_repo.get(self.store, account_id)
         if account is None or account.role != "editor" or username not in account.orgs:
-            raise AccountError("Diese Person gehört nicht zur Redaktion dieser Organisation.")
+            raise AccountError(N_("Diese Person gehört nicht zur Redaktion dieser Organisation."))
         if len(account.orgs) == 1:
             raise AccountError(
                 f"{account.email} hat keine andere Organisation. Eine Person der Redaktion "

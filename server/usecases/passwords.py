@@ -7,6 +7,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from mitwirken.models.text_marks import N_
+
 MIN_LENGTH = 10
 MAX_LENGTH = 1000  # argon2 takes any length; a bound keeps a login POST cheap
 # The commonest passwords of at least ten characters (HPI and NordPass lists for Germany,
@@ -34,8 +36,8 @@ def check_rules(password: str) -> None:
     if len(password) > MAX_LENGTH:
         raise WeakPassword(f"Das Passwort darf höchstens {MAX_LENGTH} Zeichen lang sein.")
     if password.strip().lower() in COMMON:
-        raise WeakPassword("Dieses Passwort gehört zu den häufigsten und ist leicht zu erraten. "
-                           "Bitte wählen Sie ein anderes.")
+        raise WeakPassword(N_("Dieses Passwort gehört zu den häufigsten und ist leicht zu erraten. "
+                           "Bitte wählen Sie ein anderes."))
 
 
 def hash_password(password: str) -> str:

@@ -29,6 +29,7 @@ from mitwirken.models.markdown import html_to_text, sanitize_html
 from mitwirken.models.opportunity import Opportunity
 from mitwirken.models.safe_json import parse_json
 from mitwirken.models.store import Store
+from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import OpportunityStatus
 from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound
 
@@ -107,10 +108,10 @@ def resolve(store: Store, content: ContentService, report_id: int, action: str, 
     if report is None or report["state"] != report_repo.ReportState.OPEN:
         return None
     if action not in ACTIONS:
-        raise ReportError("Erlaubt sind dismiss, hide, remove, block_actor und block_domain.")
+        raise ReportError(N_("Erlaubt sind dismiss, hide, remove, block_actor und block_domain."))
     if action not in SUPPORTED:
-        raise ReportError("Diese Meldung betrifft eigene Inhalte: möglich sind »dismiss«, "
-                          "»hide« und »remove«.")
+        raise ReportError(N_("Diese Meldung betrifft eigene Inhalte: möglich sind »dismiss«, "
+                          "»hide« und »remove«."))
     removed: list[str] = []
     hidden: list[str] = []
     with store.tx():

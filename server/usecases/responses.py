@@ -33,6 +33,7 @@ from mitwirken.models.ids import new_id
 from mitwirken.models.markdown import render_markdown, sanitize_html
 from mitwirken.models.responses import ResponseRow, ResponseState, Visibility
 from mitwirken.models.store import Store
+from mitwirken.models.text_marks import N_
 from mitwirken.models.working_days import add_working_days
 from mitwirken.server.usecases import interactions
 from mitwirken.server.usecases.response_form import is_email
@@ -200,19 +201,19 @@ async def answer(deps: Answering, who: Who, response_id: str, content: object
     store = deps.store
     row = visible(store, actor, response_id)
     if not isinstance(content, str) or not content.strip():
-        raise BadAnswer("Bitte eine Antwort schreiben.")
+        raise BadAnswer(N_("Bitte eine Antwort schreiben."))
     if len(content) > MAX_ANSWER_CHARS:
         raise BadAnswer(f"Die Antwort darf höchstens {MAX_ANSWER_CHARS} Zeichen lang sein.")
     if row["visibility"] == "form":
         return _answer_by_mail(deps, actor, row, content)
     if row["sender_id"] is None:
-        raise BadAnswer("Diese Rückmeldung kann nicht mehr beantwortet werden.")
+        raise BadAnswer(N_("Diese Rückmeldung kann nicht mehr beantwortet werden."))
     inbox = row["sender_inbox"]
     if inbox is None:
         try:
             inbox = (await deps.actors.get(row["sender_id"])).inbox
         except FetchError as exc:
-            raise BadAnswer("Das Konto der Person ist gerade nicht erreichbar.") from exc
+            raise BadAnswer(N_("Das Konto der Person ist gerade nicht erreichbar.")) from exc
     now = deps.clock()
     incoming = [m for m in repo.messages(store, row["id"]) if m["direction"] == "in"]
     message_id = new_id()
