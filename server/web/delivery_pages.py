@@ -14,6 +14,7 @@ from mitwirken.models.text_marks import N_
 from mitwirken.models.web_names import WebNameError
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE
 from mitwirken.server.usecases import moderation, operations
+from mitwirken.server.web import i18n
 from mitwirken.server.web.admin_pages import NO_STORE
 from mitwirken.server.web.admin_web import audit_name, require_admin
 from mitwirken.server.web.auth import check_csrf
@@ -57,5 +58,6 @@ async def retry_submit(request: web.Request) -> web.StreamResponse:
     request.app[SERVICES].workers.delivery.wake()
     log.info("web_delivery_retry account=%d domain=%s requeued=%d", session.account.id,
              domain, n)
-    return _page(request, notice=f"{n} Zustellung(en) an {domain} werden jetzt erneut "
-                 "versucht.")
+    _ = i18n.gettext_of(request)
+    return _page(request, notice=_("%(n)s Zustellung(en) an %(domain)s werden jetzt erneut "
+                                   "versucht.") % {"n": n, "domain": domain})

@@ -15,6 +15,7 @@ from mitwirken.models.text_marks import N_
 from mitwirken.models.web_names import WebNameError
 from mitwirken.server.app_keys import CLOCK, STORE
 from mitwirken.server.usecases import moderation, operations
+from mitwirken.server.web import i18n
 from mitwirken.server.web.admin_pages import NO_STORE
 from mitwirken.server.web.admin_web import (
     REASON_TOO_LONG,
@@ -143,9 +144,10 @@ async def import_submit(request: web.Request) -> web.StreamResponse:
         return _invalid(request, str(exc))
     log.info("web_domain_import account=%d blocked=%d limited=%d allowed=%d",
              session.account.id, result["blocked"], result["limited"], result["allowed"])
-    return _page(request, notice=(
-        f"Die Sperrliste ist eingelesen: {result['blocked']} gesperrt, {result['limited']} "
-        f"eingeschränkt, {result['allowed']} erlaubt."))
+    _ = i18n.gettext_of(request)
+    return _page(request, notice=_(
+        "Die Sperrliste ist eingelesen: %(blocked)s gesperrt, %(limited)s eingeschränkt, "
+        "%(allowed)s erlaubt.") % result)
 
 
 async def export_csv(request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ from mitwirken.models.web_names import WebNameError
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import follows as social
 from mitwirken.server.usecases import operations
+from mitwirken.server.web import i18n
 from mitwirken.server.web.admin_pages import NO_STORE
 from mitwirken.server.web.admin_web import REASON_TOO_LONG, audit_name, reason_of, require_admin
 from mitwirken.server.web.auth import check_csrf
@@ -72,14 +73,18 @@ async def follow_submit(request: web.Request) -> web.Response:
     except (WebNameError, FetchError) as exc:
         log.info("web_follow_failed account=%d target=%s", session.account.id, handle[:100])
         reason = exc.reason if isinstance(exc, FetchError) else str(exc)
+        _ = i18n.gettext_of(request)
         return _page(request, actor, handle=handle, status=422,
-                     error=f"„{handle}“ wurde nicht gefunden ({reason}).")
+                     error=_("„%(handle)s“ wurde nicht gefunden (%(reason)s).")
+                     % {"handle": handle, "reason": reason})
     social.follow(request.app[STORE], request.app[URLS], actor.username, remote,
                   request.app[CLOCK](), by=audit_name(session))
     svc.workers.delivery.wake()
     log.info("web_follow account=%d actor=%s target=%s", session.account.id, actor.username,
              remote.id)
-    return _page(request, actor, notice=f"Die Folgeanfrage an {remote.id} ist unterwegs.")
+    _ = i18n.gettext_of(request)
+    return _page(request, actor, notice=_("Die Folgeanfrage an %(target)s ist unterwegs.")
+                 % {"target": remote.id})
 
 
 async def approval_submit(request: web.Request) -> web.Response:
@@ -115,23 +120,27 @@ async def decide_submit(request: web.Request) -> web.Response:
         return _page(request, actor, error=REASON_TOO_LONG, status=422)
     store, urls, now, by = request.app[STORE], request.app[URLS], request.app[CLOCK](), \
         audit_name(session)
+    _ = i18n.gettext_of(request)
+    names = {"actor": actor.username, "target": target}
     if action == "entfolgen":
         done = social.unfollow(store, urls, actor.username, target, now, by=by)
-        notice = f"@{actor.username} folgt {target} nicht mehr."
+        notice = _("@%(actor)s folgt %(target)s nicht mehr.") % names
     elif action in ("annehmen", "ablehnen"):
         done = social.decide_follow_request(store, urls, actor.username, target,
                                             accept=action == "annehmen", now=now, by=by,
                                             reason=reason)
-        notice = (N_("Angenommen: ") if action == "annehmen" else N_("Abgelehnt: ")) + target
+        notice = (_("Angenommen: %(target)s") if action == "annehmen"
+                  else _("Abgelehnt: %(target)s")) % names
     elif action == "entfernen":
         done = social.remove_follower(store, urls, actor.username, target, now, by=by,
                                       reason=reason)
-        notice = f"Entfernt: {target} folgt @{actor.username} nicht mehr."
+        notice = _("Entfernt: %(target)s folgt @%(actor)s nicht mehr.") % names
     else:
         return _page(request, actor, error=N_("Unbekannte Aktion."), status=422)
     if not done:
         return _page(request, actor, status=404,
-                     error=f"{target} passt nicht zu dieser Aktion (schon erledigt?).")
+                     error=_("%(target)s passt nicht zu dieser Aktion (schon erledigt?).")
+                     % names)
     request.app[SERVICES].workers.delivery.wake()
     log.info("web_network account=%d actor=%s action=%s target=%s", session.account.id,
              actor.username, action, target)

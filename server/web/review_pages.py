@@ -13,6 +13,7 @@ from aiohttp import web
 from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import CLOCK, STORE
 from mitwirken.server.usecases import moderation
+from mitwirken.server.web import i18n
 from mitwirken.server.web.admin_pages import NO_STORE
 from mitwirken.server.web.admin_web import REASON_TOO_LONG, audit_name, reason_of, require_admin
 from mitwirken.server.web.auth import check_csrf
@@ -59,4 +60,4 @@ async def decide_submit(request: web.Request) -> web.Response:
         return _page(request, error=NOT_STORED, object_iri=object_iri, status=404)
     log.info("web_review account=%d action=%s object=%s", session.account.id, action,
              object_iri)
-    return _page(request, notice=f"{object_iri} {done}.")
+    return _page(request, notice=f"{object_iri} {i18n.gettext_of(request)(done)}.")
