@@ -115,9 +115,10 @@ def _preview(request: web.Request, obj: Opportunity, doc: dict[str, Any]) -> dic
     return {
         "content": Markup(mastodon_status_html(doc)),  # noqa: S704
         "actor": actor, "handle": f"@{obj.org_username}@{urls.domain}",
-        "images": attachments, "opp": obj, "facts": page_text.opportunity_facts(obj),
+        "images": attachments, "opp": obj,
+        "facts": page_text.opportunity_facts(obj, i18n.locale_of(request)),
         "description": Markup(page_text.markdown(obj.description)),  # noqa: S704
-        "contact": page_text.contact_lines(obj),
+        "contact": page_text.contact_lines(obj, i18n.locale_of(request)),
     }
 
 

@@ -60,7 +60,7 @@ def _preview(request: web.Request, obj: Practice, doc: dict[str, Any]) -> dict[s
         "content": Markup(mastodon_status_html(doc)),  # noqa: S704
         "actor": actor, "handle": f"@{obj.org_username}@{request.app[URLS].domain}",
         "practice": obj,
-        "sections": [(label(s), Markup(page_text.markdown(obj.sections[s])))  # noqa: S704
+        "sections": [(s, Markup(page_text.markdown(obj.sections[s])))  # noqa: S704
                      for s in PracticeSection if s in obj.sections],
     }
 

@@ -98,3 +98,35 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     await page.get_by_role("button", name="Abmelden", exact=True).click()
     await expect(page.get_by_role("status")).to_have_text("Sie sind abgemeldet.")
     await expect(page.get_by_role("link", name="Anmelden")).to_be_visible()
+
+
+async def test_an_editor_works_in_english(page: Page, site, axe_script):
+    """The language switch before logging in holds through the login: the dashboard and the
+    editor form in English, a validation error in English beside its field, the preview;
+    axe on the English form; screenshots editor-form-en-1280/390."""
+    await page.goto(f"{site.url}/anmelden")
+    await page.get_by_role("link", name="English").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    await page.get_by_label("E-mail", exact=True).fill("anna@tafel.example")
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
+    await page.get_by_role("link", name="New opportunity").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("New opportunity")
+    await page.get_by_label("Title", exact=True).fill("Reading café")
+    await page.get_by_label("Description", exact=True).fill("Reading aloud once a week.")
+    await page.get_by_label("Education", exact=True).check()
+    await page.get_by_label("E-mail", exact=True).fill("no-at")
+    await page.get_by_role("button", name="Preview").click()
+    await expect(page.locator("#error-contact-email")).to_have_text(
+        "Please give a valid e-mail address, e.g. info@verein.de.")
+    await page.get_by_label("E-mail", exact=True).fill("lesen@tafel.example")
+    await page.get_by_role("button", name="Preview").click()
+    await expect(page.get_by_role("article", name="Post in Mastodon")).to_contain_text(
+        "Reading café")
+    await no_serious_violations(page, axe_script, "editor-preview-en")
+    await screenshot(page, "editor-form-en-1280")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await screenshot(page, "editor-form-en-390")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the English editor form is {width} px wide at 390 px"
