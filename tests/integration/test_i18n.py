@@ -138,3 +138,26 @@ async def test_the_example_of_docs_web_md_is_true(client):
     for line in headers:
         name, value = line.split(": ", 1)
         assert resp.headers[name] == value
+
+
+@pytest.mark.parametrize("accept", ["en;q=abc, de", ";;,", "en-;q=1", "x" * 300,
+                                    "de;q=0.5, en;q=0.9"])
+async def test_odd_accept_language_headers_never_fail(client, accept):
+    resp, html = await text_of(client, "/", {**HTML, "Accept-Language": accept})
+    assert resp.status == 200 and '<html lang="' in html
+    if accept.startswith("de;q=0.5"):
+        assert '<html lang="en">' in html  # the higher q wins
+
+
+async def test_a_page_with_any_other_cookie_is_never_kept(client):
+    """Only the language cookie alone may share kept pages; with a session (even an unknown
+    one) beside it the page is built for that request and not stored."""
+    kept = client.app[REPRESENTATIONS]
+    before = len(kept)
+    for cookie in ("lang=en; mw_session=unknown", "mw_csrf=" + "x" * 30, "lang=en; a=b"):
+        resp, html = await text_of(client, "/praxis", {**HTML, "Cookie": cookie})
+        assert resp.status == 200 and "ETag" not in resp.headers
+        assert ('<html lang="en">' in html) == cookie.startswith("lang=en")
+    assert len(kept) == before
+    resp, _html = await text_of(client, "/praxis", {**HTML, "Cookie": "lang=en"})
+    assert "ETag" in resp.headers and len(kept) == before + 1
