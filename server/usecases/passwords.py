@@ -27,14 +27,22 @@ _hasher = PasswordHasher()  # argon2id
 
 
 class WeakPassword(ValueError):
-    """The message is German and says what to change."""
+    """The message is German and says what to change; `template` and `values` are the same
+    message as a marked text (`N_`) with its numbers, for pages in another language."""
+
+    def __init__(self, template: str, **values: int) -> None:
+        super().__init__(template % values if values else template)
+        self.template = template
+        self.values = values
 
 
 def check_rules(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"Das Passwort muss mindestens {MIN_LENGTH} Zeichen lang sein.")
+        raise WeakPassword(N_("Das Passwort muss mindestens %(n)s Zeichen lang sein."),
+                           n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"Das Passwort darf höchstens {MAX_LENGTH} Zeichen lang sein.")
+        raise WeakPassword(N_("Das Passwort darf höchstens %(n)s Zeichen lang sein."),
+                           n=MAX_LENGTH)
     if password.strip().lower() in COMMON:
         raise WeakPassword(N_("Dieses Passwort gehört zu den häufigsten und ist leicht zu erraten. "
                            "Bitte wählen Sie ein anderes."))

@@ -122,7 +122,7 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         try:
             request.app[ACCOUNTS].set_password_by_link(request.match_info["token"], password)
         except WeakPassword as exc:
-            error = str(exc)
+            error = i18n.gettext_of(request)(exc.template) % exc.values
         except AccountError as exc:
             raise page_error(404, "link_spent", LINK_SPENT) from exc
     if error:

@@ -118,3 +118,18 @@ async def test_an_expired_form_and_a_missing_page_in_english(web):
             headers={**HTML, "Accept-Language": "en", "Cookie": "lang=en"}) as page:
         assert page.status in (303, 200)  # logged out: the login page, in English
         assert "<h1>Log in</h1>" in await page.text()
+
+
+async def test_setting_a_password_in_english(web, settings):
+    new = add_account(settings, "neu@tafel.example", "editor", ["tafel"], password=None)
+    html = await text(web, new.link)
+    assert "<h1>Set password</h1>" in html and "At least 10 characters." in html
+    for password, message in (("kurz", "The password must be at least 10 characters long."),
+                              ("passwort123", "This password is one of the most common")):
+        resp = await web.post(new.link, headers=HTML, data={
+            "csrf": csrf_of(html), "password": password, "password2": password})
+        assert resp.status == 422, await resp.text()
+        assert message in await resp.text()
+    resp = await web.post(new.link, headers=HTML, data={
+        "csrf": csrf_of(html), "password": "ein langer Satz", "password2": "anders"})
+    assert "The two entries do not match." in await resp.text()
