@@ -88,6 +88,7 @@ class InboxDeps:
     max_body_bytes: int
     clock: Callable[[], datetime]
     commit: GroupCommit
+    policy: domain_policy.PolicyCache  # the domain rules and the mode, kept while unchanged
 
 
 class KeyDomainBlocked(SignatureError):
@@ -127,7 +128,7 @@ def _screened_key_lookup(deps: InboxDeps, origin: str
         """The key's domain is screened too (a key may live elsewhere than its actor),
         before anything is fetched from it."""
         key_host = host(key_id)
-        if key_host != origin and domain_policy.is_refused(deps.store, key_host):
+        if key_host != origin and deps.policy.is_refused(key_host):
             raise KeyDomainBlocked(key_host)
         return await deps.actors.key_lookup(key_id, refresh)
 
@@ -151,7 +152,7 @@ async def receive(deps: InboxDeps, post: InboxPost) -> Verdict:
         return Verdict(Outcome.MALFORMED_ACTIVITY, "an activity needs id, type and actor")
     actor = activity["actor"]
     origin = host(actor)
-    if domain_policy.is_refused(deps.store, origin):  # blocked, or not on the allow-list
+    if deps.policy.is_refused(origin):  # blocked, or not on the allow-list
         log.info("inbox_blocked actor=%s domain=%s mode=%s", actor, origin,
                  domain_policy.mode(deps.store).value)
         return Verdict(Outcome.BLOCKED)
