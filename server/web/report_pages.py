@@ -105,8 +105,11 @@ def _report(request: web.Request) -> dict[str, Any]:
 
 def _detail(request: web.Request, report: dict[str, Any], *, error: str | None = None,
             values: dict[str, str] | None = None, status: int = 200) -> web.Response:
+    target = reports.reported_actor(request.app[STORE], request.app[URLS], report["objects"])
     return render(request, "report.html", {
         "report": report, "objects": _objects(request, report["objects"]),
+        "target": target, "target_is_ours": bool(target and target.startswith(
+            request.app[URLS].base + "/")),
         "state_names": STATE_NAMES, "action_names": ACTION_NAMES, "error": error,
         "direction_names": DIRECTION_NAMES, "done_names": DONE_NAMES,
         "values": values or {}, "notice": NOTICES.get(request.query.get("hinweis", ""))},

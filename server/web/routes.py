@@ -161,6 +161,8 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/foederation/domains/entfernen", federation_pages.remove_submit),
     web.post("/verwaltung/foederation/import", federation_pages.import_submit),
     web.get("/verwaltung/foederation/export", federation_pages.export_csv),
+    web.post("/verwaltung/foederation/konten", federation_pages.actor_block_submit),
+    web.post("/verwaltung/foederation/konten/aufheben", federation_pages.actor_unblock_submit),
     web.get("/verwaltung/meldungen", report_pages.list_page),
     web.post("/verwaltung/meldungen/senden", report_pages.send_submit),
     web.get("/verwaltung/meldungen/{id}", report_pages.report_page),

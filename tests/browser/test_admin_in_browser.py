@@ -1,8 +1,8 @@
 """The instance admin in the browser: from the dashboard to `Föderation` (switch to allow-list
-mode, add a rule, upload Mastodon's CSV), `Meldungen` (a report from a Mastodon server is
-dismissed with a reason) and `Zustellung` (a failing domain with its status and error, retried
-now). axe-core passes on the three pages; screenshots at 1280 and 390 px (no horizontal
-overflow) are kept in tests/browser/artefacts/."""
+mode, add a rule, upload Mastodon's CSV, block one remote actor), `Meldungen` (a report from
+a Mastodon server is dismissed with a reason) and `Zustellung` (a failing domain with its
+status and error, retried now). axe-core passes on the pages; screenshots at 1280 and 390 px
+(no horizontal overflow) are kept in tests/browser/artefacts/."""
 
 from __future__ import annotations
 
@@ -82,6 +82,18 @@ async def test_admin_runs_federation_reports_and_delivery(page: Page, site, axe_
     await page.get_by_label("Regel für werbung.example", exact=True).select_option("block")
     await page.get_by_role("button", name="Regel ändern: werbung.example").click()
     await expect(page.get_by_role("heading", name="werbung.example: Sperren")).to_be_visible()
+    # One remote actor blocked by its URL (its follows, content and replies go)
+    await page.get_by_label("Adresse (URL) des Kontos").fill(
+        "https://mastodon.example/users/werbebot")
+    await page.locator("#block-reason").fill("Werbekonto")
+    await page.get_by_role("button", name="Konto sperren").click()
+    await expect(page.get_by_role("status")).to_contain_text("Das Konto ist gesperrt")
+    await expect(page.get_by_role("heading", name="https://mastodon.example/users/werbebot")
+                 ).to_be_visible()
+    await expect(page.locator("main")).to_contain_text("Begründung: Werbekonto")
+    await page.locator("#konten").scroll_into_view_if_needed()
+    await no_serious_violations(page, axe_script, "admin-actor-blocks")
+    await _both_widths(page, "admin-actor-blocks")
 
     # Meldungen
     await page.get_by_role("link", name="Meldungen", exact=True).click()
