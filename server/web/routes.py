@@ -164,6 +164,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/foederation/konten", federation_pages.actor_block_submit),
     web.post("/verwaltung/foederation/konten/aufheben", federation_pages.actor_unblock_submit),
     web.get("/verwaltung/meldungen", report_pages.list_page),
+    web.get("/verwaltung/meldungen/senden", report_pages.send_form),
     web.post("/verwaltung/meldungen/senden", report_pages.send_submit),
     web.get("/verwaltung/meldungen/{id}", report_pages.report_page),
     web.post("/verwaltung/meldungen/{id}/erledigen", report_pages.resolve_submit),
