@@ -62,16 +62,21 @@ def _is_ours(urls: Urls, url: str) -> bool:
     return url == urls.base or url.startswith(urls.base + "/")
 
 
+def _content_owner(store: Store, url: str) -> str | None:
+    """The author of a stored remote object, a public reply or a response message."""
+    owner = remote_content.owner(store, url) or interactions.actor_of(store, url)
+    if owner is None and (thread := responses.thread_of(store, url)) is not None:
+        owner = thread["sender_id"]
+    return owner
+
+
 def author_of(store: Store, urls: Urls, url: str) -> str | None:
     """Who a reported URL is or belongs to: one of ours (the URL itself), a remote actor we
     know, the owner of remote content, the author of a reply or of a response; None for
     something this instance does not hold."""
     if _is_ours(urls, url) or remote_actors.inboxes(store, url) is not None:
         return url
-    owner = remote_content.owner(store, url) or interactions.actor_of(store, url)
-    if owner is None and (thread := responses.thread_of(store, url)) is not None:
-        owner = thread["sender_id"]
-    return owner
+    return _content_owner(store, url)
 
 
 def _held_objects(store: Store, urls: Urls, value: object) -> list[str]:
@@ -223,10 +228,10 @@ class UnknownObject(LookupError):
 
 def send(store: Store, urls: Urls, object_url: str, comment: str, now: datetime, *,
          by: str) -> dict[str, Any]:
-    """Report a remote object (or actor) to its origin: a `Flag` from the instance actor to
-    the reported actor's inbox. Raises `UnknownObject` (nothing sent) for a URL this
+    """Report a remote object, public reply or response (or an actor) to its origin: a `Flag`
+    from the instance actor to the reported actor's inbox. Raises `UnknownObject` (nothing sent) for a URL this
     instance does not know."""
-    owner = remote_content.owner(store, object_url)
+    owner = _content_owner(store, object_url)
     actor = owner if owner is not None else object_url
     inboxes = remote_actors.inboxes(store, actor)
     if inboxes is None:

@@ -260,3 +260,25 @@ async def test_an_actor_blocked_before_it_ever_wrote_is_refused_without_a_fetch(
     status, _ = await mastodon.post("alice", "http://city-a.test/inbox", mastodon.follow(
         "alice", city.app[URLS].actor("city_a")))
     assert status == 202 and mastodon.fetches() != []
+
+
+async def test_a_public_reply_is_reported_to_its_authors_server(fediverse, mastodon):
+    """A comment (a public reply to one of ours) is reported to its origin: the Flag from our
+    instance actor reaches the author's inbox on the fake Mastodon, signed."""
+    city = await fediverse.add("city-a")
+    add_org(city, "tafel")
+    token = actor_repo.create_token(city.app[STORE], "city_a")
+    _, _, reply_id = await _alice_follows_and_replies(city, mastodon)
+    mastodon.inbox.clear()
+    status, body = await api(fediverse, "POST", "/api/v1/admin/reports", token,
+                             {"object": reply_id, "comment": "Werbung im Kommentar"})
+    assert status == 202, body
+    assert body["objects"] == [mastodon.actor_id("alice"), reply_id]
+    await drain(city)
+    (received,) = [r for r in mastodon.inbox if json.loads(r.body)["type"] == "Flag"]
+    sent = json.loads(received.body)
+    assert received.verified and received.owner == city.app[URLS].instance_actor
+    assert received.path == "/users/alice/inbox"
+    assert (sent["actor"], sent["object"], sent["content"]) == (
+        city.app[URLS].instance_actor, [mastodon.actor_id("alice"), reply_id],
+        "Werbung im Kommentar")
