@@ -229,8 +229,8 @@ class UnknownObject(LookupError):
 def send(store: Store, urls: Urls, object_url: str, comment: str, now: datetime, *,
          by: str) -> dict[str, Any]:
     """Report a remote object, public reply or response (or an actor) to its origin: a `Flag`
-    from the instance actor to the reported actor's inbox. Raises `UnknownObject` (nothing sent) for a URL this
-    instance does not know."""
+    from the instance actor to the reported actor's inbox. Raises `UnknownObject` (nothing
+    sent) for a URL this instance does not know."""
     owner = _content_owner(store, object_url)
     actor = owner if owner is not None else object_url
     inboxes = remote_actors.inboxes(store, actor)
