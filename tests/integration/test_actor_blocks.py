@@ -282,3 +282,33 @@ async def test_a_public_reply_is_reported_to_its_authors_server(fediverse, masto
     assert (sent["actor"], sent["object"], sent["content"]) == (
         city.app[URLS].instance_actor, [mastodon.actor_id("alice"), reply_id],
         "Werbung im Kommentar")
+
+
+async def test_hide_on_a_report_about_a_reply_hides_the_reply(fediverse, mastodon, capsys,
+                                                             monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "admin")
+    city = await fediverse.add("city-a")
+    add_org(city, "tafel")
+    store = city.app[STORE]
+    token = actor_repo.create_token(store, "city_a")
+    opp_id, _, reply_id = await _alice_follows_and_replies(city, mastodon)
+    alice = mastodon.actor_id("alice")
+    report_id = await _open_report(fediverse, city, mastodon, [alice, reply_id], token)
+    data = ["--data", str(city.settings.data_dir)]
+    assert main(["report", "resolve", str(report_id), "--action", "hide", "--reason",
+                 "bis zur Klärung", *data]) == 0
+    capsys.readouterr()
+    org_token = actor_repo.create_token(store, "tafel")
+    status, body = await api(fediverse, "GET", f"/api/v1/opportunities/{opp_id}/interactions",
+                             org_token)
+    assert body["replies"] == [] and body["totals"]["replies"] == 0
+    assert follows.get_follower(store, "tafel", alice)["state"] == "accepted"  # not blocked
+    actions = [(e["actor"], e["action"], e["target"]) for e in moderation.audit_entries(store)]
+    assert actions == [("cli:admin", "content.hide", reply_id),
+                       ("cli:admin", "report.resolve", str(report_id))]
+    # A second report, resolved from the CLI with block_actor
+    report_id = await _open_report(fediverse, city, mastodon, [alice], token)
+    assert main(["report", "resolve", str(report_id), "--action", "block_actor", "--reason",
+                 "Werbekonto", *data]) == 0
+    assert actor_blocks.is_blocked(store, alice)
+    assert follows.get_follower(store, "tafel", alice) is None
