@@ -28,6 +28,7 @@ from tests.integration.test_network import (
     remote_row,
 )
 from tests.integration.test_reports import api, flag
+from tests.integration.test_responses_flow import direct_note
 
 
 @pytest.fixture
@@ -312,3 +313,42 @@ async def test_hide_on_a_report_about_a_reply_hides_the_reply(fediverse, mastodo
                  "Werbekonto", *data]) == 0
     assert actor_blocks.is_blocked(store, alice)
     assert follows.get_follower(store, "tafel", alice) is None
+
+
+async def test_a_block_cancels_what_waits_for_the_actor_and_removes_its_responses(
+        fediverse, mastodon):
+    """alice follows and writes directly to tafel; tafel's answer is still queued when she is
+    blocked: the answer is never delivered (cancelled), her response leaves the API, and the
+    only thing that reaches her inbox is the Reject of her Follow."""
+    city = await fediverse.add("city-a")
+    add_org(city, "tafel")
+    store = city.app[STORE]
+    token = actor_repo.create_token(store, "city_a")
+    org_token = actor_repo.create_token(store, "tafel")
+    _, parent, _ = await _alice_follows_and_replies(city, mastodon)
+    tafel = city.app[URLS].actor("tafel")
+    direct = direct_note(mastodon, "alice", tafel, parent, "Ich möchte mithelfen.")
+    assert (await mastodon.post("alice", "http://city-a.test/inbox", direct))[0] == 202
+    await drain(city)
+    status, body = await api(fediverse, "GET", "/api/v1/responses", org_token)
+    (item,) = [i for i in body["items"] if i["visibility"] == "direct"]
+    n_responses = len(body["items"])  # the public reply is a comment, too
+    status, _ = await api(fediverse, "POST", f"/api/v1/responses/{item['id']}/reply",
+                          org_token, {"content": "Danke, wir melden uns."})
+    assert status == 201
+    mastodon.inbox.clear()
+
+    status, body = await api(fediverse, "POST", "/api/v1/admin/actors", token,
+                             {"actor": mastodon.actor_id("alice"), "reason": "Belästigung"})
+    assert status == 201
+    assert body["removed"]["deliveries"] == 1
+    assert body["removed"]["responses"] == n_responses >= 1
+    await drain(city)
+    types = [json.loads(r.body)["type"] for r in mastodon.inbox]
+    assert types == ["Reject"]
+    (cancelled,) = store.all("SELECT state, last_error FROM deliveries WHERE inbox = ? AND "
+                             "last_error = 'actor blocked'",
+                             [f"{mastodon.base}/users/alice/inbox"])
+    assert cancelled["state"] == "failed"
+    status, body = await api(fediverse, "GET", "/api/v1/responses", org_token)
+    assert body["items"] == []
