@@ -51,6 +51,7 @@ ACTIONS: tuple[str, ...] = get_args(Action)
 BLOCKS = ("block_actor", "block_domain")
 HIDDEN = (OpportunityStatus.PAUSED, OpportunityStatus.CLOSED)  # already off the public lists
 MAX_OBJECTS = 50
+REPORTER_ROLES = ("admin", "staff")  # web accounts that may report remote content (`send`)
 MAX_COMMENT = 5000
 
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from mitwirken.server.usecases.login import Session
+from mitwirken.server.usecases.reports import REPORTER_ROLES
 from mitwirken.server.web.auth import require_session
 from mitwirken.server.web.errors import page_error
 from mitwirken.server.web.forms import text_value
@@ -21,7 +22,6 @@ log = logging.getLogger("mitwirken.web")
 ADMIN_ONLY = "Diese Seite ist nur für die Administration der Instanz."
 REPORTERS_ONLY = ("Inhalte aus dem Netzwerk melden können nur die Administration und die "
                   "Anlaufstelle der Instanz.")
-REPORTER_ROLES = ("admin", "staff")  # who may report remote content to its origin
 MAX_REASON = 1000  # as the admin API (server/web/admin.py)
 
 

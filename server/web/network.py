@@ -13,7 +13,6 @@ from mitwirken.models import content_store, remote_content, search, vocab
 from mitwirken.models.fields import YEARS, in_year_range
 from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import STORE, SYNONYMS, URLS
-from mitwirken.server.web.admin_web import REPORTER_ROLES
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.representations import serve
@@ -139,7 +138,7 @@ async def search_page(request: web.Request) -> web.Response:
         return render(request, "search.html", {
             "query": query, "total": total, "items": items, "label": label, "params": params,
             "filters": PAGE_FILTER_OPTIONS, "hours": HOURS_CHOICES, "more": more,
-            "feed_query": urlencode(params), "reporter_roles": REPORTER_ROLES})
+            "feed_query": urlencode(params)})
     return serve(request, ("search page", request.query_string), SEARCH_PAGE_TABLES, build,
                  html=True)
 

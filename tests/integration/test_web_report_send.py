@@ -11,8 +11,18 @@ from urllib.parse import quote
 
 from mitwirken.server.app_keys import STORE, URLS
 from mitwirken.server.usecases import moderation
+from tests.fakes.mastodon import FakeMastodon
 from tests.fediverse import drain
-from tests.integration.test_network import add_org, follow, found, publish_practice, served
+from tests.integration.test_mastodon_fake import drain as mastodon_drain
+from tests.integration.test_network import (
+    add_org,
+    follow,
+    found,
+    get_text,
+    publish_opportunity,
+    publish_practice,
+    served,
+)
 from tests.integration.test_web_review import Person
 from tests.web_helpers import add_account
 
@@ -117,3 +127,45 @@ async def test_staff_report_from_the_search_page_and_editors_may_not(fediverse, 
     assert [(e["actor"], e["action"], e["target"]) for e in moderation.audit_entries(
         a.app[STORE]) if e["action"] == "report.send"] == [
         ("web:anlauf@stadt-a.example", "report.send", url)]
+
+
+async def test_staff_report_a_comment_from_the_opportunity_page(fediverse):
+    city = await fediverse.add("city-a", public_replies="show")
+    masto = await FakeMastodon(fediverse.resolver).start()
+    try:
+        add_org(city, "tafel")
+        opp = publish_opportunity(city, "tafel", title="Fahrdienst zum Wochenmarkt")
+        page = f"/angebote/{opp.id}"
+        parent = city.app[URLS].opportunity(opp.id)
+        reply = masto.note("alice", "<p>Billige Uhren hier!</p>", inReplyTo=parent)
+        assert (await masto.post("alice", "http://city-a.test/inbox", reply))[0] == 202
+        await mastodon_drain(city)
+        note_id = reply["object"]["id"]
+        link = f'href="/verwaltung/meldungen/senden?objekt={quote(note_id)}"'
+        add_account(city.settings, "anlauf@stadt-a.example", "staff")
+        add_account(city.settings, "redaktion@tafel.example", "editor", ["tafel"])
+        staff, editor = Person(fediverse, city), Person(fediverse, city)
+        try:
+            await editor.login("redaktion@tafel.example")
+            status, html = await editor.get(page)
+            assert status == 200 and "Billige Uhren" in html and link not in html
+            await staff.login("anlauf@stadt-a.example")
+            status, html = await staff.get(page)
+            assert status == 200 and link in html
+            status, html = await staff.post("/verwaltung/meldungen/senden", {
+                "object": note_id, "comment": "Spam unter unserem Angebot",
+                "form": "einzeln"}, "/verwaltung/meldungen/senden")
+            assert status == 200 and "unterwegs" in html
+        finally:
+            await staff.session.close()
+            await editor.session.close()
+        status, html = await get_text(fediverse, f"http://city-a.test{page}",
+                                      Accept="text/html")
+        assert "Billige Uhren" in html and "Kommentar melden" not in html  # anonymous
+        masto.inbox.clear()
+        await mastodon_drain(city)
+        (got,) = [r for r in masto.inbox if json.loads(r.body)["type"] == "Flag"]
+        assert got.verified and got.owner == city.app[URLS].instance_actor
+        assert json.loads(got.body)["object"] == [masto.actor_id("alice"), note_id]
+    finally:
+        await masto.close()
