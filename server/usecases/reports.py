@@ -41,6 +41,7 @@ from mitwirken.models.opportunity import Opportunity
 from mitwirken.models.safe_json import parse_json
 from mitwirken.models.store import Store
 from mitwirken.models.vocab import OpportunityStatus
+from mitwirken.models.web_names import WebNameError
 from mitwirken.server.usecases import actor_blocks, moderation
 from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound
 
@@ -154,6 +155,16 @@ def _block_target(store: Store, urls: Urls, report: report_repo.Report) -> str:
     return actor
 
 
+def _domain_of(actor: str) -> str:
+    """The domain a `block_domain` rule names; raises `ReportError` for a host that is no
+    domain name."""
+    try:
+        return moderation.normalised_domain(host(actor))
+    except WebNameError as exc:
+        raise ReportError(f"Die Domain des gemeldeten Kontos lässt sich nicht sperren: "
+                          f"{exc}") from exc
+
+
 def _act_on_content(store: Store, content: ContentService, objects: list[str], action: str,
                     now: datetime, by: str, reason: str) -> list[str]:
     """`hide` or `remove` each reported object; the URLs acted on."""
@@ -193,6 +204,7 @@ def resolve(store: Store, content: ContentService, report_id: int, action: str, 
         raise ReportError("Erlaubt sind dismiss, hide, remove, block_actor und block_domain.")
     objects = parse_json(report["objects"])
     target = _block_target(store, content.urls, report) if action in BLOCKS else None
+    domain = _domain_of(target) if action == "block_domain" and target else ""
     removed: list[str] = []
     hidden: list[str] = []
     blocked: dict[str, Any] = {}
@@ -204,9 +216,8 @@ def resolve(store: Store, content: ContentService, report_id: int, action: str, 
         if action == "block_actor" and target:
             blocked = {"actor": target, **actor_blocks.block_actor(
                 store, content.urls, target, reason, now, by=by)["removed"]}
-        if action == "block_domain" and target:
-            blocked = {"domain": host(target), **moderation.block_domain(
-                store, host(target), reason, now, by=by)}
+        if domain:
+            blocked = {**moderation.block_domain(store, domain, reason, now, by=by)}
         if not report_repo.resolve(store, report_id, action=action, reason=reason, by=by,
                                    now=now):
             return None
