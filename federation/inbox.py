@@ -28,8 +28,8 @@ from mitwirken.federation.signatures import (
     verify_request,
 )
 from mitwirken.federation.urls import Urls
+from mitwirken.models import actor_blocks, domain_policy, inbox_items
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import domain_policy, inbox_items
 from mitwirken.models.safe_json import JsonRefused, parse_json
 from mitwirken.models.store import Store
 
@@ -130,6 +130,8 @@ def _screened_key_lookup(deps: InboxDeps, origin: str
         key_host = host(key_id)
         if key_host != origin and deps.policy.is_refused(key_host):
             raise KeyDomainBlocked(key_host)
+        if actor_blocks.is_blocked(deps.store, key_id.split("#", 1)[0]):
+            raise KeyDomainBlocked(key_host)  # a blocked actor's key signs for nobody
         return await deps.actors.key_lookup(key_id, refresh)
 
     return key_lookup
@@ -155,6 +157,9 @@ async def receive(deps: InboxDeps, post: InboxPost) -> Verdict:
     if deps.policy.is_refused(origin):  # blocked, or not on the allow-list
         log.info("inbox_blocked actor=%s domain=%s mode=%s", actor, origin,
                  domain_policy.mode(deps.store).value)
+        return Verdict(Outcome.BLOCKED)
+    if actor_blocks.is_blocked(deps.store, actor):  # an admin blocked this one actor
+        log.info("inbox_blocked actor=%s domain=%s reason=actor_blocked", actor, origin)
         return Verdict(Outcome.BLOCKED)
     if _deletes_uncached_actor(deps.actors, activity):
         log.info("inbox_delete_unknown_actor actor=%s", actor)
@@ -262,6 +267,11 @@ async def process(ctx: InboxContext, activity: Activity) -> State:
     if origin and domain_policy.is_refused(ctx.store, origin):
         log.info("activity_ignored reason=domain_refused type=%s actor=%s",
                  str(activity.get("type"))[:40], activity.get("actor"))
+        return "ignored"
+    if isinstance(actor := activity.get("actor"), str) and actor_blocks.is_blocked(
+            ctx.store, actor):
+        log.info("activity_ignored reason=actor_blocked type=%s actor=%s",
+                 str(activity.get("type"))[:40], actor)
         return "ignored"
     return await ctx.router.dispatch(ctx, activity)
 

@@ -31,6 +31,7 @@ from mitwirken.models.migrations import (
     m018_federation_policy,
     m019_search_counter,
     m020_response_mail,
+    m021_actor_blocks,
     m024_policy_counters,
 )
 
@@ -52,6 +53,7 @@ ORDER: tuple[ModuleType, ...] = (
     m018_federation_policy,
     m019_search_counter,
     m020_response_mail,
+    m021_actor_blocks,
     m024_policy_counters,
 )
 

@@ -9,6 +9,7 @@ import jinja2
 from aiohttp import web
 
 from mitwirken.server.app_keys import JINJA, SETTINGS, URLS
+from mitwirken.server.usecases.reports import REPORTER_ROLES
 from mitwirken.server.web.request_keys import csrf_token, current_session
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -20,12 +21,14 @@ CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none
 
 
 def make_environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["reporter_roles"] = REPORTER_ROLES  # who sees „Melden“ at remote content
+    return env
 
 
 def render(request: web.Request, name: str, context: dict[str, Any], status: int = 200,
