@@ -130,7 +130,7 @@ def _screened_key_lookup(deps: InboxDeps, origin: str
         key_host = host(key_id)
         if key_host != origin and deps.policy.is_refused(key_host):
             raise KeyDomainBlocked(key_host)
-        if actor_blocks.is_blocked(deps.store, key_id.split("#", 1)[0]):
+        if deps.policy.actor_blocked(key_id.split("#", 1)[0]):
             raise KeyDomainBlocked(key_host)  # a blocked actor's key signs for nobody
         return await deps.actors.key_lookup(key_id, refresh)
 
@@ -158,7 +158,7 @@ async def receive(deps: InboxDeps, post: InboxPost) -> Verdict:
         log.info("inbox_blocked actor=%s domain=%s mode=%s", actor, origin,
                  domain_policy.mode(deps.store).value)
         return Verdict(Outcome.BLOCKED)
-    if actor_blocks.is_blocked(deps.store, actor):  # an admin blocked this one actor
+    if deps.policy.actor_blocked(actor):  # an admin blocked this one actor
         log.info("inbox_blocked actor=%s domain=%s reason=actor_blocked", actor, origin)
         return Verdict(Outcome.BLOCKED)
     if _deletes_uncached_actor(deps.actors, activity):

@@ -17,6 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal, TypedDict, TypeVar
 
+from mitwirken.models import actor_blocks
 from mitwirken.models.change_counters import ChangeCounters
 from mitwirken.models.store import Store, iso
 from mitwirken.models.web_names import WebNameError, check_host, normalise_domain
@@ -183,8 +184,9 @@ def is_refused(store: Store, *domains: str) -> bool:
 
 
 class PolicyCache:
-    """`verdict()` and `is_blocked()` answers kept in memory while `domain_blocks` and
-    `federation_settings` are unchanged (their change counters, migration m024). Any write — a
+    """`verdict()`, `is_blocked()` and `actor_blocked()` answers kept in memory while
+    `domain_blocks`, `federation_settings` and `actor_blocks` are unchanged (their change
+    counters, migration m024). Any write — a
     rule set in the web UI, a CSV import or a mode switch from the CLI in another process —
     empties it before the next answer, so no request is ever let through past a block. The
     inbox asks for every POST and the delivery worker for every delivery; this spares each of
@@ -194,16 +196,18 @@ class PolicyCache:
         self._store = store
         self._counters = ChangeCounters(store)
         self._size = size
-        self._version: tuple[int, int] = (-1, -1)
+        self._version: tuple[int, int, int] = (-1, -1, -1)
         self._verdicts: dict[tuple[str, ...], Verdict] = {}
         self._blocked: dict[tuple[str, ...], bool] = {}
+        self._actors: dict[tuple[str, ...], bool] = {}
 
     def _fresh(self) -> None:
         counters = self._counters.current()
-        version = (counters[TABLE], counters["federation_settings"])
+        version = (counters[TABLE], counters["federation_settings"], counters["actor_blocks"])
         if version != self._version:
             self._verdicts.clear()
             self._blocked.clear()
+            self._actors.clear()
             self._version = version
 
     def _kept(self, memo: dict[tuple[str, ...], _T], domains: tuple[str, ...],
@@ -225,6 +229,10 @@ class PolicyCache:
 
     def is_blocked(self, *domains: str) -> bool:
         return self._kept(self._blocked, domains, is_blocked)
+
+    def actor_blocked(self, *actors: str) -> bool:
+        """Whether an admin blocked any of these remote actors (`models.actor_blocks`)."""
+        return self._kept(self._actors, actors, actor_blocks.is_blocked)
 
 
 def list_rules(store: Store, policy: Policy | None = None) -> list[DomainBlock]:

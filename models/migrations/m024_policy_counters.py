@@ -1,9 +1,9 @@
-"""m024_policy_counters: change counters for `domain_blocks` and `federation_settings`, so the
-inbox, the fetcher and the delivery worker can keep the answer of "do we federate with this
-host?" in memory (`models.domain_policy.PolicyCache`) instead of asking SQLite on every
-request. As with m015, triggers bump the counters on every write — a block from the web UI,
-a CSV import from the CLI in another process — so a kept answer never outlives the rule it
-came from.
+"""m024_policy_counters: change counters for `domain_blocks`, `federation_settings` and
+`actor_blocks`, so the inbox, the fetcher and the delivery worker can keep the answers of "do
+we federate with this host?" and "is this actor blocked?" in memory
+(`models.domain_policy.PolicyCache`) instead of asking SQLite on every request. As with m015,
+triggers bump the counters on every write — a block from the web UI, a CSV import from the CLI
+in another process — so a kept answer never outlives the rule it came from.
 
 Frozen once released: never edit it (a change is a new migration)."""
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-TABLES = ("domain_blocks", "federation_settings")
+TABLES = ("domain_blocks", "federation_settings", "actor_blocks")
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mitwirken.models import deliveries, domain_policy
+from mitwirken.models import actor_blocks, deliveries, domain_policy
 from mitwirken.models.domain_policy import Mode, Policy, PolicyCache
 from mitwirken.models.store import Store
 from mitwirken.models.web_names import WebNameError
@@ -132,3 +132,14 @@ def test_a_rule_written_by_another_process_reaches_the_kept_verdicts(tmp_path):
     finally:
         server.close()
         cli.close()
+
+
+def test_a_kept_actor_answer_never_outlives_an_actor_block(store):
+    policy = PolicyCache(store)
+    troll = "https://laut.example/users/troll"
+    assert not policy.actor_blocked(troll)
+    block_id = actor_blocks.add(store, troll, "laut.example", "Beleidigungen", "admin", NOW)
+    assert policy.actor_blocked(troll)  # the next request sees it
+    assert not policy.actor_blocked("https://laut.example/users/andere")
+    actor_blocks.remove(store, block_id)
+    assert not policy.actor_blocked(troll)
