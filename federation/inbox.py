@@ -28,8 +28,8 @@ from mitwirken.federation.signatures import (
     verify_request,
 )
 from mitwirken.federation.urls import Urls
+from mitwirken.models import actor_blocks, domain_policy, inbox_items
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import domain_policy, inbox_items
 from mitwirken.models.safe_json import JsonRefused, parse_json
 from mitwirken.models.store import Store
 
@@ -88,6 +88,7 @@ class InboxDeps:
     max_body_bytes: int
     clock: Callable[[], datetime]
     commit: GroupCommit
+    policy: domain_policy.PolicyCache  # the domain rules and the mode, kept while unchanged
 
 
 class KeyDomainBlocked(SignatureError):
@@ -127,8 +128,10 @@ def _screened_key_lookup(deps: InboxDeps, origin: str
         """The key's domain is screened too (a key may live elsewhere than its actor),
         before anything is fetched from it."""
         key_host = host(key_id)
-        if key_host != origin and domain_policy.is_refused(deps.store, key_host):
+        if key_host != origin and deps.policy.is_refused(key_host):
             raise KeyDomainBlocked(key_host)
+        if deps.policy.actor_blocked(key_id.split("#", 1)[0]):
+            raise KeyDomainBlocked(key_host)  # a blocked actor's key signs for nobody
         return await deps.actors.key_lookup(key_id, refresh)
 
     return key_lookup
@@ -151,9 +154,12 @@ async def receive(deps: InboxDeps, post: InboxPost) -> Verdict:
         return Verdict(Outcome.MALFORMED_ACTIVITY, "an activity needs id, type and actor")
     actor = activity["actor"]
     origin = host(actor)
-    if domain_policy.is_refused(deps.store, origin):  # blocked, or not on the allow-list
+    if deps.policy.is_refused(origin):  # blocked, or not on the allow-list
         log.info("inbox_blocked actor=%s domain=%s mode=%s", actor, origin,
                  domain_policy.mode(deps.store).value)
+        return Verdict(Outcome.BLOCKED)
+    if deps.policy.actor_blocked(actor):  # an admin blocked this one actor
+        log.info("inbox_blocked actor=%s domain=%s reason=actor_blocked", actor, origin)
         return Verdict(Outcome.BLOCKED)
     if _deletes_uncached_actor(deps.actors, activity):
         log.info("inbox_delete_unknown_actor actor=%s", actor)
@@ -261,6 +267,11 @@ async def process(ctx: InboxContext, activity: Activity) -> State:
     if origin and domain_policy.is_refused(ctx.store, origin):
         log.info("activity_ignored reason=domain_refused type=%s actor=%s",
                  str(activity.get("type"))[:40], activity.get("actor"))
+        return "ignored"
+    if isinstance(actor := activity.get("actor"), str) and actor_blocks.is_blocked(
+            ctx.store, actor):
+        log.info("activity_ignored reason=actor_blocked type=%s actor=%s",
+                 str(activity.get("type"))[:40], actor)
         return "ignored"
     return await ctx.router.dispatch(ctx, activity)
 

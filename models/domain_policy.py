@@ -12,10 +12,13 @@ or `limit` rule). Domains are stored lower-case without a trailing dot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal, TypedDict
+from typing import Literal, TypedDict, TypeVar
 
+from mitwirken.models import actor_blocks
+from mitwirken.models.change_counters import ChangeCounters
 from mitwirken.models.store import Store, iso
 from mitwirken.models.web_names import WebNameError, check_host, normalise_domain
 
@@ -35,6 +38,8 @@ class Mode(StrEnum):
 
 Verdict = Literal["refused", "limited", "federates"]
 """What the rules and the mode say about one host."""
+
+_T = TypeVar("_T")
 
 STRICTNESS = {Policy.BLOCK: 3, Policy.LIMIT: 2, Policy.ALLOW: 1}
 
@@ -176,6 +181,58 @@ def verdict(store: Store, *domains: str) -> Verdict:
 def is_refused(store: Store, *domains: str) -> bool:
     """Blocked, or not listed while the instance federates only with listed domains."""
     return verdict(store, *domains) == "refused"
+
+
+class PolicyCache:
+    """`verdict()`, `is_blocked()` and `actor_blocked()` answers kept in memory while
+    `domain_blocks`, `federation_settings` and `actor_blocks` are unchanged (their change
+    counters, migration m024). Any write — a
+    rule set in the web UI, a CSV import or a mode switch from the CLI in another process —
+    empties it before the next answer, so no request is ever let through past a block. The
+    inbox asks for every POST and the delivery worker for every delivery; this spares each of
+    them a query. Bounded."""
+
+    def __init__(self, store: Store, size: int = 4096) -> None:
+        self._store = store
+        self._counters = ChangeCounters(store)
+        self._size = size
+        self._version: tuple[int, int, int] = (-1, -1, -1)
+        self._verdicts: dict[tuple[str, ...], Verdict] = {}
+        self._blocked: dict[tuple[str, ...], bool] = {}
+        self._actors: dict[tuple[str, ...], bool] = {}
+
+    def _fresh(self) -> None:
+        counters = self._counters.current()
+        version = (counters[TABLE], counters["federation_settings"], counters["actor_blocks"])
+        if version != self._version:
+            self._verdicts.clear()
+            self._blocked.clear()
+            self._actors.clear()
+            self._version = version
+
+    def _kept(self, memo: dict[tuple[str, ...], _T], domains: tuple[str, ...],
+              compute: Callable[..., _T]) -> _T:
+        self._fresh()
+        if domains in memo:
+            return memo[domains]
+        answer = compute(self._store, *domains)
+        if len(memo) >= self._size:
+            memo.clear()
+        memo[domains] = answer
+        return answer
+
+    def verdict(self, *domains: str) -> Verdict:
+        return self._kept(self._verdicts, domains, verdict)
+
+    def is_refused(self, *domains: str) -> bool:
+        return self.verdict(*domains) == "refused"
+
+    def is_blocked(self, *domains: str) -> bool:
+        return self._kept(self._blocked, domains, is_blocked)
+
+    def actor_blocked(self, *actors: str) -> bool:
+        """Whether an admin blocked any of these remote actors (`models.actor_blocks`)."""
+        return self._kept(self._actors, actors, actor_blocks.is_blocked)
 
 
 def list_rules(store: Store, policy: Policy | None = None) -> list[DomainBlock]:

@@ -85,6 +85,12 @@ def remove_actor(store: Store, actor: str) -> int:
     return int(n)
 
 
+def followed_by(store: Store, actor: str) -> list[str]:
+    """Our usernames a remote actor follows (or asked to follow)."""
+    return [r["username"] for r in store.all(
+        "SELECT username FROM followers WHERE actor = ? ORDER BY username", [actor])]
+
+
 def follower_inboxes(store: Store, username: str) -> list[str]:
     """Distinct delivery targets for an actor's accepted followers, shared inbox preferred."""
     rows = store.all(

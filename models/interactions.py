@@ -45,6 +45,12 @@ def remove_all_by(store: Store, actor: str) -> int:
     return int(store.execute("DELETE FROM interactions WHERE actor = ?", [actor]).rowcount)
 
 
+def actor_of(store: Store, id_: str) -> str | None:
+    """Who made an interaction (a reply Note's author), or None if it is not stored."""
+    row = store.one("SELECT actor FROM interactions WHERE id = ?", [id_])
+    return str(row["actor"]) if row else None
+
+
 def update_reply(store: Store, id_: str, actor: str, content: str) -> bool:
     """An edited reply (Update of the Note) by its own actor."""
     return store.execute(

@@ -21,17 +21,18 @@ from aiohttp.abc import AbstractResolver
 
 from mitwirken.federation.fetch import Fetcher, Signer
 from mitwirken.federation.group_commit import GroupCommit
-from mitwirken.federation.inbox import InboxContext
+from mitwirken.federation.inbox import InboxContext, InboxDeps
 from mitwirken.federation.remote import RemoteActors
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
+from mitwirken.models.domain_policy import PolicyCache
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.config import Settings
 from mitwirken.server.http_client import client_session
 from mitwirken.server.inbox_table import inbox_router
 from mitwirken.server.mail_client import smtp_config
 from mitwirken.server.usecases import backfill
-from mitwirken.server.usecases.moderation import delivery_decision, domain_refused
+from mitwirken.server.usecases.moderation import delivery_decision
 from mitwirken.server.usecases.network_ingest import Network
 from mitwirken.server.usecases.publishing import ContentService
 from mitwirken.server.workers.backfill import BackfillWorker
@@ -69,6 +70,8 @@ class Services:
     remote_actors: RemoteActors
     inbox_context: InboxContext
     inbox_commit: GroupCommit
+    inbox_deps: InboxDeps  # what every inbox POST is checked with, built once
+    policy: PolicyCache  # the domain rules, kept while unchanged (inbox, fetches, deliveries)
     content: ContentService
     network: Network
     workers: Workers
@@ -85,12 +88,13 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
                    clock: Callable[[], datetime] = utcnow) -> Services:
     """Wire the services over an open session (`open_services` owns the session)."""
     urls = Urls(settings.base_url)
+    policy = PolicyCache(store)
     instance = actor_repo.instance_actor(store)
     signer = Signer(urls.instance_key_id, instance.private_key_pem)
     fetcher = Fetcher(http, signer,
                       allow_private=settings.allow_private_network,
                       timeout=settings.fetch_timeout_seconds, clock=clock,
-                      host_blocked=lambda host: domain_refused(store, host))
+                      host_blocked=policy.is_refused)
     actors = RemoteActors(store, fetcher, clock)
 
     def manual_approval(username: str) -> bool:
@@ -106,7 +110,7 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
                               per_domain=settings.delivery_concurrency_per_domain,
                               timeout=settings.fetch_timeout_seconds,
                               lease=timedelta(seconds=settings.delivery_lease_seconds),
-                              decide=lambda domain: delivery_decision(store, domain))
+                              decide=lambda domain: delivery_decision(policy, domain))
     inbox = InboxWorker(ctx)
     content = content_service(settings, store, clock, wake=delivery.wake)
     maintenance = MaintenanceWorker(content, settings.auto_pause_days,
@@ -124,9 +128,15 @@ def build_services(settings: Settings, store: Store, http: aiohttp.ClientSession
         backfiller.wake()  # an Accept of our Follow starts a backfill
 
     inbox.on_processed = processed
+    commit = GroupCommit(store, on_commit=inbox.wake)
+    inbox_deps = InboxDeps(
+        store=store, actors=actors, our_hosts=frozenset({urls.domain}),
+        scheme="https" if settings.base_url.startswith("https:") else "http",
+        max_body_bytes=settings.max_body_bytes, clock=clock, commit=commit, policy=policy)
     return Services(settings=settings, store=store, urls=urls, clock=clock, http=http,
                     signer=signer, fetcher=fetcher, remote_actors=actors, inbox_context=ctx,
-                    inbox_commit=GroupCommit(store, on_commit=inbox.wake), content=content,
+                    inbox_commit=commit, inbox_deps=inbox_deps, policy=policy,
+                    content=content,
                     network=network,
                     workers=Workers(inbox=inbox, delivery=delivery,
                                     mail=MailWorker(store, urls, clock, smtp_config(settings)),

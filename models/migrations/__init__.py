@@ -31,6 +31,8 @@ from mitwirken.models.migrations import (
     m018_federation_policy,
     m019_search_counter,
     m020_response_mail,
+    m021_actor_blocks,
+    m024_policy_counters,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -51,6 +53,8 @@ ORDER: tuple[ModuleType, ...] = (
     m018_federation_policy,
     m019_search_counter,
     m020_response_mail,
+    m021_actor_blocks,
+    m024_policy_counters,
 )
 
 MIGRATIONS = Migrations("mitwirken")

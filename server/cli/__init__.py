@@ -103,10 +103,11 @@ COMMANDS = (
     Command("federation show", "the mode and every domain rule (JSON)",
             moderation.cmd_federation_show, add_data),
     Command("block", "block a domain (drops followers, content, deliveries); `block import "
-            "FILE.csv` / `block export`: Mastodon's domain-block CSV",
-            moderation.cmd_block, moderation.block_arguments),
-    Command("unblock", "lift a domain block", moderation.cmd_unblock,
-            moderation.unblock_arguments),
+            "FILE.csv` / `block export`: Mastodon's domain-block CSV; `block actor URL "
+            "--reason R`: block one remote actor", moderation.cmd_block,
+            moderation.block_arguments),
+    Command("unblock", "lift a domain block; `unblock actor URL`: lift an actor's block",
+            moderation.cmd_unblock, moderation.unblock_arguments),
     Command("limit", "limit a domain (follows need approval, content waits for review)",
             moderation.cmd_limit, moderation.domain_arguments),
     Command("allow", "allow a domain (listed for the allow-list mode)", moderation.cmd_allow,
@@ -125,7 +126,8 @@ COMMANDS = (
             moderation.cmd_review, moderation.approve_arguments),
     Command("report list", "reports in the moderation queue, as JSON lines",
             moderation.cmd_report_list, moderation.report_list_arguments),
-    Command("report resolve", "resolve a report (dismiss or remove the reported content)",
+    Command("report resolve", "resolve a report: dismiss, hide, remove, block_actor, "
+            "block_domain",
             moderation.cmd_report_resolve, moderation.report_resolve_arguments),
     Command("report send", "report a remote object to its origin (a Flag from the instance "
             "actor)", moderation.cmd_report_send, moderation.report_send_arguments),

@@ -1,5 +1,6 @@
 """CLI: federation policy and moderation — `federation mode`, `federation show`, the domain
-rules (`block`, `unblock`, `limit`, `allow`, `domain list`, `domain remove`), Mastodon's
+rules (`block`, `unblock`, `limit`, `allow`, `domain list`, `domain remove`), blocks of one
+remote actor (`block actor URL`, `unblock actor URL`), Mastodon's
 block list (`block import FILE.csv`, `block export`), held content of limited domains
 (`review list`, `review approve`) and the audit log (`audit --since DATE`). Every action is
 recorded in the audit log as `cli:<login name>`."""
@@ -19,9 +20,10 @@ from mitwirken.models.web_names import WebNameError
 from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store, who
 from mitwirken.server.config import Settings
 from mitwirken.server.dependencies import content_service
-from mitwirken.server.usecases import moderation, reports
+from mitwirken.server.usecases import actor_blocks, moderation, reports
 
 LIST_COMMANDS = ("import", "export")  # `block import FILE`, `block export`
+ACTOR = "actor"  # `block actor URL`, `unblock actor URL`: one remote actor, not a domain
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -38,6 +40,8 @@ def _refused(exc: WebNameError) -> CliError:
 def cmd_block(args: argparse.Namespace) -> int:
     if args.domain in LIST_COMMANDS:
         return _block_list(args)
+    if args.domain == ACTOR:
+        return _block_actor(args)
     if args.file is not None:
         raise CliError(f"Unerwartetes Argument »{args.file}«.")
     store = _store(args)
@@ -72,15 +76,37 @@ def _block_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _block_actor(args: argparse.Namespace) -> int:
+    if args.file is None:
+        raise CliError("Welches Konto? `mitwirken block actor URL --reason … --data …`")
+    settings = open_settings(args)
+    store = open_store(settings)
+    try:
+        block = actor_blocks.block_actor(store, Urls(settings.base_url), args.file,
+                                         args.reason or "", utcnow(), by=who())
+    except actor_blocks.ActorBlockError as exc:
+        raise CliError(f"{exc} Nichts wurde verändert.") from exc
+    removed = block["removed"]
+    print(f"{block['actor']} blockiert: {removed['followers']} Folgende entfernt, "
+          f"{removed['content']} Inhalte, {removed['interactions']} Reaktionen und "
+          f"{removed['responses']} Rückmeldungen entfernt.")
+    return 0
+
+
 def block_arguments(p: argparse.ArgumentParser) -> None:
     add_data(p)
     p.add_argument("domain", help="the domain to block, or `import FILE.csv` / `export` "
-                   "(Mastodon's domain-block CSV)")
-    p.add_argument("file", nargs="?", help="with `import`: the CSV file")
+                   "(Mastodon's domain-block CSV), or `actor URL` (one remote actor)")
+    p.add_argument("file", nargs="?", help="with `import`: the CSV file; with `actor`: the "
+                   "actor's URL")
     p.add_argument("--reason")
 
 
 def cmd_unblock(args: argparse.Namespace) -> int:
+    if args.domain == ACTOR:
+        return _unblock_actor(args)
+    if args.actor is not None:
+        raise CliError(f"Unerwartetes Argument »{args.actor}«.")
     store = _store(args)
     try:
         lifted = moderation.unblock_domain(store, args.domain, utcnow(), by=who(),
@@ -99,7 +125,22 @@ def domain_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reason")
 
 
-unblock_arguments = domain_arguments
+def _unblock_actor(args: argparse.Namespace) -> int:
+    if args.actor is None:
+        raise CliError("Welches Konto? `mitwirken unblock actor URL --data …`")
+    lifted = actor_blocks.unblock_url(_store(args), args.actor, utcnow(), by=who(),
+                                      reason=args.reason or "")
+    if lifted is None:
+        raise CliError(f"{args.actor} war nicht blockiert.")
+    print(f"{lifted['actor']} ist nicht mehr blockiert.")
+    return 0
+
+
+def unblock_arguments(p: argparse.ArgumentParser) -> None:
+    add_data(p)
+    p.add_argument("domain", help="the domain to unblock, or `actor URL`")
+    p.add_argument("actor", nargs="?", help="with `actor`: the actor's URL")
+    p.add_argument("--reason")
 
 
 # --- limit, allow, the list of rules --------------------------------------------------------
@@ -178,7 +219,8 @@ def mode_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_federation_show(args: argparse.Namespace) -> int:
     store = _store(args)
     print(json.dumps({"mode": moderation.federation_mode(store).value,
-                      "domains": moderation.domain_rules(store)}, ensure_ascii=False,
+                      "domains": moderation.domain_rules(store),
+                      "actors": actor_blocks.list_blocks(store)}, ensure_ascii=False,
                      indent=2))
     return 0
 

@@ -88,11 +88,12 @@ def domain_limited(store: Store, *domains: str) -> bool:
     return domain_policy.verdict(store, *domains) == "limited"
 
 
-def delivery_decision(store: Store, domain: str) -> DeliveryDecision:
-    """What the delivery worker does with a due row to `domain` now."""
-    if domain_policy.is_blocked(store, domain):
+def delivery_decision(policy: domain_policy.PolicyCache, domain: str) -> DeliveryDecision:
+    """What the delivery worker does with a due row to `domain` now (asked for every delivery:
+    the rules' kept answers, see `PolicyCache`)."""
+    if policy.is_blocked(domain):
         return "cancel"
-    return "hold" if domain_policy.is_refused(store, domain) else "send"
+    return "hold" if policy.is_refused(domain) else "send"
 
 
 def normalised_domain(domain: str) -> str:

@@ -20,7 +20,15 @@ from mitwirken.federation.fetch import Fetcher, FetchError
 from mitwirken.federation.inbox import Activity, InboxContext, Reject, State, object_id
 from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
-from mitwirken.models import content_store, domain_policy, follows, outbox, remote_content, search
+from mitwirken.models import (
+    actor_blocks,
+    content_store,
+    domain_policy,
+    follows,
+    outbox,
+    remote_content,
+    search,
+)
 from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, sanitize_html
 from mitwirken.models.safe_json import parse_json
@@ -168,6 +176,10 @@ class Network:
             raise Reject("attributedTo is not the actor")
         if self.tombstoned(object_iri, actor_id):
             return "ignored"
+        if actor_blocks.is_blocked(self.store, actor_id, *([shared_by] if shared_by else [])):
+            log.info("content_ignored reason=actor_blocked id=%s actor=%s", object_iri,
+                     actor_id)
+            return "ignored"
         stored = remote_content.owner_and_review(self.store, object_iri)
         if stored is not None and stored[0] != actor_id:
             raise Reject("object already stored for another actor")
@@ -307,6 +319,19 @@ def purge_actor(store: Store, actor_id: str) -> int:
     while rows := remote_content.reached_through(store, actor_id, after):
         for row in rows:
             if not follows.is_following(store, row["actor"]):
+                _drop(store, row["id"])
+                removed += 1
+        after = rows[-1]["id"]
+    return removed
+
+
+def purge_blocked_actor(store: Store, actor_id: str) -> int:
+    """A blocked actor: its own content goes, whoever shared it, and what it shared goes
+    unless we follow the author."""
+    removed, after = 0, ""
+    while rows := remote_content.reached_through(store, actor_id, after):
+        for row in rows:
+            if row["actor"] == actor_id or not follows.is_following(store, row["actor"]):
                 _drop(store, row["id"])
                 removed += 1
         after = rows[-1]["id"]

@@ -16,7 +16,7 @@ from mitwirken.models.deliveries import DeliveryState
 from mitwirken.models.domain_policy import Mode, Policy, RuleFlags
 from mitwirken.models.web_names import WebNameError
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE
-from mitwirken.server.usecases import moderation, operations, reports
+from mitwirken.server.usecases import actor_blocks, moderation, operations, reports
 from mitwirken.server.web.api import authenticate, json_body
 from mitwirken.server.web.errors import ApiError
 
@@ -139,6 +139,59 @@ async def delete_domain(request: web.Request) -> web.Response:
     if not moderation.remove_domain_rule(request.app[STORE], _domain(request),
                                          request.app[CLOCK](), by=by, reason=reason):
         raise ApiError(404, "not_found", "Für diese Domain gibt es keine Regel.")
+    return web.Response(status=204)
+
+
+# --- blocked actors -----------------------------------------------------------------------
+
+
+async def list_actor_blocks(request: web.Request) -> web.Response:
+    admin(request)
+    return web.json_response({"items": actor_blocks.list_blocks(
+        request.app[STORE], _limit(request, 500, 5000))})
+
+
+async def block_actor(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    data = await json_body(request)
+    unknown = set(data) - {"actor", "reason"}
+    if unknown:
+        raise _problem(sorted(unknown)[0], "Unbekanntes Feld: erlaubt sind »actor« und "
+                       "»reason«.")
+    actor = data.get("actor")
+    services = request.app[SERVICES]
+    try:
+        if not isinstance(actor, str):
+            raise actor_blocks.ActorBlockError("Bitte die Adresse (URL) des Kontos angeben, "
+                                               "z. B. »https://social.example/users/name«.")
+        block = actor_blocks.block_actor(request.app[STORE], services.urls, actor,
+                                         _reason(data), request.app[CLOCK](), by=by)
+    except actor_blocks.ActorBlockError as exc:
+        raise _problem("actor", str(exc)) from exc
+    return web.json_response(block, status=201)
+
+
+def _block_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["id"])
+    except ValueError as exc:
+        raise ApiError(404, "not_found", "Keine Sperre mit dieser id.") from exc
+
+
+async def get_actor_block(request: web.Request) -> web.Response:
+    admin(request)
+    block = actor_blocks.get_block(request.app[STORE], _block_id(request))
+    if block is None:
+        raise ApiError(404, "not_found", "Keine Sperre mit dieser id.")
+    return web.json_response(block)
+
+
+async def delete_actor_block(request: web.Request) -> web.Response:
+    _, by = admin(request)
+    reason = request.query.get("reason", "")[:MAX_REASON]
+    if actor_blocks.unblock_actor(request.app[STORE], _block_id(request),
+                                  request.app[CLOCK](), by=by, reason=reason) is None:
+        raise ApiError(404, "not_found", "Keine Sperre mit dieser id.")
     return web.Response(status=204)
 
 

@@ -1,7 +1,8 @@
 """`/verwaltung/foederation` (admins only): the federation mode with a switch, the domain
-rules (block, limit, allow, each with a reason) with add / change / remove forms, and
-Mastodon's domain-block CSV (upload to import, download to export). Through
-`usecases.moderation`, the same use case as the admin API and `mitwirken block`."""
+rules (block, limit, allow, each with a reason) with add / change / remove forms,
+Mastodon's domain-block CSV (upload to import, download to export), and the blocked remote
+actors (block one by its URL, lift a block). Through `usecases.moderation` and
+`usecases.actor_blocks`, the same use cases as the admin API and `mitwirken block`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from aiohttp.web_request import FileField
 from mitwirken.models.domain_policy import Mode, Policy
 from mitwirken.models.text_marks import N_
 from mitwirken.models.web_names import WebNameError
-from mitwirken.server.app_keys import CLOCK, STORE
-from mitwirken.server.usecases import moderation, operations
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
+from mitwirken.server.usecases import actor_blocks, moderation, operations
 from mitwirken.server.web import i18n
 from mitwirken.server.web.admin_pages import NO_STORE
 from mitwirken.server.web.admin_web import (
@@ -35,6 +36,8 @@ NOTICES = {
     "modus": N_("Der Föderationsmodus ist umgestellt; das gilt ab sofort."),
     "regel": N_("Die Regel für die Domain ist gespeichert und gilt ab sofort."),
     "entfernt": N_("Die Regel ist entfernt."),
+    "konto": N_("Das Konto ist gesperrt; seine Follows, Inhalte und Antworten sind entfernt."),
+    "aufgehoben": N_("Die Sperre des Kontos ist aufgehoben."),
 }
 
 
@@ -45,6 +48,7 @@ def _page(request: web.Request, *, error: str | None = None, notice: str | None 
         "mode": moderation.federation_mode(store).value,
         "held": operations.delivery_queue(store, None, 0)["summary"]["held"],
         "rules": moderation.domain_rules(store), "policy_names": POLICY_NAMES,
+        "actor_blocks": actor_blocks.list_blocks(store),
         "error": error, "values": values or {},
         "notice": notice or NOTICES.get(request.query.get("hinweis", ""))},
         status=status, headers=NO_STORE)
@@ -146,8 +150,8 @@ async def import_submit(request: web.Request) -> web.StreamResponse:
              session.account.id, result["blocked"], result["limited"], result["allowed"])
     _ = i18n.gettext_of(request)
     return _page(request, notice=_(
-        "Die Sperrliste ist eingelesen: %(blocked)s gesperrt, %(limited)s eingeschränkt, "
-        "%(allowed)s erlaubt.") % result)
+        N_("Die Sperrliste ist eingelesen: %(blocked)s gesperrt, %(limited)s eingeschränkt, "
+        "%(allowed)s erlaubt.")) % result)
 
 
 async def export_csv(request: web.Request) -> web.Response:
@@ -156,3 +160,41 @@ async def export_csv(request: web.Request) -> web.Response:
     log.info("web_domain_export account=%d", session.account.id)
     return web.Response(text=text, content_type="text/csv", charset="utf-8", headers={
         **NO_STORE, "Content-Disposition": 'attachment; filename="domain_blocks.csv"'})
+
+
+async def actor_block_submit(request: web.Request) -> web.StreamResponse:
+    """Block one remote actor by its URL (as `POST /api/v1/admin/actors`)."""
+    session = require_admin(request)
+    form = await request.post()
+    check_csrf(request, form)
+    values = {"actor": text_value(form, "actor")[:2000],
+              "actor_reason": text_value(form, "reason")[:2000]}
+    reason = reason_of(form)
+    if reason is None:
+        return _invalid(request, REASON_TOO_LONG, values)
+    try:
+        block = actor_blocks.block_actor(request.app[STORE], request.app[URLS],
+                                         values["actor"], reason, request.app[CLOCK](),
+                                         by=audit_name(session))
+    except actor_blocks.ActorBlockError as exc:
+        return _invalid(request, str(exc), values)
+    request.app[SERVICES].workers.delivery.wake()  # the Rejects of its follows
+    log.info("web_actor_blocked account=%d actor=%s", session.account.id, block["actor"])
+    return redirect(f"{PAGE}?hinweis=konto")
+
+
+async def actor_unblock_submit(request: web.Request) -> web.StreamResponse:
+    session = require_admin(request)
+    form = await request.post()
+    check_csrf(request, form)
+    reason = reason_of(form)
+    if reason is None:
+        return _invalid(request, REASON_TOO_LONG)
+    raw = text_value(form, "id")
+    lifted = actor_blocks.unblock_actor(request.app[STORE], int(raw), request.app[CLOCK](),
+                                        by=audit_name(session),
+                                        reason=reason) if raw.isdigit() else None
+    if lifted is None:
+        return _invalid(request, N_("Diese Sperre gibt es nicht (mehr)."))
+    log.info("web_actor_unblocked account=%d actor=%s", session.account.id, lifted["actor"])
+    return redirect(f"{PAGE}?hinweis=aufgehoben")

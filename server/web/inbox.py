@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mitwirken.federation.inbox import InboxDeps, InboxPost, Outcome, Verdict, receive
+from mitwirken.federation.inbox import InboxPost, Outcome, Verdict, receive
 from mitwirken.models.actors import actor_exists
-from mitwirken.server.app_keys import CLOCK, METRICS, SERVICES, SETTINGS, STORE, URLS
+from mitwirken.server.app_keys import METRICS, SERVICES, STORE
 from mitwirken.server.web.errors import ApiError
 
 ACCEPTED = b'{"status": "accepted"}'
@@ -20,15 +20,6 @@ ERRORS = {
     Outcome.BLOCKED: (403, "domain_blocked"),
     Outcome.UNAUTHORIZED: (401, "invalid_signature"),
 }
-
-
-def _deps(app: web.Application) -> InboxDeps:
-    settings, services = app[SETTINGS], app[SERVICES]
-    return InboxDeps(
-        store=app[STORE], actors=services.remote_actors, our_hosts=frozenset({app[URLS].domain}),
-        scheme="https" if settings.base_url.startswith("https:") else "http",
-        max_body_bytes=settings.max_body_bytes, clock=app[CLOCK],
-        commit=services.inbox_commit)
 
 
 def _answer(verdict: Verdict) -> web.Response:
@@ -44,7 +35,7 @@ async def _receive(request: web.Request, recipient: str | None) -> web.Response:
     post = InboxPost(method=request.method, path_qs=request.path_qs, headers=request.headers,
                      content_length=request.content_length, read_body=request.read,
                      recipient=recipient)
-    verdict = await receive(_deps(request.app), post)
+    verdict = await receive(request.app[SERVICES].inbox_deps, post)
     if (metrics := request.app.get(METRICS)) is not None:
         metrics.inbox_posts.labels(verdict.outcome.value).inc()
     return _answer(verdict)

@@ -317,13 +317,33 @@ def _admin_schemas() -> dict[str, Any]:
         "ReportResolution": {"type": "object", "required": ["action"], "properties": {
             "action": {"type": "string", "enum": ["dismiss", "hide", "remove", "block_actor",
                                                   "block_domain"],
-                       "description": "For reports about our own content: dismiss, hide "
-                       "(pauses the reported opportunities; Update is sent) or remove "
-                       "(deletes the reported objects; Delete is sent)."},
+                       "description": "dismiss; hide (our reported opportunities pause, "
+                       "Update is sent; remote content and replies leave search and pages); "
+                       "remove (our reported objects are deleted, Delete is sent; remote "
+                       "content is deleted here); block_actor (the reported actor is "
+                       "blocked, see /api/v1/admin/actors); block_domain (the reported "
+                       "actor's domain gets a block rule). Blocking an actor of this "
+                       "instance is refused (422)."},
             "reason": {"type": "string", "maxLength": 1000}}},
         "ReportResolved": {"allOf": [{"$ref": REF.format(model="Report")}, {
-            "type": "object", "properties": {"removed": {"type": "array", "items": text},
-                                             "hidden": {"type": "array", "items": text}}}]},
+            "type": "object", "properties": {
+                "removed": {"type": "array", "items": text},
+                "hidden": {"type": "array", "items": text},
+                "blocked": {"type": "object", "description": "With block_actor or "
+                            "block_domain: the actor or domain and what the block removed"}}}]},
+        "ActorBlockInput": {"type": "object", "required": ["actor"], "properties": {
+            "actor": {"type": "string", "format": "uri", "description": "A remote actor's "
+                      "id (not one of this instance)"},
+            "reason": {"type": "string", "maxLength": 1000}}},
+        "ActorBlock": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "actor": text, "domain": text, "reason": text,
+            "blocked_by": text, "created_at": {"type": "string", "format": "date-time"}}},
+        "ActorBlocked": {"allOf": [{"$ref": REF.format(model="ActorBlock")}, {
+            "type": "object", "properties": {"removed": {"type": "object", "properties": {
+                k: {"type": "integer"} for k in ("followers", "following", "deliveries",
+                                                 "content", "interactions",
+                                                 "responses")}}}}]},
+        "ActorBlockList": _items("ActorBlock"),
     }
 
 
@@ -459,6 +479,7 @@ def _admin_operations() -> dict[str, dict[str, Any]]:
     domain = {"name": "domain", "in": "path", "required": True, "schema": {"type": "string"},
               "description": "The domain of the rule."}
     delivery_id = {**ID, "schema": {"type": "integer"}, "description": "The delivery's id."}
+    block_id = {**ID, "schema": {"type": "integer"}, "description": "The block's id."}
     text = {"type": "string"}
     return {
         "/api/v1/admin/federation": {
@@ -478,6 +499,18 @@ def _admin_operations() -> dict[str, dict[str, Any]]:
             "delete": _op("admin_remove_domain", "Remove a domain's rule", 204, None,
                           (400, 403, 404), params=(domain, _query(
                               "reason", "Why (for the audit log)", text)), tag="admin")},
+        "/api/v1/admin/actors": {
+            "get": _op("admin_actor_blocks", "Every blocked remote actor, newest first", 200,
+                       "ActorBlockList", (400, 403), tag="admin"),
+            "post": _op("admin_block_actor", "Block one remote actor (its follows, content, "
+                        "interactions and responses go; its inbox posts get 403)", 201,
+                        "ActorBlocked", body_errors, body="ActorBlockInput", tag="admin")},
+        "/api/v1/admin/actors/{id}": {
+            "get": _op("admin_actor_block", "One actor block", 200, "ActorBlock", (403, 404),
+                       params=(block_id,), tag="admin"),
+            "delete": _op("admin_unblock_actor", "Lift an actor block", 204, None, (403, 404),
+                          params=(block_id, _query("reason", "Why (for the audit log)",
+                                                   text)), tag="admin")},
         "/api/v1/admin/audit": {"get": _op(
             "admin_audit", "The audit log, oldest first", 200, "AuditList", (400, 403),
             params=(_query("since", "ISO 8601 date or time", text),

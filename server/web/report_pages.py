@@ -1,4 +1,5 @@
-"""`/verwaltung/meldungen` (admins only): the moderation queue — open reports first, one
+"""`/verwaltung/meldungen` (admins only; the report form `/verwaltung/meldungen/senden` also
+for staff, roles in `REPORTER_ROLES`): the moderation queue — open reports first, one
 report with its comment, who reported it and the reported actor and objects, and the actions
 (dismiss, hide, remove, block actor, block domain) with a reason. Through
 `usecases.reports.resolve`, the use case of `POST /api/v1/admin/reports/{id}/resolve`."""
@@ -19,6 +20,7 @@ from mitwirken.server.web.admin_web import (
     audit_name,
     reason_of,
     require_admin,
+    require_reporter,
 )
 from mitwirken.server.web.auth import check_csrf, redirect
 from mitwirken.server.web.errors import page_error
@@ -66,28 +68,58 @@ async def list_page(request: web.Request) -> web.Response:
     return _list(request)
 
 
+SINGLE = "einzeln"  # the hidden `form` field of the report form on its own page
+SENT = N_("Die Meldung ist an den Server des Inhalts unterwegs.")
+
+
+def _send_form(request: web.Request, *, notice: str | None = None, error: str | None = None,
+               values: dict[str, str] | None = None, status: int = 200) -> web.Response:
+    return render(request, "report_send.html", {
+        "values": values or {"object": request.query.get("objekt", "")[:2000]},
+        "notice": notice, "error": error, "admin": _is_admin(request)},
+        status=status, headers=NO_STORE)
+
+
+def _is_admin(request: web.Request) -> bool:
+    session = require_reporter(request)
+    return session.account.role == "admin"
+
+
+async def send_form(request: web.Request) -> web.Response:
+    """The report form on its own page (admins and staff), linked from remote content on the
+    search and review pages: `?objekt=URL` fills in the address."""
+    require_reporter(request)
+    return _send_form(request)
+
+
 async def send_submit(request: web.Request) -> web.Response:
     """Report remote content to its origin: a `Flag` from the instance actor (as
-    `POST /api/v1/admin/reports` and `mitwirken report send`)."""
-    session = require_admin(request)
+    `POST /api/v1/admin/reports` and `mitwirken report send`). Admins and staff; the answer is
+    the form's own page, or for an admin sending from the reports screen that screen."""
+    session = require_reporter(request)
     form = await request.post()
     check_csrf(request, form)
     url, comment = text_value(form, "object")[:2000], reason_of(form, "comment")
     values = {"object": url, "comment": text_value(form, "comment")[:2000]}
+    single = text_value(form, "form") == SINGLE or session.account.role != "admin"
+    answer = _send_form if single else _list
     if not url.startswith(("https://", "http://")):
-        return _list(request, values=values, status=422,
-                     error=N_("Bitte die Adresse (URL) des gemeldeten Inhalts angeben."))
+        log.info("web_report_invalid reason=no_url account=%d", session.account.id)
+        return answer(request, values=values, status=422,
+                      error=N_("Bitte die Adresse (URL) des gemeldeten Inhalts angeben."))
     if comment is None:
-        return _list(request, values=values, status=422, error=REASON_TOO_LONG)
+        return answer(request, values=values, status=422, error=REASON_TOO_LONG)
     try:
         report = reports.send(request.app[STORE], request.app[SERVICES].urls, url, comment,
                               request.app[CLOCK](), by=audit_name(session))
     except reports.UnknownObject:
-        return _list(request, values=values, status=404,
-                     error=N_("Dieser Inhalt ist hier nicht bekannt."))
+        log.info("web_report_invalid reason=unknown_object account=%d", session.account.id)
+        return answer(request, values=values, status=404,
+                      error=N_("Dieser Inhalt ist hier nicht bekannt."))
     request.app[SERVICES].workers.delivery.wake()
-    log.info("web_report_sent account=%d report=%s", session.account.id, report["id"])
-    return _list(request, notice=N_("Die Meldung ist an den Server des Inhalts unterwegs."))
+    log.info("web_report_sent account=%d role=%s report=%s", session.account.id,
+             session.account.role, report["id"])
+    return answer(request, notice=SENT, values={"object": "", "comment": ""})
 
 
 def _report_id(request: web.Request) -> int:
@@ -106,8 +138,11 @@ def _report(request: web.Request) -> dict[str, Any]:
 
 def _detail(request: web.Request, report: dict[str, Any], *, error: str | None = None,
             values: dict[str, str] | None = None, status: int = 200) -> web.Response:
+    target = reports.reported_actor(request.app[STORE], request.app[URLS], report["objects"])
     return render(request, "report.html", {
         "report": report, "objects": _objects(request, report["objects"]),
+        "target": target, "target_is_ours": bool(target and target.startswith(
+            request.app[URLS].base + "/")),
         "state_names": STATE_NAMES, "action_names": ACTION_NAMES, "error": error,
         "direction_names": DIRECTION_NAMES, "done_names": DONE_NAMES,
         "values": values or {}, "notice": NOTICES.get(request.query.get("hinweis", ""))},

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from mitwirken.models.vocab import label as vocab_label
 from mitwirken.server.app_keys import JINJA, SETTINGS, URLS
+from mitwirken.server.usecases.reports import REPORTER_ROLES
 from mitwirken.server.web import i18n
 from mitwirken.server.web.request_keys import csrf_token, current_session
 
@@ -42,6 +43,7 @@ def make_environment() -> jinja2.Environment:
     # The callables come with each render's context; these mark the newstyle semantics
     # (`_("… %(name)s", name=x)`, escaped like any other output).
     env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.globals["reporter_roles"] = REPORTER_ROLES  # who sees „Melden“ at remote content
     return env
 
 

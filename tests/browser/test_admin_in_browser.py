@@ -1,8 +1,8 @@
 """The instance admin in the browser: from the dashboard to `Föderation` (switch to allow-list
-mode, add a rule, upload Mastodon's CSV), `Meldungen` (a report from a Mastodon server is
-dismissed with a reason) and `Zustellung` (a failing domain with its status and error, retried
-now). axe-core passes on the three pages; screenshots at 1280 and 390 px (no horizontal
-overflow) are kept in tests/browser/artefacts/."""
+mode, add a rule, upload Mastodon's CSV, block one remote actor), `Meldungen` (a report from
+a Mastodon server is dismissed with a reason) and `Zustellung` (a failing domain with its
+status and error, retried now). axe-core passes on the pages; screenshots at 1280 and 390 px
+(no horizontal overflow) are kept in tests/browser/artefacts/."""
 
 from __future__ import annotations
 
@@ -82,6 +82,18 @@ async def test_admin_runs_federation_reports_and_delivery(page: Page, site, axe_
     await page.get_by_label("Regel für werbung.example", exact=True).select_option("block")
     await page.get_by_role("button", name="Regel ändern: werbung.example").click()
     await expect(page.get_by_role("heading", name="werbung.example: Sperren")).to_be_visible()
+    # One remote actor blocked by its URL (its follows, content and replies go)
+    await page.get_by_label("Adresse (URL) des Kontos").fill(
+        "https://mastodon.example/users/werbebot")
+    await page.locator("#block-reason").fill("Werbekonto")
+    await page.get_by_role("button", name="Konto sperren").click()
+    await expect(page.get_by_role("status")).to_contain_text("Das Konto ist gesperrt")
+    await expect(page.get_by_role("heading", name="https://mastodon.example/users/werbebot")
+                 ).to_be_visible()
+    await expect(page.locator("main")).to_contain_text("Begründung: Werbekonto")
+    await page.locator("#konten").scroll_into_view_if_needed()
+    await no_serious_violations(page, axe_script, "admin-actor-blocks")
+    await _both_widths(page, "admin-actor-blocks")
 
     # Meldungen
     await page.get_by_role("link", name="Meldungen", exact=True).click()
@@ -127,3 +139,29 @@ async def test_admin_runs_federation_reports_and_delivery(page: Page, site, axe_
     await expect(page.get_by_label("Einer anderen Stadt folgen")).to_be_visible()
     await no_serious_violations(page, axe_script, "admin-network")
     await _both_widths(page, "admin-network")
+
+
+async def test_staff_open_the_report_form_from_the_dashboard(page: Page, site, axe_script):
+    """Staff (the Anlaufstelle) report remote content on the form's own page; the rest of the
+    admin screens stay closed to them."""
+    add_account(site.settings, "anlauf@musterstadt.example", "staff")
+    await page.goto(f"{site.url}/anmelden")
+    await page.get_by_label("E-Mail", exact=True).fill("anlauf@musterstadt.example")
+    await page.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.get_by_role("link", name="Einen Inhalt oder ein Konto einer anderen Instanz "
+                           "melden").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Einen Inhalt aus dem Netzwerk melden")
+    await no_serious_violations(page, axe_script, "staff-report-form")
+    await _both_widths(page, "staff-report-form")
+    await page.get_by_label("Adresse des Inhalts oder Kontos").fill(
+        "https://unbekannt.example/notes/1")
+    await page.get_by_label("Kommentar für den anderen Server (freiwillig)").fill("Spam")
+    await page.get_by_role("button", name="Melden", exact=True).click()
+    await expect(page.get_by_role("alert")).to_have_text("Dieser Inhalt ist hier nicht bekannt.")
+    await expect(page.get_by_label("Adresse des Inhalts oder Kontos")).to_have_value(
+        "https://unbekannt.example/notes/1")
+    await no_serious_violations(page, axe_script, "staff-report-form-error")
+    response = await page.goto(f"{site.url}/verwaltung/meldungen")
+    assert response is not None and response.status == 403

@@ -504,6 +504,15 @@ class Peer:
     def post(self, content: str) -> dict:
         return self.call("POST", "/post", {"content": content})
 
+    def flag(self, objects: list[str], content: str, *, inbox_of: str | None = None,
+             expect: int = 200) -> dict:
+        """A Flag (a report) naming `objects` (the reported actor first), delivered to the
+        inbox of `inbox_of` (default: the first object, an actor)."""
+        body: dict[str, Any] = {"objects": objects, "content": content}
+        if inbox_of is not None:
+            body["inboxOf"] = inbox_of
+        return self.call("POST", "/flag", body, expect=expect)
+
     def forge(self, inbox: str, *, spec: str, tamper: str) -> dict:
         return self.call("POST", "/forge", {"inbox": inbox, "spec": spec, "tamper": tamper})
 

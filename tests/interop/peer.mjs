@@ -40,6 +40,7 @@ import {
   CryptographicKey,
   Delete,
   Endpoints,
+  Flag,
   Follow,
   isActor,
   Like,
@@ -839,6 +840,26 @@ const routes = {
     });
     const result = await send(ctx, "followers", create, { preferSharedInbox: true });
     return { ...result, noteId: noteId.href, followers: [...state.followers.keys()] };
+  },
+
+  "POST /flag": async (body) => {
+    // A report as Mastodon sends one: a Flag whose object lists the reported actor first,
+    // then its objects, with the comment as content, delivered to the reported actor's
+    // server (here: the inbox of the first object's actor).
+    const ctx = ctxForControl();
+    const objects = Array.isArray(body.objects) ? body.objects : [];
+    if (objects.length === 0 || !objects.every((o) => typeof o === "string")) {
+      throw new HttpError(400, "objects (a list of URLs) required");
+    }
+    const target = await lookupActor(ctx, body.inboxOf ?? objects[0]);
+    const flag = new Flag({
+      id: newId("activities"),
+      actor: ctx.getActorUri(USERNAME),
+      objects: objects.map((o) => new URL(o)),
+      content: body.content ?? "",
+      to: target.id,
+    });
+    return { ...(await send(ctx, recipientOf(target), flag)), target: target.id.href };
   },
 
   "POST /forge": async (body) => {

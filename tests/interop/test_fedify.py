@@ -12,6 +12,9 @@ Scenarios (docs/INTEROP.md):
   6. Mitwirken looks up and follows the peer (signed GETs) and receives its posts
   7. the peer replies directly to an opportunity; the organisation answers through the API
      and the peer receives the answer, verified, in its thread, addressed to it alone
+  8. reports both ways: the peer's Flag becomes a report, Mitwirken's Flag (from its
+     instance actor) reaches the peer verified; block_actor on a report about the peer
+     sends it a Reject of its follows and refuses its next activity with 403
 
 The tests share one peer and one Mitwirken per session and run in file order, but each
 one sets up what it needs (follows, a published opportunity) if an earlier test did not.
@@ -600,3 +603,82 @@ def test_7_direct_reply_is_answered_in_its_thread(world: World) -> None:
     assert m.api("GET", f"/api/v1/responses/{item['id']}", org=ORG,
                  expect=200)["state"] == "answered"
     world.report["scenario_7"] = {"answer": answer["body"], "message": sent}
+
+
+# ---------------------------------------------------------------------------------------
+# 8. Reports both ways, and block_actor refusing the peer (issue 15)
+# ---------------------------------------------------------------------------------------
+
+
+def _open_report(m: h.Mitwirken, activity_id: str) -> dict | None:
+    items = m.api("GET", "/api/v1/admin/reports?state=open", org=CITY, expect=200)["items"]
+    return next((r for r in items if r["activity_id"] == activity_id), None)
+
+
+def test_8_flags_both_ways_and_block_actor_refuses_the_peer(world: World) -> None:
+    m, peer = world.mitwirken, world.peer
+    published = world.publish("Helfer*innen für das Nachbarschaftsfest")
+    ap_id, opportunity_id = published["ap_id"], published["response"]["id"]
+    org = m.actor_id(ORG)
+
+    # The peer reports the organisation and its opportunity, as Mastodon does (the actor
+    # first, then the objects, the comment as content); Mitwirken keeps it as an open report
+    incoming = peer.flag([org, ap_id], "Bitte prüfen: Angaben fehlen")
+    delivered(incoming)
+    report = h.poll(lambda: _open_report(m, incoming["activityId"]),
+                    message="the peer's Flag never became a report")
+    assert report["reporter"] == peer.actor_id and report["objects"] == [org, ap_id]
+    assert report["comment"] == "Bitte prüfen: Angaben fehlen"
+    refused = m.request("POST", f"/api/v1/admin/reports/{report['id']}/resolve",
+                        json_body={"action": "block_actor", "reason": "x"},
+                        token=m.tokens[CITY])
+    assert refused.status == 422, refused  # the reported actor is ours
+    m.api("POST", f"/api/v1/admin/reports/{report['id']}/resolve",
+          {"action": "dismiss", "reason": "Angaben ergänzt"}, org=CITY, expect=200)
+
+    # The peer replies; Mitwirken reports the reply to its origin: a Flag from the instance
+    # actor reaches the peer's inbox, verified by Fedify
+    reply = peer.reply(ap_id, "Kauft lieber bei uns ein!")
+    delivered(reply)
+    h.poll(lambda: reply["noteId"] in {r.get("id") for r in world.interactions(
+        opportunity_id).get("replies", [])}, message="the reply was never recorded")
+    sent = m.api("POST", "/api/v1/admin/reports",
+                 {"object": reply["noteId"], "comment": "Werbung"}, org=CITY, expect=202)
+    assert sent["objects"] == [peer.actor_id, reply["noteId"]]
+    outgoing = peer.wait_for_activity(
+        lambda a: a["type"] == "Flag" and a["actor"] == f"{m.base}/actor",
+        "the Flag from Mitwirken's instance actor")
+    assert outgoing["verified"] and "Werbung" in json.dumps(outgoing["raw"])
+    assert reply["noteId"] in json.dumps(outgoing["raw"]["object"])
+
+    # A report naming the peer and its reply (as another server would forward it) is
+    # resolved with block_actor: the peer's follows end with a Reject, and its next
+    # activity is refused with 403
+    about_peer = peer.flag([peer.actor_id, reply["noteId"]], "Werbekonto", inbox_of=org)
+    delivered(about_peer)
+    report = h.poll(lambda: _open_report(m, about_peer["activityId"]),
+                    message="the Flag about the peer never became a report")
+    resolved = m.api("POST", f"/api/v1/admin/reports/{report['id']}/resolve",
+                     {"action": "block_actor", "reason": "Werbekonto"}, org=CITY, expect=200)
+    assert resolved["blocked"]["actor"] == peer.actor_id
+    follow_ids = {r["activityId"] for r in world.follows.values()}
+    rejects = h.poll(lambda: [a for a in peer.inbox("Reject") if a["objectId"] in follow_ids]
+                     or None, message="no Reject of the peer's follows arrived")
+    assert all(a["verified"] for a in rejects)
+    assert peer.actor_id not in m.followers(ORG)
+    blocked = peer.call("POST", "/like", {"objectId": ap_id}, expect=502)
+    statuses = {d["status"] for d in blocked["deliveries"] if d["method"] == "POST"}
+    assert statuses == {403}, blocked["deliveries"]
+    assert peer.actor_id not in world.interactions(opportunity_id).get("likes", [])
+
+    # Lifting the block lets the peer through again
+    (block,) = [b for b in m.api("GET", "/api/v1/admin/actors", org=CITY, expect=200)["items"]
+                if b["actor"] == peer.actor_id]
+    lifted = m.request("DELETE", f"/api/v1/admin/actors/{block['id']}?reason=Test",
+                       token=m.tokens[CITY])
+    assert lifted.status == 204, lifted
+    delivered(peer.like(ap_id))
+    world.follows.clear()  # the block ended them; a later scenario follows again
+    world.report["scenario_8"] = {"incoming_flag": incoming["activity"],
+                                  "outgoing_flag": outgoing["body"],
+                                  "refused_statuses": sorted(statuses)}

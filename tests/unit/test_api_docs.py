@@ -127,7 +127,10 @@ def test_guide_has_the_examples_it_promises():
                    ("GET", "$BASE/api/v1/admin/instances"),
                    ("GET", "$BASE/api/v1/admin/delivery-health"),
                    ("POST", "$BASE/api/v1/admin/deliveries/retry"),
-                   ("POST", "$BASE/api/v1/admin/reports/999999/resolve")]:
+                   ("POST", "$BASE/api/v1/admin/reports/999999/resolve"),
+                   ("GET", "$BASE/api/v1/admin/actors"), ("POST", "$BASE/api/v1/admin/actors"),
+                   ("GET", "$BASE/api/v1/admin/actors/$BLOCK_ID"),
+                   ("DELETE", "$BASE/api/v1/admin/actors/$BLOCK_ID")]:
         assert needed in calls, needed
     minimal = {"title": "Lesepat:in gesucht", "description": "Markdown …", "kind": "regular",
                "contact": {"email": "info@example.org"}}
@@ -193,8 +196,9 @@ async def test_every_example_answers_as_documented(guide_client):
         assert resp.status == ex.status, f"{where}: {resp.status} {raw[:300]!r}"
         actual = json.loads(raw) if raw else None
         if ex.status == 201 and "/responses/" not in ex.url:
-            key = "$ID" if "/opportunities" in ex.url else "$PRACTICE_ID"
-            variables[key] = actual["id"]
+            key = ("$ID" if "/opportunities" in ex.url else
+                   "$BLOCK_ID" if "/admin/actors" in ex.url else "$PRACTICE_ID")
+            variables[key] = str(actual["id"])
         if ex.header:
             assert resp.headers.get(ex.header[0]) == fill(ex.header[1]), where
         if ex.body is None:

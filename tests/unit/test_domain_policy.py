@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mitwirken.models import deliveries, domain_policy
-from mitwirken.models.domain_policy import Mode, Policy
+from mitwirken.models import actor_blocks, deliveries, domain_policy
+from mitwirken.models.domain_policy import Mode, Policy, PolicyCache
 from mitwirken.models.store import Store
 from mitwirken.models.web_names import WebNameError
 from mitwirken.server.usecases import moderation
@@ -46,10 +46,10 @@ def test_allowlist_mode_refuses_every_unlisted_domain(store):
     assert domain_policy.is_refused(store, "fremd.example")
     assert not domain_policy.is_refused(store, "a.partner.example")
     assert domain_policy.verdict(store, "laut.example") == "limited"  # listed, but limited
-    assert moderation.delivery_decision(store, "fremd.example") == "hold"
-    assert moderation.delivery_decision(store, "partner.example") == "send"
+    assert moderation.delivery_decision(PolicyCache(store), "fremd.example") == "hold"
+    assert moderation.delivery_decision(PolicyCache(store), "partner.example") == "send"
     moderation.block_domain(store, "boese.example", "", NOW)
-    assert moderation.delivery_decision(store, "boese.example") == "cancel"
+    assert moderation.delivery_decision(PolicyCache(store), "boese.example") == "cancel"
     moderation.set_federation_mode(store, Mode.OPEN, NOW)
     assert not domain_policy.is_refused(store, "fremd.example")
 
@@ -102,3 +102,44 @@ def test_removing_a_rule_and_unblocking(store):
     assert moderation.remove_domain_rule(store, "laut.example", NOW)
     assert not moderation.remove_domain_rule(store, "laut.example", NOW)
     assert domain_policy.list_rules(store) == []
+
+
+def test_kept_verdicts_never_outlive_a_rule_or_a_mode_switch(store):
+    policy = PolicyCache(store)
+    assert not policy.is_refused("boese.example")
+    assert not policy.is_blocked("a.boese.example")
+    moderation.block_domain(store, "boese.example", "Spam", NOW)
+    assert policy.is_refused("boese.example")  # the very next question sees the block
+    assert policy.is_blocked("a.boese.example")
+    moderation.set_federation_mode(store, Mode.ALLOWLIST, NOW)
+    assert policy.is_refused("fremd.example")
+    moderation.allow_domain(store, "fremd.example", "Partnerstadt", NOW)
+    assert not policy.is_refused("fremd.example")
+    moderation.limit_domain(store, "fremd.example", "", NOW)
+    assert policy.verdict("fremd.example") == "limited"
+
+
+def test_a_rule_written_by_another_process_reaches_the_kept_verdicts(tmp_path):
+    server = Store.open(tmp_path / "mitwirken.db")
+    cli = Store.open(tmp_path / "mitwirken.db")  # e.g. `mitwirken block import` meanwhile
+    try:
+        policy = PolicyCache(server)
+        assert policy.verdict("boese.example") == "federates"
+        moderation.block_domain(cli, "boese.example", "Spam", NOW)
+        assert policy.verdict("boese.example") == "refused"
+        moderation.unblock_domain(cli, "boese.example", NOW)
+        assert policy.verdict("boese.example") == "federates"
+    finally:
+        server.close()
+        cli.close()
+
+
+def test_a_kept_actor_answer_never_outlives_an_actor_block(store):
+    policy = PolicyCache(store)
+    troll = "https://laut.example/users/troll"
+    assert not policy.actor_blocked(troll)
+    block_id = actor_blocks.add(store, troll, "laut.example", "Beleidigungen", "admin", NOW)
+    assert policy.actor_blocked(troll)  # the next request sees it
+    assert not policy.actor_blocked("https://laut.example/users/andere")
+    actor_blocks.remove(store, block_id)
+    assert not policy.actor_blocked(troll)

@@ -15,6 +15,7 @@ from mitwirken.federation.inbox import InboxDeps, InboxPost, Outcome, Verdict, r
 from mitwirken.federation.remote import RemoteActors, parse_actor
 from mitwirken.federation.signatures import sign_headers
 from mitwirken.models import domain_policy
+from mitwirken.models.domain_policy import PolicyCache
 from mitwirken.models.store import Store
 
 PUB, PRIV = generate_rsa_public_private_key()
@@ -54,7 +55,7 @@ class Inbox:
         self.deps = InboxDeps(store=self.store, actors=self.actors,
                               our_hosts=frozenset({"city.example"}), scheme="https",
                               max_body_bytes=10_000, clock=lambda: NOW,
-                              commit=GroupCommit(self.store))
+                              commit=GroupCommit(self.store), policy=PolicyCache(self.store))
 
     def rows(self) -> int:
         return int(self.store.scalar("SELECT count(*) FROM inbox_items") or 0)

@@ -36,6 +36,7 @@ OWNERS = {
     "federation_settings": "domain_policy",
     "audit_log": "audit",
     "reports": "reports",
+    "actor_blocks": "actor_blocks",
     "instances": "instances",
     "deliveries": "deliveries",
     "domain_health": "deliveries",
