@@ -80,18 +80,19 @@ _OriginalId = Annotated[
     str | None, *text(N_("Die Kennung aus dem Ursprungssystem"), 500, required=False)
 ]
 _CauseAreas = Annotated[list[CauseArea], vocab_list(
-    MAX_CAUSE_AREAS, f"Bitte höchstens {MAX_CAUSE_AREAS} Engagementbereiche auswählen."
+    MAX_CAUSE_AREAS, N_("Bitte höchstens {max_items} Engagementbereiche auswählen.")
 )]
 _ActivityTypes = Annotated[list[ActivityType], vocab_list(
-    MAX_ACTIVITY_TYPES, f"Bitte höchstens {MAX_ACTIVITY_TYPES} Tätigkeiten auswählen."
+    MAX_ACTIVITY_TYPES, N_("Bitte höchstens {max_items} Tätigkeiten auswählen.")
 )]
-_SuitableFor = Annotated[list[SuitableFor], vocab_list(len(SuitableFor), "Zu viele Angaben.")]
+_SuitableFor = Annotated[list[SuitableFor], vocab_list(len(SuitableFor), N_("Zu viele Angaben."))]
 _RequiredDocuments = Annotated[
-    list[RequiredDocument], vocab_list(len(RequiredDocument), "Zu viele Angaben.")
+    list[RequiredDocument], vocab_list(len(RequiredDocument), N_("Zu viele Angaben."))
 ]
-_Offers = Annotated[list[Offer], vocab_list(len(Offer), "Zu viele Angaben.")]
-_ApplyChannels = Annotated[list[ApplyChannel], vocab_list(len(ApplyChannel), "Zu viele Angaben.")]
-_Places = Annotated[list[Place], bounded_list(20, "Bitte höchstens 20 Orte angeben.")]
+_Offers = Annotated[list[Offer], vocab_list(len(Offer), N_("Zu viele Angaben."))]
+_ApplyChannels = Annotated[list[ApplyChannel],
+                           vocab_list(len(ApplyChannel), N_("Zu viele Angaben."))]
+_Places = Annotated[list[Place], bounded_list(20, N_("Bitte höchstens 20 Orte angeben."))]
 _MinAge = Annotated[int | None, number_range("Das Mindestalter", 0, 99, "Jahren")]
 _ReplyDays = Annotated[int, number_range("Die Antwortzeit", 1, 60, "Tagen")]
 _VolunteersNeeded = Annotated[
@@ -190,8 +191,9 @@ class Opportunity(EditorModel):
                 problem(
                     "places_left",
                     "places_left_too_high",
-                    "Es können nicht mehr Plätze frei sein als Freiwillige gesucht werden "
-                    f"(gesucht: {self.volunteers_needed}).",
+                    N_("Es können nicht mehr Plätze frei sein als Freiwillige gesucht werden "
+                       "(gesucht: {needed})."),
+                    needed=self.volunteers_needed,
                 )
             )
         self._check_apply_channels(problems)

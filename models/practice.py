@@ -90,7 +90,8 @@ def _check_licence(value: str) -> str:
         return value
     choices = ", ".join(licence.value for licence in Licence)
     raise german_error(
-        "unknown_licence", f"Unbekannte Lizenz. Bitte eine dieser Lizenzen wählen: {choices}."
+        "unknown_licence", N_("Unbekannte Lizenz. Bitte eine dieser Lizenzen wählen: {choices}."),
+        choices=choices,
     )
 
 
@@ -109,13 +110,13 @@ _SectionText = Annotated[
 ]
 _City = Annotated[str | None, *text(N_("Der Ortsname"), 100, required=False)]
 _LicenceId = Annotated[str, AfterValidator(_check_licence)]
-_Partners = Annotated[list[Partner], bounded_list(30, "Bitte höchstens 30 Partner angeben.")]
-_Sectors = Annotated[list[Sector], vocab_list(len(Sector), "Zu viele Angaben.")]
+_Partners = Annotated[list[Partner], bounded_list(30, N_("Bitte höchstens 30 Partner angeben."))]
+_Sectors = Annotated[list[Sector], vocab_list(len(Sector), N_("Zu viele Angaben."))]
 _Themes = Annotated[
-    list[PracticeTheme], vocab_list(MAX_THEMES, f"Bitte höchstens {MAX_THEMES} Themen auswählen.")
+    list[PracticeTheme], vocab_list(MAX_THEMES, N_("Bitte höchstens {max_items} Themen auswählen."))
 ]
 _Attachments = Annotated[
-    list[Attachment], bounded_list(20, "Bitte höchstens 20 Dokumente anhängen.")
+    list[Attachment], bounded_list(20, N_("Bitte höchstens 20 Dokumente anhängen."))
 ]
 
 
