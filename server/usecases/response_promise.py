@@ -6,6 +6,7 @@ only, none below five responses."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from statistics import median
 from typing import TypedDict
@@ -17,6 +18,7 @@ from mitwirken.models import responses as repo
 from mitwirken.models.opportunity import Opportunity
 from mitwirken.models.responses import ResponseRow
 from mitwirken.models.store import Store, iso
+from mitwirken.models.text_marks import N_
 from mitwirken.models.working_days import BERLIN, working_days_between
 
 log = logging.getLogger("mitwirken.responses")
@@ -85,17 +87,23 @@ def overdue(store: Store, now: datetime) -> list[Overdue]:
             for r in repo.overdue(store, now)]
 
 
-def reply_rate(store: Store, organisation: str, now: datetime) -> tuple[str, str] | None:
+def reply_rate(store: Store, organisation: str, now: datetime,
+               tr: Callable[[str], str] = N_) -> tuple[str, str] | None:
     """The statistics as a profile field, e.g. ("Antwortet", "9 von 10 in 5 Werktagen");
-    None below five responses."""
+    None below five responses. `tr` translates the value's text (the profile page's
+    language; the actor document stays German)."""
     figures = stats(store, organisation, now)
     if figures["answered_in_time"] is None:
         return None
     promises = {r["promise_days"] for r in repo.timings(
         store, organisation, now - timedelta(days=STATS_WINDOW_DAYS))}
-    promise = f"in {promises.pop()} Werktagen" if len(promises) == 1 \
-        else "in der zugesagten Zeit"
-    return "Antwortet", f"{figures['answered_in_time']} von {figures['responses']} {promise}"
+    values = {"answered": figures["answered_in_time"], "total": figures["responses"]}
+    if len(promises) == 1:
+        text = tr(N_("%(answered)s von %(total)s in %(days)s Werktagen")) % {
+            **values, "days": promises.pop()}
+    else:
+        text = tr(N_("%(answered)s von %(total)s in der zugesagten Zeit")) % values
+    return N_("Antwortet"), text
 
 
 def promise_days(store: Store, urls: Urls, object_ap_id: str | None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 
@@ -9,15 +10,17 @@ from aiohttp import web
 
 from mitwirken.federation import collections as coll
 from mitwirken.federation.actors import actor_to_ap, profile_fields
+from mitwirken.federation.as_types import PropertyValue
 from mitwirken.models import actors as actor_repo
 from mitwirken.models import content_store, follows
 from mitwirken.models import outbox as outbox_repo
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.store import Store
 from mitwirken.models.text_marks import N_
-from mitwirken.models.vocab import label
+from mitwirken.models.vocab import Sector, label
 from mitwirken.server.app_keys import CLOCK, STORE, URLS
 from mitwirken.server.usecases import response_promise
+from mitwirken.server.web import i18n
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.negotiation import ap_response, wants_activity_json
 from mitwirken.server.web.paging import collection_response
@@ -64,9 +67,21 @@ PROFILE_FIELD_NAMES = (N_("Website"), N_("Sprechzeiten"), N_("Telefon"), N_("E-M
                        N_("Antwortet"))
 
 
-def _extra_fields(request: web.Request, actor: LocalActor) -> tuple[tuple[str, str], ...]:
-    rate = response_promise.reply_rate(request.app[STORE], actor.username, request.app[CLOCK]())
+def _extra_fields(request: web.Request, actor: LocalActor, tr: Callable[[str], str] = N_
+                  ) -> tuple[tuple[str, str], ...]:
+    rate = response_promise.reply_rate(request.app[STORE], actor.username, request.app[CLOCK](),
+                                       tr)
     return (rate,) if rate else ()
+
+
+def _page_fields(request: web.Request, actor: LocalActor) -> list[PropertyValue]:
+    """The profile fields in the page's language (the sector's label, the answer rate)."""
+    lang = i18n.locale_of(request)
+    fields = profile_fields(actor, _extra_fields(request, actor, i18n.gettext_of(request)))
+    if actor.sector and actor.sector in {s.value for s in Sector}:
+        sector = html.escape(label(Sector(actor.sector), lang))
+        fields = [{**f, "value": sector} if f["name"] == "Sektor" else f for f in fields]
+    return fields
 
 
 def _actor_json(request: web.Request) -> web.Response:
@@ -101,7 +116,7 @@ async def profile_page(request: web.Request) -> web.StreamResponse:
             "practices": content_store.list_objects(store, "practices",
                                                     username=actor.username, limit=50),
             "label": label,
-            "fields": profile_fields(actor, _extra_fields(request, actor)),
+            "fields": _page_fields(request, actor),
             "followers": followers,
             "orgs": orgs,
             "handle": f"@{actor.username}@{urls.domain}",

@@ -120,3 +120,18 @@ async def test_error_pages_forms_and_legal_pages_in_english(client):
     assert "lang" in privacy and "ein Jahr lang die gewählte Sprache" in privacy
     follow = await page(client, "/folgen", EN)
     assert "Your fediverse address" in follow and 'type="submit">Follow</button>' in follow
+
+
+async def test_organisation_profile_in_english(client):
+    html = await page(client, "/@tafel", EN)
+    for phrase in ("<dt>Sector</dt><dd>Civil society</dd>", "<dt>Office hours</dt>",
+                   "<dt>Phone</dt>", "Subscribe as a feed", "<h2>Follow</h2>", "<strong>0</strong> followers"):
+        assert phrase in html, phrase
+    de = await page(client, "/@tafel", DE)
+    assert "<dt>Sektor</dt><dd>Zivilgesellschaft</dd>" in de and "<h2>Folgen</h2>" in de
+    async with aiohttp.ClientSession() as bare, bare.get(
+            client.make_url("/actors/tafel"),
+            headers={"Accept": "application/activity+json", "Accept-Language": "en"}) as resp:
+        doc = await resp.json(content_type=None)
+    names = {f["name"]: f["value"] for f in doc["attachment"]}
+    assert names["Sektor"] == "Zivilgesellschaft"  # the actor document stays German
