@@ -125,7 +125,8 @@ async def test_error_pages_forms_and_legal_pages_in_english(client):
 async def test_organisation_profile_in_english(client):
     html = await page(client, "/@tafel", EN)
     for phrase in ("<dt>Sector</dt><dd>Civil society</dd>", "<dt>Office hours</dt>",
-                   "<dt>Phone</dt>", "Subscribe as a feed", "<h2>Follow</h2>", "<strong>0</strong> followers"):
+                   "<dt>Phone</dt>", "Subscribe as a feed", "<h2>Follow</h2>",
+                   "<strong>0</strong> followers"):
         assert phrase in html, phrase
     de = await page(client, "/@tafel", DE)
     assert "<dt>Sektor</dt><dd>Zivilgesellschaft</dd>" in de and "<h2>Folgen</h2>" in de
