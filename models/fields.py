@@ -317,7 +317,9 @@ def number_range(subject: str, low: float, high: float | None, unit: str = "") -
     Small ranges are explained as "zwischen low und high"; for open or very wide ranges (where
     the upper bound is only a sanity cap) the message names the bound that was crossed.
     """
-    suffix = f" {unit}" if unit else ""
+    # The messages are templates (marked for the pages' catalogue), with and without a unit.
+    texts = {"subject": subject, "unit": unit, "low_text": format_number(low),
+             "high_text": format_number(high) if high is not None else ""}
 
     def check(value: float | None) -> float | None:
         if value is None:
@@ -325,21 +327,20 @@ def number_range(subject: str, low: float, high: float | None, unit: str = "") -
         if value >= low and (high is None or value <= high):
             return value
         if high is not None and high - low <= 1000:
-            message = (
-                f"{subject} muss zwischen {format_number(low)} und "
-                f"{format_number(high)}{suffix} liegen."
-            )
-        elif value < low:  # NaN ends up here as well
-            message = (
-                f"{subject} darf nicht negativ sein."
-                if low == 0
-                else f"{subject} muss mindestens {format_number(low)}{suffix} betragen."
-            )
+            message = (N_("{subject} muss zwischen {low_text} und {high_text} {unit} liegen.")
+                       if unit else
+                       N_("{subject} muss zwischen {low_text} und {high_text} liegen."))
+        elif value < low and low == 0:  # NaN ends up here as well
+            message = N_("{subject} darf nicht negativ sein.")
+        elif value < low:
+            message = (N_("{subject} muss mindestens {low_text} {unit} betragen.") if unit
+                       else N_("{subject} muss mindestens {low_text} betragen."))
         elif high is not None and value > high:
-            message = f"{subject} darf höchstens {format_number(high)}{suffix} betragen."
+            message = (N_("{subject} darf höchstens {high_text} {unit} betragen.") if unit
+                       else N_("{subject} darf höchstens {high_text} betragen."))
         else:
-            message = f"{subject} muss eine Zahl sein."
-        raise german_error("out_of_range", message, low=low, high=high)
+            message = N_("{subject} muss eine Zahl sein.")
+        raise german_error("out_of_range", message, low=low, high=high, **texts)
 
     return AfterValidator(check)
 

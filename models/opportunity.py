@@ -93,12 +93,12 @@ _Offers = Annotated[list[Offer], vocab_list(len(Offer), N_("Zu viele Angaben."))
 _ApplyChannels = Annotated[list[ApplyChannel],
                            vocab_list(len(ApplyChannel), N_("Zu viele Angaben."))]
 _Places = Annotated[list[Place], bounded_list(20, N_("Bitte höchstens 20 Orte angeben."))]
-_MinAge = Annotated[int | None, number_range("Das Mindestalter", 0, 99, "Jahren")]
-_ReplyDays = Annotated[int, number_range("Die Antwortzeit", 1, 60, "Tagen")]
+_MinAge = Annotated[int | None, number_range(N_("Das Mindestalter"), 0, 99, N_("Jahren"))]
+_ReplyDays = Annotated[int, number_range(N_("Die Antwortzeit"), 1, 60, N_("Tagen"))]
 _VolunteersNeeded = Annotated[
-    int | None, number_range("Die Zahl der gesuchten Freiwilligen", 0, 100_000)
+    int | None, number_range(N_("Die Zahl der gesuchten Freiwilligen"), 0, 100_000)
 ]
-_PlacesLeft = Annotated[int | None, number_range("Die Zahl der freien Plätze", 0, 100_000)]
+_PlacesLeft = Annotated[int | None, number_range(N_("Die Zahl der freien Plätze"), 0, 100_000)]
 
 
 class Opportunity(EditorModel):

@@ -64,13 +64,13 @@ class Resources(EditorModel):
 
     budget_range: BudgetRange | None = None
     staff_hours_per_month: Annotated[
-        float | None, number_range("Die Zahl der Personalstunden pro Monat", 0, 744)
+        float | None, number_range(N_("Die Zahl der Personalstunden pro Monat"), 0, 744)
     ] = None
-    volunteers: Annotated[int | None, number_range("Die Zahl der Freiwilligen", 0, 1_000_000)] = (
-        None
-    )
+    volunteers: Annotated[
+        int | None, number_range(N_("Die Zahl der Freiwilligen"), 0, 1_000_000)
+    ] = None
     time_to_implement_months: Annotated[
-        float | None, number_range("Die Umsetzungsdauer", 0, 240, "Monaten")
+        float | None, number_range(N_("Die Umsetzungsdauer"), 0, 240, N_("Monaten"))
     ] = None
 
 

@@ -31,8 +31,8 @@ _PlaceName = Annotated[str | None, *text(N_("Der Name des Ortes"), 200, required
 _Street = Annotated[str | None, *text(N_("Die Straße"), 200, required=False)]
 _PostalCode = Annotated[str | None, *text(N_("Die Postleitzahl"), 10, required=False)]
 _Locality = Annotated[str | None, *text(N_("Der Ort"), 100, required=False)]
-_Latitude = Annotated[float | None, number_range("Der Breitengrad", -90, 90)]
-_Longitude = Annotated[float | None, number_range("Der Längengrad", -180, 180)]
+_Latitude = Annotated[float | None, number_range(N_("Der Breitengrad"), -90, 90)]
+_Longitude = Annotated[float | None, number_range(N_("Der Längengrad"), -180, 180)]
 
 
 class Place(EditorModel):

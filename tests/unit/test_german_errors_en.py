@@ -29,6 +29,7 @@ def test_german_by_default():
     assert de["description"] == "Die Beschreibung darf höchstens 10.000 Zeichen lang sein."
     assert de["contact.email"].startswith("Bitte eine gültige E-Mail-Adresse angeben")
     assert de["cause_areas"] == "Bitte höchstens 4 Engagementbereiche auswählen."
+    assert de["min_age"] == "Das Mindestalter muss zwischen 0 und 99 Jahren liegen."
 
 
 def test_english_with_the_pages_catalogue():
@@ -37,4 +38,5 @@ def test_english_with_the_pages_catalogue():
     assert en["description"] == "The description may be at most 10.000 characters long."
     assert en["contact.email"] == "Please give a valid e-mail address, e.g. info@verein.de."
     assert en["cause_areas"] == "Please choose at most 4 causes."
+    assert en["min_age"] == "The minimum age must be between 0 and 99 years."
     assert set(en) == set(errors())
