@@ -1,8 +1,9 @@
 """A city employee with no technical knowledge, in a real browser: logs in, creates an
 opportunity with the form, sees how Mastodon will show it, publishes, finds it on the public
 list and its page, confirms it ("noch aktuell") and closes it. axe-core checks the login
-page, the dashboard and the editor form; screenshots of the form with its preview at 1280
-and 390 px wide are kept in tests/browser/artefacts/."""
+page, the dashboard and the editor form; login, dashboard and the editor form (with and
+without the preview) fit a 360 px screen; screenshots of the form with its preview at 1280, 390
+and 360 px wide are kept in tests/browser/artefacts/."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import no_serious_violations, screenshot
+from tests.browser.conftest import fits_narrow, no_serious_violations, screenshot
 from tests.web_helpers import PASSWORD
 
 
@@ -22,6 +23,7 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     await page.set_viewport_size({"width": 390, "height": 844})
     await screenshot(page, "login-390")
     await page.set_viewport_size({"width": 1280, "height": 900})
+    await fits_narrow(page, "login")
 
     await page.get_by_label("E-Mail", exact=True).fill("anna@tafel.example")
     await page.get_by_label("Passwort", exact=True).fill("nicht das Passwort")
@@ -33,10 +35,12 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     await expect(page).to_have_url(f"{site.url}/verwaltung")
     await expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible()
     await no_serious_violations(page, axe_script, "dashboard")
+    await fits_narrow(page, "dashboard")
 
     await page.get_by_role("link", name="Neues Angebot").click()
     await expect(page.get_by_role("heading", name="Neues Angebot")).to_be_visible()
     await no_serious_violations(page, axe_script, "editor-form")
+    await fits_narrow(page, "editor form")
     await page.get_by_label("Titel", exact=True).fill("Vorlesen im Stadtteilcafé")
     await page.get_by_label("Beschreibung", exact=True).fill(
         "Sie lesen **einmal pro Woche** Kindern vor.\n\nKeine Vorkenntnisse nötig.")
@@ -65,6 +69,7 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the editor form is {width} px wide at 390 px"
     await page.set_viewport_size({"width": 1280, "height": 900})
+    await fits_narrow(page, "editor form with preview", shot="editor-preview-360")
 
     await page.get_by_role("button", name="Veröffentlichen").click()
     await expect(page.get_by_role("status")).to_have_text("Das Angebot ist veröffentlicht.")
