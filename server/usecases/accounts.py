@@ -23,7 +23,29 @@ log = logging.getLogger("mitwirken.accounts")
 
 LINK_DAYS = 7
 EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$")
-__all__ = ["ROLES", "Account", "AccountError", "Accounts", "NewAccount"]
+__all__ = ["ROLES", "Account", "AccountError", "AccountForbidden", "Accounts", "NewAccount",
+           "OwnAccount"]
+
+ADMIN_ONLY = "Konten der Administration legt nur die Administration an, ändert oder entfernt sie."
+MANAGERS_ONLY = "Konten verwalten nur die Anlaufstelle und die Administration."
+
+
+class AccountForbidden(AccountError):
+    """The person acting may not do this to that account (German message)."""
+
+
+class OwnAccount(AccountError):
+    """Nobody removes their own account (German message)."""
+
+
+def check_may_manage(by: Account | None, role: str) -> None:
+    """Who may add, reset or remove an account of `role`: the command line (`by` None) and
+    admins anything, staff the staff and editor accounts, editors nothing."""
+    if by is None or by.role == "admin":
+        return
+    if by.role != "staff" or role == "admin":
+        log.warning("account_change_refused by=%d by_role=%s role=%s", by.id, by.role, role)
+        raise AccountForbidden(MANAGERS_ONLY if by.role != "staff" else ADMIN_ONLY)
 
 
 @dataclass(frozen=True)
@@ -41,8 +63,10 @@ class Accounts:
         self.store = store
         self.clock = clock
 
-    def add(self, email: str, role: str, orgs: list[str], password: str | None = None
-            ) -> NewAccount:
+    def add(self, email: str, role: str, orgs: list[str], password: str | None = None,
+            *, by: Account | None = None) -> NewAccount:
+        """`by` is the person acting in the web UI (None: the command line)."""
+        check_may_manage(by, role)
         email = normalise_email(email)
         if len(email) > 254 or not EMAIL.match(email):
             raise AccountError(f"Keine gültige E-Mail-Adresse: {email}")
@@ -71,19 +95,23 @@ class Accounts:
     def list(self) -> list[Account]:
         return account_repo.list_all(self.store)
 
-    def remove(self, email: str) -> None:
+    def remove(self, email: str, *, by: Account | None = None) -> None:
         account = self.get(email)
+        check_may_manage(by, account.role)
+        if by is not None and by.id == account.id:
+            raise OwnAccount(N_("Das eigene Konto kann man hier nicht entfernen."))
         account_repo.remove(self.store, account.id)
-        log.info("account_removed id=%d", account.id)
+        log.info("account_removed id=%d by=%s", account.id, by.id if by else "cli")
 
-    def reset(self, email: str) -> str:
+    def reset(self, email: str, *, by: Account | None = None) -> str:
         """The old password and every session end; a new one-time link is returned."""
         account = self.get(email)
+        check_may_manage(by, account.role)
         with self.store.tx():
             account_repo.clear_password(self.store, account.id, self.clock())
             session_repo.delete_for_account(self.store, account.id)
             link = self.new_link(account)
-        log.info("account_reset id=%d", account.id)
+        log.info("account_reset id=%d by=%s", account.id, by.id if by else "cli")
         return link
 
     def new_link(self, account: Account) -> str:

@@ -1,6 +1,7 @@
-"""`/verwaltung/personen` (admins only): the web accounts — list, add (the one-time
+"""`/verwaltung/personen` (staff and admins): the web accounts — list, add (the one-time
 set-password link is shown once), reset a password, remove. Through `usecases.accounts`, the
-same use case as the `mitwirken user` commands."""
+same use case as the `mitwirken user` commands, which also decides who may touch which account
+(staff: staff and editor accounts; admins: all; nobody their own removal)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from mitwirken.models.actors import LocalActor
 from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import ACCOUNTS, SETTINGS, STORE
 from mitwirken.server.usecases import dashboard
+from mitwirken.server.usecases.accounts import AccountForbidden, OwnAccount
 from mitwirken.server.usecases.login import Session
 from mitwirken.server.web.admin_pages import NO_STORE
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
-from mitwirken.server.web.errors import page_error
+from mitwirken.server.web.errors import ApiError, page_error
 from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
@@ -27,11 +29,28 @@ ROLE_NAMES = {"admin": N_("Administration"),
 NOTICES = {"entfernt": N_("Das Konto ist entfernt; seine Anmeldungen sind beendet.")}
 
 
-def _admin(request: web.Request) -> Session:
+MANAGERS = ("admin", "staff")
+
+
+def _manager(request: web.Request) -> Session:
     session = require_session(request)
-    if session.account.role != "admin":
-        raise page_error(403, "forbidden", N_("Konten verwaltet nur die Administration."))
+    if session.account.role not in MANAGERS:
+        raise page_error(403, "forbidden", N_("Konten verwalten nur die Anlaufstelle und die "
+                         "Administration."))
     return session
+
+
+def _roles(session: Session) -> tuple[str, ...]:
+    """The roles this person may give (staff: no admin)."""
+    return ROLES if session.account.role == "admin" else tuple(r for r in ROLES if r != "admin")
+
+
+def _refused(exc: AccountError) -> ApiError:
+    if isinstance(exc, AccountForbidden):
+        return page_error(403, "forbidden", str(exc))
+    if isinstance(exc, OwnAccount):
+        return page_error(422, "own_account", str(exc))
+    return page_error(404, "not_found", str(exc))
 
 
 def _orgs(request: web.Request, session: Session) -> list[LocalActor]:
@@ -41,24 +60,28 @@ def _orgs(request: web.Request, session: Session) -> list[LocalActor]:
 def _page(request: web.Request, session: Session, *, link: str | None = None,
           error: str | None = None, status: int = 200, email: str = "") -> web.Response:
     return render(request, "people.html", {
-        "accounts": request.app[ACCOUNTS].list(), "roles": ROLES, "role_names": ROLE_NAMES,
+        "accounts": request.app[ACCOUNTS].list(), "roles": _roles(session),
+        "role_names": ROLE_NAMES,
         "orgs": _orgs(request, session), "link": link, "error": error, "email": email,
         "me": session.account, "notice": NOTICES.get(request.query.get("hinweis", ""))},
         status=status, headers={**NO_STORE, "Referrer-Policy": "no-referrer"})
 
 
 async def people_page(request: web.Request) -> web.Response:
-    return _page(request, _admin(request))
+    return _page(request, _manager(request))
 
 
 async def add_person(request: web.Request) -> web.Response:
-    session = _admin(request)
+    session = _manager(request)
     form = await request.post()
     check_csrf(request, form)
     email = str(form.get("email", ""))[:300]
     try:
         new = request.app[ACCOUNTS].add(email, str(form.get("role", "")),
-                                        [str(o) for o in form.getall("org", [])])
+                                        [str(o) for o in form.getall("org", [])],
+                                        by=session.account)
+    except AccountForbidden as exc:
+        raise _refused(exc) from exc
     except AccountError as exc:
         return _page(request, session, error=str(exc), status=422, email=email)
     log.info("web_account_added by=%d id=%d", session.account.id, new.account.id)
@@ -67,25 +90,22 @@ async def add_person(request: web.Request) -> web.Response:
 
 
 async def reset_person(request: web.Request) -> web.Response:
-    session = _admin(request)
+    session = _manager(request)
     form = await request.post()
     check_csrf(request, form)
     try:
-        link = request.app[ACCOUNTS].reset(str(form.get("email", "")))
+        link = request.app[ACCOUNTS].reset(str(form.get("email", "")), by=session.account)
     except AccountError as exc:
-        raise page_error(404, "not_found", str(exc)) from exc
+        raise _refused(exc) from exc
     return _page(request, session, link=request.app[SETTINGS].base_url + link)
 
 
 async def remove_person(request: web.Request) -> web.StreamResponse:
-    session = _admin(request)
+    session = _manager(request)
     form = await request.post()
     check_csrf(request, form)
-    email = str(form.get("email", ""))
-    if email.strip().lower() == session.account.email:
-        raise page_error(422, "own_account", N_("Das eigene Konto kann man hier nicht entfernen."))
     try:
-        request.app[ACCOUNTS].remove(email)
+        request.app[ACCOUNTS].remove(str(form.get("email", "")), by=session.account)
     except AccountError as exc:
-        raise page_error(404, "not_found", str(exc)) from exc
+        raise _refused(exc) from exc
     return redirect("/verwaltung/personen?hinweis=entfernt")

@@ -11,6 +11,7 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.server.app_keys import FOLLOW_LIMIT, SERVICES, STORE, URLS
 from mitwirken.server.usecases.remote_follow import CannotFollow, follow_page
 from mitwirken.server.web import i18n
+from mitwirken.server.web.origin_check import refuse_cross_site
 from mitwirken.server.web.templating import render
 
 
@@ -34,6 +35,7 @@ async def follow_form(request: web.Request) -> web.Response:
 
 
 async def follow_submit(request: web.Request) -> web.Response:
+    refuse_cross_site(request)
     form = await request.post()
     actor = _target(request, str(form.get("konto", "")))
     visitor = str(form.get("handle", "")).strip()

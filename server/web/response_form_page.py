@@ -13,6 +13,7 @@ from mitwirken.models import content_store
 from mitwirken.server.app_keys import RESPONSE_FORM_LIMIT, SERVICES, STORE, URLS
 from mitwirken.server.usecases import response_form
 from mitwirken.server.web.errors import ApiError
+from mitwirken.server.web.origin_check import refuse_cross_site
 from mitwirken.server.web.templating import render
 
 log = logging.getLogger("mitwirken.web")
@@ -31,6 +32,7 @@ async def opportunity_response(request: web.Request) -> web.Response:
     opp = content_store.get(store, "opportunities", object_id)
     if opp is None:
         raise ApiError(404, "not_found", "Unknown object.")
+    refuse_cross_site(request)
     if request.content_type not in FORM_TYPES:
         raise ApiError(415, "unsupported_media_type", "Bitte das Formular benutzen.")
     wait = request.app[RESPONSE_FORM_LIMIT].allow(request.remote or "?")

@@ -138,3 +138,26 @@ async def screenshot(page: Page, name: str) -> Path:
     path = ARTEFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+NARROW = 360  # the issue: "Responsive down to 360 px width"
+WIDE = {"width": 1280, "height": 900}
+WIDER_THAN = """(width) => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+        + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')"""
+
+
+async def fits_narrow(page: Page, what: str, shot: str | None = None,
+                      width: int = NARROW) -> None:
+    """At `width` px the page scrolls only vertically (scrollWidth <= width); the elements
+    sticking out are named when it does not. Back to 1280 px afterwards."""
+    await page.set_viewport_size({"width": width, "height": 740})
+    try:
+        scroll = await page.evaluate("document.documentElement.scrollWidth")
+        if shot:
+            await screenshot(page, shot)
+        culprits = [] if scroll <= width else await page.evaluate(WIDER_THAN, width)
+        assert scroll <= width, f"{what} is {scroll} px wide at {width} px: {culprits}"
+    finally:
+        await page.set_viewport_size(WIDE)

@@ -1,20 +1,22 @@
 """A city employee with no technical knowledge, in a real browser: logs in, creates an
 opportunity with the form, sees how Mastodon will show it, publishes, finds it on the public
 list and its page, confirms it ("noch aktuell") and closes it. axe-core checks the login
-page, the dashboard and the editor form; screenshots of the form with its preview at 1280
-and 390 px wide are kept in tests/browser/artefacts/."""
+page, the dashboard and the editor form; login, dashboard and the editor form (with and
+without the preview) fit a 360 px screen; screenshots of the form with its preview at 1280, 390
+and 360 px wide are kept in tests/browser/artefacts/."""
 
 from __future__ import annotations
 
 import re
 
+from icalendar import Calendar
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import no_serious_violations, screenshot
+from tests.browser.conftest import fits_narrow, no_serious_violations, screenshot
 from tests.web_helpers import PASSWORD
 
 
-async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
+async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script, tmp_path):
     await page.goto(f"{site.url}/")
     await page.get_by_role("link", name="Anmelden").click()
     await expect(page).to_have_url(f"{site.url}/anmelden")
@@ -22,6 +24,7 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     await page.set_viewport_size({"width": 390, "height": 844})
     await screenshot(page, "login-390")
     await page.set_viewport_size({"width": 1280, "height": 900})
+    await fits_narrow(page, "login")
 
     await page.get_by_label("E-Mail", exact=True).fill("anna@tafel.example")
     await page.get_by_label("Passwort", exact=True).fill("nicht das Passwort")
@@ -33,14 +36,18 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     await expect(page).to_have_url(f"{site.url}/verwaltung")
     await expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible()
     await no_serious_violations(page, axe_script, "dashboard")
+    await fits_narrow(page, "dashboard")
 
     await page.get_by_role("link", name="Neues Angebot").click()
     await expect(page.get_by_role("heading", name="Neues Angebot")).to_be_visible()
     await no_serious_violations(page, axe_script, "editor-form")
+    await fits_narrow(page, "editor form")
     await page.get_by_label("Titel", exact=True).fill("Vorlesen im Stadtteilcafé")
     await page.get_by_label("Beschreibung", exact=True).fill(
         "Sie lesen **einmal pro Woche** Kindern vor.\n\nKeine Vorkenntnisse nötig.")
     await page.get_by_label("Art des Engagements", exact=True).select_option("regular")
+    await page.get_by_label("Beginn", exact=True).fill("2027-03-03T16:00")
+    await page.get_by_label("Ende", exact=True).fill("2027-03-03T17:30")
     await page.get_by_label("Zeitangabe", exact=True).fill("Mittwochs 16–17 Uhr")
     await page.get_by_label("Stunden", exact=True).fill("1")
     await page.get_by_label("Bildung", exact=True).check()
@@ -65,6 +72,7 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the editor form is {width} px wide at 390 px"
     await page.set_viewport_size({"width": 1280, "height": 900})
+    await fits_narrow(page, "editor form with preview", shot="editor-preview-360")
 
     await page.get_by_role("button", name="Veröffentlichen").click()
     await expect(page.get_by_role("status")).to_have_text("Das Angebot ist veröffentlicht.")
@@ -75,11 +83,31 @@ async def test_log_in_publish_find_confirm_close(page: Page, site, axe_script):
     await page.set_viewport_size({"width": 1280, "height": 900})
 
     await page.goto(f"{site.url}/angebote")
+    await expect(page.get_by_role("link", name="Vorlesen im Stadtteilcafé")).to_be_visible()
+    # found in the search with a filter (its cause area), a wrong filter finds nothing
+    await page.get_by_role("link", name="Suche im Netzwerk").click()
+    await page.get_by_label("Suchbegriff").fill("Stadtteilcafé")
+    await page.get_by_text("Weitere Filter").click()
+    await page.get_by_label("Bereich").select_option(label="Kultur")
+    await page.get_by_role("button", name="Suchen").click()
+    await expect(page.get_by_role("status")).to_have_text("0 Treffer")
+    await expect(page.get_by_role("link", name="Vorlesen im Stadtteilcafé")).to_have_count(0)
+    await page.get_by_label("Bereich").select_option(label="Bildung")
+    await page.get_by_role("button", name="Suchen").click()
+    await expect(page.get_by_role("status")).to_have_text("1 Treffer")
     await page.get_by_role("link", name="Vorlesen im Stadtteilcafé").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Vorlesen im Stadtteilcafé")
     await expect(page.locator("body")).to_contain_text("lesen@tafel.example")
     detail = page.url
     assert re.search(r"/angebote/[a-z0-9]+$", detail)
+    async with page.expect_download() as info:
+        await page.get_by_role("link", name="In den Kalender").click()
+    saved = tmp_path / "angebot.ics"
+    await (await info.value).save_as(saved)
+    (event,) = Calendar.from_ical(saved.read_bytes()).walk("VEVENT")
+    assert str(event["summary"]) == "Vorlesen im Stadtteilcafé"
+    assert event.decoded("dtstart").isoformat() == "2027-03-03T15:00:00+00:00"  # 16:00 Berlin
+    assert str(event["url"]) == detail
 
     await page.goto(f"{site.url}/verwaltung")
     item = page.locator("li", has_text="Vorlesen im Stadtteilcafé")

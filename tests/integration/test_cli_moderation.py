@@ -147,3 +147,27 @@ def test_check_reports_the_federation_mode(settings, capsys):
     capsys.readouterr()
     assert run(settings, "check", "--offline") == 0
     assert "Föderation nur mit 1 erlaubten Domains; 0 Zustellungen" in capsys.readouterr().out
+
+
+MASTODON4_CSV = Path(__file__).resolve().parents[1] / "data" / "mastodon4_domain_blocks.csv"
+
+
+def test_the_newer_mastodon_export_with_reject_follows_imports(settings, capsys):
+    """Newer Mastodon versions add a seventh column, `#reject_follows` (the shape of Mastodon's
+    own import fixture, spec/fixtures/files/domain_blocks.csv). It is accepted; a limit rule
+    already makes every follow from that domain wait for approval."""
+    assert MASTODON4_CSV.read_text("utf-8").splitlines()[0].endswith(",#reject_follows")
+    assert run(settings, "block", "import", str(MASTODON4_CSV)) == 0
+    assert capsys.readouterr().out.strip() == (
+        "4 Domains übernommen: 1 blockiert, 2 eingeschränkt, 1 erlaubt.")
+    got = rules(settings)
+    assert {d: r["policy"] for d, r in got.items()} == {
+        "laut.example": "limit", "hetze.example": "block", "bilder.example": "allow",
+        "folgespam.example": "limit"}
+    assert got["hetze.example"]["reason"] == "Hassrede, Belästigung"
+    assert (got["hetze.example"]["reject_media"], got["hetze.example"]["obfuscate"]) == (1, 1)
+    # exported in the six columns every Mastodon version imports
+    assert run(settings, "block", "export") == 0
+    header, *lines = capsys.readouterr().out.splitlines()
+    assert header == "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate"
+    assert "folgespam.example,silence,false,false,Follow-Spam,false" in lines

@@ -124,3 +124,29 @@ async def test_the_form_is_on_profile_pages_and_rate_limited(fediverse):
     async with aiohttp.ClientSession() as session, session.post(
             f"{inst.local}/folgen", headers=HTML, data={"handle": "@a@b.test"}) as resp:
         assert resp.status == 429 and "Zu viele Versuche" in await resp.text()
+
+
+async def test_a_follow_post_from_another_site_is_refused(fediverse):
+    """The instance is reached on 127.0.0.1 but its public origin is http://city-a.test (as
+    behind a reverse proxy): that public origin is ours, anything else is refused."""
+    inst = await _city(fediverse)
+    masto = await FakeMastodon(fediverse.resolver).start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            for headers in ({"Origin": "http://evil.test"}, {"Origin": inst.local},
+                            {"Sec-Fetch-Site": "cross-site"},
+                            {"Sec-Fetch-Site": "same-site", "Origin": "http://city-a.test"}):
+                async with session.post(f"{inst.local}/folgen", headers={**HTML, **headers},
+                                        data={"handle": "@alice@mastodon.test"},
+                                        allow_redirects=False) as resp:
+                    assert resp.status == 403, headers
+                    assert "nur auf unserer eigenen Seite" in await resp.text()
+            assert not [r for r in masto.requests if "webfinger" in r[1]]
+            for headers in ({"Origin": "http://city-a.test", "Sec-Fetch-Site": "same-origin"},
+                            {"Sec-Fetch-Site": "none"}):
+                async with session.post(f"{inst.local}/folgen", headers={**HTML, **headers},
+                                        data={"handle": "@alice@mastodon.test"},
+                                        allow_redirects=False) as resp:
+                    assert resp.status == 303, headers
+    finally:
+        await masto.close()

@@ -160,3 +160,25 @@ async def test_one_address_may_send_ten_forms_in_ten_minutes(form):
     assert resp.status == 429 and int(resp.headers["Retry-After"]) > 0
     assert "Zu viele Anfragen" in await resp.text()
     assert client.app[STORE].scalar("SELECT count(*) FROM responses") == 10
+
+
+async def test_a_post_from_another_site_is_refused_and_nothing_stored(form):
+    """No per-visitor token on the shared page: the browser's Origin / Sec-Fetch-Site decide."""
+    client, clock, auth, opp, inbox = form
+    url = f"/angebote/{opp['id']}/rueckmeldung"
+    for headers in ({"Origin": "http://evil.example"},
+                    {"Sec-Fetch-Site": "cross-site", "Origin": "http://musterstadt.test"},
+                    {"Origin": "null"}):
+        resp = await client.post(url, data=fields(), headers={"Accept": "text/html", **headers})
+        assert resp.status == 403, headers
+        page = await resp.text()
+        assert "nur auf unserer eigenen Seite" in page and 'lang="de"' in page
+    items = (await (await client.get("/api/v1/responses", headers=auth)).json())["items"]
+    assert items == []
+    # our own page (behind the proxy the Origin is the public base_url, not the Host header)
+    for headers in ({"Origin": "http://musterstadt.test", "Sec-Fetch-Site": "same-origin"},
+                    {"Origin": "http://musterstadt.test:80"}, {}):
+        resp = await client.post(url, data=fields(), headers={"Accept": "text/html", **headers})
+        assert resp.status == 200 and "Danke!" in await resp.text(), headers
+    items = (await (await client.get("/api/v1/responses", headers=auth)).json())["items"]
+    assert len(items) == 3

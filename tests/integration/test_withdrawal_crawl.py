@@ -87,7 +87,8 @@ class Crawl:
                   "/verwaltung/meldungen/none"]
         paths += [f"/api/v1/admin/{p}" for p in (
             "federation", "domains", "domains/example.org", "audit", "reports", "instances",
-            "deliveries", "delivery-health")] + ["/api/v1/instance/domain_blocks", "/metrics"]
+            "deliveries", "delivery-health", "actors", "actors/1")] + [
+            "/api/v1/instance/domain_blocks", "/metrics"]
         for row in store.all("SELECT id, object_id FROM outbox"):
             paths += [urlsplit(row["id"]).path]
             if row["object_id"] and row["object_id"].startswith(self.base):

@@ -15,6 +15,9 @@ Scenarios (docs/INTEROP.md):
   8. reports both ways: the peer's Flag becomes a report, Mitwirken's Flag (from its
      instance actor) reaches the peer verified; block_actor on a report about the peer
      sends it a Reject of its follows and refuses its next activity with 403
+  9. follow approval: with `approval on` the peer's Follow waits; `reject` sends it a
+     verified Reject, `approve` a verified Accept; `remove-follower` sends a Reject and no
+     further deliveries; in allow-list mode its activities get 403 and nothing is fetched
 
 The tests share one peer and one Mitwirken per session and run in file order, but each
 one sets up what it needs (follows, a published opportunity) if an earlier test did not.
@@ -682,3 +685,94 @@ def test_8_flags_both_ways_and_block_actor_refuses_the_peer(world: World) -> Non
     world.report["scenario_8"] = {"incoming_flag": incoming["activity"],
                                   "outgoing_flag": outgoing["body"],
                                   "refused_statuses": sorted(statuses)}
+
+
+# ---------------------------------------------------------------------------------------
+# 9. Follow approval, removing a follower, allow-list mode — against the real peer
+# ---------------------------------------------------------------------------------------
+
+
+def _deliveries_to(m: h.Mitwirken, origin: str) -> set[int]:
+    """Ids of the queued or sent deliveries to the peer's inboxes."""
+    items = m.api("GET", "/api/v1/admin/deliveries?limit=500", org=CITY, expect=200)["items"]
+    return {d["id"] for d in items if d["inbox"].startswith(origin)}
+
+
+def _peer_follows(world: World, username: str) -> dict:
+    """The peer sends a Follow; returns the follow result (its Accept is not awaited)."""
+    result = world.peer.follow(world.mitwirken.handle(username))
+    delivered(result)
+    return result
+
+
+def _answer_to(peer: h.Peer, kind: str, follow_id: str) -> dict:
+    return peer.wait_for_activity(lambda a: a["type"] == kind and a["objectId"] == follow_id,
+                                  f"a {kind} of Follow {follow_id}")
+
+
+def test_9_approval_removal_and_allowlist_with_the_peer(world: World) -> None:
+    m, peer = world.mitwirken, world.peer
+    data = ("--data", str(m.data), "--as", ORG)
+    world.follows.clear()
+    m.cli("approval", "on", *data, "--reason", "Interop-Test")
+    try:
+        # With approval on, the peer's Follow waits: no Accept, a pending follower
+        waiting = _peer_follows(world, ORG)
+        h.poll(lambda: f"{peer.actor_id}\t(pending)" in m.followers(ORG),
+               message=lambda: f"no pending request of the peer: {m.followers(ORG)}")
+        assert not [a for a in peer.inbox("Accept") if a["objectId"] == waiting["activityId"]]
+
+        # Rejected: the peer gets a verified Reject of exactly that Follow, and no follower
+        m.cli("reject", peer.actor_id, *data)
+        rejected = _answer_to(peer, "Reject", waiting["activityId"])
+        assert rejected["verified"] is True and rejected["actor"] == m.actor_id(ORG)
+        assert peer.actor_id not in "\n".join(m.followers(ORG))
+
+        # Approved: a verified Accept of the new Follow, and the peer follows
+        again = _peer_follows(world, ORG)
+        h.poll(lambda: f"{peer.actor_id}\t(pending)" in m.followers(ORG),
+               message="the second request never became pending")
+        m.cli("approve", peer.actor_id, *data)
+        accepted = _answer_to(peer, "Accept", again["activityId"])
+        assert accepted["verified"] is True
+        assert peer.actor_id in m.followers(ORG)
+    finally:
+        m.cli("approval", "off", *data)
+
+    # A post now reaches the peer (the control case: its delivery is queued by the publishing
+    # request itself) ...
+    before = _deliveries_to(m, peer.origin)
+    first = m.api("POST", "/api/v1/opportunities",
+                  {"title": "Vorlesen im Seniorenheim", "description": "Jeden Mittwoch.",
+                   "kind": "regular", "contact": {"email": "info@example.org"}},
+                  org=ORG, expect=201)
+    assert _deliveries_to(m, peer.origin) - before, "no delivery to the follower was queued"
+    peer.wait_for_activity(lambda a: a["type"] == "Create" and a["objectId"] == first["ap_id"],
+                           "the Create to the approved follower")
+
+    # ... removing the follower sends it a verified Reject and no further deliveries
+    m.cli("remove-follower", peer.actor_id, *data, "--reason", "Interop-Test")
+    removed = _answer_to(peer, "Reject", again["activityId"])
+    assert removed["verified"] is True
+    assert peer.actor_id not in m.followers(ORG)
+    before = _deliveries_to(m, peer.origin)
+    m.api("POST", "/api/v1/opportunities",
+          {"title": "Begleitung zum Arzt", "description": "Nach Absprache.", "kind": "regular",
+           "contact": {"email": "info@example.org"}}, org=ORG, expect=201)
+    assert _deliveries_to(m, peer.origin) == before, "a delivery to the removed follower"
+
+    # Allow-list mode with nothing listed: the peer's like is refused with 403, and nothing is
+    # fetched from the peer for it; open mode lets it through again
+    seen = len(peer.requests())
+    m.api("POST", "/api/v1/admin/federation", {"mode": "allowlist"}, org=CITY, expect=200)
+    try:
+        refused = peer.call("POST", "/like", {"objectId": first["ap_id"]}, expect=502)
+        statuses = {d["status"] for d in refused["deliveries"] if d["method"] == "POST"}
+        assert statuses == {403}, refused["deliveries"]
+        assert len(peer.requests()) == seen, peer.requests()[seen:]
+    finally:
+        m.api("POST", "/api/v1/admin/federation", {"mode": "open"}, org=CITY, expect=200)
+    delivered(peer.like(first["ap_id"]))
+    world.report["scenario_9"] = {"reject": rejected["body"], "accept": accepted["body"],
+                                  "removed": removed["body"],
+                                  "allowlist_statuses": sorted(statuses)}
