@@ -161,3 +161,12 @@ async def test_a_page_with_any_other_cookie_is_never_kept(client):
     assert len(kept) == before
     resp, _html = await text_of(client, "/praxis", {**HTML, "Cookie": "lang=en"})
     assert "ETag" in resp.headers and len(kept) == before + 1
+
+
+@pytest.mark.parametrize("cookie", ["lang=fr", "lang=", 'lang="en', "lang=EN"])
+async def test_a_foreign_or_broken_language_cookie_falls_back(client, cookie):
+    """Only `de` and `en` count; anything else in the cookie is ignored (then the header)."""
+    for accept, lang in (("en", "en"), ("de", "de"), ("", "de")):
+        _resp, html = await text_of(client, "/", {**HTML, "Cookie": cookie,
+                                                   "Accept-Language": accept})
+        assert f'<html lang="{lang}">' in html, (cookie, accept)
