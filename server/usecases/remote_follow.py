@@ -27,9 +27,11 @@ FOLLOW_INTENT_REL = "https://w3id.org/fep/3b86/Follow"
 class CannotFollow(Exception):
     """The handle could not be turned into a follow page; `message` is German, for the form."""
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, message: str, reason: str, **values: str) -> None:
         super().__init__(reason)
-        self.message = message
+        self.template = message  # marked (N_); `values` fill its %(name)s fields
+        self.values = values
+        self.message = message % values if values else message
         self.reason = reason
 
 
@@ -73,5 +75,6 @@ async def follow_page(fetcher: Fetcher, visitor: str, our_handle: str, our_actor
                 return url
             log.info("remote_follow_refused handle=%s domain=%s reason=foreign_template",
                      visitor[:100], host)
-    raise CannotFollow("Ihr Server bietet keinen Weg an, von hier aus zu folgen. Suchen Sie "
-                       f"dort nach {our_handle} und klicken Sie auf „Folgen“.", "no_template")
+    raise CannotFollow(N_("Ihr Server bietet keinen Weg an, von hier aus zu folgen. Suchen Sie "
+                          "dort nach %(handle)s und klicken Sie auf „Folgen“."), "no_template",
+                       handle=our_handle)

@@ -52,5 +52,7 @@ async def follow_submit(request: web.Request) -> web.Response:
         target = await follow_page(request.app[SERVICES].fetcher, visitor,
                                    f"{actor.username}@{urls.domain}", urls.actor(actor.username))
     except CannotFollow as exc:
-        return _form(request, actor, handle=visitor, error=exc.message, status=400)
+        error = i18n.gettext_of(request)(exc.template) % exc.values if exc.values \
+            else exc.message
+        return _form(request, actor, handle=visitor, error=error, status=400)
     raise web.HTTPSeeOther(target)
