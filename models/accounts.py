@@ -11,13 +11,21 @@ from datetime import datetime
 from typing import Literal, cast
 
 from mitwirken.models.store import Store, iso
+from mitwirken.models.text_marks import N_
 
 Role = Literal["admin", "staff", "editor"]
 ROLES: tuple[Role, ...] = ("admin", "staff", "editor")
 
 
 class AccountError(Exception):
-    """An account cannot be created or found; the message is German, for the admin."""
+    """An account cannot be created or found; the message is German, for the admin.
+    `template` is the same message as a marked text (`N_`) with `%(name)s` fields filled by
+    `values`, so a page in another language can translate it."""
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template % values if values else template)
+        self.template = template
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,8 @@ def create(store: Store, email: str, role: Role, orgs: list[str], password_hash:
            now: datetime) -> Account:
     with store.tx():
         if by_email(store, email) is not None:
-            raise AccountError(f"Es gibt bereits ein Konto mit der E-Mail-Adresse {email}.")
+            raise AccountError(N_("Es gibt bereits ein Konto mit der E-Mail-Adresse %(email)s."),
+                               email=email)
         cur = store.execute(
             "INSERT INTO accounts (email, role, password_hash, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?)", [email, role, password_hash, iso(now), iso(now)])

@@ -69,15 +69,17 @@ class Accounts:
         check_may_manage(by, role)
         email = normalise_email(email)
         if len(email) > 254 or not EMAIL.match(email):
-            raise AccountError(f"Keine gültige E-Mail-Adresse: {email}")
+            raise AccountError(N_("Keine gültige E-Mail-Adresse: %(email)s"), email=email)
         if role not in ROLES:
-            raise AccountError(f"Unbekannte Rolle {role!r}: admin, staff oder editor.")
+            raise AccountError(N_("Unbekannte Rolle %(role)r: admin, staff oder editor."),
+                               role=role)
         if role == "editor" and not orgs:
             raise AccountError(N_("Ein Konto mit der Rolle editor braucht mindestens eine "
                                "Organisation (--org)."))
         for username in orgs:
             if actor_repo.kind_of(self.store, username) not in ("org", "city"):
-                raise AccountError(f"Keine Organisation mit dem Benutzernamen {username!r}.")
+                raise AccountError(N_("Keine Organisation mit dem Benutzernamen %(username)r."),
+                                   username=username)
         hashed = passwords.hash_password(password) if password is not None else None
         account = account_repo.create(self.store, email, role_of(role),
                                       orgs if role == "editor" else [], hashed, self.clock())
@@ -89,7 +91,8 @@ class Accounts:
     def get(self, email: str) -> Account:
         account = account_repo.by_email(self.store, normalise_email(email))
         if account is None:
-            raise AccountError(f"Kein Konto mit der E-Mail-Adresse {normalise_email(email)}.")
+            raise AccountError(N_("Kein Konto mit der E-Mail-Adresse %(email)s."),
+                               email=normalise_email(email))
         return account
 
     def list(self) -> list[Account]:
@@ -175,4 +178,4 @@ def role_of(value: str) -> Role:
     for role in ROLES:
         if role == value:
             return role
-    raise AccountError(f"Unbekannte Rolle {value!r}: admin, staff oder editor.")
+    raise AccountError(N_("Unbekannte Rolle %(role)r: admin, staff oder editor."), role=value)

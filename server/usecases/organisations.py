@@ -149,8 +149,9 @@ class Organisations:
     def _editor(self, email: str) -> Account:
         account = account_repo.by_email(self.store, email.strip().lower())
         if account is None:
-            raise AccountError(f"Kein Konto mit der E-Mail-Adresse {email.strip().lower()}.")
+            raise AccountError(N_("Kein Konto mit der E-Mail-Adresse %(email)s."),
+                               email=email.strip().lower())
         if account.role != "editor":
-            raise AccountError(f"{account.email} sieht als Anlaufstelle oder Administration "
-                               "schon alle Organisationen.")
+            raise AccountError(N_("%(email)s sieht als Anlaufstelle oder Administration schon "
+                                  "alle Organisationen."), email=account.email)
         return account

@@ -104,6 +104,17 @@ def gettext_of(request: web.Request) -> Callable[[str], str]:
     return translations(locale_of(request)).gettext
 
 
+def message_of(request: web.Request, exc: Exception) -> str:
+    """An exception's message in the page's language: translated through its marked
+    `template` and `values` where it has them (`AccountError`), else as it is."""
+    template = getattr(exc, "template", None)
+    if not isinstance(template, str):
+        return str(exc)
+    values = getattr(exc, "values", None) or {}
+    text = gettext_of(request)(template)
+    return text % values if values else text
+
+
 def date_text(dt: datetime, locale: str) -> str:
     """"6. Dezember 2026" / "6 December 2026" — the wording of the federated posts."""
     return date_span(dt, dt, locale)

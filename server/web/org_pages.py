@@ -139,10 +139,11 @@ async def new_submit(request: web.Request) -> web.StreamResponse:
     try:
         actor = organisations(request).add(values["username"], values)
     except ValidationError as exc:
-        return _invalid(request, session, state, german_errors(exc, i18n.gettext_of(request)), None)
-    except ActorError as exc:
-        return _invalid(request, session, state, [{"field": "username", "message": str(exc)}],
+        return _invalid(request, session, state, german_errors(exc, i18n.gettext_of(request)),
                         None)
+    except ActorError as exc:
+        return _invalid(request, session, state,
+                        [{"field": "username", "message": i18n.message_of(request, exc)}], None)
     log.info("web_org_added by=%d username=%s", session.account.id, actor.username)
     return redirect("/verwaltung/organisationen?hinweis=angelegt")
 
@@ -177,7 +178,8 @@ async def assign_submit(request: web.Request) -> web.StreamResponse:
     try:
         account = organisations(request).assign(actor.username, text_value(form, "email"))
     except AccountError as exc:
-        return _list(request, session, error=(actor.username, str(exc)), status=422)
+        return _list(request, session, error=(actor.username, i18n.message_of(request, exc)),
+                     status=422)
     log.info("web_org_editor_assigned by=%d username=%s account=%d", session.account.id,
              actor.username, account.id)
     return redirect("/verwaltung/organisationen?hinweis=zugeordnet")
@@ -193,7 +195,8 @@ async def unassign_submit(request: web.Request) -> web.StreamResponse:
         account = organisations(request).unassign(actor.username,
                                                   int(raw) if raw.isdigit() else 0)
     except AccountError as exc:
-        return _list(request, session, error=(actor.username, str(exc)), status=422)
+        return _list(request, session, error=(actor.username, i18n.message_of(request, exc)),
+                     status=422)
     log.info("web_org_editor_unassigned by=%d username=%s account=%d", session.account.id,
              actor.username, account.id)
     return redirect("/verwaltung/organisationen?hinweis=entfernt")

@@ -16,6 +16,7 @@ from mitwirken.server.app_keys import ACCOUNTS, SETTINGS, STORE
 from mitwirken.server.usecases import dashboard
 from mitwirken.server.usecases.accounts import AccountForbidden, OwnAccount
 from mitwirken.server.usecases.login import Session
+from mitwirken.server.web import i18n
 from mitwirken.server.web.admin_pages import NO_STORE
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
 from mitwirken.server.web.errors import ApiError, page_error
@@ -45,12 +46,12 @@ def _roles(session: Session) -> tuple[str, ...]:
     return ROLES if session.account.role == "admin" else tuple(r for r in ROLES if r != "admin")
 
 
-def _refused(exc: AccountError) -> ApiError:
+def _refused(request: web.Request, exc: AccountError) -> ApiError:
     if isinstance(exc, AccountForbidden):
-        return page_error(403, "forbidden", str(exc))
+        return page_error(403, "forbidden", i18n.message_of(request, exc))
     if isinstance(exc, OwnAccount):
-        return page_error(422, "own_account", str(exc))
-    return page_error(404, "not_found", str(exc))
+        return page_error(422, "own_account", i18n.message_of(request, exc))
+    return page_error(404, "not_found", i18n.message_of(request, exc))
 
 
 def _orgs(request: web.Request, session: Session) -> list[LocalActor]:
@@ -81,9 +82,10 @@ async def add_person(request: web.Request) -> web.Response:
                                         [str(o) for o in form.getall("org", [])],
                                         by=session.account)
     except AccountForbidden as exc:
-        raise _refused(exc) from exc
+        raise _refused(request, exc) from exc
     except AccountError as exc:
-        return _page(request, session, error=str(exc), status=422, email=email)
+        return _page(request, session, error=i18n.message_of(request, exc), status=422,
+                     email=email)
     log.info("web_account_added by=%d id=%d", session.account.id, new.account.id)
     return _page(request, session, link=request.app[SETTINGS].base_url + (new.link or ""),
                  status=201)
@@ -96,7 +98,7 @@ async def reset_person(request: web.Request) -> web.Response:
     try:
         link = request.app[ACCOUNTS].reset(str(form.get("email", "")), by=session.account)
     except AccountError as exc:
-        raise _refused(exc) from exc
+        raise _refused(request, exc) from exc
     return _page(request, session, link=request.app[SETTINGS].base_url + link)
 
 
@@ -107,5 +109,5 @@ async def remove_person(request: web.Request) -> web.StreamResponse:
     try:
         request.app[ACCOUNTS].remove(str(form.get("email", "")), by=session.account)
     except AccountError as exc:
-        raise _refused(exc) from exc
+        raise _refused(request, exc) from exc
     return redirect("/verwaltung/personen?hinweis=entfernt")

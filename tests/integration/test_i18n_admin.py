@@ -133,3 +133,16 @@ async def test_setting_a_password_in_english(web, settings):
     resp = await web.post(new.link, headers=HTML, data={
         "csrf": csrf_of(html), "password": "ein langer Satz", "password2": "anders"})
     assert "The two entries do not match." in await resp.text()
+
+
+async def test_account_errors_with_values_in_english(web):
+    await login(web, "admin@stadt.example", PASSWORD)
+    token = await page_csrf(web, "/verwaltung/personen")
+    resp = await web.post("/verwaltung/personen", headers=HTML, data={
+        "csrf": token, "email": "anna@tafel.example", "role": "staff"})
+    assert resp.status == 422
+    assert "There is already an account with the e-mail address anna@tafel.example." \
+        in await resp.text()
+    resp = await web.post("/verwaltung/personen", headers=HTML, data={
+        "csrf": token, "email": "kein-at", "role": "staff"})
+    assert resp.status == 422 and "Not a valid e-mail address: kein-at" in await resp.text()
