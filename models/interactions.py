@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Literal, TypedDict
 
 from mitwirken.models.store import Store, iso
+from mitwirken.models.web_names import in_domain
 
 InteractionKind = Literal["reply", "like", "announce"]
 
@@ -43,6 +44,15 @@ def remove(store: Store, id_: str, actor: str) -> bool:
 def remove_all_by(store: Store, actor: str) -> int:
     """A remote actor was deleted: everything they did with our objects goes."""
     return int(store.execute("DELETE FROM interactions WHERE actor = ?", [actor]).rowcount)
+
+
+def remove_all_from_domain(store: Store, domain: str) -> int:
+    """A blocked domain: everything its actors (and its subdomains') did with our objects
+    goes. Returns how many rows."""
+    actors = [r["actor"] for r in store.all("SELECT DISTINCT actor FROM interactions")
+              if in_domain(r["actor"], domain)]
+    with store.tx():
+        return sum(remove_all_by(store, actor) for actor in actors)
 
 
 def actor_of(store: Store, id_: str) -> str | None:

@@ -17,6 +17,7 @@ from typing import Literal, TypedDict
 from mitwirken.models.ids import new_id
 from mitwirken.models.states import IllegalTransition, StateMachine, update_state
 from mitwirken.models.store import Store, iso
+from mitwirken.models.web_names import in_domain
 
 TABLE = "responses"
 Visibility = Literal["direct", "public", "form"]
@@ -170,6 +171,19 @@ def remove_all_by(store: Store, sender_id: str) -> int:
     if ids:
         with store.tx():
             _remove(store, ids)
+    return len(ids)
+
+
+def remove_all_from_domain(store: Store, domain: str) -> int:
+    """A blocked domain: every response its actors (and its subdomains') started goes, with
+    all its messages. Returns how many responses."""
+    ids = [r["id"] for r in store.all("SELECT id, sender_id FROM responses "
+                                      "WHERE sender_id IS NOT NULL")
+           if in_domain(r["sender_id"], domain)]
+    if ids:
+        with store.tx():
+            for start in range(0, len(ids), 500):
+                _remove(store, ids[start:start + 500])
     return len(ids)
 
 

@@ -8,7 +8,8 @@ every admin action. Shared by the CLI, the admin API and the inbox handlers.
   keeps deliveries to it `held` (released when the domain is allowed or the mode is open).
 - Blocking a domain has GoToSocial's documented effects, in one transaction: its followers go,
   our follows of its actors end, pending and held deliveries to it are cancelled, its content
-  disappears, and its inbox requests get 403 from then on.
+  disappears with its actors' likes, boosts, replies, comments and responses on our objects,
+  and its inbox requests get 403 from then on.
 - Limiting a domain: its follows wait for approval, its content waits for review (stored,
   not searchable) until an admin approves it.
 
@@ -32,6 +33,7 @@ from mitwirken.models import (
     interactions,
     outbox,
     remote_content,
+    responses,
     search,
 )
 from mitwirken.models.domain_policy import DomainBlock, Mode, Policy, RuleFlags
@@ -52,6 +54,8 @@ class BlockResult(TypedDict):
     following: int
     deliveries: int
     content: int
+    interactions: int
+    responses: int
 
 
 class RuleResult(TypedDict):
@@ -151,7 +155,9 @@ def public_domain_blocks(store: Store) -> list[dict[str, str]]:
 def block_domain(store: Store, domain: str, reason: str, now: datetime, *,
                  by: str = "system", flags: RuleFlags | None = None) -> BlockResult:
     """Block a domain: its followers go, pending deliveries to it are cancelled, its content
-    disappears, and its inbox requests get 403 from now on (GoToSocial's documented effects).
+    disappears with what its actors (and its subdomains') did with our objects (likes, boosts,
+    replies, comments and responses), and its inbox requests get 403 from now on
+    (GoToSocial's documented effects).
     Raises `WebNameError` (nothing written) for a name that is not a domain."""
     domain = domain_policy.normalise(domain)
     with store.tx():
@@ -159,12 +165,16 @@ def block_domain(store: Store, domain: str, reason: str, now: datetime, *,
         followers, following = follows.remove_domain(store, domain)
         cancelled = deliveries.cancel_pending_for_domain(store, domain, now, "domain blocked")
         content = purge_domain(store, domain)
+        n_interactions = interactions.remove_all_from_domain(store, domain)
+        n_responses = responses.remove_all_from_domain(store, domain)
         result = BlockResult(domain=domain, followers=followers, following=following,
-                             deliveries=cancelled, content=content)
+                             deliveries=cancelled, content=content,
+                             interactions=n_interactions, responses=n_responses)
         audit.record(store, actor=by, action="domain.block", target=domain, reason=reason,
                      details=dict(result), now=now)
     log.info("domain_blocked domain=%s by=%s followers=%d following=%d deliveries=%d "
-             "content=%d", domain, by, followers, following, cancelled, content)
+             "content=%d interactions=%d responses=%d", domain, by, followers, following,
+             cancelled, content, n_interactions, n_responses)
     return result
 
 
