@@ -26,12 +26,15 @@ class Interaction(TypedDict):
 
 
 def record(store: Store, *, kind: InteractionKind, id_: str, object_id: str, actor: str,
-           now: datetime, content: str | None = None, url: str | None = None) -> bool:
-    """Store one interaction; a repeated id changes nothing. True when it is new."""
+           now: datetime, content: str | None = None, url: str | None = None,
+           held: bool = False) -> bool:
+    """Store one interaction; a repeated id changes nothing. True when it is new. A `held`
+    one (a reply from a limited domain) is stored hidden: not listed, not counted, until an
+    admin approves it (`show_reply`)."""
     cur = store.execute(
         "INSERT OR IGNORE INTO interactions (id, kind, object_id, actor, content, url, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [id_, kind, object_id, actor, content, url, iso(now)])
+        "created_at, hidden_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [id_, kind, object_id, actor, content, url, iso(now), iso(now) if held else None])
     return cur.rowcount == 1
 
 

@@ -25,6 +25,7 @@ import logging
 from datetime import datetime
 from typing import Any, Literal, TypedDict
 
+from mitwirken.federation.remote import host
 from mitwirken.models import (
     audit,
     deliveries,
@@ -270,8 +271,13 @@ def set_federation_mode(store: Store, mode: Mode, now: datetime, *, by: str = "s
 
 
 def held_content(store: Store, limit: int = 200) -> list[remote_content.HeldObject]:
-    """Remote objects of limited domains waiting for review, oldest first."""
-    return remote_content.held(store, limit)
+    """Remote objects of limited domains waiting for review (or hidden), then the public
+    comments of limited domains waiting for review (kind `comment`), oldest first."""
+    comments = [remote_content.HeldObject(id=c["id"], kind="comment", actor=c["actor"],
+                                          origin=host(c["actor"]), received_at=c["received_at"],
+                                          review="held")
+                for c in responses.held_comments(store, limit)]
+    return (remote_content.held(store, limit) + comments)[:limit]
 
 
 def approve_content(store: Store, object_iri: str, now: datetime, *, by: str = "system",
@@ -281,7 +287,8 @@ def approve_content(store: Store, object_iri: str, now: datetime, *, by: str = "
     with store.tx():
         row = remote_content.get(store, object_iri)
         if row is None or row["review"] is None:
-            if not interactions.show_reply(store, object_iri):
+            released = responses.decide_held(store, object_iri, "approved")
+            if not interactions.show_reply(store, object_iri) and not released:
                 return False
         else:
             remote_content.set_review(store, object_iri, None)
@@ -300,7 +307,8 @@ def hide_content(store: Store, object_iri: str, now: datetime, *, by: str = "sys
     with store.tx():
         if remote_content.set_review(store, object_iri, "hidden"):
             search.remove(store, object_iri)
-        elif not interactions.hide_reply(store, object_iri, now):
+        elif not (interactions.hide_reply(store, object_iri, now)
+                  | responses.decide_held(store, object_iri, "hidden")):
             return False
         audit.record(store, actor=by, action="content.hide", target=object_iri,
                      reason=reason, now=now)
@@ -315,7 +323,8 @@ def remove_content(store: Store, object_iri: str, now: datetime, *, by: str = "s
     with store.tx():
         stored = remote_content.owner_and_review(store, object_iri)
         if stored is None:
-            if not interactions.remove_reply(store, object_iri):
+            if not (interactions.remove_reply(store, object_iri)
+                    | responses.decide_held(store, object_iri, "hidden")):
                 return False
         else:
             outbox.add_tombstone(store, object_iri, "Object", now, stored[0])

@@ -25,7 +25,7 @@ from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import follows, mails
+from mitwirken.models import domain_policy, follows, mails
 from mitwirken.models import responses as repo
 from mitwirken.models.accounts import Account
 from mitwirken.models.actors import LocalActor
@@ -344,6 +344,9 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
         return "ignored"
     sender = await _sender(ctx, actor)
     visibility = visibility_of(obj, sender)
+    # A limited domain's public comment waits for an admin's review (not listed, not
+    # counted); its expressions of interest reach the organisation as everyone's do.
+    held = visibility == "public" and domain_policy.verdict(ctx.store, host(actor)) == "limited"
     object_ap_id = parent if target else None
     days = promise_days(ctx.store, ctx.urls, object_ap_id)
     due = add_working_days(now, days)
@@ -356,14 +359,14 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
             sender_name=sender.name if sender else None,
             sender_handle=sender.handle if sender and sender.preferred_username else None,
             sender_inbox=sender.inbox if sender else None, promise_days=days, received=now,
-            due=due)
+            due=due, moderation="held" if held else None)
         repo.add_message(ctx.store, response_id, direction="in",
                          content=_content(obj.get("content")), at=now, note_id=note_id,
                          author=actor)
         if visibility == "public" and target:
-            _as_interaction(ctx, activity, parent)  # type: ignore[arg-type]
-    log.info("response_received id=%s organisation=%s visibility=%s object=%s", response_id,
-             organisation, visibility, object_ap_id)
+            _as_interaction(ctx, activity, parent, held=held)  # type: ignore[arg-type]
+    log.info("response_received id=%s organisation=%s visibility=%s object=%s held=%s",
+             response_id, organisation, visibility, object_ap_id, held)
     return "processed"
 
 
@@ -375,12 +378,14 @@ def _flooding(ctx: InboxContext, actor: str, note_id: str, now: datetime) -> boo
     return True
 
 
-def _as_interaction(ctx: InboxContext, activity: Activity, parent: str) -> State:
-    """A public reply to one of our objects is counted with the object, as before."""
+def _as_interaction(ctx: InboxContext, activity: Activity, parent: str, *,
+                    held: bool = False) -> State:
+    """A public reply to one of our objects is counted with the object, as before (a `held`
+    one only once an admin approved it)."""
     obj = activity["object"]
     url = obj.get("url") if isinstance(obj.get("url"), str) else None
     interactions.record(ctx.store, "reply", obj["id"], parent, activity["actor"], ctx.clock(),
-                        _content(obj.get("content")), url)
+                        _content(obj.get("content")), url, held=held)
     return "processed"
 
 
