@@ -424,7 +424,8 @@ def operations() -> dict[str, dict[str, Any]]:
         (400, 403), params=(_query("limit", "How many (1–500).", {"type": "integer",
                                                                    "default": 50}),),
         tag="admin")}
-    paths.update(_admin_operations())
+    for path, ops in _admin_operations().items():  # the city's token or an admin's session
+        paths[path] = {method: {**op, "security": ADMIN_SECURITY} for method, op in ops.items()}
     text = {"type": "string"}
     paths["/api/v1/search"] = {"get": {
         **_op("search", "Search local and remote opportunities and practice posts (public; "
@@ -473,8 +474,11 @@ def operations() -> dict[str, dict[str, Any]]:
     return dict(sorted(paths.items()))
 
 
+ADMIN_SECURITY = [{"bearerAuth": []}, {"adminSession": []}]
+
+
 def _admin_operations() -> dict[str, dict[str, Any]]:
-    """The admin API (city tokens only; other tokens get 403)."""
+    """The admin API (the city's token or an admin's session; others get 403)."""
     body_errors = (400, 403, 413, 415, 422)
     domain = {"name": "domain", "in": "path", "required": True, "schema": {"type": "string"},
               "description": "The domain of the rule."}
@@ -580,7 +584,11 @@ def _build(base_url: str) -> dict[str, Any]:
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer", "description": "A token from "
                 "`mitwirken token create --org USERNAME`: an organisation's token manages its "
-                "own objects, the city's token those of every local organisation."}},
+                "own objects, the city's token those of every local organisation."},
+                "adminSession": {
+                "type": "apiKey", "in": "cookie", "name": "mw_session", "description":
+                "The web UI's session of an admin (admin API only; staff and editor sessions "
+                "get 403). POST and DELETE need the session's CSRF token in `X-CSRF-Token`."}},
             "schemas": _schemas(),
         },
     }

@@ -22,8 +22,11 @@ import pytest
 from mitwirken.federation.remote import parse_actor
 from mitwirken.models import actors as actor_repo
 from mitwirken.server.app import create_app
-from mitwirken.server.app_keys import SERVICES, STORE
+from mitwirken.server.app_keys import LOGIN, SERVICES, STORE
+from mitwirken.server.usecases.accounts import Accounts
+from mitwirken.server.usecases.login import LoggedIn
 from mitwirken.server.usecases.responses import receive_create
+from tests.web_helpers import PASSWORD
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "API.md"
 VOLATILE = {"id", "ap_id", "url", "published", "updated", "last_confirmed", "base", "deleted",
@@ -154,7 +157,12 @@ async def guide_client(aiohttp_client, settings):
     app = create_app(settings, start_workers=False, clock=TickingClock())
     client = await aiohttp_client(app)
     store = client.app[STORE]
+    Accounts(store, lambda: datetime.now(UTC)).add("chef@musterstadt.example", "admin", [],
+                                                   PASSWORD)
+    logged_in = await client.app[LOGIN].login("chef@musterstadt.example", PASSWORD, "127.0.0.1")
+    assert isinstance(logged_in, LoggedIn)
     variables = {"$BASE": "", "$TOKEN": actor_repo.create_token(store, "tafel"),
+                 "$SESSION": logged_in.cookie_value, "$CSRF": logged_in.session.csrf,
                  "$CITY_TOKEN": actor_repo.create_token(store, "musterstadt"),
                  "$RESPONSE_ID": await _a_note(client, "alice", "<p>Ich möchte helfen!</p>"),
                  "$COMMENT_ID": await _a_note(client, "bob", "<p>Super Sache!</p>",
