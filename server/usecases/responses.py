@@ -25,14 +25,14 @@ from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import domain_policy, follows, mails
+from mitwirken.models import audit, domain_policy, follows, mails
 from mitwirken.models import responses as repo
 from mitwirken.models.accounts import Account
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.ids import new_id
 from mitwirken.models.markdown import render_markdown, sanitize_html
 from mitwirken.models.responses import ResponseRow, ResponseState, Visibility
-from mitwirken.models.store import Store
+from mitwirken.models.store import Store, utcnow
 from mitwirken.models.working_days import add_working_days
 from mitwirken.server.usecases import interactions
 from mitwirken.server.usecases.response_form import is_email
@@ -70,14 +70,17 @@ class Viewer:
     name: str  # for the logs
     orgs: frozenset[str]
     sees_all: bool = False
+    by: str = "system"  # for the audit log: `token:<username>` or `web:<e-mail>`
 
     @classmethod
     def of_actor(cls, actor: LocalActor) -> Viewer:
-        return cls(actor.username, frozenset({actor.username}), actor.kind == "city")
+        return cls(actor.username, frozenset({actor.username}), actor.kind == "city",
+                   f"token:{actor.username}")
 
     @classmethod
     def of_account(cls, account: Account) -> Viewer:
-        return cls(f"account:{account.id}", frozenset(account.orgs), account.sees_all)
+        return cls(f"account:{account.id}", frozenset(account.orgs), account.sees_all,
+                   f"web:{account.email}")
 
     def may_see(self, row: ResponseRow) -> bool:
         return self.sees_all or row["organisation"] in self.orgs
@@ -152,14 +155,18 @@ def set_state(store: Store, who: Who, response_id: str, state: str,
     return present(store, visible(store, actor, response_id))
 
 
-def moderate(store: Store, who: Who, response_id: str, decision: repo.Moderation
-             ) -> dict[str, object]:
+def moderate(store: Store, who: Who, response_id: str, decision: repo.Moderation,
+             now: datetime | None = None) -> dict[str, object]:
     """An editor approves a public comment (it is shown under the object and in its
-    `replies` collection) or hides it."""
+    `replies` collection) or hides it; in the audit log (`response.approved`,
+    `response.hidden`)."""
     actor = viewer_of(who)
     row = visible(store, actor, response_id)
-    if row["visibility"] != "public" or not repo.moderate(store, response_id, decision):
-        raise NotPublic(response_id)
+    with store.tx():
+        if row["visibility"] != "public" or not repo.moderate(store, response_id, decision):
+            raise NotPublic(response_id)
+        audit.record(store, actor=actor.by, action=f"response.{decision}", target=response_id,
+                     details={"organisation": row["organisation"]}, now=now or utcnow())
     log.info("response_moderated id=%s decision=%s by=%s", response_id, decision,
              actor.name)
     return present(store, visible(store, actor, response_id))

@@ -14,6 +14,7 @@ from mitwirken.server.app_keys import ACCOUNTS, SETTINGS, STORE
 from mitwirken.server.usecases import dashboard
 from mitwirken.server.usecases.login import Session
 from mitwirken.server.web.admin_pages import NO_STORE
+from mitwirken.server.web.admin_web import audit_name
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
 from mitwirken.server.web.errors import page_error
 from mitwirken.server.web.templating import render
@@ -56,7 +57,8 @@ async def add_person(request: web.Request) -> web.Response:
     email = str(form.get("email", ""))[:300]
     try:
         new = request.app[ACCOUNTS].add(email, str(form.get("role", "")),
-                                        [str(o) for o in form.getall("org", [])])
+                                        [str(o) for o in form.getall("org", [])],
+                                        by=audit_name(session))
     except AccountError as exc:
         return _page(request, session, error=str(exc), status=422, email=email)
     log.info("web_account_added by=%d id=%d", session.account.id, new.account.id)
@@ -69,7 +71,8 @@ async def reset_person(request: web.Request) -> web.Response:
     form = await request.post()
     check_csrf(request, form)
     try:
-        link = request.app[ACCOUNTS].reset(str(form.get("email", "")))
+        link = request.app[ACCOUNTS].reset(str(form.get("email", "")),
+                                           by=audit_name(session))
     except AccountError as exc:
         raise page_error(404, "not_found", str(exc)) from exc
     return _page(request, session, link=request.app[SETTINGS].base_url + link)
@@ -83,7 +86,7 @@ async def remove_person(request: web.Request) -> web.StreamResponse:
     if email.strip().lower() == session.account.email:
         raise page_error(422, "own_account", "Das eigene Konto kann man hier nicht entfernen.")
     try:
-        request.app[ACCOUNTS].remove(email)
+        request.app[ACCOUNTS].remove(email, by=audit_name(session))
     except AccountError as exc:
         raise page_error(404, "not_found", str(exc)) from exc
     return redirect("/verwaltung/personen?hinweis=entfernt")
