@@ -59,6 +59,14 @@ class NotPublic(ValueError):
     """Only public comments are approved or hidden."""
 
 
+class HeldForAdmins(ValueError):
+    """A limited domain's comment is approved only by an admin, in the review."""
+
+
+HELD_TEXT = ("Dieser Kommentar kommt von einer eingeschränkten Domain: freigeben kann ihn nur "
+             "die Administration (unter „Inhalte prüfen“). Verbergen können Sie ihn.")
+
+
 # --- who sees what ------------------------------------------------------------------------
 
 
@@ -159,9 +167,13 @@ def moderate(store: Store, who: Who, response_id: str, decision: repo.Moderation
              now: datetime | None = None) -> dict[str, object]:
     """An editor approves a public comment (it is shown under the object and in its
     `replies` collection) or hides it; in the audit log (`response.approved`,
-    `response.hidden`)."""
+    `response.hidden`). A limited domain's held comment is approved only in the admins'
+    review (`HeldForAdmins`)."""
     actor = viewer_of(who)
     row = visible(store, actor, response_id)
+    if row["moderation"] == "held" and decision == "approved":
+        log.info("response_moderation_refused id=%s reason=held by=%s", response_id, actor.name)
+        raise HeldForAdmins(response_id)
     with store.tx():
         if row["visibility"] != "public" or not repo.moderate(store, response_id, decision):
             raise NotPublic(response_id)

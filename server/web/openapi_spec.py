@@ -207,7 +207,7 @@ def _response_operations() -> dict[str, dict[str, Any]]:
             tag="responses")},
         f"{item}/approve": {"post": _op(
             "approve_response", "Show a public comment under the object and in its `replies`",
-            200, "Response", (404, 422), params=(rid,), tag="responses")},
+            200, "Response", (404, 409, 422), params=(rid,), tag="responses")},
         f"{item}/hide": {"post": _op(
             "hide_response", "Hide a public comment", 200, "Response", (404, 422),
             params=(rid,), tag="responses")},

@@ -88,6 +88,15 @@ async def test_a_limited_domains_comment_waits_for_the_admins_review(fediverse, 
         "Ich helfe gern") >= 0
     assert by_sender[limited.actor_id("alice")]["moderation"] == "held"
     assert by_sender[other.actor_id("dora")]["moderation"] is None
+    # an editor (here the organisation's token) cannot approve it: that is the admins' review
+    held_id = by_sender[limited.actor_id("alice")]["id"]
+    org_token = actor_repo.create_token(store, "tafel")
+    status, body = await api(fediverse, "POST", f"/api/v1/responses/{held_id}/approve",
+                             org_token)
+    assert (status, body["error"]) == (409, "held_for_review")
+    assert "nur die Administration" in body["detail"]
+    page, total = await _shown(fediverse, city, path)
+    assert "Ich fahre gern mit!" not in page and total == 1
 
     # And it waits in the admins' review until the admin approves it there
     note_id = comment["object"]["id"]
