@@ -18,7 +18,7 @@ from aiohttp import web
 from mitwirken.models.deliveries import DeliveryState
 from mitwirken.models.domain_policy import Mode, Policy, RuleFlags
 from mitwirken.models.web_names import WebNameError
-from mitwirken.server.app_keys import CLOCK, SERVICES, STORE
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import actor_blocks, moderation, operations, reports
 from mitwirken.server.web.admin_web import audit_name
 from mitwirken.server.web.api import authenticate, json_body
@@ -79,6 +79,17 @@ def _limit(request: web.Request, default: int, most: int) -> int:
         return min(max(int(request.query.get("limit", default)), 1), most)
     except ValueError as exc:
         raise ApiError(400, "bad_paging", "limit must be an integer") from exc
+
+
+async def admin_inbox(request: web.Request) -> web.Response:
+    """Recent incoming activities (the city's token or an admin's session)."""
+    admin(request)
+    try:
+        limit = min(max(int(request.query.get("limit", 50)), 1), 500)
+    except ValueError as exc:
+        raise ApiError(400, "bad_paging", "limit muss eine ganze Zahl sein.") from exc
+    rows = operations.received_activities(request.app[STORE], limit)
+    return web.json_response({"items": rows, "base": request.app[URLS].base})
 
 
 # --- the federation mode ----------------------------------------------------------------

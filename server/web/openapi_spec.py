@@ -419,11 +419,10 @@ def operations() -> dict[str, dict[str, Any]]:
     paths[f"{item}/close"] = {"post": _op(
         "close_opportunity", "Close it (status `closed`; sends Update)", 200, "Opportunity",
         (403, 404), params=(ID,), tag="opportunities")}
-    paths["/api/v1/admin/inbox"] = {"get": _op(
-        "admin_inbox", "Recent incoming activities (city tokens only)", 200, "InboxItems",
-        (400, 403), params=(_query("limit", "How many (1–500).", {"type": "integer",
-                                                                   "default": 50}),),
-        tag="admin")}
+    paths["/api/v1/admin/inbox"] = {"get": {**_op(
+        "admin_inbox", "Recent incoming activities (the city's token or an admin's session)",
+        200, "InboxItems", (400, 403), params=(_query("limit", "How many (1–500).", {
+            "type": "integer", "default": 50}),), tag="admin"), "security": ADMIN_SECURITY}}
     for path, ops in _admin_operations().items():  # the city's token or an admin's session
         paths[path] = {method: {**op, "security": ADMIN_SECURITY} for method, op in ops.items()}
     text = {"type": "string"}

@@ -49,6 +49,8 @@ async def test_an_admin_session_may_use_the_admin_api_others_get_403(fediverse):
         assert (status, body["mode"]) == (200, "open")
         status, body = await _call(chef, "GET", "/api/v1/admin/audit")
         assert status == 200 and body["items"] == []
+        status, body = await _call(chef, "GET", "/api/v1/admin/inbox")
+        assert status == 200 and body["items"] == []
 
         # A POST without the CSRF header, or with a wrong one, is refused; nothing changes
         for headers in ({}, {"X-CSRF-Token": "falsch"}, {"X-CSRF-Token": staff_csrf}):
@@ -77,8 +79,9 @@ async def test_an_admin_session_may_use_the_admin_api_others_get_403(fediverse):
 
         # Staff and editor sessions get 403 (not 401), for reading and acting alike
         for person, token in ((staff, staff_csrf), (editor, editor_csrf)):
-            status, body = await _call(person, "GET", FEDERATION)
-            assert (status, body["error"]) == (403, "forbidden")
+            for path in (FEDERATION, "/api/v1/admin/inbox", "/api/v1/admin/reports"):
+                status, body = await _call(person, "GET", path)
+                assert (status, body["error"]) == (403, "forbidden"), path
             status, body = await _call(person, "POST", FEDERATION, {"mode": "open"},
                                        {"X-CSRF-Token": token})
             assert (status, body["error"]) == (403, "forbidden")
