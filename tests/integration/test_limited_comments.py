@@ -16,6 +16,7 @@ import pytest
 
 from mitwirken.models import actors as actor_repo
 from mitwirken.server.app_keys import STORE, URLS
+from mitwirken.server.cli import main
 from mitwirken.server.usecases import moderation
 from tests.fakes.mastodon import FakeMastodon
 from tests.integration.test_mastodon_fake import drain
@@ -120,7 +121,7 @@ async def test_a_limited_domains_comment_waits_for_the_admins_review(fediverse, 
     assert ("content.approve", note_id) in actions
 
 
-async def test_a_held_comment_hidden_in_the_review_never_shows(fediverse, servers):
+async def test_a_held_comment_hidden_in_the_review_never_shows(fediverse, servers, capsys):
     limited, _ = servers
     city = await fediverse.add("city-a", public_replies="show")
     add_org(city, "tafel")
@@ -133,6 +134,11 @@ async def test_a_held_comment_hidden_in_the_review_never_shows(fediverse, server
     await drain(city)
     note_id = comment["object"]["id"]
     assert [i["id"] for i in moderation.held_content(store)] == [note_id]
+    # `mitwirken review list` shows it as a held comment from its domain
+    capsys.readouterr()
+    assert main(["review", "list", "--data", str(city.settings.data_dir)]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.split("\t")[:4] == [note_id, "held", "comment", "mastodon.test"]
     assert moderation.hide_content(store, note_id, datetime.now(UTC), by="test", reason="Werbung")
     assert moderation.held_content(store) == []
     page, total = await _shown(fediverse, city, urlsplit(opp_url).path)
