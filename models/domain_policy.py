@@ -154,6 +154,17 @@ def strictest(store: Store, *domains: str) -> Policy | None:
     return max(found, key=STRICTNESS.__getitem__) if found else None
 
 
+def rejects_reports(store: Store, *domains: str) -> bool:
+    """Whether a rule covering any of these hosts (directly or through a parent domain) has
+    Mastodon's `reject_reports` flag: reports from there are ignored."""
+    names = _candidates(*domains)
+    if not names:
+        return False
+    marks = ",".join("?" * len(names))
+    return bool(store.scalar(f"SELECT count(*) FROM domain_blocks WHERE domain IN ({marks}) "
+                             "AND reject_reports = 1", names))
+
+
 def is_blocked(store: Store, *domains: str) -> bool:
     """Whether any of these domains is blocked, directly or through a parent domain."""
     return strictest(store, *domains) == Policy.BLOCK

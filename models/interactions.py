@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Literal, TypedDict
 
 from mitwirken.models.store import Store, iso
+from mitwirken.models.web_names import in_domain
 
 InteractionKind = Literal["reply", "like", "announce"]
 
@@ -25,12 +26,15 @@ class Interaction(TypedDict):
 
 
 def record(store: Store, *, kind: InteractionKind, id_: str, object_id: str, actor: str,
-           now: datetime, content: str | None = None, url: str | None = None) -> bool:
-    """Store one interaction; a repeated id changes nothing. True when it is new."""
+           now: datetime, content: str | None = None, url: str | None = None,
+           held: bool = False) -> bool:
+    """Store one interaction; a repeated id changes nothing. True when it is new. A `held`
+    one (a reply from a limited domain) is stored hidden: not listed, not counted, until an
+    admin approves it (`show_reply`)."""
     cur = store.execute(
         "INSERT OR IGNORE INTO interactions (id, kind, object_id, actor, content, url, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [id_, kind, object_id, actor, content, url, iso(now)])
+        "created_at, hidden_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [id_, kind, object_id, actor, content, url, iso(now), iso(now) if held else None])
     return cur.rowcount == 1
 
 
@@ -43,6 +47,15 @@ def remove(store: Store, id_: str, actor: str) -> bool:
 def remove_all_by(store: Store, actor: str) -> int:
     """A remote actor was deleted: everything they did with our objects goes."""
     return int(store.execute("DELETE FROM interactions WHERE actor = ?", [actor]).rowcount)
+
+
+def remove_all_from_domain(store: Store, domain: str) -> int:
+    """A blocked domain: everything its actors (and its subdomains') did with our objects
+    goes. Returns how many rows."""
+    actors = [r["actor"] for r in store.all("SELECT DISTINCT actor FROM interactions")
+              if in_domain(r["actor"], domain)]
+    with store.tx():
+        return sum(remove_all_by(store, actor) for actor in actors)
 
 
 def actor_of(store: Store, id_: str) -> str | None:

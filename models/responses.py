@@ -17,10 +17,12 @@ from typing import Literal, TypedDict
 from mitwirken.models.ids import new_id
 from mitwirken.models.states import IllegalTransition, StateMachine, update_state
 from mitwirken.models.store import Store, iso
+from mitwirken.models.web_names import in_domain
 
 TABLE = "responses"
 Visibility = Literal["direct", "public", "form"]
 Direction = Literal["in", "out"]
+Moderation = Literal["approved", "hidden", "held"]  # held: from a limited domain, for admins
 
 
 class ResponseState(StrEnum):
@@ -88,11 +90,13 @@ class Thread(TypedDict):
 def create(store: Store, *, organisation: str, object_id: str | None, visibility: Visibility,
            sender_id: str | None, sender_name: str | None, sender_handle: str | None,
            sender_inbox: str | None, promise_days: int, received: datetime,
-           due: datetime | None, sender_contact: str | None = None) -> str:
-    """Store a new open response; returns its id."""
+           due: datetime | None, sender_contact: str | None = None,
+           moderation: Moderation | None = None) -> str:
+    """Store a new open response (a public comment from a limited domain `held`, shown
+    only once an admin approved it); returns its id."""
     row: ResponseRow = {
         "id": new_id(), "organisation": organisation, "object_id": object_id,
-        "visibility": visibility, "state": RESPONSE.initial.value, "moderation": None,
+        "visibility": visibility, "state": RESPONSE.initial.value, "moderation": moderation,
         "sender_id": sender_id,
         "sender_name": sender_name, "sender_handle": sender_handle,
         "sender_inbox": sender_inbox, "sender_contact": sender_contact,
@@ -170,6 +174,19 @@ def remove_all_by(store: Store, sender_id: str) -> int:
     if ids:
         with store.tx():
             _remove(store, ids)
+    return len(ids)
+
+
+def remove_all_from_domain(store: Store, domain: str) -> int:
+    """A blocked domain: every response its actors (and its subdomains') started goes, with
+    all its messages. Returns how many responses."""
+    ids = [r["id"] for r in store.all("SELECT id, sender_id FROM responses "
+                                      "WHERE sender_id IS NOT NULL")
+           if in_domain(r["sender_id"], domain)]
+    if ids:
+        with store.tx():
+            for start in range(0, len(ids), 500):
+                _remove(store, ids[start:start + 500])
     return len(ids)
 
 
@@ -272,13 +289,36 @@ def mark_answered(store: Store, response_id: str, now: datetime) -> None:
                  params=[response_id], sources=[ResponseState.OPEN])
 
 
-Moderation = Literal["approved", "hidden"]
-
-
 def moderate(store: Store, response_id: str, decision: Moderation) -> bool:
     """An editor's decision on a public comment (only public ones can be shown)."""
     return store.execute("UPDATE responses SET moderation = ? WHERE id = ? "
                          "AND visibility = 'public'", [decision, response_id]).rowcount > 0
+
+
+def decide_held(store: Store, note_id: str, decision: Moderation) -> bool:
+    """An admin's review of a held public comment (found by one of its Notes): `approved`
+    shows it, `hidden` keeps it from the pages for good. False unless one was held."""
+    return store.execute(
+        "UPDATE responses SET moderation = ? WHERE moderation = 'held' AND visibility = "
+        "'public' AND id IN (SELECT response_id FROM response_messages WHERE note_id = ?)",
+        [decision, note_id]).rowcount > 0
+
+
+class HeldComment(TypedDict):
+    """A held public comment as the admins' review lists it."""
+
+    id: str  # the Note's id
+    actor: str
+    received_at: str
+
+
+def held_comments(store: Store, limit: int = 200) -> list[HeldComment]:
+    """Public comments of limited domains waiting for an admin's review, oldest first."""
+    return [HeldComment(**r) for r in store.all(  # type: ignore[typeddict-item]
+        "SELECT m.note_id AS id, r.sender_id AS actor, r.received_at FROM responses r "
+        "JOIN response_messages m ON m.response_id = r.id WHERE r.moderation = 'held' "
+        "AND r.visibility = 'public' AND m.direction = 'in' AND m.note_id IS NOT NULL "
+        "AND r.sender_id IS NOT NULL ORDER BY r.received_at, m.rowid LIMIT ?", [limit])]
 
 
 class Comment(TypedDict):

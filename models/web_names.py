@@ -101,3 +101,15 @@ def normalise_domain(value: str) -> str:
         return check_host(domain)
     except WebNameError as exc:
         raise WebNameError(f"{exc}{hint}") from exc
+
+
+def in_domain(url: object, domain: str) -> bool:
+    """Whether a URL's host is `domain` or one of its subdomains (a domain rule covers
+    both); False for anything that is no http(s) URL."""
+    if not isinstance(url, str):
+        return False
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    return host == domain or host.endswith("." + domain)

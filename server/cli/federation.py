@@ -244,7 +244,8 @@ def cmd_relay_add(args: argparse.Namespace) -> int:
     async def run() -> str:
         async with network_services(args, settings, store) as services:
             return await social.subscribe_relay(store, urls, services.remote_actors,
-                                                args.relay, utcnow(), litepub=not args.mastodon)
+                                                args.relay, utcnow(), litepub=not args.mastodon,
+                                                by=who())
 
     try:
         follow_id = asyncio.run(run())

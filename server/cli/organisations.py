@@ -12,7 +12,8 @@ from mitwirken.models import actors as actor_repo
 from mitwirken.models.actors import SECTORS, ActorError
 from mitwirken.models.german_errors import german_errors
 from mitwirken.models.store import utcnow
-from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store, who
+from mitwirken.server.usecases import api_tokens
 from mitwirken.server.usecases.organisations import Organisations
 
 
@@ -22,7 +23,8 @@ def cmd_org_add(args: argparse.Namespace) -> int:
     values = {k: getattr(args, k) for k in ("name", "sector", "summary", "website", "phone",
                                             "email", "office_hours", "address")}
     try:
-        actor = Organisations(store, Urls(settings.base_url), utcnow).add(args.username, values)
+        actor = Organisations(store, Urls(settings.base_url), utcnow).add(args.username, values,
+                                                                   by=who())
     except ValidationError as exc:
         raise CliError("; ".join(f"--{e['field'].replace('_', '-')}: {e['message']}"
                                  for e in german_errors(exc))) from exc
@@ -51,7 +53,7 @@ def cmd_org_list(args: argparse.Namespace) -> int:
 def cmd_token_create(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
     try:
-        print(actor_repo.create_token(store, args.org, args.label or ""))
+        print(api_tokens.create_for(store, args.org, args.label or "", by=who()))
     except ActorError as exc:
         raise CliError(str(exc)) from exc
     return 0

@@ -9,7 +9,7 @@ import argparse
 import json
 
 from mitwirken.models.store import utcnow
-from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store, who
 from mitwirken.server.usecases import privacy, response_promise
 
 
@@ -41,7 +41,7 @@ def cmd_privacy_export(args: argparse.Namespace) -> int:
 
 def cmd_privacy_erase(args: argparse.Namespace) -> int:
     store = open_store(open_settings(args))
-    result = privacy.erase(store, args.who, utcnow())
+    result = privacy.erase(store, args.who, utcnow(), by=who())
     if not result["found"]:
         raise CliError(f"Über {args.who} ist nichts gespeichert.")
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -9,7 +9,7 @@ import sys
 
 from mitwirken.models.accounts import ROLES, AccountError
 from mitwirken.models.store import utcnow
-from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store
+from mitwirken.server.cli._common import CliError, add_data, open_settings, open_store, who
 from mitwirken.server.usecases.accounts import Accounts
 from mitwirken.server.usecases.passwords import WeakPassword
 
@@ -25,7 +25,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        new = accounts.add(args.email, args.role, args.org or [], password)
+        new = accounts.add(args.email, args.role, args.org or [], password, by=who())
     except (AccountError, WeakPassword) as exc:
         raise CliError(str(exc)) from exc
     print(f"Konto angelegt: {new.account.email} ({new.account.role})")
@@ -60,7 +60,7 @@ def email_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_user_remove(args: argparse.Namespace) -> int:
     accounts, _ = _accounts(args)
     try:
-        accounts.remove(args.email)
+        accounts.remove(args.email, by=who())
     except AccountError as exc:
         raise CliError(str(exc)) from exc
     print(f"Konto entfernt: {args.email.strip().lower()}")
@@ -70,7 +70,7 @@ def cmd_user_remove(args: argparse.Namespace) -> int:
 def cmd_user_reset(args: argparse.Namespace) -> int:
     accounts, base = _accounts(args)
     try:
-        link = accounts.reset(args.email)
+        link = accounts.reset(args.email, by=who())
     except AccountError as exc:
         raise CliError(str(exc)) from exc
     print("Passwort zurückgesetzt, alle Sitzungen beendet.")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from mitwirken.models import accounts as account_repo
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import mails
+from mitwirken.models import audit, mails
 from mitwirken.models import sessions as session_repo
 from mitwirken.models.accounts import ROLES, Account, AccountError, Role
 from mitwirken.models.ids import hash_token, new_token
@@ -63,10 +63,13 @@ class Accounts:
         self.store = store
         self.clock = clock
 
-    def add(self, email: str, role: str, orgs: list[str], password: str | None = None,
-            *, by: Account | None = None) -> NewAccount:
-        """`by` is the person acting in the web UI (None: the command line)."""
-        check_may_manage(by, role)
+    def add(self, email: str, role: str, orgs: list[str], password: str | None = None, *,
+            by: str | None = None, acting: Account | None = None) -> NewAccount:
+        """A new account. `by` is who acts, for the audit log (`cli:<user>`, `web:<e-mail>`;
+        the CLI and the web UI always name it); set-up code (the demo city, `init`) passes
+        none and writes no entry. `acting` is the person acting in the web UI, whose rights
+        are checked (None: the command line, which may do everything)."""
+        check_may_manage(acting, role)
         email = normalise_email(email)
         if len(email) > 254 or not EMAIL.match(email):
             raise AccountError(N_("Keine gültige E-Mail-Adresse: %(email)s"), email=email)
@@ -81,11 +84,16 @@ class Accounts:
                 raise AccountError(N_("Keine Organisation mit dem Benutzernamen %(username)r."),
                                    username=username)
         hashed = passwords.hash_password(password) if password is not None else None
-        account = account_repo.create(self.store, email, role_of(role),
-                                      orgs if role == "editor" else [], hashed, self.clock())
-        log.info("account_added id=%d role=%s orgs=%s", account.id, role,
-                 ",".join(account.orgs) or "-")
-        link = None if hashed else self.new_link(account)
+        with self.store.tx():
+            account = account_repo.create(self.store, email, role_of(role),
+                                          orgs if role == "editor" else [], hashed, self.clock())
+            link = None if hashed else self.new_link(account)
+            if by is not None:
+                audit.record(self.store, actor=by, action="account.add", target=email,
+                             details={"role": role, "orgs": list(account.orgs)},
+                             now=self.clock())
+        log.info("account_added id=%d role=%s orgs=%s by=%s", account.id, role,
+                 ",".join(account.orgs) or "-", by)
         return NewAccount(account, link)
 
     def get(self, email: str) -> Account:
@@ -98,23 +106,28 @@ class Accounts:
     def list(self) -> list[Account]:
         return account_repo.list_all(self.store)
 
-    def remove(self, email: str, *, by: Account | None = None) -> None:
+    def remove(self, email: str, *, by: str = "system", acting: Account | None = None) -> None:
         account = self.get(email)
-        check_may_manage(by, account.role)
-        if by is not None and by.id == account.id:
+        check_may_manage(acting, account.role)
+        if acting is not None and acting.id == account.id:
             raise OwnAccount(N_("Das eigene Konto kann man hier nicht entfernen."))
-        account_repo.remove(self.store, account.id)
-        log.info("account_removed id=%d by=%s", account.id, by.id if by else "cli")
+        with self.store.tx():
+            account_repo.remove(self.store, account.id)
+            audit.record(self.store, actor=by, action="account.remove", target=account.email,
+                         details={"role": account.role}, now=self.clock())
+        log.info("account_removed id=%d by=%s", account.id, by)
 
-    def reset(self, email: str, *, by: Account | None = None) -> str:
+    def reset(self, email: str, *, by: str = "system", acting: Account | None = None) -> str:
         """The old password and every session end; a new one-time link is returned."""
         account = self.get(email)
-        check_may_manage(by, account.role)
+        check_may_manage(acting, account.role)
         with self.store.tx():
             account_repo.clear_password(self.store, account.id, self.clock())
             session_repo.delete_for_account(self.store, account.id)
             link = self.new_link(account)
-        log.info("account_reset id=%d by=%s", account.id, by.id if by else "cli")
+            audit.record(self.store, actor=by, action="account.reset", target=account.email,
+                         now=self.clock())
+        log.info("account_reset id=%d by=%s", account.id, by)
         return link
 
     def new_link(self, account: Account) -> str:

@@ -132,9 +132,10 @@ def remove_follower(store: Store, urls: Urls, username: str, actor_id: str, now:
 
 
 async def subscribe_relay(store: Store, urls: Urls, actors: RemoteActors, relay_actor: str,
-                          now: datetime, *, litepub: bool = True) -> str:
+                          now: datetime, *, litepub: bool = True, by: str = "system") -> str:
     """The instance actor follows a relay; relayed Announces are then accepted from it and
-    their objects fetched from their origin. Raises `WebNameError` for a malformed URL."""
+    their objects fetched from their origin (audit: `relay.add`). Raises `WebNameError` for a
+    malformed URL."""
     relay = await actors.get(check_web_url(relay_actor), refresh=True)
     activity = activities.relay_follow(urls, relay.id, litepub)
     with store.tx():
@@ -142,6 +143,9 @@ async def subscribe_relay(store: Store, urls: Urls, actors: RemoteActors, relay_
                               follow_id=activity["id"], now=now)
         publish(store, "instance", activity, now, to_followers=False,
                 extra_inboxes=[relay.inbox], public=False)
+        audit.record(store, actor=by, action="relay.add", target=relay.id,
+                     details={"follow": activity["id"], "litepub": litepub}, now=now)
+    logging.getLogger("mitwirken.follows").info("relay_subscribed relay=%s by=%s", relay.id, by)
     return activity["id"]
 
 

@@ -30,11 +30,14 @@ def _content(value: object) -> str:
 
 
 def record(store: Store, kind: InteractionKind, id_: str, object_: str, actor: str,
-           now: datetime, content: str | None = None, url: str | None = None) -> None:
-    """Remember an interaction with one of our objects (a repeated id changes nothing)."""
+           now: datetime, content: str | None = None, url: str | None = None, *,
+           held: bool = False) -> None:
+    """Remember an interaction with one of our objects (a repeated id changes nothing); a
+    `held` one is neither listed nor counted until an admin approves it."""
     interactions.record(store, kind=kind, id_=id_, object_id=object_, actor=actor,
-                        content=content, url=url if url and host(url) else None, now=now)
-    log.info("interaction kind=%s object=%s actor=%s", kind, object_, actor)
+                        content=content, url=url if url and host(url) else None, now=now,
+                        held=held)
+    log.info("interaction kind=%s object=%s actor=%s held=%s", kind, object_, actor, held)
 
 
 def take_back(store: Store, id_: str, actor: str) -> bool:

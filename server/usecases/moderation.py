@@ -8,7 +8,8 @@ every admin action. Shared by the CLI, the admin API and the inbox handlers.
   keeps deliveries to it `held` (released when the domain is allowed or the mode is open).
 - Blocking a domain has GoToSocial's documented effects, in one transaction: its followers go,
   our follows of its actors end, pending and held deliveries to it are cancelled, its content
-  disappears, and its inbox requests get 403 from then on.
+  disappears with its actors' likes, boosts, replies, comments and responses on our objects,
+  and its inbox requests get 403 from then on.
 - Limiting a domain: its follows wait for approval, its content waits for review (stored,
   not searchable) until an admin approves it.
 
@@ -24,6 +25,7 @@ import logging
 from datetime import datetime
 from typing import Any, Literal, TypedDict
 
+from mitwirken.federation.remote import host
 from mitwirken.models import (
     audit,
     deliveries,
@@ -32,6 +34,7 @@ from mitwirken.models import (
     interactions,
     outbox,
     remote_content,
+    responses,
     search,
 )
 from mitwirken.models.domain_policy import DomainBlock, Mode, Policy, RuleFlags
@@ -53,6 +56,8 @@ class BlockResult(TypedDict):
     following: int
     deliveries: int
     content: int
+    interactions: int
+    responses: int
 
 
 class RuleResult(TypedDict):
@@ -152,7 +157,9 @@ def public_domain_blocks(store: Store) -> list[dict[str, str]]:
 def block_domain(store: Store, domain: str, reason: str, now: datetime, *,
                  by: str = "system", flags: RuleFlags | None = None) -> BlockResult:
     """Block a domain: its followers go, pending deliveries to it are cancelled, its content
-    disappears, and its inbox requests get 403 from now on (GoToSocial's documented effects).
+    disappears with what its actors (and its subdomains') did with our objects (likes, boosts,
+    replies, comments and responses), and its inbox requests get 403 from now on
+    (GoToSocial's documented effects).
     Raises `WebNameError` (nothing written) for a name that is not a domain."""
     domain = domain_policy.normalise(domain)
     with store.tx():
@@ -160,12 +167,16 @@ def block_domain(store: Store, domain: str, reason: str, now: datetime, *,
         followers, following = follows.remove_domain(store, domain)
         cancelled = deliveries.cancel_pending_for_domain(store, domain, now, "domain blocked")
         content = purge_domain(store, domain)
+        n_interactions = interactions.remove_all_from_domain(store, domain)
+        n_responses = responses.remove_all_from_domain(store, domain)
         result = BlockResult(domain=domain, followers=followers, following=following,
-                             deliveries=cancelled, content=content)
+                             deliveries=cancelled, content=content,
+                             interactions=n_interactions, responses=n_responses)
         audit.record(store, actor=by, action="domain.block", target=domain, reason=reason,
                      details=dict(result), now=now)
     log.info("domain_blocked domain=%s by=%s followers=%d following=%d deliveries=%d "
-             "content=%d", domain, by, followers, following, cancelled, content)
+             "content=%d interactions=%d responses=%d", domain, by, followers, following,
+             cancelled, content, n_interactions, n_responses)
     return result
 
 
@@ -261,8 +272,13 @@ def set_federation_mode(store: Store, mode: Mode, now: datetime, *, by: str = "s
 
 
 def held_content(store: Store, limit: int = 200) -> list[remote_content.HeldObject]:
-    """Remote objects of limited domains waiting for review, oldest first."""
-    return remote_content.held(store, limit)
+    """Remote objects of limited domains waiting for review (or hidden), then the public
+    comments of limited domains waiting for review (kind `comment`), oldest first."""
+    comments = [remote_content.HeldObject(id=c["id"], kind="comment", actor=c["actor"],
+                                          origin=host(c["actor"]), received_at=c["received_at"],
+                                          review="held")
+                for c in responses.held_comments(store, limit)]
+    return (remote_content.held(store, limit) + comments)[:limit]
 
 
 def approve_content(store: Store, object_iri: str, now: datetime, *, by: str = "system",
@@ -272,7 +288,8 @@ def approve_content(store: Store, object_iri: str, now: datetime, *, by: str = "
     with store.tx():
         row = remote_content.get(store, object_iri)
         if row is None or row["review"] is None:
-            if not interactions.show_reply(store, object_iri):
+            released = responses.decide_held(store, object_iri, "approved")
+            if not interactions.show_reply(store, object_iri) and not released:
                 return False
         else:
             remote_content.set_review(store, object_iri, None)
@@ -291,7 +308,8 @@ def hide_content(store: Store, object_iri: str, now: datetime, *, by: str = "sys
     with store.tx():
         if remote_content.set_review(store, object_iri, "hidden"):
             search.remove(store, object_iri)
-        elif not interactions.hide_reply(store, object_iri, now):
+        elif not (interactions.hide_reply(store, object_iri, now)
+                  | responses.decide_held(store, object_iri, "hidden")):
             return False
         audit.record(store, actor=by, action="content.hide", target=object_iri,
                      reason=reason, now=now)
@@ -306,7 +324,8 @@ def remove_content(store: Store, object_iri: str, now: datetime, *, by: str = "s
     with store.tx():
         stored = remote_content.owner_and_review(store, object_iri)
         if stored is None:
-            if not interactions.remove_reply(store, object_iri):
+            if not (interactions.remove_reply(store, object_iri)
+                    | responses.decide_held(store, object_iri, "hidden")):
                 return False
         else:
             outbox.add_tombstone(store, object_iri, "Object", now, stored[0])

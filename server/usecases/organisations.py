@@ -15,6 +15,7 @@ from mitwirken.federation.outbox import publish
 from mitwirken.federation.urls import Urls
 from mitwirken.models import accounts as account_repo
 from mitwirken.models import actors as actor_repo
+from mitwirken.models import audit
 from mitwirken.models.accounts import Account, AccountError
 from mitwirken.models.actors import ActorError, LocalActor
 from mitwirken.models.german_errors import problem, raise_errors
@@ -70,16 +71,22 @@ class Organisations:
         self.clock = clock
         self.wake = wake  # the delivery worker, when there is one
 
-    def add(self, username: str, values: Mapping[str, str | None]) -> LocalActor:
-        """A new organisation actor with its key pair. Raises pydantic's `ValidationError`
-        (German messages by field) or `ActorError` (the username is taken or reserved)."""
+    def add(self, username: str, values: Mapping[str, str | None], *, by: str = "system"
+            ) -> LocalActor:
+        """A new organisation actor with its key pair (`by`: who acts, for the audit log).
+        Raises pydantic's `ValidationError` (German messages by field) or `ActorError` (the
+        username is taken or reserved)."""
         profile = _profile(values)
         _require_sector(profile.get("sector"))
         name = profile.pop("name", None) or ""
         extra = {k: v for k, v in profile.items() if v is not None}
         actor = make_actor(username.strip(), "org", name, **extra)
-        actor_repo.create_actor(self.store, actor)
-        log.info("org_added username=%s sector=%s", actor.username, actor.sector)
+        with self.store.tx():
+            actor_repo.create_actor(self.store, actor)
+            audit.record(self.store, actor=by, action="organisation.add",
+                         target=actor.username, details={"sector": actor.sector},
+                         now=self.clock())
+        log.info("org_added username=%s sector=%s by=%s", actor.username, actor.sector, by)
         return actor
 
     def get(self, username: str) -> LocalActor:
@@ -123,15 +130,20 @@ class Organisations:
                  ",".join(sorted(profile)) or "-", queued)
         return actor
 
-    def assign(self, username: str, email: str) -> Account:
+    def assign(self, username: str, email: str, *, by: str = "system") -> Account:
         """The editor with this e-mail address may publish for `username` too."""
         self.get(username)
         account = self._editor(email)
-        if account_repo.assign_org(self.store, account.id, username):
-            log.info("org_editor_assigned username=%s account=%d", username, account.id)
+        with self.store.tx():
+            if account_repo.assign_org(self.store, account.id, username):
+                audit.record(self.store, actor=by, action="organisation.assign",
+                             target=username, details={"account": account.email},
+                             now=self.clock())
+                log.info("org_editor_assigned username=%s account=%d by=%s", username,
+                         account.id, by)
         return account
 
-    def unassign(self, username: str, account_id: int) -> Account:
+    def unassign(self, username: str, account_id: int, *, by: str = "system") -> Account:
         """The editor no longer publishes for `username`; an editor keeps at least one
         organisation (otherwise remove the account at /verwaltung/personen)."""
         self.get(username)
@@ -142,8 +154,13 @@ class Organisations:
             raise AccountError(
                 f"{account.email} hat keine andere Organisation. Eine Person der Redaktion "
                 "braucht mindestens eine; entfernen Sie sonst das Konto unter „Personen“.")
-        account_repo.unassign_org(self.store, account.id, username)
-        log.info("org_editor_unassigned username=%s account=%d", username, account.id)
+        with self.store.tx():
+            account_repo.unassign_org(self.store, account.id, username)
+            audit.record(self.store, actor=by, action="organisation.unassign",
+                         target=username, details={"account": account.email},
+                         now=self.clock())
+        log.info("org_editor_unassigned username=%s account=%d by=%s", username, account.id,
+                 by)
         return account
 
     def _editor(self, email: str) -> Account:

@@ -15,8 +15,17 @@ from datetime import datetime
 from typing import Any
 
 from mitwirken.federation.remote import host
-from mitwirken.models import deliveries, follows, interactions, mails, outbox, remote_actors
+from mitwirken.models import (
+    audit,
+    deliveries,
+    follows,
+    interactions,
+    mails,
+    outbox,
+    remote_actors,
+)
 from mitwirken.models import responses as repo
+from mitwirken.models.ids import hash_token
 from mitwirken.models.store import Store
 
 log = logging.getLogger("mitwirken.privacy")
@@ -65,8 +74,10 @@ def _contact(who: str) -> str | None:
     return who if "@" in who or who.replace(" ", "").lstrip("+").isdigit() else None
 
 
-def erase(store: Store, who: str, now: datetime) -> dict[str, Any]:
-    """Remove everything held about a person; returns what was removed, per kind."""
+def erase(store: Store, who: str, now: datetime, *, by: str = "system") -> dict[str, Any]:
+    """Remove everything held about a person; returns what was removed, per kind. The audit
+    entry (`privacy.erase`) names who acted and what was removed, never the person (only a
+    hash of how they were named, to answer "was my request carried out?")."""
     removed = {"responses": 0, "interactions": 0, "follows": 0, "cached_actors": 0,
                "sent_activities": 0, "deliveries": 0, "form_responses": 0, "mails": 0}
     actors = resolve(store, who)
@@ -91,7 +102,10 @@ def erase(store: Store, who: str, now: datetime) -> dict[str, Any]:
                 removed["deliveries"] += deliveries.cancel_pending_for_inbox(
                     store, inbox, now, "erased (privacy)")
             remote_actors.forget(store, actor)
-    log.info("privacy_erased actors=%d %s", len(actors),
+        audit.record(store, actor=by, action="privacy.erase",
+                     target=f"sha256:{hash_token(who.strip())[:16]}",
+                     details={"actors": len(actors), **removed}, now=now)
+    log.info("privacy_erased actors=%d by=%s %s", len(actors), by,
              " ".join(f"{k}={v}" for k, v in removed.items()))
     return {"who": who, "actors": actors, "removed": removed,
             "found": bool(actors) or any(removed.values())}

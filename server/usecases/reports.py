@@ -30,6 +30,7 @@ from mitwirken.federation.urls import Urls
 from mitwirken.models import (
     audit,
     content_store,
+    domain_policy,
     interactions,
     remote_actors,
     remote_content,
@@ -104,7 +105,13 @@ def reported_actor(store: Store, urls: Urls, objects: list[str]) -> str | None:
 
 async def receive_flag(ctx: InboxContext, activity: Activity) -> State | None:
     """Inbox handler for `Flag`: a report about what this instance holds is recorded (once
-    per Flag id); one naming nothing held here is ignored."""
+    per Flag id); one naming nothing held here, or sent from a domain whose rule rejects
+    reports (Mastodon's `reject_reports`), is ignored."""
+    origin = host(activity["actor"])
+    if domain_policy.rejects_reports(ctx.store, origin):
+        log.info("report_ignored reason=reject_reports actor=%s domain=%s id=%s",
+                 activity["actor"], origin, activity.get("id"))
+        return "ignored"
     objects = _held_objects(ctx.store, ctx.urls, activity.get("object"))
     if not objects:
         log.info("report_ignored reason=nothing_held_here actor=%s", activity["actor"])

@@ -25,14 +25,14 @@ from mitwirken.federation.outbox import publish
 from mitwirken.federation.remote import RemoteActor, RemoteActors, host
 from mitwirken.federation.urls import Urls
 from mitwirken.models import actors as actor_repo
-from mitwirken.models import follows, mails
+from mitwirken.models import audit, domain_policy, follows, mails
 from mitwirken.models import responses as repo
 from mitwirken.models.accounts import Account
 from mitwirken.models.actors import LocalActor
 from mitwirken.models.ids import new_id
 from mitwirken.models.markdown import render_markdown, sanitize_html
 from mitwirken.models.responses import ResponseRow, ResponseState, Visibility
-from mitwirken.models.store import Store
+from mitwirken.models.store import Store, utcnow
 from mitwirken.models.text_marks import N_
 from mitwirken.models.working_days import add_working_days
 from mitwirken.server.usecases import interactions
@@ -60,6 +60,14 @@ class NotPublic(ValueError):
     """Only public comments are approved or hidden."""
 
 
+class HeldForAdmins(ValueError):
+    """A limited domain's comment is approved only by an admin, in the review."""
+
+
+HELD_TEXT = ("Dieser Kommentar kommt von einer eingeschränkten Domain: freigeben kann ihn nur "
+             "die Administration (unter „Inhalte prüfen“). Verbergen können Sie ihn.")
+
+
 # --- who sees what ------------------------------------------------------------------------
 
 
@@ -71,14 +79,17 @@ class Viewer:
     name: str  # for the logs
     orgs: frozenset[str]
     sees_all: bool = False
+    by: str = "system"  # for the audit log: `token:<username>` or `web:<e-mail>`
 
     @classmethod
     def of_actor(cls, actor: LocalActor) -> Viewer:
-        return cls(actor.username, frozenset({actor.username}), actor.kind == "city")
+        return cls(actor.username, frozenset({actor.username}), actor.kind == "city",
+                   f"token:{actor.username}")
 
     @classmethod
     def of_account(cls, account: Account) -> Viewer:
-        return cls(f"account:{account.id}", frozenset(account.orgs), account.sees_all)
+        return cls(f"account:{account.id}", frozenset(account.orgs), account.sees_all,
+                   f"web:{account.email}")
 
     def may_see(self, row: ResponseRow) -> bool:
         return self.sees_all or row["organisation"] in self.orgs
@@ -153,14 +164,22 @@ def set_state(store: Store, who: Who, response_id: str, state: str,
     return present(store, visible(store, actor, response_id))
 
 
-def moderate(store: Store, who: Who, response_id: str, decision: repo.Moderation
-             ) -> dict[str, object]:
+def moderate(store: Store, who: Who, response_id: str, decision: repo.Moderation,
+             now: datetime | None = None) -> dict[str, object]:
     """An editor approves a public comment (it is shown under the object and in its
-    `replies` collection) or hides it."""
+    `replies` collection) or hides it; in the audit log (`response.approved`,
+    `response.hidden`). A limited domain's held comment is approved only in the admins'
+    review (`HeldForAdmins`)."""
     actor = viewer_of(who)
     row = visible(store, actor, response_id)
-    if row["visibility"] != "public" or not repo.moderate(store, response_id, decision):
-        raise NotPublic(response_id)
+    if row["moderation"] == "held" and decision == "approved":
+        log.info("response_moderation_refused id=%s reason=held by=%s", response_id, actor.name)
+        raise HeldForAdmins(response_id)
+    with store.tx():
+        if row["visibility"] != "public" or not repo.moderate(store, response_id, decision):
+            raise NotPublic(response_id)
+        audit.record(store, actor=actor.by, action=f"response.{decision}", target=response_id,
+                     details={"organisation": row["organisation"]}, now=now or utcnow())
     log.info("response_moderated id=%s decision=%s by=%s", response_id, decision,
              actor.name)
     return present(store, visible(store, actor, response_id))
@@ -345,6 +364,9 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
         return "ignored"
     sender = await _sender(ctx, actor)
     visibility = visibility_of(obj, sender)
+    # A limited domain's public comment waits for an admin's review (not listed, not
+    # counted); its expressions of interest reach the organisation as everyone's do.
+    held = visibility == "public" and domain_policy.verdict(ctx.store, host(actor)) == "limited"
     object_ap_id = parent if target else None
     days = promise_days(ctx.store, ctx.urls, object_ap_id)
     due = add_working_days(now, days)
@@ -357,14 +379,14 @@ async def receive_create(ctx: InboxContext, activity: Activity) -> State | None:
             sender_name=sender.name if sender else None,
             sender_handle=sender.handle if sender and sender.preferred_username else None,
             sender_inbox=sender.inbox if sender else None, promise_days=days, received=now,
-            due=due)
+            due=due, moderation="held" if held else None)
         repo.add_message(ctx.store, response_id, direction="in",
                          content=_content(obj.get("content")), at=now, note_id=note_id,
                          author=actor)
         if visibility == "public" and target:
-            _as_interaction(ctx, activity, parent)  # type: ignore[arg-type]
-    log.info("response_received id=%s organisation=%s visibility=%s object=%s", response_id,
-             organisation, visibility, object_ap_id)
+            _as_interaction(ctx, activity, parent, held=held)  # type: ignore[arg-type]
+    log.info("response_received id=%s organisation=%s visibility=%s object=%s held=%s",
+             response_id, organisation, visibility, object_ap_id, held)
     return "processed"
 
 
@@ -376,12 +398,14 @@ def _flooding(ctx: InboxContext, actor: str, note_id: str, now: datetime) -> boo
     return True
 
 
-def _as_interaction(ctx: InboxContext, activity: Activity, parent: str) -> State:
-    """A public reply to one of our objects is counted with the object, as before."""
+def _as_interaction(ctx: InboxContext, activity: Activity, parent: str, *,
+                    held: bool = False) -> State:
+    """A public reply to one of our objects is counted with the object, as before (a `held`
+    one only once an admin approved it)."""
     obj = activity["object"]
     url = obj.get("url") if isinstance(obj.get("url"), str) else None
     interactions.record(ctx.store, "reply", obj["id"], parent, activity["actor"], ctx.clock(),
-                        _content(obj.get("content")), url)
+                        _content(obj.get("content")), url, held=held)
     return "processed"
 
 

@@ -1,35 +1,63 @@
 """The admin JSON API under `/api/v1/admin/`: federation mode, domain rules, reports, the
-audit log and the delivery queue. Only the city's token may use it (other tokens: 403);
-every action is recorded in the audit log as `token:<username>`. Every list answers
+audit log and the delivery queue. The city's token may use it, and an admin's web session
+(other tokens and sessions: 403; a session's POST and DELETE need the session's CSRF token in
+the `X-CSRF-Token` header); every action is recorded in the audit log as `token:<username>`
+or `web:<e-mail>`. Every list answers
 `{"items": [...]}`. The handlers parse and present; the rules live in
 `usecases.moderation`, `usecases.reports` and `usecases.operations`."""
 
 from __future__ import annotations
 
+import hmac
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-from mitwirken.models.actors import LocalActor
 from mitwirken.models.deliveries import DeliveryState
 from mitwirken.models.domain_policy import Mode, Policy, RuleFlags
 from mitwirken.models.web_names import WebNameError
-from mitwirken.server.app_keys import CLOCK, SERVICES, STORE
+from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import actor_blocks, moderation, operations, reports
+from mitwirken.server.web.admin_web import audit_name
 from mitwirken.server.web.api import authenticate, json_body
 from mitwirken.server.web.errors import ApiError
+from mitwirken.server.web.request_keys import SESSION
+from mitwirken.server.web.security_headers import mark_token_route
+
+log = logging.getLogger("mitwirken.web")
 
 MAX_REASON = 1000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
 FLAGS = ("reject_media", "reject_reports", "obfuscate")
 
 
-def admin(request: web.Request) -> tuple[LocalActor, str]:
-    """The city actor behind the token, and how the audit log names it."""
-    actor = authenticate(request)
-    if actor.kind != "city":
-        raise ApiError(403, "forbidden", "Nur für die Anlaufstelle (Administration).")
-    return actor, f"token:{actor.username}"
+def admin(request: web.Request) -> str:
+    """Who may act, as the audit log names them: the city's token (`token:<username>`), or
+    without an `Authorization` header an admin's web session (`web:<e-mail>`). Other tokens
+    and sessions get 403; a session's unsafe request needs its CSRF token in `X-CSRF-Token`
+    (the browser sends the cookie to any request, the header only this site's scripts)."""
+    session = request.get(SESSION)
+    if "Authorization" in request.headers or session is None:
+        actor = authenticate(request)
+        if actor.kind != "city":
+            raise ApiError(403, "forbidden", "Nur für die Anlaufstelle (Administration).")
+        return f"token:{actor.username}"
+    mark_token_route(request)  # an answer for one person is never cached
+    if session.account.role != "admin":
+        log.warning("admin_api_forbidden account=%d path=%s", session.account.id,
+                    request.path)
+        raise ApiError(403, "forbidden", "Nur für die Administration der Instanz.")
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), session.csrf.encode()):
+            log.warning("admin_api_csrf_refused account=%d path=%s", session.account.id,
+                        request.path)
+            raise ApiError(403, "csrf_refused", "Die Sicherheitsprüfung ist fehlgeschlagen: "
+                           f"Bitte das CSRF-Token der Sitzung im Kopf {CSRF_HEADER} senden.")
+    return audit_name(session)
 
 
 def _problem(field: str, message: str) -> ApiError:
@@ -53,6 +81,17 @@ def _limit(request: web.Request, default: int, most: int) -> int:
         raise ApiError(400, "bad_paging", "limit must be an integer") from exc
 
 
+async def admin_inbox(request: web.Request) -> web.Response:
+    """Recent incoming activities (the city's token or an admin's session)."""
+    admin(request)
+    try:
+        limit = min(max(int(request.query.get("limit", 50)), 1), 500)
+    except ValueError as exc:
+        raise ApiError(400, "bad_paging", "limit muss eine ganze Zahl sein.") from exc
+    rows = operations.received_activities(request.app[STORE], limit)
+    return web.json_response({"items": rows, "base": request.app[URLS].base})
+
+
 # --- the federation mode ----------------------------------------------------------------
 
 
@@ -69,7 +108,7 @@ async def get_federation(request: web.Request) -> web.Response:
 
 
 async def set_federation(request: web.Request) -> web.Response:
-    _, by = admin(request)
+    by = admin(request)
     data = await json_body(request)
     if data.get("mode") not in [m.value for m in Mode]:
         raise _problem("mode", "Erlaubt sind »open« (alle außer blockierten Domains) und "
@@ -93,7 +132,7 @@ async def list_domains(request: web.Request) -> web.Response:
 
 
 async def set_domain(request: web.Request) -> web.Response:
-    _, by = admin(request)
+    by = admin(request)
     data = await json_body(request)
     domain, policy = data.get("domain"), data.get("policy")
     if not isinstance(domain, str) or not domain.strip():
@@ -134,7 +173,7 @@ async def get_domain(request: web.Request) -> web.Response:
 
 
 async def delete_domain(request: web.Request) -> web.Response:
-    _, by = admin(request)
+    by = admin(request)
     reason = request.query.get("reason", "")[:MAX_REASON]
     if not moderation.remove_domain_rule(request.app[STORE], _domain(request),
                                          request.app[CLOCK](), by=by, reason=reason):
@@ -152,7 +191,7 @@ async def list_actor_blocks(request: web.Request) -> web.Response:
 
 
 async def block_actor(request: web.Request) -> web.Response:
-    _, by = admin(request)
+    by = admin(request)
     data = await json_body(request)
     unknown = set(data) - {"actor", "reason"}
     if unknown:
@@ -187,7 +226,7 @@ async def get_actor_block(request: web.Request) -> web.Response:
 
 
 async def delete_actor_block(request: web.Request) -> web.Response:
-    _, by = admin(request)
+    by = admin(request)
     reason = request.query.get("reason", "")[:MAX_REASON]
     if actor_blocks.unblock_actor(request.app[STORE], _block_id(request),
                                   request.app[CLOCK](), by=by, reason=reason) is None:
@@ -231,7 +270,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
 
 
 async def retry_delivery(request: web.Request) -> web.Response:
-    _, by = admin(request)
+    by = admin(request)
     try:
         delivery_id = int(request.match_info["id"])
     except ValueError as exc:
@@ -256,7 +295,7 @@ async def list_reports(request: web.Request) -> web.Response:
 
 
 async def resolve_report(request: web.Request) -> web.Response:
-    _, by = admin(request)
+    by = admin(request)
     data = await json_body(request)
     action = data.get("action")
     if action not in reports.ACTIONS:
@@ -277,7 +316,7 @@ async def resolve_report(request: web.Request) -> web.Response:
 
 
 async def send_report(request: web.Request) -> web.Response:
-    _, by = admin(request)
+    by = admin(request)
     data = await json_body(request)
     url = data.get("object")
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
@@ -311,7 +350,7 @@ async def delivery_health(request: web.Request) -> web.Response:
 
 
 async def retry_domain(request: web.Request) -> web.Response:
-    _, by = admin(request)
+    by = admin(request)
     data = await json_body(request)
     domain = data.get("domain")
     if not isinstance(domain, str):

@@ -18,8 +18,7 @@ from mitwirken.models.content import german_errors
 from mitwirken.models.fields import unencodable_paths
 from mitwirken.models.safe_json import JsonRefused, parse_json
 from mitwirken.models.vocab import OpportunityStatus
-from mitwirken.server.app_keys import SERVICES, STORE, URLS
-from mitwirken.server.usecases import operations
+from mitwirken.server.app_keys import SERVICES, STORE
 from mitwirken.server.usecases.publishing import ContentService, Kind, NotFound, ReadOnlyField
 from mitwirken.server.web.errors import ApiError
 from mitwirken.server.web.security_headers import mark_token_route
@@ -198,15 +197,3 @@ async def interactions(request: web.Request) -> web.Response:
         "totals": {name: totals.get(kind, 0) for name, kind in
                    (("replies", "reply"), ("likes", "like"), ("announces", "announce"))},
     })
-
-
-async def admin_inbox(request: web.Request) -> web.Response:
-    actor = authenticate(request)
-    if actor.kind != "city":
-        raise ApiError(403, "forbidden", "Nur für die Anlaufstelle (Administration).")
-    try:
-        limit = min(max(int(request.query.get("limit", 50)), 1), 500)
-    except ValueError as exc:
-        raise ApiError(400, "bad_paging", "limit muss eine ganze Zahl sein.") from exc
-    rows = operations.received_activities(request.app[STORE], limit)
-    return web.json_response({"items": rows, "base": request.app[URLS].base})

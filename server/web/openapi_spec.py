@@ -207,7 +207,7 @@ def _response_operations() -> dict[str, dict[str, Any]]:
             tag="responses")},
         f"{item}/approve": {"post": _op(
             "approve_response", "Show a public comment under the object and in its `replies`",
-            200, "Response", (404, 422), params=(rid,), tag="responses")},
+            200, "Response", (404, 409, 422), params=(rid,), tag="responses")},
         f"{item}/hide": {"post": _op(
             "hide_response", "Hide a public comment", 200, "Response", (404, 422),
             params=(rid,), tag="responses")},
@@ -419,12 +419,12 @@ def operations() -> dict[str, dict[str, Any]]:
     paths[f"{item}/close"] = {"post": _op(
         "close_opportunity", "Close it (status `closed`; sends Update)", 200, "Opportunity",
         (403, 404), params=(ID,), tag="opportunities")}
-    paths["/api/v1/admin/inbox"] = {"get": _op(
-        "admin_inbox", "Recent incoming activities (city tokens only)", 200, "InboxItems",
-        (400, 403), params=(_query("limit", "How many (1–500).", {"type": "integer",
-                                                                   "default": 50}),),
-        tag="admin")}
-    paths.update(_admin_operations())
+    paths["/api/v1/admin/inbox"] = {"get": {**_op(
+        "admin_inbox", "Recent incoming activities (the city's token or an admin's session)",
+        200, "InboxItems", (400, 403), params=(_query("limit", "How many (1–500).", {
+            "type": "integer", "default": 50}),), tag="admin"), "security": ADMIN_SECURITY}}
+    for path, ops in _admin_operations().items():  # the city's token or an admin's session
+        paths[path] = {method: {**op, "security": ADMIN_SECURITY} for method, op in ops.items()}
     text = {"type": "string"}
     paths["/api/v1/search"] = {"get": {
         **_op("search", "Search local and remote opportunities and practice posts (public; "
@@ -473,8 +473,11 @@ def operations() -> dict[str, dict[str, Any]]:
     return dict(sorted(paths.items()))
 
 
+ADMIN_SECURITY = [{"bearerAuth": []}, {"adminSession": []}]
+
+
 def _admin_operations() -> dict[str, dict[str, Any]]:
-    """The admin API (city tokens only; other tokens get 403)."""
+    """The admin API (the city's token or an admin's session; others get 403)."""
     body_errors = (400, 403, 413, 415, 422)
     domain = {"name": "domain", "in": "path", "required": True, "schema": {"type": "string"},
               "description": "The domain of the rule."}
@@ -580,7 +583,11 @@ def _build(base_url: str) -> dict[str, Any]:
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer", "description": "A token from "
                 "`mitwirken token create --org USERNAME`: an organisation's token manages its "
-                "own objects, the city's token those of every local organisation."}},
+                "own objects, the city's token those of every local organisation."},
+                "adminSession": {
+                "type": "apiKey", "in": "cookie", "name": "mw_session", "description":
+                "The web UI's session of an admin (admin API only; staff and editor sessions "
+                "get 403). POST and DELETE need the session's CSRF token in `X-CSRF-Token`."}},
             "schemas": _schemas(),
         },
     }

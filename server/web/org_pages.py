@@ -20,6 +20,7 @@ from mitwirken.server.usecases.login import Session
 from mitwirken.server.usecases.organisations import PROFILE_FIELDS, Organisations
 from mitwirken.server.web import i18n
 from mitwirken.server.web.admin_pages import NO_STORE
+from mitwirken.server.web.admin_web import audit_name
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
 from mitwirken.server.web.errors import page_error
 from mitwirken.server.web.forms import FormState, place_errors, text_value
@@ -137,7 +138,8 @@ async def new_submit(request: web.Request) -> web.StreamResponse:
     values = _read(form, ("username", *PROFILE_FIELDS))
     state = FormState(values)
     try:
-        actor = organisations(request).add(values["username"], values)
+        actor = organisations(request).add(values["username"], values,
+                                           by=audit_name(session))
     except ValidationError as exc:
         return _invalid(request, session, state, german_errors(exc, i18n.gettext_of(request)),
                         None)
@@ -176,7 +178,8 @@ async def assign_submit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     check_csrf(request, form)
     try:
-        account = organisations(request).assign(actor.username, text_value(form, "email"))
+        account = organisations(request).assign(actor.username, text_value(form, "email"),
+                                                by=audit_name(session))
     except AccountError as exc:
         return _list(request, session, error=(actor.username, i18n.message_of(request, exc)),
                      status=422)
@@ -193,7 +196,8 @@ async def unassign_submit(request: web.Request) -> web.StreamResponse:
     raw = text_value(form, "account")
     try:
         account = organisations(request).unassign(actor.username,
-                                                  int(raw) if raw.isdigit() else 0)
+                                                  int(raw) if raw.isdigit() else 0,
+                                                  by=audit_name(session))
     except AccountError as exc:
         return _list(request, session, error=(actor.username, i18n.message_of(request, exc)),
                      status=422)

@@ -18,6 +18,7 @@ from mitwirken.server.usecases.accounts import AccountForbidden, OwnAccount
 from mitwirken.server.usecases.login import Session
 from mitwirken.server.web import i18n
 from mitwirken.server.web.admin_pages import NO_STORE
+from mitwirken.server.web.admin_web import audit_name
 from mitwirken.server.web.auth import check_csrf, redirect, require_session
 from mitwirken.server.web.errors import ApiError, page_error
 from mitwirken.server.web.templating import render
@@ -80,7 +81,7 @@ async def add_person(request: web.Request) -> web.Response:
     try:
         new = request.app[ACCOUNTS].add(email, str(form.get("role", "")),
                                         [str(o) for o in form.getall("org", [])],
-                                        by=session.account)
+                                        by=audit_name(session), acting=session.account)
     except AccountForbidden as exc:
         raise _refused(request, exc) from exc
     except AccountError as exc:
@@ -96,7 +97,8 @@ async def reset_person(request: web.Request) -> web.Response:
     form = await request.post()
     check_csrf(request, form)
     try:
-        link = request.app[ACCOUNTS].reset(str(form.get("email", "")), by=session.account)
+        link = request.app[ACCOUNTS].reset(str(form.get("email", "")),
+                                           by=audit_name(session), acting=session.account)
     except AccountError as exc:
         raise _refused(request, exc) from exc
     return _page(request, session, link=request.app[SETTINGS].base_url + link)
@@ -107,7 +109,8 @@ async def remove_person(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     check_csrf(request, form)
     try:
-        request.app[ACCOUNTS].remove(str(form.get("email", "")), by=session.account)
+        request.app[ACCOUNTS].remove(str(form.get("email", "")), by=audit_name(session),
+                                     acting=session.account)
     except AccountError as exc:
         raise _refused(request, exc) from exc
     return redirect("/verwaltung/personen?hinweis=entfernt")

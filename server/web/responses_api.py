@@ -85,6 +85,8 @@ async def _moderate(request: web.Request, decision: Moderation) -> web.Response:
         body = responses.moderate(request.app[STORE], actor, response_id, decision)
     except responses.NotFound as exc:
         raise ApiError(404, "not_found", NOT_FOUND) from exc
+    except responses.HeldForAdmins as exc:
+        raise ApiError(409, "held_for_review", responses.HELD_TEXT) from exc
     except responses.NotPublic as exc:
         raise ApiError(422, "validation_failed", [
             {"field": "", "message": "Nur öffentliche Kommentare können freigegeben oder "

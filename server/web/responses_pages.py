@@ -172,6 +172,8 @@ async def moderation_submit(request: web.Request) -> web.StreamResponse:
         raise page_error(400, "bad_decision", N_("Unbekannte Entscheidung."))
     try:
         responses.moderate(request.app[STORE], actor, str(item["id"]), decision)  # type: ignore[arg-type]
+    except responses.HeldForAdmins as exc:
+        raise page_error(409, "held_for_review", responses.HELD_TEXT) from exc
     except responses.NotPublic as exc:
         raise page_error(409, "not_public", N_("Nur öffentliche Kommentare werden freigegeben.")) \
             from exc

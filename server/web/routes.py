@@ -68,7 +68,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/api/v1/opportunities/{id}/confirm", api.confirm),
     web.post("/api/v1/opportunities/{id}/close", api.close),
     web.get("/api/v1/{kind:opportunities|practices}/{id}/interactions", api.interactions),
-    web.get("/api/v1/admin/inbox", api.admin_inbox),
+    web.get("/api/v1/admin/inbox", admin.admin_inbox),
     web.get("/api/v1/responses", responses_api.list_responses),
     web.get("/api/v1/responses/{id}", responses_api.read),
     web.post("/api/v1/responses/{id}/reply", responses_api.reply),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
 
 from mitwirken.models.store import Store, utcnow
 from mitwirken.server.cli import main
-from mitwirken.server.usecases import response_promise
+from mitwirken.server.usecases import moderation, response_promise
 
 
 @pytest.fixture
@@ -89,6 +90,26 @@ def test_duplicate_remove_and_reset(data, capsys):
     assert store.scalar("SELECT count(*) FROM account_orgs") == 0
     code, _, err = run(capsys, "user", "remove", "--data", data, "--email", "e@x.example")
     assert code == 1 and "Kein Konto" in err
+    # every change is in the audit log, with who ran the command
+    entries = [(e["actor"].startswith("cli"), e["action"], e["target"])
+               for e in moderation.audit_entries(store) if e["action"].startswith("account.")]
+    assert entries == [(True, "account.add", "e@x.example"),
+                       (True, "account.reset", "e@x.example"),
+                       (True, "account.remove", "e@x.example")]
+    assert moderation.audit_entries(store)[1]["details"] == {"role": "editor",
+                                                   "orgs": ["musterstadt", "tafel"]}
+
+
+def test_token_create_and_org_add_are_audited(data, capsys):
+    code, out, _ = run(capsys, "token", "create", "--data", data, "--org", "tafel",
+                       "--label", "Website")
+    assert code == 0 and out.startswith("mw_")
+    store = Store.open(f"{data}/mitwirken.db")
+    entries = [(e["actor"].startswith("cli"), e["action"], e["target"])
+               for e in moderation.audit_entries(store)]
+    assert entries == [(True, "organisation.add", "tafel"), (True, "token.create", "tafel")]
+    assert moderation.audit_entries(store)[1]["details"] == {"label": "Website"}
+    assert out.strip() not in json.dumps(moderation.audit_entries(store))  # never the token itself
 
 
 def test_demo_city_has_one_user_of_each_role(data, capsys):

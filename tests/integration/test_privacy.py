@@ -11,6 +11,7 @@ import pytest
 from mitwirken.models import actors as actor_repo
 from mitwirken.server.app_keys import SERVICES, STORE, URLS
 from mitwirken.server.cli import main
+from mitwirken.server.usecases import moderation
 from tests.fakes.mastodon import FakeMastodon
 from tests.fediverse import drain
 from tests.integration.test_network import add_org
@@ -82,6 +83,12 @@ async def test_export_then_erase_everything_of_one_person(city_and_volunteer, ca
         assert store.scalar(f"SELECT count(*) FROM {table} WHERE {column} LIKE ?",
                             ["%users/alice%"]) == 0, table
     assert store.scalar("SELECT count(*) FROM responses") == 1  # bob's stays
+    # the erasure is in the audit log with who ran it and what went, never whom it was about
+    (entry,) = [e for e in moderation.audit_entries(store) if e["action"] == "privacy.erase"]
+    assert entry["actor"].startswith("cli") and entry["details"]["responses"] == 1
+    assert entry["target"].startswith("sha256:")
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE target LIKE ? OR details LIKE ?",
+                        ["%alice%", "%alice%"]) == 0
 
     # an erased follower gets no more deliveries
     content.create("opportunities", "tafel", {

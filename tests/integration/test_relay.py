@@ -34,6 +34,7 @@ from aiohttp import web
 from mitwirken.models import follows
 from mitwirken.server.app_keys import CLOCK, SERVICES, STORE, URLS
 from mitwirken.server.usecases import follows as social
+from mitwirken.server.usecases import moderation
 from tests.integration.test_network import (
     AS,
     PUBLIC,
@@ -88,7 +89,7 @@ async def relay(fediverse):
 async def subscribe(inst, relay: FakeRelay) -> str:
     svc = inst.app[SERVICES]
     follow_id = await social.subscribe_relay(inst.app[STORE], inst.app[URLS], svc.remote_actors,
-                                             relay.actor, inst.app[CLOCK]())
+                                             relay.actor, inst.app[CLOCK](), by="test")
     await drain(inst)
     return follow_id
 
@@ -106,6 +107,10 @@ async def test_litepub_relay_subscription_and_relayed_announce(fediverse, relay)
     for inst in (a, b):
         row = follows.get_following(inst.app[STORE], "instance", relay.actor)
         assert row["state"] == "requested"
+        # and the subscription is in the audit log
+        (entry,) = moderation.audit_entries(inst.app[STORE])
+        assert (entry["actor"], entry["action"], entry["target"]) == (
+            "test", "relay.add", relay.actor)
 
     # And the relay accepts and follows back, as LitePub relays do
     for n, (inst, follow_activity) in enumerate(zip((a, b), got, strict=True)):

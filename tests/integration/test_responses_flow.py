@@ -16,6 +16,7 @@ import pytest
 
 from mitwirken.models import actors as actor_repo
 from mitwirken.server.app_keys import STORE, URLS
+from mitwirken.server.usecases import moderation
 from tests.fakes.mastodon import PUBLIC, FakeMastodon
 from tests.fediverse import drain
 from tests.integration.test_network import add_org
@@ -265,6 +266,11 @@ async def test_public_comments_are_held_then_approved_then_hidden(world):
     assert (status, hidden["moderation"]) == (200, "hidden")
     page, collection, _ = await page_and_replies(session, city, opp)
     assert CANARY_TEXT not in page and collection["totalItems"] == 0
+    # both decisions are in the audit log, with whose token made them
+    entries = moderation.audit_entries(city.app[STORE])
+    assert [(e["actor"], e["action"], e["target"]) for e in entries] == [
+        ("token:tafel", "response.approved", item["id"]),
+        ("token:city_a", "response.hidden", item["id"])]
 
     # a direct message cannot be approved: it is never shown
     direct = direct_note(masto, CANARY_USER, city.app[URLS].actor("tafel"), opp["ap_id"],

@@ -18,6 +18,7 @@ from mitwirken.models import follows
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
 from mitwirken.server.cli import main
+from mitwirken.server.usecases import moderation
 from mitwirken.server.usecases.organisations import Organisations
 from tests.web_helpers import add_account, csrf_of, login, page_csrf
 
@@ -188,6 +189,12 @@ async def test_assign_and_unassign_editors(web, settings):
     assert resp.status == 422 and "mindestens eine" in await resp.text()
     assert [r["username"] for r in store.all(
         "SELECT username FROM account_orgs WHERE account_id = ?", [account_id])] == ["lesewelt"]
+    # adding, assigning and unassigning are in the audit log under the person's name
+    assert [(e["actor"], e["action"], e["target"], e["details"].get("account"))
+            for e in moderation.audit_entries(store) if e["actor"].startswith("web:")] == [
+        ("web:staff@stadt.example", "organisation.add", "lesewelt", None),
+        ("web:staff@stadt.example", "organisation.assign", "lesewelt", "neu@lesewelt.example"),
+        ("web:staff@stadt.example", "organisation.unassign", "tafel", "neu@lesewelt.example")]
     # staff cannot be assigned, unknown people neither, and unknown organisations are 404
     resp = await web.post(f"{LIST}/tafel/redaktion", data={
         "csrf": token, "email": "chef@stadt.example"})

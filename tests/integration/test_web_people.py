@@ -10,6 +10,7 @@ import pytest
 
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
+from mitwirken.server.usecases import moderation
 from tests.web_helpers import PASSWORD, add_account, csrf_of, login, page_csrf
 
 HTML = {"Accept": "text/html"}
@@ -40,6 +41,11 @@ async def test_admin_adds_a_person_who_then_logs_in(web, settings):
     resp = await web.post("/verwaltung/personen", data={
         "csrf": token, "email": "ohne@tafel.example", "role": "editor"})
     assert resp.status == 422 and "mindestens eine Organisation" in await resp.text()
+    # only the account made is in the audit log, under the admin's name
+    entries = moderation.audit_entries(Store.open(settings.db_path))
+    assert [(e["actor"], e["action"], e["target"], e["details"]) for e in entries] == [
+        ("web:chef@stadt.example", "account.add", "neu@tafel.example",
+         {"role": "editor", "orgs": ["tafel"]})]
 
     resp = await web.post("/abmelden", data={"csrf": token}, allow_redirects=False)
     assert resp.status == 303
@@ -73,6 +79,11 @@ async def test_admin_resets_and_removes(web, settings):
     resp = await web.post("/verwaltung/personen/entfernen", data={
         "email": "chef@stadt.example"}, allow_redirects=False)
     assert resp.status == 403  # no CSRF token
+    # the reset and the removal are in the audit log under the admin's name
+    assert [(e["actor"], e["action"], e["target"]) for e in moderation.audit_entries(store)
+            if e["actor"].startswith("web:")] == [
+        ("web:chef@stadt.example", "account.reset", "staff@stadt.example"),
+        ("web:chef@stadt.example", "account.remove", "staff@stadt.example")]
 
 
 async def _count(settings, role: str) -> int:

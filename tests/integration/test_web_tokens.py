@@ -11,6 +11,7 @@ import pytest
 from mitwirken.models import actors as actor_repo
 from mitwirken.models.store import Store
 from mitwirken.server.app import create_app
+from mitwirken.server.usecases import moderation
 from mitwirken.server.usecases.instance import make_actor
 from tests.web_helpers import add_account, login, page_csrf
 
@@ -53,6 +54,12 @@ async def test_create_use_list_and_revoke_a_token(web, settings):
     assert resp.status == 303
     api = await web.get("/api/v1/opportunities", headers={"Authorization": f"Bearer {secret}"})
     assert api.status == 401
+    store = Store.open(settings.db_path)
+    assert [(e["actor"], e["action"], e["target"]) for e in moderation.audit_entries(store)
+            if e["actor"].startswith("web:")] == [
+        ("web:anna@tafel.example", "token.create", "tafel"),
+        ("web:anna@tafel.example", "token.revoke", "tafel")]
+    assert secret not in str(moderation.audit_entries(store))
 
 
 async def test_other_organisations_tokens_are_out_of_reach(web, settings):

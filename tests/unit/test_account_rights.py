@@ -25,27 +25,27 @@ def test_rights(accounts):
     editor = accounts.add("red@tafel.example", "editor", ["tafel"]).account
 
     with pytest.raises(AccountForbidden, match="nur die Administration"):
-        accounts.add("chef2@stadt.example", "admin", [], by=staff)
+        accounts.add("chef2@stadt.example", "admin", [], acting=staff)
     with pytest.raises(AccountForbidden):
-        accounts.reset("chef@stadt.example", by=staff)
+        accounts.reset("chef@stadt.example", acting=staff)
     with pytest.raises(AccountForbidden):
-        accounts.remove("chef@stadt.example", by=staff)
+        accounts.remove("chef@stadt.example", acting=staff)
     for email, role, orgs in (("a@b.example", "editor", ["tafel"]), ("c@d.example", "staff", [])):
         with pytest.raises(AccountForbidden, match="Anlaufstelle"):
-            accounts.add(email, role, orgs, by=editor)
+            accounts.add(email, role, orgs, acting=editor)
     with pytest.raises(AccountForbidden):
-        accounts.reset("staff@stadt.example", by=editor)
+        accounts.reset("staff@stadt.example", acting=editor)
     with pytest.raises(OwnAccount):
-        accounts.remove("staff@stadt.example", by=staff)
+        accounts.remove("staff@stadt.example", acting=staff)
     with pytest.raises(OwnAccount):
-        accounts.remove("chef@stadt.example", by=admin)
+        accounts.remove("chef@stadt.example", acting=admin)
     assert len(accounts.list()) == 3
 
-    accounts.add("neu@stadt.example", "staff", [], by=staff)
-    assert accounts.reset("red@tafel.example", by=staff).startswith("/passwort/")
-    accounts.remove("neu@stadt.example", by=staff)
-    accounts.add("chef2@stadt.example", "admin", [], by=admin)
-    accounts.remove("staff@stadt.example", by=admin)
+    accounts.add("neu@stadt.example", "staff", [], acting=staff)
+    assert accounts.reset("red@tafel.example", acting=staff).startswith("/passwort/")
+    accounts.remove("neu@stadt.example", acting=staff)
+    accounts.add("chef2@stadt.example", "admin", [], acting=admin)
+    accounts.remove("staff@stadt.example", acting=admin)
     accounts.remove("chef2@stadt.example")  # the command line
     assert sorted(a.email for a in accounts.list()) == ["chef@stadt.example",
                                                         "red@tafel.example"]

@@ -21,9 +21,14 @@ import pytest
 
 from mitwirken.federation.remote import parse_actor
 from mitwirken.models import actors as actor_repo
+from mitwirken.models import deliveries
 from mitwirken.server.app import create_app
-from mitwirken.server.app_keys import SERVICES, STORE
+from mitwirken.server.app_keys import LOGIN, SERVICES, STORE
+from mitwirken.server.usecases.accounts import Accounts
+from mitwirken.server.usecases.login import LoggedIn
+from mitwirken.server.usecases.reports import receive_flag
 from mitwirken.server.usecases.responses import receive_create
+from tests.web_helpers import PASSWORD
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "API.md"
 VOLATILE = {"id", "ap_id", "url", "published", "updated", "last_confirmed", "base", "deleted",
@@ -128,6 +133,8 @@ def test_guide_has_the_examples_it_promises():
                    ("GET", "$BASE/api/v1/admin/delivery-health"),
                    ("POST", "$BASE/api/v1/admin/deliveries/retry"),
                    ("POST", "$BASE/api/v1/admin/reports/999999/resolve"),
+                   ("POST", "$BASE/api/v1/admin/reports/$REPORT_ID/resolve"),
+                   ("POST", "$BASE/api/v1/admin/deliveries/$DELIVERY_ID/retry"),
                    ("GET", "$BASE/api/v1/admin/actors"), ("POST", "$BASE/api/v1/admin/actors"),
                    ("GET", "$BASE/api/v1/admin/actors/$BLOCK_ID"),
                    ("DELETE", "$BASE/api/v1/admin/actors/$BLOCK_ID")]:
@@ -154,7 +161,12 @@ async def guide_client(aiohttp_client, settings):
     app = create_app(settings, start_workers=False, clock=TickingClock())
     client = await aiohttp_client(app)
     store = client.app[STORE]
+    Accounts(store, lambda: datetime.now(UTC)).add("chef@musterstadt.example", "admin", [],
+                                                   PASSWORD)
+    logged_in = await client.app[LOGIN].login("chef@musterstadt.example", PASSWORD, "127.0.0.1")
+    assert isinstance(logged_in, LoggedIn)
     variables = {"$BASE": "", "$TOKEN": actor_repo.create_token(store, "tafel"),
+                 "$SESSION": logged_in.cookie_value, "$CSRF": logged_in.session.csrf,
                  "$CITY_TOKEN": actor_repo.create_token(store, "musterstadt"),
                  "$RESPONSE_ID": await _a_note(client, "alice", "<p>Ich möchte helfen!</p>"),
                  "$COMMENT_ID": await _a_note(client, "bob", "<p>Super Sache!</p>",
@@ -181,6 +193,29 @@ async def _a_note(client, user: str, content: str, public: bool = False) -> str:
                                         [actor]))
 
 
+async def _prepare(client, variables: dict[str, str], url: str) -> None:
+    """What the report and delivery examples act on, made just before the first of them (so
+    the lists documented before stay as they are): a Flag from mastodon.example's instance
+    actor about `tafel` (through the inbox's handler), and a delivery to alice's inbox that
+    failed with 410."""
+    services, store = client.app[SERVICES], client.app[STORE]
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    if "$REPORT_ID" in url and "$REPORT_ID" not in variables:
+        state = await receive_flag(services.inbox_context, {
+            "id": "https://mastodon.example/flags/1", "type": "Flag",
+            "actor": "https://mastodon.example/actor", "content": "Spam-Verdacht",
+            "object": [services.urls.actor("tafel")]})
+        assert state == "processed"
+        variables["$REPORT_ID"] = str(store.scalar("SELECT max(id) FROM reports"))
+    if "$DELIVERY_ID" in url and "$DELIVERY_ID" not in variables:
+        inbox = "https://mastodon.example/users/alice/inbox"
+        deliveries.enqueue_deliveries(store, "https://example/activity/1", "tafel", "{}",
+                                      [inbox], now)
+        row_id = int(store.scalar("SELECT id FROM deliveries WHERE inbox = ?", [inbox]))
+        deliveries.fail_delivery(store, row_id, 410, "Gone", now)
+        variables["$DELIVERY_ID"] = str(row_id)
+
+
 async def test_every_example_answers_as_documented(guide_client):
     client, variables = guide_client
     for ex in examples():
@@ -189,6 +224,7 @@ async def test_every_example_answers_as_documented(guide_client):
                 text = text.replace(name, variables[name])
             return text
 
+        await _prepare(client, variables, ex.url)
         where = f"docs/API.md line {ex.line}: {ex.method} {ex.url}"
         resp = await client.request(ex.method, fill(ex.url), data=ex.data,
                                     headers={k: fill(v) for k, v in ex.headers.items()})
