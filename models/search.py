@@ -60,6 +60,7 @@ __all__ = [
     "ANY",
     "BM25",
     "COLUMNS",
+    "COUNT_BOUND",
     "END_DAY",
     "END_MONTH",
     "EPOCH_SHIFT",
@@ -99,6 +100,7 @@ __all__ = [
     "item_for_opportunity",
     "item_for_practice",
     "infix_terms",
+    "count_bound",
     "item_tags",
     "milli_hours",
     "plan",
@@ -113,11 +115,13 @@ __all__ = [
     "tag",
     "typo_terms",
     "word_expression",
+    "total_is_exact",
     "word_expressions",
     "words",
 ]
 
 RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which reads every hit)
+COUNT_BOUND = 1000  # hits are counted exactly up to this many (or to the page asked for)
 MAX_EXPANSION = 100  # a prefix with more words than this runs as FTS5's own prefix query
 MIN_PREFIX = 3  # shorter query words match whole words only ("zu", "ab"), never as a prefix
 INDEXED_PREFIX = 3  # FTS5 keeps a prefix index of this length (`prefix = '3'`, m006)
@@ -469,37 +473,56 @@ def _source(p: Plan) -> tuple[str, list[object]]:
     return "search_text f WHERE search_text MATCH ?", [p.expression]
 
 
-def _count(store: Store, p: Plan) -> int:
+def count_bound(query: Query) -> int:
+    """Up to how many hits `search` counts exactly: COUNT_BOUND, or further when the page
+    asked for lies beyond it."""
+    return max(COUNT_BOUND, query.offset + query.limit)
+
+
+def total_is_exact(query: Query, total: int) -> bool:
+    """False when `search` stopped counting: there are at least `total` hits, maybe more."""
+    return total <= count_bound(query)
+
+
+def _newest(store: Store, p: Plan, bound: int) -> list[int]:
+    """The rowids of the newest `bound` + 1 hits at most, newest first: the count and the
+    page of an unranked answer in one pass that stops early (a common word's doclist is not
+    read to its end)."""
     if p.expression is None:
-        return 0
+        return []
     source, params = _source(p)
-    return int(store.scalar(f"SELECT count(*) FROM {source}", params) or 0)
+    return [r[0] for r in store.execute(
+        f"SELECT f.rowid FROM {source} ORDER BY f.rowid DESC LIMIT ?",
+        [*params, bound + 1]).fetchall()]
 
 
 def search(store: Store, query: Query,
            synonyms: Synonyms | None = None) -> tuple[int, list[SearchHit]]:
     """Matching items, best match first with words (as long as there are at most RANK_LIMIT),
-    else newest first; and their number. With fewer than TYPO_BELOW hits, words from
-    TYPO_MIN_LETTERS letters on also match terms one edit away ("Lebensmitel")."""
+    else newest first; and their number — exact up to `count_bound(query)`, beyond it
+    `count_bound(query) + 1` ("more than", see `total_is_exact`). With fewer than TYPO_BELOW
+    hits, words from TYPO_MIN_LETTERS letters on also match terms one edit away
+    ("Lebensmitel")."""
+    bound = count_bound(query)
     p = plan(store, query, synonyms)
-    total = _count(store, p)
-    if total < TYPO_BELOW and any(len(w) >= TYPO_MIN_LETTERS for w in query_words(query.q)):
+    newest = _newest(store, p, bound)
+    if len(newest) < TYPO_BELOW and any(len(w) >= TYPO_MIN_LETTERS
+                                        for w in query_words(query.q)):
         tolerant = plan(store, query, synonyms, typos=True)
         if tolerant.expression != p.expression:
-            p, total = tolerant, _count(store, tolerant)
-    if p.expression is None:
-        return 0, []
-    source, params = _source(p)
-    if total <= query.offset:
+            p, newest = tolerant, _newest(store, tolerant, bound)
+    total = len(newest)
+    if p.expression is None or total <= query.offset:
         return total, []
-    if p.has_words and total <= RANK_LIMIT:
+    if p.has_words and total <= min(RANK_LIMIT, bound):
+        source, params = _source(p)
         ranked = source if p.where else (
             "search_text f CROSS JOIN search_items s ON s.rowid = f.rowid "
             "WHERE search_text MATCH ?")
         sql = f"SELECT f.rowid FROM {ranked} ORDER BY {RANKING} LIMIT ? OFFSET ?"
+        ids = [r[0] for r in store.execute(sql, [*params, query.limit, query.offset])]
     else:
-        sql = f"SELECT f.rowid FROM {source} ORDER BY f.rowid DESC LIMIT ? OFFSET ?"
-    ids = [r[0] for r in store.execute(sql, [*params, query.limit, query.offset]).fetchall()]
+        ids = newest[query.offset:min(query.offset + query.limit, bound)]
     rows = store.all(f"SELECT s.rowid AS _rowid, {COLUMNS} FROM search_items s "
                      f"WHERE s.rowid IN ({','.join('?' * len(ids))})", ids)
     by_id = {r.pop("_rowid"): r for r in rows}
