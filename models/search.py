@@ -16,11 +16,14 @@ reading a page never touch the rows."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict, cast
+from weakref import WeakKeyDictionary
 
+from mitwirken.models import change_counters, search_rank
 from mitwirken.models.search_analysis import (
     TYPO_MIN_LETTERS,
     Synonyms,
@@ -58,7 +61,6 @@ from mitwirken.models.store import Store, iso
 # The token helpers are re-exported: callers use `search.fold`, `search.tag`, ….
 __all__ = [
     "ANY",
-    "BM25",
     "COLUMNS",
     "COUNT_BOUND",
     "END_DAY",
@@ -80,10 +82,8 @@ __all__ = [
     "Plan",
     "QUERY_TAGS",
     "Query",
-    "RANKING",
     "RANK_LIMIT",
     "RELEVANCE_STEP",
-    "REPLY_RATE_ORDER",
     "SEQ_BITS",
     "START_DAY",
     "Synonyms",
@@ -103,6 +103,7 @@ __all__ = [
     "count_bound",
     "item_tags",
     "milli_hours",
+    "phrase_counts",
     "plan",
     "query_stems",
     "query_words",
@@ -374,6 +375,7 @@ class Plan:
     has_words: bool
     where: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the expression of each query word
 
 
 def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
@@ -385,7 +387,7 @@ def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
         value = getattr(query, attr)
         if value is not None and value != "":
             tags.append(tag(field_name, value))
-    result = Plan(None, bool(groups))
+    result = Plan(None, bool(groups), words=[g for g in groups if g])
 
     def ranged(satisfying: list[str], condition: str, param: object) -> bool:
         """A range filter as the OR of its tags (True) — or, when the network has written
@@ -434,15 +436,10 @@ def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
 
 COLUMNS = ("s.ap_id, s.kind, s.local, s.origin, s.origin_name, s.actor, s.url, s.title, "
            's.summary, s.opp_kind, s.status, s.start, s."end", s.region, s.published')
-BM25 = "bm25(search_text, 5.0, 1.0, 0.0)"  # title words weigh five times body words
-RELEVANCE_STEP = 0.5  # bm25 scores this close count as equally relevant; freshness decides
-# The order of ranked results: relevance (bm25 in steps), then freshness (the later of
-# last_confirmed and published), then newest. REPLY_RATE_ORDER is the seam for the
-# organisation's reply rate (issue "responses", not built): empty until that signal exists.
-REPLY_RATE_ORDER = ""
-RANKING = (f"round({BM25} / {RELEVANCE_STEP}), {REPLY_RATE_ORDER}"
-           if REPLY_RATE_ORDER else f"round({BM25} / {RELEVANCE_STEP})") + \
-    ", coalesce(s.last_confirmed, s.published) DESC, f.rowid DESC"
+RELEVANCE_STEP = 0.5  # scores this close count as equally relevant; freshness decides
+# The order of ranked results: relevance (`search_rank.scores`, in steps), then freshness (the
+# later of last_confirmed and published), then newest. The organisation's reply rate (issue
+# "responses") would come between relevance and freshness, once that signal exists.
 
 
 class SearchHit(TypedDict):
@@ -496,6 +493,87 @@ def _newest(store: Store, p: Plan, bound: int) -> list[int]:
         [*params, bound + 1]).fetchall()]
 
 
+@dataclass
+class _Counts:
+    """Document counts of phrases in one store's index, valid while it changed by less than
+    STALE_SHARE of its items (IDFs move slowly; a small index recounts after any change)."""
+
+    changes: int
+    items: int
+    docs: dict[str, int] = field(default_factory=dict)
+
+
+_COUNTS: WeakKeyDictionary[Store, _Counts] = WeakKeyDictionary()
+STALE_SHARE = 0.01
+MAX_KEPT_COUNTS = 50_000  # phrases whose counts are kept per store (a few MB)
+PRESENCE_BUDGET = 10_000  # rows read per word to learn which hits hold its rare phrases
+
+
+def _changes(store: Store) -> int:
+    return change_counters.current(store).get("search_items", 0)
+
+
+def phrase_counts(store: Store, phrases: list[str]) -> tuple[int, dict[str, int]]:
+    """(items in the index, rows of each phrase in the title or body), counted once and kept
+    (`_Counts`)."""
+    changes = _changes(store)
+    kept = _COUNTS.get(store)
+    if kept is None or abs(changes - kept.changes) > STALE_SHARE * kept.items \
+            or len(kept.docs) > MAX_KEPT_COUNTS:
+        kept = _Counts(changes, int(store.scalar("SELECT count(*) FROM search_items") or 0))
+        _COUNTS[store] = kept
+    missing = [x for x in dict.fromkeys(phrases) if x not in kept.docs]
+    if missing:
+        kept.docs.update(store.execute(
+            "SELECT j.value, (SELECT count(*) FROM search_text WHERE search_text MATCH "
+            "'{title body} : ' || j.value) FROM json_each(?) j",
+            [json.dumps(missing)]).fetchall())
+    return kept.items, {x: kept.docs[x] for x in phrases}
+
+
+def _containing(store: Store, phrase: str) -> frozenset[int]:
+    return frozenset(r[0] for r in store.execute(
+        "SELECT rowid FROM search_text WHERE search_text MATCH ?",
+        [f"{{title body}} : {phrase}"]).fetchall())
+
+
+def _rank_word(store: Store, expression: str, items: int,
+               docs: dict[str, int]) -> search_rank.Word:
+    """A query word's phrases with their IDFs, and the rows of its rarest phrases (as many as
+    PRESENCE_BUDGET rows allow)."""
+    phrases = search_rank.phrases(expression)
+    present: dict[str, frozenset[int]] = {}
+    budget = PRESENCE_BUDGET
+    for x in sorted(phrases, key=docs.__getitem__):
+        if docs[x] > budget:
+            break
+        present[x] = _containing(store, x)
+        budget -= docs[x]
+    return search_rank.Word({x: search_rank.idf(docs[x], items) for x in phrases}, present)
+
+
+def _ranked(store: Store, p: Plan, hits: list[int]) -> list[int]:
+    """The hits best first: relevance in RELEVANCE_STEPs, then freshness, then newest."""
+    marks = ",".join("?" * len(hits))
+    rows = store.execute(
+        "SELECT c.id, c.c0, d.sz, coalesce(s.last_confirmed, s.published, '') "
+        "FROM search_text_content c JOIN search_text_docsize d ON d.id = c.id "
+        f"JOIN search_items s ON s.rowid = c.id WHERE c.id IN ({marks})", hits).fetchall()
+    fresh: dict[int, str] = {}
+    found: list[search_rank.Hit] = []
+    for rowid, title, sizes, freshness in rows:
+        found.append(search_rank.Hit(rowid, str(title).split(),
+                                     sum(search_rank.column_lengths(sizes))))
+        fresh[rowid] = freshness
+    items, docs = phrase_counts(store, [x for w in p.words for x in search_rank.phrases(w)])
+    words = [_rank_word(store, w, items, docs) for w in p.words]
+    score = search_rank.scores(found, words)
+    order = sorted(fresh, reverse=True)  # stable sorts: the last key decides first
+    order.sort(key=fresh.__getitem__, reverse=True)
+    order.sort(key=lambda r: math.floor(score[r] / RELEVANCE_STEP + 0.5), reverse=True)
+    return order
+
+
 def search(store: Store, query: Query,
            synonyms: Synonyms | None = None) -> tuple[int, list[SearchHit]]:
     """Matching items, best match first with words (as long as there are at most RANK_LIMIT),
@@ -515,12 +593,7 @@ def search(store: Store, query: Query,
     if p.expression is None or total <= query.offset:
         return total, []
     if p.has_words and total <= min(RANK_LIMIT, bound):
-        source, params = _source(p)
-        ranked = source if p.where else (
-            "search_text f CROSS JOIN search_items s ON s.rowid = f.rowid "
-            "WHERE search_text MATCH ?")
-        sql = f"SELECT f.rowid FROM {ranked} ORDER BY {RANKING} LIMIT ? OFFSET ?"
-        ids = [r[0] for r in store.execute(sql, [*params, query.limit, query.offset])]
+        ids = _ranked(store, p, newest)[query.offset:query.offset + query.limit]
     else:
         ids = newest[query.offset:min(query.offset + query.limit, bound)]
     rows = store.all(f"SELECT s.rowid AS _rowid, {COLUMNS} FROM search_items s "
