@@ -83,6 +83,7 @@ __all__ = [
     "QUERY_TAGS",
     "Query",
     "RANK_LIMIT",
+    "RANK_WINDOW",
     "RELEVANCE_STEP",
     "SEQ_BITS",
     "START_DAY",
@@ -123,6 +124,7 @@ __all__ = [
 
 RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which reads every hit)
 COUNT_BOUND = 1000  # hits are counted exactly up to this many (or to the page asked for)
+RANK_WINDOW = 300  # of up to RANK_LIMIT hits, the newest this many are ranked; older ones follow
 MAX_EXPANSION = 100  # a prefix with more words than this runs as FTS5's own prefix query
 MIN_PREFIX = 3  # shorter query words match whole words only ("zu", "ab"), never as a prefix
 INDEXED_PREFIX = 3  # FTS5 keeps a prefix index of this length (`prefix = '3'`, m006)
@@ -484,13 +486,21 @@ def total_is_exact(query: Query, total: int) -> bool:
 def _newest(store: Store, p: Plan, bound: int) -> list[int]:
     """The rowids of the newest `bound` + 1 hits at most, newest first: the count and the
     page of an unranked answer in one pass that stops early (a common word's doclist is not
-    read to its end)."""
+    read to its end).
+
+    FTS5 seeks forward through a long doclist with its doclist index but walks backwards
+    through it row by row, so a selective query (words and filters that few items share)
+    costs 30–45 % less in rowid order: that pass comes first, and when it finds more than
+    `bound` hits — a common query, whose newest hits come quickly — the newest are read
+    backwards."""
     if p.expression is None:
         return []
     source, params = _source(p)
-    return [r[0] for r in store.execute(
-        f"SELECT f.rowid FROM {source} ORDER BY f.rowid DESC LIMIT ?",
-        [*params, bound + 1]).fetchall()]
+    sql = f"SELECT f.rowid FROM {source} ORDER BY f.rowid %s LIMIT ?"
+    oldest = [r[0] for r in store.execute(sql % "ASC", [*params, bound + 1]).fetchall()]
+    if len(oldest) <= bound:
+        return oldest[::-1]
+    return [r[0] for r in store.execute(sql % "DESC", [*params, bound + 1]).fetchall()]
 
 
 @dataclass
@@ -506,7 +516,7 @@ class _Counts:
 _COUNTS: WeakKeyDictionary[Store, _Counts] = WeakKeyDictionary()
 STALE_SHARE = 0.01
 MAX_KEPT_COUNTS = 50_000  # phrases whose counts are kept per store (a few MB)
-PRESENCE_BUDGET = 10_000  # rows read per word to learn which hits hold its rare phrases
+PRESENCE_BUDGET = 1000  # rows read per word to learn which hits hold its rare phrases
 
 
 def _changes(store: Store) -> int:
@@ -593,7 +603,8 @@ def search(store: Store, query: Query,
     if p.expression is None or total <= query.offset:
         return total, []
     if p.has_words and total <= min(RANK_LIMIT, bound):
-        ids = _ranked(store, p, newest)[query.offset:query.offset + query.limit]
+        ranked = _ranked(store, p, newest[:RANK_WINDOW]) + newest[RANK_WINDOW:]
+        ids = ranked[query.offset:query.offset + query.limit]
     else:
         ids = newest[query.offset:min(query.offset + query.limit, bound)]
     rows = store.all(f"SELECT s.rowid AS _rowid, {COLUMNS} FROM search_items s "
