@@ -65,3 +65,19 @@ def test_a_title_hit_ranks_above_body_hits_and_ties_go_to_the_freshest():
     _, hits = search.search(store, search.Query(q="garten"))
     assert [h["ap_id"][-1] for h in hits] == ["1", "3", "2"]
     store.close()
+
+
+def test_only_the_newest_window_is_ranked_older_hits_follow_newest_first(monkeypatch):
+    store = Store.memory()
+    search.index(store, _item(1, "Garten alt", "Beete."))  # the best match, but oldest
+    search.index(store, _item(2, "Hilfe", "Im Garten."))
+    search.index(store, _item(3, "Hilfe", "Im Garten, lange Texte, viele Worte hier."))
+    search.index(store, _item(4, "Garten neu", "Beete."))
+    search.index(store, _item(5, "Hilfe", "Garten."))
+    for n in range(6, 16):  # items without the word: "garten" is rare enough to weigh
+        search.index(store, _item(n, "Sport", "Training."))
+    ids = lambda: [h["ap_id"][-1] for h in search.search(store, search.Query(q="garten"))[1]]  # noqa: E731
+    assert ids() == ["4", "1", "5", "3", "2"]  # all ranked: the two title hits first
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    assert ids() == ["4", "5", "3", "2", "1"]  # the newest three ranked, then 2 and 1
+    store.close()
