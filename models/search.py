@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict, cast
@@ -100,6 +101,7 @@ __all__ = [
     "index_words",
     "item_for_opportunity",
     "item_for_practice",
+    "estimate",
     "infix_terms",
     "count_bound",
     "item_tags",
@@ -378,6 +380,7 @@ class Plan:
     where: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # the expression of each query word
+    tags: list[str] = field(default_factory=list)  # the expression of each filter
 
 
 def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
@@ -429,6 +432,7 @@ def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
     parts = [f"{{title body}} : ({text})"] if text else []
     if tags:
         parts.append(f"tags : ({' AND '.join(tags)})")  # type: ignore[arg-type]
+        result.tags = cast(list[str], tags)
     expression = " AND ".join(parts) or f"tags : {ANY}"
     if not query.include_inactive:
         expression = f"({expression}) NOT tags : {INACTIVE}"
@@ -490,16 +494,19 @@ def _newest(store: Store, p: Plan, bound: int) -> list[int]:
 
     FTS5 seeks forward through a long doclist with its doclist index but walks backwards
     through it row by row, so a selective query (words and filters that few items share)
-    costs 30–45 % less in rowid order: that pass comes first, and when it finds more than
-    `bound` hits — a common query, whose newest hits come quickly — the newest are read
-    backwards."""
+    costs 30–45 % less in rowid order. So a query with filters that `estimate` expects to have
+    fewer than SELECTIVE_SHARE × `bound` hits is read forwards first (and backwards only if it
+    finds more than `bound` after all); any other, whose newest hits mostly come quickly,
+    backwards (words alone are not estimated: counting a common prefix costs more than it
+    saves)."""
     if p.expression is None:
         return []
     source, params = _source(p)
     sql = f"SELECT f.rowid FROM {source} ORDER BY f.rowid %s LIMIT ?"
-    oldest = [r[0] for r in store.execute(sql % "ASC", [*params, bound + 1]).fetchall()]
-    if len(oldest) <= bound:
-        return oldest[::-1]
+    if p.tags and estimate(store, p) <= bound * SELECTIVE_SHARE:
+        oldest = [r[0] for r in store.execute(sql % "ASC", [*params, bound + 1]).fetchall()]
+        if len(oldest) <= bound:
+            return oldest[::-1]
     return [r[0] for r in store.execute(sql % "DESC", [*params, bound + 1]).fetchall()]
 
 
@@ -516,6 +523,7 @@ class _Counts:
 _COUNTS: WeakKeyDictionary[Store, _Counts] = WeakKeyDictionary()
 STALE_SHARE = 0.01
 MAX_KEPT_COUNTS = 50_000  # phrases whose counts are kept per store (a few MB)
+SELECTIVE_SHARE = 0.5  # see `_newest`
 PRESENCE_BUDGET = 1000  # rows read per word to learn which hits hold its rare phrases
 
 
@@ -524,8 +532,8 @@ def _changes(store: Store) -> int:
 
 
 def phrase_counts(store: Store, phrases: list[str]) -> tuple[int, dict[str, int]]:
-    """(items in the index, rows of each phrase in the title or body), counted once and kept
-    (`_Counts`)."""
+    """(items in the index, rows of each phrase), counted once and kept (`_Counts`); a phrase
+    is given with its columns (`{title body} : "garten"`, `tags : mwx…`)."""
     changes = _changes(store)
     kept = _COUNTS.get(store)
     if kept is None or abs(changes - kept.changes) > STALE_SHARE * kept.items \
@@ -536,9 +544,34 @@ def phrase_counts(store: Store, phrases: list[str]) -> tuple[int, dict[str, int]
     if missing:
         kept.docs.update(store.execute(
             "SELECT j.value, (SELECT count(*) FROM search_text WHERE search_text MATCH "
-            "'{title body} : ' || j.value) FROM json_each(?) j",
+            "j.value) FROM json_each(?) j",
             [json.dumps(missing)]).fetchall())
     return kept.items, {x: kept.docs[x] for x in phrases}
+
+
+TEXT_COLUMNS = "{title body} : "
+_TAG = re.compile(rf"{TAG_PREFIX}[0-9a-z]+")
+
+
+def _word_counts(store: Store, p: Plan) -> tuple[int, dict[str, int]]:
+    """(items, rows of each phrase of the query words)."""
+    phrases = [x for w in p.words for x in search_rank.phrases(w)]
+    items, docs = phrase_counts(store, [TEXT_COLUMNS + x for x in phrases])
+    return items, {x: docs[TEXT_COLUMNS + x] for x in phrases}
+
+
+def estimate(store: Store, p: Plan) -> float:
+    """About how many items match: each word and filter as independent, its share the sum of
+    its phrases' rows (from the kept counts)."""
+    items, words = _word_counts(store, p)
+    tag_groups = [_TAG.findall(t) for t in p.tags]
+    _, tags = phrase_counts(store, [f"tags : {t}" for g in tag_groups for t in g])
+    result = float(items)
+    for group in [search_rank.phrases(w) for w in p.words]:
+        result *= min(1.0, sum(words[x] for x in group) / max(items, 1))
+    for group in tag_groups:
+        result *= min(1.0, sum(tags[f"tags : {t}"] for t in group) / max(items, 1))
+    return result
 
 
 def _containing(store: Store, phrase: str) -> frozenset[int]:
@@ -575,7 +608,7 @@ def _ranked(store: Store, p: Plan, hits: list[int]) -> list[int]:
         found.append(search_rank.Hit(rowid, str(title).split(),
                                      sum(search_rank.column_lengths(sizes))))
         fresh[rowid] = freshness
-    items, docs = phrase_counts(store, [x for w in p.words for x in search_rank.phrases(w)])
+    items, docs = _word_counts(store, p)
     words = [_rank_word(store, w, items, docs) for w in p.words]
     score = search_rank.scores(found, words)
     order = sorted(fresh, reverse=True)  # stable sorts: the last key decides first
