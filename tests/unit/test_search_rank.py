@@ -81,3 +81,39 @@ def test_only_the_newest_window_is_ranked_older_hits_follow_newest_first(monkeyp
     monkeypatch.setattr(search, "RANK_WINDOW", 3)
     assert ids() == ["4", "5", "3", "2", "1"]  # the newest three ranked, then 2 and 1
     store.close()
+
+
+def test_estimate_multiplies_the_shares_of_words_and_filters():
+    store = Store.memory()
+    for n in range(1, 21):  # "garten" in every second item, the local tag in every fourth
+        item = _item(n, "Garten" if n % 2 else "Sport", "Text")
+        search.index(store, item.__class__(**{**item.__dict__, "local": n % 4 == 0}))
+    p = search.plan(store, search.Query(q="garten", local=True))
+    assert p.tags and p.words
+    assert math.isclose(search.estimate(store, p), 20 * 0.5 * 0.25)
+    assert search.search(store, search.Query(q="garten", local=True))[0] == 0  # odd n only
+    assert search.search(store, search.Query(q="sport", local=True))[0] == 5
+    store.close()
+
+
+def test_the_commoner_value_of_a_binary_field_is_asked_as_not_the_other():
+    store = Store.memory()
+    for n in range(1, 8):  # five opportunities, two practices; three local items
+        item = _item(n, "Garten", "Text")
+        kind = "practice" if n > 5 else "opportunity"
+        search.index(store, item.__class__(**{**item.__dict__, "kind": kind,
+                                              "local": n % 2 == 0}))
+    opp, practice = search.tag("kind", "opportunity"), search.tag("kind", "practice")
+    p = search.plan(store, search.Query(q="garten", kind="opportunity"))
+    assert practice in p.negated and opp not in p.expression
+    p = search.plan(store, search.Query(q="garten", kind="practice"))
+    assert practice in p.tags[0] and practice not in p.negated
+    found = lambda **kw: sorted(int(h["ap_id"].rsplit("/", 1)[1])  # noqa: E731
+                                for h in search.search(store, search.Query(**kw))[1])
+    assert found(q="garten", kind="opportunity") == [1, 2, 3, 4, 5]
+    assert found(kind="opportunity") == [1, 2, 3, 4, 5]
+    assert found(kind="practice") == [6, 7]
+    assert found(local=False) == [1, 3, 5, 7]  # four of seven: "not local"
+    assert search.tag("local", True) in search.plan(store, search.Query(local=False)).negated
+    assert found(local=True, kind="opportunity") == [2, 4]
+    store.close()
