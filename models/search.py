@@ -418,22 +418,33 @@ def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
     if query.age is not None:
         ranged([NO_MIN_AGE] + [t for v, t in _numbers(store, MIN_AGE) if v <= query.age],
                "(s.min_age IS NULL OR s.min_age <= ?)", query.age)
+    sides: list[tuple[str, list[str], list[str]]] = []  # (tag group, its tags, the others)
     if query.date_from is not None:  # "end" >= date_from: later months, or days from it on
         start = iso(query.date_from)
         month, day = start[:7].replace("-", ""), start[:10].replace("-", "")
         satisfying = (_terms(store, f"{END_MONTH}{month}:", f"{END_MONTH}:")
                       + _terms(store, f"{END_DAY}{day}", f"{END_DAY}{month}:"))
-        if ranged(satisfying, 's."end" >= ?', start) and not start.endswith("T00:00:00Z"):
-            result.where.append('s."end" >= ?')  # within its first day: check the rows
-            result.params.append(start)
+        if ranged(satisfying, 's."end" >= ?', start):
+            sides += [] if not satisfying else [(cast(str, tags[-1]), satisfying,
+                          _terms(store, END_MONTH, f"{END_MONTH}{month}")
+                          + _terms(store, f"{END_DAY}{month}", f"{END_DAY}{day}"))]
+            if not start.endswith("T00:00:00Z"):
+                result.where.append('s."end" >= ?')  # within its first day: check the rows
+                result.params.append(start)
     if query.date_to is not None:  # start <= date_to: earlier months, or days up to it
         end = iso(query.date_to)
         month, day = end[:7].replace("-", ""), end[:10].replace("-", "")
         satisfying = (_terms(store, START_MONTH, f"{START_MONTH}{month}")
                       + _terms(store, f"{START_DAY}{month}", f"{START_DAY}{day}:"))
-        if ranged(satisfying, "s.start <= ?", end) and not end.endswith("T23:59:59Z"):
-            result.where.append("s.start <= ?")  # within its last day: check the rows
-            result.params.append(end)
+        if ranged(satisfying, "s.start <= ?", end):
+            sides += [] if not satisfying else [(cast(str, tags[-1]), satisfying,
+                          _terms(store, f"{START_MONTH}{month}:", f"{START_MONTH}:")
+                          + _terms(store, f"{START_DAY}{day}:", f"{START_DAY}{month}:"))]
+            if not end.endswith("T23:59:59Z"):
+                result.where.append("s.start <= ?")  # within its last day: check the rows
+                result.params.append(end)
+    if len(sides) == 2:
+        _negate_a_date_side(store, sides, tags, negated)
     if None in groups or None in tags:
         return result
     parts = [f"{{title body}} : ({text})"] if text else []
@@ -445,6 +456,27 @@ def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
         expression = f"({expression}) NOT tags : ({' OR '.join(negated)})"
     result.expression = expression
     return result
+
+
+def _negate_a_date_side(store: Store, sides: list[tuple[str, list[str], list[str]]],
+                        tags: list[str | None], negated: list[str]) -> None:
+    """With both date bounds, one side may become "not the other dates": an item that meets
+    the other side is dated, and each dated item carries exactly one start and one end month
+    and day tag. The side whose opposite dates fewer items carry is turned, if that is fewer
+    than it."""
+    counted = [t for _, mine, other in sides for t in (*mine, *other)]
+    _, docs = phrase_counts(store, [f"tags : {t}" for t in counted])
+
+    def rows(group: list[str]) -> int:
+        return sum(docs[f"tags : {t}"] for t in group)
+
+    saving, side = max((rows(mine) - rows(other), k)
+                       for k, (_, mine, other) in enumerate(sides))
+    group, _, other = sides[side]
+    if saving <= 0 or len(other) > MAX_RANGE_TAGS:
+        return
+    tags.remove(group)
+    negated.extend(other)
 
 
 # Fields every item has exactly one of two values of: "kind=opportunity" holds for three
