@@ -553,7 +553,7 @@ def _newest(store: Store, p: Plan, bound: int) -> list[int]:
     FTS5 seeks forward through a long doclist with its doclist index but walks backwards
     through it row by row, so a selective query (words and filters that few items share)
     costs 30–45 % less in rowid order. So a query with filters that `estimate` expects to have
-    fewer than SELECTIVE_SHARE × `bound` hits is read forwards first (and backwards only if it
+    at most SELECTIVE_SHARE × `bound` hits is read forwards first (and backwards only if it
     finds more than `bound` after all); any other, whose newest hits mostly come quickly,
     backwards (words alone are not estimated: counting a common prefix costs more than it
     saves)."""
@@ -581,7 +581,7 @@ class _Counts:
 _COUNTS: WeakKeyDictionary[Store, _Counts] = WeakKeyDictionary()
 STALE_SHARE = 0.01
 MAX_KEPT_COUNTS = 50_000  # phrases whose counts are kept per store (a few MB)
-SELECTIVE_SHARE = 0.5  # see `_newest`
+SELECTIVE_SHARE = 1.0  # see `_newest`
 PRESENCE_BUDGET = 1000  # rows read per word to learn which hits hold its rare phrases
 
 
@@ -619,14 +619,15 @@ def _word_counts(store: Store, p: Plan) -> tuple[int, dict[str, int]]:
 
 
 def estimate(store: Store, p: Plan) -> float:
-    """About how many items match: each word and filter as independent, its share the sum of
-    its phrases' rows (from the kept counts)."""
+    """About how many items match, from the kept counts: words and filters as independent; a
+    word's share as if its phrases were independent too, a filter's the sum of its tags'
+    (the values of one field: an item has one weekly time, one start month)."""
     items, words = _word_counts(store, p)
     tag_groups = [_TAG.findall(t) for t in p.tags]
     _, tags = phrase_counts(store, [f"tags : {t}" for g in tag_groups for t in g])
     result = float(items)
-    for group in [search_rank.phrases(w) for w in p.words]:
-        result *= min(1.0, sum(words[x] for x in group) / max(items, 1))
+    for group in [search_rank.phrases(w) for w in p.words]:  # forms of a word overlap
+        result *= 1 - math.prod(1 - min(1.0, words[x] / max(items, 1)) for x in group)
     for group in tag_groups:
         result *= min(1.0, sum(tags[f"tags : {t}"] for t in group) / max(items, 1))
     _, negated = phrase_counts(store, [f"tags : {t}" for t in p.negated])
