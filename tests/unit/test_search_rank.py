@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from mitwirken.models import search, search_rank
+from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.search_rank import Hit, Word
 from mitwirken.models.store import Store
 
@@ -116,4 +117,18 @@ def test_the_commoner_value_of_a_binary_field_is_asked_as_not_the_other():
     assert found(local=False) == [1, 3, 5, 7]  # four of seven: "not local"
     assert search.tag("local", True) in search.plan(store, search.Query(local=False)).negated
     assert found(local=True, kind="opportunity") == [2, 4]
+    store.close()
+
+
+def test_a_short_synonym_is_a_whole_word_not_a_prefix():
+    store = Store.memory()
+    search.index(store, _item(1, "Kids-Treff", "Für Kids."))
+    search.index(store, _item(2, "Kidnapping im Krimi", "Lesung"))
+    search.index(store, _item(3, "Kinder", "Spielen"))
+    for n in range(4, 10):
+        search.index(store, _item(n, "Sport", "Training"))
+    synonyms = load_synonyms()
+    assert "kid" in synonyms["kind"]
+    hits = search.search(store, search.Query(q="Kinder"), synonyms)[1]
+    assert sorted(h["ap_id"][-1] for h in hits) == ["1", "3"]
     store.close()
