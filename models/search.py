@@ -11,14 +11,13 @@ which FTS5 streams (a native `lese*` first merges the doclists of all those word
 Every filter lives in the FTS5 `tags` column as a synthetic tag, so a query — with or without
 words — is one FTS5 expression: keyed filters are one tag each, ranges (weekly hours, minimum
 age, dates) an OR over the tags of the values that satisfy them. The rowid of an item encodes
-its `published` time (`sort_key`), so newest first is FTS5's own rowid order: counting and
-reading a page never touch the rows."""
+its `published` time (`sort_key`), so newest first is FTS5's own (ascending) rowid order:
+counting and reading a page never touch the rows."""
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict, cast
@@ -68,6 +67,7 @@ __all__ = [
     "END_DAY",
     "END_MONTH",
     "EPOCH_SHIFT",
+    "TOP_BAND",
     "HOURS",
     "INACTIVE",
     "INDEXED_PREFIX",
@@ -102,7 +102,6 @@ __all__ = [
     "index_words",
     "item_for_opportunity",
     "item_for_practice",
-    "estimate",
     "infix_terms",
     "count_bound",
     "item_tags",
@@ -140,27 +139,30 @@ MIN_INFIX_WORD = 4  # and query words from four ("lesen" in "vorlesen", "fest" i
 TYPO_BELOW = 3  # with fewer hits than this, words from TYPO_MIN_LETTERS on allow one edit
 
 
-# Rowids: the published second (shifted to stay positive) above 20 bits of sequence, so rowid
-# order is (published, order of indexing); items without a date get the lowest band.
+# Rowids grow towards the past (m022): 2**37 minus the published second (shifted to stay
+# positive) above 20 bits of a sequence that counts down, so ascending rowid order is newest
+# first — published, then the order of indexing, later first; items without a date get the
+# highest band. Ascending is the direction in which FTS5 seeks with its doclist index.
 SEQ_BITS = 20
 EPOCH_SHIFT = 2**34
+TOP_BAND = 2**37
 
 
 def sort_key_band(published: str | None) -> int:
     if not published:
-        return 0
+        return TOP_BAND << SEQ_BITS
     seconds = int(datetime.fromisoformat(published.replace("Z", "+00:00")).timestamp())
-    return min(max(seconds + EPOCH_SHIFT, 1), 2**36) << SEQ_BITS
+    return (TOP_BAND - min(max(seconds + EPOCH_SHIFT, 1), 2**36)) << SEQ_BITS
 
 
 def sort_key(store: Store, published: str | None) -> int:
-    """A free rowid after every other item published in the same second."""
+    """A free rowid before every other item published in the same second (it comes first)."""
     band = sort_key_band(published)
-    top = store.scalar("SELECT max(rowid) FROM search_items WHERE rowid >= ? AND rowid < ?",
+    low = store.scalar("SELECT min(rowid) FROM search_items WHERE rowid >= ? AND rowid < ?",
                        [band, band + 2**SEQ_BITS])
-    key = band if top is None else int(top) + 1
+    key = band + 2**SEQ_BITS - 1 if low is None else int(low) - 1
     while store.scalar("SELECT 1 FROM search_items WHERE rowid = ?", [key]):
-        key += 1  # a full band (a million items in one second) spills over
+        key -= 1  # a full band (a million items in one second) spills over
     return key
 
 
@@ -554,24 +556,13 @@ def total_is_exact(query: Query, total: int) -> bool:
 def _newest(store: Store, p: Plan, bound: int) -> list[int]:
     """The rowids of the newest `bound` + 1 hits at most, newest first: the count and the
     page of an unranked answer in one pass that stops early (a common word's doclist is not
-    read to its end).
-
-    FTS5 seeks forward through a long doclist with its doclist index but walks backwards
-    through it row by row, so a selective query (words and filters that few items share)
-    costs 30–45 % less in rowid order. So a query with filters that `estimate` expects to have
-    at most SELECTIVE_SHARE × `bound` hits is read forwards first (and backwards only if it
-    finds more than `bound` after all); any other, whose newest hits mostly come quickly,
-    backwards (words alone are not estimated: counting a common prefix costs more than it
-    saves)."""
+    read to its end). Newest first is ascending rowid order (m022), in which FTS5 seeks
+    through long doclists with their doclist index."""
     if p.expression is None:
         return []
     source, params = _source(p)
-    sql = f"SELECT f.rowid FROM {source} ORDER BY f.rowid %s LIMIT ?"
-    if (p.tags or len(p.negated) > 1) and estimate(store, p) <= bound * SELECTIVE_SHARE:
-        oldest = [r[0] for r in store.execute(sql % "ASC", [*params, bound + 1]).fetchall()]
-        if len(oldest) <= bound:
-            return oldest[::-1]
-    return [r[0] for r in store.execute(sql % "DESC", [*params, bound + 1]).fetchall()]
+    return [r[0] for r in store.execute(
+        f"SELECT f.rowid FROM {source} ORDER BY f.rowid LIMIT ?", [*params, bound + 1])]
 
 
 @dataclass
@@ -587,7 +578,6 @@ class _Counts:
 _COUNTS: WeakKeyDictionary[Store, _Counts] = WeakKeyDictionary()
 STALE_SHARE = 0.01
 MAX_KEPT_COUNTS = 50_000  # phrases whose counts are kept per store (a few MB)
-SELECTIVE_SHARE = 1.0  # see `_newest`
 PRESENCE_BUDGET = 1000  # rows read per word to learn which hits hold its rare phrases
 
 
@@ -614,7 +604,6 @@ def phrase_counts(store: Store, phrases: list[str]) -> tuple[int, dict[str, int]
 
 
 TEXT_COLUMNS = "{title body} : "
-_TAG = re.compile(rf"{TAG_PREFIX}[0-9a-z]+")
 
 
 def _word_counts(store: Store, p: Plan) -> tuple[int, dict[str, int]]:
@@ -622,22 +611,6 @@ def _word_counts(store: Store, p: Plan) -> tuple[int, dict[str, int]]:
     phrases = [x for w in p.words for x in search_rank.phrases(w)]
     items, docs = phrase_counts(store, [TEXT_COLUMNS + x for x in phrases])
     return items, {x: docs[TEXT_COLUMNS + x] for x in phrases}
-
-
-def estimate(store: Store, p: Plan) -> float:
-    """About how many items match, from the kept counts: words and filters as independent; a
-    word's share as if its phrases were independent too, a filter's the sum of its tags'
-    (the values of one field: an item has one weekly time, one start month)."""
-    items, words = _word_counts(store, p)
-    tag_groups = [_TAG.findall(t) for t in p.tags]
-    _, tags = phrase_counts(store, [f"tags : {t}" for g in tag_groups for t in g])
-    result = float(items)
-    for group in [search_rank.phrases(w) for w in p.words]:  # forms of a word overlap
-        result *= 1 - math.prod(1 - min(1.0, words[x] / max(items, 1)) for x in group)
-    for group in tag_groups:
-        result *= min(1.0, sum(tags[f"tags : {t}"] for t in group) / max(items, 1))
-    _, negated = phrase_counts(store, [f"tags : {t}" for t in p.negated])
-    return result * max(0.0, 1 - sum(negated.values()) / max(items, 1))
 
 
 def _containing(store: Store, phrase: str) -> frozenset[int]:
@@ -677,7 +650,7 @@ def _ranked(store: Store, p: Plan, hits: list[int]) -> list[int]:
     items, docs = _word_counts(store, p)
     words = [_rank_word(store, w, items, docs) for w in p.words]
     score = search_rank.scores(found, words)
-    order = sorted(fresh, reverse=True)  # stable sorts: the last key decides first
+    order = sorted(fresh)  # newest first; stable sorts: the last key decides first
     order.sort(key=fresh.__getitem__, reverse=True)
     order.sort(key=lambda r: math.floor(score[r] / RELEVANCE_STEP + 0.5), reverse=True)
     return order

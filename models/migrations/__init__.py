@@ -31,6 +31,7 @@ from mitwirken.models.migrations import (
     m018_federation_policy,
     m019_search_counter,
     m020_response_mail,
+    m022_search_newest_first,
 )
 
 ORDER: tuple[ModuleType, ...] = (
@@ -51,6 +52,7 @@ ORDER: tuple[ModuleType, ...] = (
     m018_federation_policy,
     m019_search_counter,
     m020_response_mail,
+    m022_search_newest_first,
 )
 
 MIGRATIONS = Migrations("mitwirken")

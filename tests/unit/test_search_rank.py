@@ -84,19 +84,6 @@ def test_only_the_newest_window_is_ranked_older_hits_follow_newest_first(monkeyp
     store.close()
 
 
-def test_estimate_multiplies_the_shares_of_words_and_filters():
-    store = Store.memory()
-    for n in range(1, 21):  # "garten" in every second item, the local tag in every fourth
-        item = _item(n, "Garten" if n % 2 else "Sport", "Text")
-        search.index(store, item.__class__(**{**item.__dict__, "local": n % 4 == 0}))
-    p = search.plan(store, search.Query(q="garten", local=True))
-    assert p.tags and p.words
-    assert math.isclose(search.estimate(store, p), 20 * 0.5 * 0.25)
-    assert search.search(store, search.Query(q="garten", local=True))[0] == 0  # odd n only
-    assert search.search(store, search.Query(q="sport", local=True))[0] == 5
-    store.close()
-
-
 def test_the_commoner_value_of_a_binary_field_is_asked_as_not_the_other():
     store = Store.memory()
     for n in range(1, 8):  # five opportunities, two practices; three local items
