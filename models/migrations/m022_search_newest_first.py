@@ -33,8 +33,10 @@ def migrate(db: sqlite_utils.Database) -> None:
     db.execute(f"UPDATE search_items SET rowid = {_flipped('-1 - rowid')}")
     db.execute("CREATE VIRTUAL TABLE search_text_flipped USING fts5(title, body, tags, "
                "tokenize = 'ascii', prefix = '3')")
+    # in ascending new rowids (FTS5 flushes its pending terms whenever a rowid is lower than
+    # the last one: descending inserts would write a segment per row)
     db.execute("INSERT INTO search_text_flipped (rowid, title, body, tags) "
-               f"SELECT {_flipped('id')}, c0, c1, c2 FROM search_text_content")
+               f"SELECT {_flipped('id')}, c0, c1, c2 FROM search_text_content ORDER BY id DESC")
     db.execute("DROP TABLE search_text")
     db.execute("ALTER TABLE search_text_flipped RENAME TO search_text")
     db.execute("INSERT INTO search_text (search_text) VALUES ('optimize')")
