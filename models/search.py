@@ -12,7 +12,9 @@ Every filter lives in the FTS5 `tags` column as a synthetic tag, so a query — 
 words — is one FTS5 expression: keyed filters are one tag each, ranges (weekly hours, minimum
 age, dates) an OR over the tags of the values that satisfy them. The rowid of an item encodes
 its `published` time (`sort_key`), so newest first is FTS5's own (ascending) rowid order:
-counting and reading a page never touch the rows."""
+counting and reading a page never touch the rows. Counting stops at COUNT_BOUND hits (a common
+word's doclist is not read to its end), and word queries with at most RANK_LIMIT hits are
+ranked on the hits themselves (`search_rank`), not by FTS5's `bm25()`."""
 
 from __future__ import annotations
 
@@ -124,7 +126,7 @@ __all__ = [
     "words",
 ]
 
-RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which reads every hit)
+RANK_LIMIT = 1000  # above this many hits, newest first instead of ranked (`search_rank`)
 COUNT_BOUND = 1000  # hits are counted exactly up to this many (or to the page asked for)
 RANK_WINDOW = 300  # of up to RANK_LIMIT hits, the newest this many are ranked; older ones follow
 MAX_EXPANSION = 100  # a prefix with more words than this runs as FTS5's own prefix query
@@ -658,8 +660,9 @@ def _ranked(store: Store, p: Plan, hits: list[int]) -> list[int]:
 
 def search(store: Store, query: Query,
            synonyms: Synonyms | None = None) -> tuple[int, list[SearchHit]]:
-    """Matching items, best match first with words (as long as there are at most RANK_LIMIT),
-    else newest first; and their number — exact up to `count_bound(query)`, beyond it
+    """Matching items, best match first with words (as long as there are at most RANK_LIMIT;
+    of them the newest RANK_WINDOW, the rest follow newest first), else newest first; and
+    their number — exact up to `count_bound(query)`, beyond it
     `count_bound(query) + 1` ("more than", see `total_is_exact`). With fewer than TYPO_BELOW
     hits, words from TYPO_MIN_LETTERS letters on also match terms one edit away
     ("Lebensmitel")."""
