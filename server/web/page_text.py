@@ -13,6 +13,17 @@ from mitwirken.models.values import Place
 from mitwirken.models.vocab import ApplyChannel, OpportunityStatus, label
 
 
+def number_de(n: int) -> str:
+    """"1 000": German digit groups, joined by a no-break space."""
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+def hits_de(total: int, exact: bool) -> str:
+    """"23 Treffer", or "mehr als 1 000 Treffer" where the search stopped counting (`total`
+    is then one more than it counted exactly)."""
+    return f"{number_de(total)} Treffer" if exact else f"mehr als {number_de(total - 1)} Treffer"
+
+
 def date_de(dt: datetime) -> str:
     """"6. Dezember 2026" — the same wording as in the federated posts."""
     return date_span(dt, dt)
