@@ -376,6 +376,8 @@ def main() -> int:
               f"{int(statistics.median(report['totals'][name])):9d}")
     p50, p99 = pct(every, 50), pct(every, 99)
     print(f"{'all ' + str(len(every)) + ' queries':50} {p50:7.2f} {p99:7.2f} {max(every):7.2f}")
+    print(f"(hits: `total` as the search returns it — counted up to "
+          f"{search.COUNT_BOUND}, or to the page asked for; one more means more than that)")
     print("\nhostile queries (once each, not in the figures above):")
     for q, ms in report["hostile"].items():
         print(f"  q={q!r:44} {ms:7.2f} ms")

@@ -11,16 +11,21 @@ which FTS5 streams (a native `lese*` first merges the doclists of all those word
 Every filter lives in the FTS5 `tags` column as a synthetic tag, so a query — with or without
 words — is one FTS5 expression: keyed filters are one tag each, ranges (weekly hours, minimum
 age, dates) an OR over the tags of the values that satisfy them. The rowid of an item encodes
-its `published` time (`sort_key`), so newest first is FTS5's own rowid order: counting and
-reading a page never touch the rows."""
+its `published` time (`sort_key`), so newest first is FTS5's own (ascending) rowid order:
+counting and reading a page never touch the rows. Counting stops at COUNT_BOUND hits (a common
+word's doclist is not read to its end), and word queries with at most RANK_LIMIT hits are
+ranked on the hits themselves (`search_rank`), not by FTS5's `bm25()`."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict, cast
+from weakref import WeakKeyDictionary
 
+from mitwirken.models import change_counters, search_rank
 from mitwirken.models.search_analysis import (
     TYPO_MIN_LETTERS,
     Synonyms,
@@ -58,11 +63,13 @@ from mitwirken.models.store import Store, iso
 # The token helpers are re-exported: callers use `search.fold`, `search.tag`, ….
 __all__ = [
     "ANY",
-    "BM25",
+    "BINARY_FIELDS",
     "COLUMNS",
+    "COUNT_BOUND",
     "END_DAY",
     "END_MONTH",
     "EPOCH_SHIFT",
+    "TOP_BAND",
     "HOURS",
     "INACTIVE",
     "INDEXED_PREFIX",
@@ -79,10 +86,9 @@ __all__ = [
     "Plan",
     "QUERY_TAGS",
     "Query",
-    "RANKING",
     "RANK_LIMIT",
+    "RANK_WINDOW",
     "RELEVANCE_STEP",
-    "REPLY_RATE_ORDER",
     "SEQ_BITS",
     "START_DAY",
     "Synonyms",
@@ -99,8 +105,10 @@ __all__ = [
     "item_for_opportunity",
     "item_for_practice",
     "infix_terms",
+    "count_bound",
     "item_tags",
     "milli_hours",
+    "phrase_counts",
     "plan",
     "query_stems",
     "query_words",
@@ -113,11 +121,14 @@ __all__ = [
     "tag",
     "typo_terms",
     "word_expression",
+    "total_is_exact",
     "word_expressions",
     "words",
 ]
 
-RANK_LIMIT = 1000  # above this many hits, newest first instead of bm25 (which reads every hit)
+RANK_LIMIT = 1000  # above this many hits, newest first instead of ranked (`search_rank`)
+COUNT_BOUND = 1000  # hits are counted exactly up to this many (or to the page asked for)
+RANK_WINDOW = 300  # of up to RANK_LIMIT hits, the newest this many are ranked; older ones follow
 MAX_EXPANSION = 100  # a prefix with more words than this runs as FTS5's own prefix query
 MIN_PREFIX = 3  # shorter query words match whole words only ("zu", "ab"), never as a prefix
 INDEXED_PREFIX = 3  # FTS5 keeps a prefix index of this length (`prefix = '3'`, m006)
@@ -130,27 +141,30 @@ MIN_INFIX_WORD = 4  # and query words from four ("lesen" in "vorlesen", "fest" i
 TYPO_BELOW = 3  # with fewer hits than this, words from TYPO_MIN_LETTERS on allow one edit
 
 
-# Rowids: the published second (shifted to stay positive) above 20 bits of sequence, so rowid
-# order is (published, order of indexing); items without a date get the lowest band.
+# Rowids grow towards the past (m022): 2**37 minus the published second (shifted to stay
+# positive) above 20 bits of a sequence that counts down, so ascending rowid order is newest
+# first — published, then the order of indexing, later first; items without a date get the
+# highest band. Ascending is the direction in which FTS5 seeks with its doclist index.
 SEQ_BITS = 20
 EPOCH_SHIFT = 2**34
+TOP_BAND = 2**37
 
 
 def sort_key_band(published: str | None) -> int:
     if not published:
-        return 0
+        return TOP_BAND << SEQ_BITS
     seconds = int(datetime.fromisoformat(published.replace("Z", "+00:00")).timestamp())
-    return min(max(seconds + EPOCH_SHIFT, 1), 2**36) << SEQ_BITS
+    return (TOP_BAND - min(max(seconds + EPOCH_SHIFT, 1), 2**36)) << SEQ_BITS
 
 
 def sort_key(store: Store, published: str | None) -> int:
-    """A free rowid after every other item published in the same second."""
+    """A free rowid before every other item published in the same second (it comes first)."""
     band = sort_key_band(published)
-    top = store.scalar("SELECT max(rowid) FROM search_items WHERE rowid >= ? AND rowid < ?",
+    low = store.scalar("SELECT min(rowid) FROM search_items WHERE rowid >= ? AND rowid < ?",
                        [band, band + 2**SEQ_BITS])
-    key = band if top is None else int(top) + 1
+    key = band + 2**SEQ_BITS - 1 if low is None else int(low) - 1
     while store.scalar("SELECT 1 FROM search_items WHERE rowid = ?", [key]):
-        key += 1  # a full band (a million items in one second) spills over
+        key -= 1  # a full band (a million items in one second) spills over
     return key
 
 
@@ -301,9 +315,11 @@ def typo_terms(store: Store, word: str, stem: str) -> list[str]:
 
 
 def word_expression(store: Store, word: str, broad: bool = True,
-                    extra: tuple[str, ...] = (), folded: str | None = None) -> str | None:
+                    extra: tuple[str, ...] = (), folded: str | None = None,
+                    whole: frozenset[str] = frozenset()) -> str | None:
     """A query stem as an FTS5 expression (None: nothing can match); `extra` are further
-    stems that count as the same word (synonyms, typo corrections).
+    stems that count as the same word (synonyms, typo corrections), those in `whole` (short
+    synonyms) as whole terms only.
 
     Stems shorter than MIN_PREFIX match whole terms only. A stem of INDEXED_PREFIX letters is
     answered by FTS5's prefix index. A longer one becomes the OR of the indexed terms it
@@ -313,7 +329,10 @@ def word_expression(store: Store, word: str, broad: bool = True,
     also match the compounds that contain them inside (`infix_terms`)."""
     parts: list[str] = []
     for stem in dict.fromkeys((word, *extra)):
-        if len(stem) < MIN_PREFIX:
+        if len(stem) < MIN_PREFIX or stem in whole:
+            # a short synonym is a whole term: "kid" (Kids, for "Kinder") must not bring
+            # every word that begins so ("kidnapping"; in the benchmark's corpus 37 000 of
+            # 240 000 items)
             parts += [f'"{t}"' for t in _terms(store, stem, stem + "\x00", 1)]
             continue
         if len(stem) == INDEXED_PREFIX:
@@ -346,9 +365,10 @@ def word_expressions(store: Store, query_text: str, synonyms: Synonyms | None = 
     broad = True
     for word, stem in query_stems(query_text):
         extra = (synonyms or {}).get(stem, ())
+        whole = frozenset(t for t in extra if len(t) < MIN_INFIX)  # short synonyms
         if typos:
             extra = (*extra, *typo_terms(store, word, stem))
-        expression = word_expression(store, stem, broad, extra, word)
+        expression = word_expression(store, stem, broad, extra, word, whole - {stem})
         if expression is not None and f'"{stem}"*' in expression \
                 and len(stem) > INDEXED_PREFIX:
             broad = False
@@ -370,6 +390,9 @@ class Plan:
     has_words: bool
     where: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the expression of each query word
+    tags: list[str] = field(default_factory=list)  # the expression of each filter
+    negated: list[str] = field(default_factory=list)  # tags the hits must not carry
 
 
 def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
@@ -377,11 +400,16 @@ def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
     groups = word_expressions(store, query.q, synonyms, typos)
     text = " AND ".join(g or "" for g in groups)
     tags: list[str | None] = []
+    negated = [] if query.include_inactive else [INACTIVE]
     for attr, field_name in QUERY_TAGS.items():
         value = getattr(query, attr)
         if value is not None and value != "":
-            tags.append(tag(field_name, value))
-    result = Plan(None, bool(groups))
+            other = _complement(store, field_name, value)
+            if other is None:
+                tags.append(tag(field_name, value))
+            else:
+                negated.append(other)
+    result = Plan(None, bool(groups), words=[g for g in groups if g], negated=negated)
 
     def ranged(satisfying: list[str], condition: str, param: object) -> bool:
         """A range filter as the OR of its tags (True) — or, when the network has written
@@ -400,45 +428,92 @@ def plan(store: Store, query: Query, synonyms: Synonyms | None = None,
     if query.age is not None:
         ranged([NO_MIN_AGE] + [t for v, t in _numbers(store, MIN_AGE) if v <= query.age],
                "(s.min_age IS NULL OR s.min_age <= ?)", query.age)
+    sides: list[tuple[str, list[str], list[str]]] = []  # (tag group, its tags, the others)
     if query.date_from is not None:  # "end" >= date_from: later months, or days from it on
         start = iso(query.date_from)
         month, day = start[:7].replace("-", ""), start[:10].replace("-", "")
         satisfying = (_terms(store, f"{END_MONTH}{month}:", f"{END_MONTH}:")
                       + _terms(store, f"{END_DAY}{day}", f"{END_DAY}{month}:"))
-        if ranged(satisfying, 's."end" >= ?', start) and not start.endswith("T00:00:00Z"):
-            result.where.append('s."end" >= ?')  # within its first day: check the rows
-            result.params.append(start)
+        if ranged(satisfying, 's."end" >= ?', start):
+            sides += [] if not satisfying else [(cast(str, tags[-1]), satisfying,
+                          _terms(store, END_MONTH, f"{END_MONTH}{month}")
+                          + _terms(store, f"{END_DAY}{month}", f"{END_DAY}{day}"))]
+            if not start.endswith("T00:00:00Z"):
+                result.where.append('s."end" >= ?')  # within its first day: check the rows
+                result.params.append(start)
     if query.date_to is not None:  # start <= date_to: earlier months, or days up to it
         end = iso(query.date_to)
         month, day = end[:7].replace("-", ""), end[:10].replace("-", "")
         satisfying = (_terms(store, START_MONTH, f"{START_MONTH}{month}")
                       + _terms(store, f"{START_DAY}{month}", f"{START_DAY}{day}:"))
-        if ranged(satisfying, "s.start <= ?", end) and not end.endswith("T23:59:59Z"):
-            result.where.append("s.start <= ?")  # within its last day: check the rows
-            result.params.append(end)
+        if ranged(satisfying, "s.start <= ?", end):
+            sides += [] if not satisfying else [(cast(str, tags[-1]), satisfying,
+                          _terms(store, f"{START_MONTH}{month}:", f"{START_MONTH}:")
+                          + _terms(store, f"{START_DAY}{day}:", f"{START_DAY}{month}:"))]
+            if not end.endswith("T23:59:59Z"):
+                result.where.append("s.start <= ?")  # within its last day: check the rows
+                result.params.append(end)
+    if len(sides) == 2:
+        _negate_a_date_side(store, sides, tags, negated)
     if None in groups or None in tags:
         return result
     parts = [f"{{title body}} : ({text})"] if text else []
     if tags:
         parts.append(f"tags : ({' AND '.join(tags)})")  # type: ignore[arg-type]
+        result.tags = cast(list[str], tags)
     expression = " AND ".join(parts) or f"tags : {ANY}"
-    if not query.include_inactive:
-        expression = f"({expression}) NOT tags : {INACTIVE}"
+    if negated:
+        expression = f"({expression}) NOT tags : ({' OR '.join(negated)})"
     result.expression = expression
     return result
 
 
+def _negate_a_date_side(store: Store, sides: list[tuple[str, list[str], list[str]]],
+                        tags: list[str | None], negated: list[str]) -> None:
+    """With both date bounds, one side may become "not the other dates": an item that meets
+    the other side is dated, and each dated item carries exactly one start and one end month
+    and day tag. The side whose opposite dates fewer items carry is turned, if that is fewer
+    than it."""
+    counted = [t for _, mine, other in sides for t in (*mine, *other)]
+    _, docs = phrase_counts(store, [f"tags : {t}" for t in counted])
+
+    def rows(group: list[str]) -> int:
+        return sum(docs[f"tags : {t}"] for t in group)
+
+    saving, side = max((rows(mine) - rows(other), k)
+                       for k, (_, mine, other) in enumerate(sides))
+    group, _, other = sides[side]
+    if saving <= 0 or len(other) > MAX_RANGE_TAGS:
+        return
+    tags.remove(group)
+    negated.extend(other)
+
+
+# Fields every item has exactly one of two values of: "kind=opportunity" holds for three
+# quarters of the items, and FTS5 walks that long doclist for every query it filters; "not a
+# practice" reads the shorter one (a text query with kind and region: half the time).
+BINARY_FIELDS: dict[str, tuple[object, object]] = {"kind": ("opportunity", "practice"),
+                                                     "local": (True, False)}
+
+
+def _complement(store: Store, field_name: str, value: object) -> str | None:
+    """The tag of the other value of a BINARY_FIELDS field, when fewer items carry it than
+    this one (the filter is then "not the other"); else None."""
+    pair = BINARY_FIELDS.get(field_name)
+    if pair is None or value not in pair:
+        return None
+    other = tag(field_name, pair[1] if value == pair[0] else pair[0])
+    mine = tag(field_name, value)
+    _, docs = phrase_counts(store, [f"tags : {mine}", f"tags : {other}"])
+    return other if docs[f"tags : {other}"] < docs[f"tags : {mine}"] else None
+
+
 COLUMNS = ("s.ap_id, s.kind, s.local, s.origin, s.origin_name, s.actor, s.url, s.title, "
            's.summary, s.opp_kind, s.status, s.start, s."end", s.region, s.published')
-BM25 = "bm25(search_text, 5.0, 1.0, 0.0)"  # title words weigh five times body words
-RELEVANCE_STEP = 0.5  # bm25 scores this close count as equally relevant; freshness decides
-# The order of ranked results: relevance (bm25 in steps), then freshness (the later of
-# last_confirmed and published), then newest. REPLY_RATE_ORDER is the seam for the
-# organisation's reply rate (issue "responses", not built): empty until that signal exists.
-REPLY_RATE_ORDER = ""
-RANKING = (f"round({BM25} / {RELEVANCE_STEP}), {REPLY_RATE_ORDER}"
-           if REPLY_RATE_ORDER else f"round({BM25} / {RELEVANCE_STEP})") + \
-    ", coalesce(s.last_confirmed, s.published) DESC, f.rowid DESC"
+RELEVANCE_STEP = 0.5  # scores this close count as equally relevant; freshness decides
+# The order of ranked results: relevance (`search_rank.scores`, in steps), then freshness (the
+# later of last_confirmed and published), then newest. The organisation's reply rate (issue
+# "responses") would come between relevance and freshness, once that signal exists.
 
 
 class SearchHit(TypedDict):
@@ -469,37 +544,150 @@ def _source(p: Plan) -> tuple[str, list[object]]:
     return "search_text f WHERE search_text MATCH ?", [p.expression]
 
 
-def _count(store: Store, p: Plan) -> int:
+def count_bound(query: Query) -> int:
+    """Up to how many hits `search` counts exactly: COUNT_BOUND, or further when the page
+    asked for lies beyond it."""
+    return max(COUNT_BOUND, query.offset + query.limit)
+
+
+def total_is_exact(query: Query, total: int) -> bool:
+    """False when `search` stopped counting: there are at least `total` hits, maybe more."""
+    return total <= count_bound(query)
+
+
+def _newest(store: Store, p: Plan, bound: int) -> list[int]:
+    """The rowids of the newest `bound` + 1 hits at most, newest first: the count and the
+    page of an unranked answer in one pass that stops early (a common word's doclist is not
+    read to its end). Newest first is ascending rowid order (m022), in which FTS5 seeks
+    through long doclists with their doclist index."""
     if p.expression is None:
-        return 0
+        return []
     source, params = _source(p)
-    return int(store.scalar(f"SELECT count(*) FROM {source}", params) or 0)
+    return [r[0] for r in store.execute(
+        f"SELECT f.rowid FROM {source} ORDER BY f.rowid LIMIT ?", [*params, bound + 1])]
+
+
+@dataclass
+class _Counts:
+    """Document counts of phrases in one store's index, valid while it changed by less than
+    STALE_SHARE of its items (IDFs move slowly; a small index recounts after any change)."""
+
+    changes: int
+    items: int
+    docs: dict[str, int] = field(default_factory=dict)
+
+
+_COUNTS: WeakKeyDictionary[Store, _Counts] = WeakKeyDictionary()
+STALE_SHARE = 0.01
+MAX_KEPT_COUNTS = 50_000  # phrases whose counts are kept per store (a few MB)
+PRESENCE_BUDGET = 1000  # rows read per word to learn which hits hold its rare phrases
+
+
+def _changes(store: Store) -> int:
+    return change_counters.current(store).get("search_items", 0)
+
+
+def phrase_counts(store: Store, phrases: list[str]) -> tuple[int, dict[str, int]]:
+    """(items in the index, rows of each phrase), counted once and kept (`_Counts`); a phrase
+    is given with its columns (`{title body} : "garten"`, `tags : mwx…`)."""
+    changes = _changes(store)
+    kept = _COUNTS.get(store)
+    if kept is None or abs(changes - kept.changes) > STALE_SHARE * kept.items \
+            or len(kept.docs) > MAX_KEPT_COUNTS:
+        kept = _Counts(changes, int(store.scalar("SELECT count(*) FROM search_items") or 0))
+        _COUNTS[store] = kept
+    missing = [x for x in dict.fromkeys(phrases) if x not in kept.docs]
+    if missing:
+        kept.docs.update(store.execute(
+            "SELECT j.value, (SELECT count(*) FROM search_text WHERE search_text MATCH "
+            "j.value) FROM json_each(?) j",
+            [json.dumps(missing)]).fetchall())
+    return kept.items, {x: kept.docs[x] for x in phrases}
+
+
+TEXT_COLUMNS = "{title body} : "
+
+
+def _in_text(phrase: str) -> str:
+    """A word phrase as counted and looked up: a column filter costs FTS5 a look at every
+    position list (a quarter more time), and only a phrase that could be a tag needs it."""
+    return TEXT_COLUMNS + phrase if phrase.startswith(f'"{TAG_PREFIX}') else phrase
+
+
+def _word_counts(store: Store, p: Plan) -> tuple[int, dict[str, int]]:
+    """(items, rows of each phrase of the query words)."""
+    phrases = [x for w in p.words for x in search_rank.phrases(w)]
+    items, docs = phrase_counts(store, [_in_text(x) for x in phrases])
+    return items, {x: docs[_in_text(x)] for x in phrases}
+
+
+def _containing(store: Store, phrase: str) -> frozenset[int]:
+    return frozenset(r[0] for r in store.execute(
+        "SELECT rowid FROM search_text WHERE search_text MATCH ?",
+        [_in_text(phrase)]).fetchall())
+
+
+def _rank_word(store: Store, expression: str, items: int,
+               docs: dict[str, int]) -> search_rank.Word:
+    """A query word's phrases with their IDFs, and the rows of its rarest phrases (as many as
+    PRESENCE_BUDGET rows allow)."""
+    phrases = search_rank.phrases(expression)
+    present: dict[str, frozenset[int]] = {}
+    budget = PRESENCE_BUDGET
+    for x in sorted(phrases, key=docs.__getitem__):
+        if docs[x] > budget:
+            break
+        present[x] = _containing(store, x)
+        budget -= docs[x]
+    return search_rank.Word({x: search_rank.idf(docs[x], items) for x in phrases}, present)
+
+
+def _ranked(store: Store, p: Plan, hits: list[int]) -> list[int]:
+    """The hits best first: relevance in RELEVANCE_STEPs, then freshness, then newest."""
+    marks = ",".join("?" * len(hits))
+    rows = store.execute(
+        "SELECT c.id, c.c0, d.sz, coalesce(s.last_confirmed, s.published, '') "
+        "FROM search_text_content c JOIN search_text_docsize d ON d.id = c.id "
+        f"JOIN search_items s ON s.rowid = c.id WHERE c.id IN ({marks})", hits).fetchall()
+    fresh: dict[int, str] = {}
+    found: list[search_rank.Hit] = []
+    for rowid, title, sizes, freshness in rows:
+        found.append(search_rank.Hit(rowid, str(title).split(),
+                                     sum(search_rank.column_lengths(sizes))))
+        fresh[rowid] = freshness
+    items, docs = _word_counts(store, p)
+    words = [_rank_word(store, w, items, docs) for w in p.words]
+    score = search_rank.scores(found, words)
+    order = sorted(fresh)  # newest first; stable sorts: the last key decides first
+    order.sort(key=fresh.__getitem__, reverse=True)
+    order.sort(key=lambda r: math.floor(score[r] / RELEVANCE_STEP + 0.5), reverse=True)
+    return order
 
 
 def search(store: Store, query: Query,
            synonyms: Synonyms | None = None) -> tuple[int, list[SearchHit]]:
-    """Matching items, best match first with words (as long as there are at most RANK_LIMIT),
-    else newest first; and their number. With fewer than TYPO_BELOW hits, words from
-    TYPO_MIN_LETTERS letters on also match terms one edit away ("Lebensmitel")."""
+    """Matching items, best match first with words (as long as there are at most RANK_LIMIT;
+    of them the newest RANK_WINDOW, the rest follow newest first), else newest first; and
+    their number — exact up to `count_bound(query)`, beyond it
+    `count_bound(query) + 1` ("more than", see `total_is_exact`). With fewer than TYPO_BELOW
+    hits, words from TYPO_MIN_LETTERS letters on also match terms one edit away
+    ("Lebensmitel")."""
+    bound = count_bound(query)
     p = plan(store, query, synonyms)
-    total = _count(store, p)
-    if total < TYPO_BELOW and any(len(w) >= TYPO_MIN_LETTERS for w in query_words(query.q)):
+    newest = _newest(store, p, bound)
+    if len(newest) < TYPO_BELOW and any(len(w) >= TYPO_MIN_LETTERS
+                                        for w in query_words(query.q)):
         tolerant = plan(store, query, synonyms, typos=True)
         if tolerant.expression != p.expression:
-            p, total = tolerant, _count(store, tolerant)
-    if p.expression is None:
-        return 0, []
-    source, params = _source(p)
-    if total <= query.offset:
+            p, newest = tolerant, _newest(store, tolerant, bound)
+    total = len(newest)
+    if p.expression is None or total <= query.offset:
         return total, []
-    if p.has_words and total <= RANK_LIMIT:
-        ranked = source if p.where else (
-            "search_text f CROSS JOIN search_items s ON s.rowid = f.rowid "
-            "WHERE search_text MATCH ?")
-        sql = f"SELECT f.rowid FROM {ranked} ORDER BY {RANKING} LIMIT ? OFFSET ?"
+    if p.has_words and total <= min(RANK_LIMIT, bound):
+        ranked = _ranked(store, p, newest[:RANK_WINDOW]) + newest[RANK_WINDOW:]
+        ids = ranked[query.offset:query.offset + query.limit]
     else:
-        sql = f"SELECT f.rowid FROM {source} ORDER BY f.rowid DESC LIMIT ? OFFSET ?"
-    ids = [r[0] for r in store.execute(sql, [*params, query.limit, query.offset]).fetchall()]
+        ids = newest[query.offset:min(query.offset + query.limit, bound)]
     rows = store.all(f"SELECT s.rowid AS _rowid, {COLUMNS} FROM search_items s "
                      f"WHERE s.rowid IN ({','.join('?' * len(ids))})", ids)
     by_id = {r.pop("_rowid"): r for r in rows}

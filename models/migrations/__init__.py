@@ -32,6 +32,7 @@ from mitwirken.models.migrations import (
     m019_search_counter,
     m020_response_mail,
     m021_actor_blocks,
+    m022_search_newest_first,
     m024_policy_counters,
 )
 
@@ -54,6 +55,7 @@ ORDER: tuple[ModuleType, ...] = (
     m019_search_counter,
     m020_response_mail,
     m021_actor_blocks,
+    m022_search_newest_first,
     m024_policy_counters,
 )
 

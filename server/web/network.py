@@ -16,6 +16,7 @@ from mitwirken.models.vocab import label
 from mitwirken.server.app_keys import STORE, SYNONYMS, URLS
 from mitwirken.server.web import i18n
 from mitwirken.server.web.errors import ApiError
+from mitwirken.server.web.page_text import hits_de
 from mitwirken.server.web.paging import collection_response
 from mitwirken.server.web.representations import serve
 from mitwirken.server.web.templating import render
@@ -102,7 +103,8 @@ def _search(request: web.Request) -> tuple[search.Query, int, list[dict]]:
 
 async def search_api(request: web.Request) -> web.Response:
     query, total, items = _search(request)
-    body: dict = {"total": total, "limit": query.limit, "offset": query.offset, "items": items}
+    body: dict = {"total": total, "total_exact": search.total_is_exact(query, total),
+                  "limit": query.limit, "offset": query.offset, "items": items}
     if query.offset + query.limit < total:
         body["next_offset"] = query.offset + query.limit
     return web.json_response(body, headers={"Access-Control-Allow-Origin": "*"})
@@ -140,7 +142,9 @@ async def search_page(request: web.Request) -> web.Response:
         if query.offset + query.limit < total:
             more = "?" + urlencode({**params, "offset": query.offset + query.limit})
         return render(request, "search.html", {
-            "query": query, "total": total, "items": items, "label": label, "params": params,
+            "query": query,
+            "hits": hits_de(total, search.total_is_exact(query, total), i18n.locale_of(request)),
+            "items": items, "label": label, "params": params,
             "filters": PAGE_FILTER_OPTIONS[i18n.locale_of(request)], "hours": HOURS_CHOICES,
             "more": more,
             "feed_query": urlencode(params)})

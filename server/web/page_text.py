@@ -11,7 +11,25 @@ from mitwirken.models.content import Opportunity, Practice
 from mitwirken.models.markdown import html_to_text, render_markdown
 from mitwirken.models.values import Place
 from mitwirken.models.vocab import ApplyChannel, OpportunityStatus, label
-from mitwirken.server.web.i18n import translations
+from mitwirken.server.web.i18n import number_text, translations
+
+
+def number_de(n: int) -> str:
+    """"1 000": German digit groups, joined by a no-break space."""
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+def hits_de(total: int, exact: bool, lang: str = "de") -> str:
+    """"23 Treffer", or "mehr als 1 000 Treffer" where the search stopped counting (`total`
+    is then one more than it counted exactly); in English "23 results", "more than 1,000
+    results"."""
+    tr = translations(lang)
+    shown = total if exact else total - 1
+    num = number_de(shown) if lang == "de" else number_text(shown, lang)
+    if exact:
+        return tr.ngettext("%(num)s Treffer", "%(num)s Treffer", shown) % {"num": num}
+    return tr.ngettext("mehr als %(num)s Treffer", "mehr als %(num)s Treffer",
+                       shown) % {"num": num}
 
 
 def date_de(dt: datetime, lang: str = "de") -> str:

@@ -92,7 +92,8 @@ async def tag_page(request: web.Request) -> web.Response:
     elif lead is None:
         query.q = name  # a free tag: full-text search
     total, items = search.search(request.app[STORE], query, request.app[SYNONYMS])
-    return render(request, "search.html", {"query": query, "total": total, "items": items,
+    hits = page_text.hits_de(total, search.total_is_exact(query, total), lang)
+    return render(request, "search.html", {"query": query, "hits": hits, "items": items,
                                            "label": label, "params": {},
                                            "heading": heading,
                                            "lead": lead})

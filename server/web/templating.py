@@ -82,7 +82,6 @@ def i18n_context(request: web.Request) -> dict[str, Any]:
         "translate": tr.gettext,
         "label": lambda value: vocab_label(value, locale),
         "date": lambda dt: i18n.date_text(dt, locale) if isinstance(dt, datetime) else "",
-        "number": lambda value: i18n.number_text(value, locale),
         "switch": {"lang": other, "name": i18n.NAMES[other],
                    "href": f"/sprache?lang={other}&weiter={quote(request.path_qs, safe='/')}"},
     }

@@ -254,7 +254,7 @@ async def test_title_matches_rank_first(corpus):
 async def test_result_fields(corpus):
     status, body = await corpus.api({"q": "Fahrdienst"})
     assert status == 200
-    assert body == {"total": 1, "limit": 20, "offset": 0, "items": [{
+    assert body == {"total": 1, "total_exact": True, "limit": 20, "offset": 0, "items": [{
         "ap_id": "http://dorf.test/objects/fahrdienst", "kind": "opportunity", "local": False,
         "origin": "dorf.test", "origin_name": "Engagierte Stadt dorf",
         "actor": "http://dorf.test/actors/nachbarn", "url": "http://dorf.test/seite/fahrdienst",
@@ -305,6 +305,35 @@ async def test_paging_with_limit_offset_and_next_offset(corpus):
     assert first["items"][0]["ap_id"] != second["items"][0]["ap_id"]
     total, rows = search.search(corpus.store, Query(limit=2, offset=2))
     assert total == len(ACTIVE) and corpus.names(rows) == {"fest", "boerse"}
+
+
+async def test_counting_stops_at_the_bound(corpus, monkeypatch):
+    """Beyond COUNT_BOUND hits (or beyond the page asked for, if further) the search stops
+    counting: `total` is one more than that bound and `total_exact` false ("mehr als …");
+    paging on still works, and a page beyond the bound counts up to its end."""
+    monkeypatch.setattr(search, "COUNT_BOUND", 3)
+    _, body = await corpus.api({"limit": 2})
+    assert body["total"] == 4 and body["total_exact"] is False and body["next_offset"] == 2
+    assert corpus.names(body["items"]) == {"fahrdienst", "plattform"}  # still newest first
+    _, body = await corpus.api({"limit": 2, "offset": 2})  # bound 4
+    assert body["total"] == 5 and body["total_exact"] is False and body["next_offset"] == 4
+    assert corpus.names(body["items"]) == {"fest", "boerse"}
+    _, body = await corpus.api({"limit": 2, "offset": 4})  # bound 6: seven items are "more"
+    assert body["total"] == 7 and body["total_exact"] is False and body["next_offset"] == 6
+    _, body = await corpus.api({"limit": 2, "offset": 6})  # bound 8: all seven counted
+    assert body["total"] == len(ACTIVE) and body["total_exact"] is True
+    assert corpus.names(body["items"]) == {"uebersetzen"} and "next_offset" not in body
+    assert search.search(corpus.store, Query(limit=2))[0] == 4
+    assert not search.total_is_exact(Query(limit=2), 4)
+    # below the bound nothing changes: exact, and words are ranked
+    _, body = await corpus.api({"q": "lese", "include_inactive": "true"})
+    assert body["total"] == 2 and body["total_exact"] is True
+    assert body["items"][0]["title"] == "Vorlesen in der Stadtbibliothek"
+    # the page says so in German
+    resp = await corpus.client.get("/suche?limit=2")
+    assert resp.status == 200 and "mehr als 3 Treffer" in await resp.text()
+    resp = await corpus.client.get("/suche?q=lese&include_inactive=true")
+    assert "2 Treffer" in await resp.text() and "mehr als" not in await resp.text()
 
 
 BAD = [
@@ -412,6 +441,13 @@ async def test_documented_search_examples_answer_200(corpus):
     for url, names in zip(urls[-4:], expected, strict=True):
         _, body = await corpus.api(url.split("?", 1)[1])
         assert names <= corpus.names(body["items"]), url
+    # the documented answer has the fields of a real one (with a next page)
+    block = re.search(r"```json\n(\{\n  \"total\".*?)\n```", NETWORK_MD.read_text(
+        encoding="utf-8"), re.S)
+    documented = json.loads(block.group(1))
+    _, body = await corpus.api({"limit": 1})
+    assert set(documented) == set(body) and documented["total_exact"] is body["total_exact"]
+    assert set(documented["items"][0]) == set(body["items"][0])
     # README: "GET /api/v1/search?q=lesen&kind=opportunity"
     readme = (NETWORK_MD.parents[1] / "README.md").read_text(encoding="utf-8")
     assert "/api/v1/search?q=lesen&kind=opportunity" in readme

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlite_utils
@@ -21,7 +22,7 @@ from mitwirken.models.search import (
     item_tags,
     tag,
 )
-from mitwirken.models.store import Store
+from mitwirken.models.store import Store, iso
 
 
 def item(n: int, *, status: str = "open", cause: str = "|bildung|", kind: str = "opportunity",
@@ -251,3 +252,33 @@ def test_a_range_with_very_many_values_is_checked_on_the_rows(monkeypatch):
         expected(date_from="2026-05-20T12:30:00Z"), expected(date_to="2026-04-01T00:00:00Z"),
         expected(date_from="2026-04-15T00:00:00Z", date_to="2026-06-30T23:59:59Z")]
     assert min(t for t, _ in with_tags) > 0 and max(t for t, _ in with_tags) < len(rows)
+
+
+def test_both_date_bounds_match_the_rows_whichever_side_is_asked_as_not():
+    """With both bounds one side may be asked as "not the other dates" (`plan`); the hits are
+    those of the rows either way — checked against the rows for bounds early and late (so
+    that each side is the one turned), at day edges and inside days."""
+    rng = random.Random(5)
+    store = Store.memory()
+    spans = {}
+    for n in range(1, 121):
+        start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(0, 24 * 500))
+        end = start + timedelta(hours=rng.randrange(1, 24 * 90))
+        spans[n] = (start, end)
+        search.index(store, item(n, start=iso(start), end=iso(end)))
+    for n in range(121, 131):
+        search.index(store, item(n))  # undated: never within a date range
+    turned = set()
+    for low, high in (("2026-02-01T00:00:00Z", "2026-03-31T23:59:59Z"),
+                      ("2027-03-01T00:00:00Z", "2027-05-15T23:59:59Z"),
+                      ("2026-01-15T00:00:00Z", "2027-04-30T23:59:59Z"),
+                      ("2026-06-10T12:00:00Z", "2026-06-20T08:30:00Z"),
+                      ("2026-09-01T00:00:00Z", "2026-09-01T23:59:59Z")):
+        query = Query(date_from=utc(low), date_to=utc(high), limit=200)
+        p = search.plan(store, query)
+        asked = " ".join(p.tags)
+        turned |= {side for side, prefix in (("start", search.START_MONTH),
+                                             ("end", search.END_MONTH)) if prefix not in asked}
+        want = {n for n, (s, e) in spans.items() if e >= utc(low) and s <= utc(high)}
+        assert set(ids(search.search(store, query)[1])) == want, (low, high)
+    assert turned == {"start", "end"}  # each side was asked as "not" at least once
