@@ -371,7 +371,7 @@ async def test_block_domain_purges_and_refuses_its_inbox_posts(net):
     # When B blocks C's domain
     result = moderation.block_domain(b.app[STORE], "City-C.test", "Spam", b.app[CLOCK]())
     assert result == {"domain": "city-c.test", "followers": 0, "following": 1, "deliveries": 0,
-                      "content": 1}
+                      "content": 1, "interactions": 0, "responses": 0}
     # Then C's content is purged, A's stays
     assert found(b, "Repair") == {a.app[URLS].practice(prac_a.id): "city-a.test"}
     assert remote_row(b, c.app[URLS].practice(prac_c.id)) is None
