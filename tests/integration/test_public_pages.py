@@ -173,3 +173,35 @@ async def test_search_refusals_are_german(client, query, detail):
     resp = await client.get(f"/api/v1/search?{query}")
     assert resp.status == 400
     assert (await resp.json())["detail"].startswith(detail)
+
+
+async def test_practice_page_shows_effort_documents_and_its_model(client):
+    practice = await _publish(client, {
+        "title": "Lesecafé für Familien", "summary": "Ein Nachmittag im Monat.",
+        "resources": {"budget_range": "1000-10000", "staff_hours_per_month": 12.5,
+                      "volunteers": 25, "time_to_implement_months": 4},
+        "attachments": [{"url": "https://tafel.example/leitfaden.pdf",
+                         "name": "Leitfaden Lesecafé", "media_type": "application/pdf"}],
+        "adapted_from": "https://engagiert.beispielstadt.de/praxis/k3x9m2p4q7rt"},
+        "practices")
+    html = await _page(client, urlsplit(practice["ap_id"]).path)
+    assert "<h2>Aufwand</h2>" in html
+    assert "<strong>Budget:</strong> 1.000 – 10.000 €" in html
+    assert "<strong>Personalstunden pro Monat:</strong> 12,5" in html
+    assert "<strong>Freiwillige:</strong> 25" in html
+    assert "<strong>Umsetzungsdauer:</strong> 4 Monate" in html
+    assert "<h2>Dokumente</h2>" in html
+    assert '<a href="https://tafel.example/leitfaden.pdf">Leitfaden Lesecafé</a>' in html
+    assert "(application/pdf)" in html
+    assert "Nach dem Vorbild von:" in html and "Aufgegriffen von:" not in html
+    assert 'href="https://engagiert.beispielstadt.de/praxis/k3x9m2p4q7rt"' in html
+
+
+async def test_practice_page_without_effort_or_documents_has_no_empty_boxes(client):
+    practice = await _publish(client, {"title": "Lesecafé für Familien",
+                                       "summary": "Ein Nachmittag im Monat.",
+                                       "resources": {"volunteers": 3}}, "practices")
+    html = await _page(client, urlsplit(practice["ap_id"]).path)
+    assert "<strong>Freiwillige:</strong> 3" in html
+    assert "Budget:" not in html and "Umsetzungsdauer:" not in html
+    assert "<h2>Dokumente</h2>" not in html and "Nach dem Vorbild von:" not in html
