@@ -100,7 +100,7 @@ def _form_page(request: web.Request, session: Session, state: form_fields.FormSt
     store = request.app[STORE]
     return render(request, "opportunity_form.html", {
         "state": state, "opp": opp, "preview": preview, "help": form_fields.HELP,
-        "vocab": form_fields.VOCABULARIES, "label": label,
+        "vocab": form_fields.VOCABULARIES, "label": label, "place_rows": form_fields.PLACE_ROWS,
         "orgs": dashboard.editable_orgs(store, session.account),
         "notice": NOTICES.get(request.query.get("hinweis", ""))},
         status=status, headers=NO_STORE)

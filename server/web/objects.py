@@ -82,7 +82,8 @@ def _build_object(request: web.Request, kind: str, as_json: bool) -> web.Respons
         adoptions = remote_content.adoptions_of(store, object_id)
         ctx = {"practice": obj, "sections": sections, "template": "practice.html",
                "summary": obj.summary,
-               "adoptions": adoptions}
+               "adoptions": adoptions,
+               "resources": page_text.practice_resources(obj, lang)}
     counts = interactions.counts(store, ap_id)
     shown = responses.comments(store, ap_id, request.app[SETTINGS].public_replies,
                                COMMENTS_SHOWN)

@@ -16,6 +16,7 @@ from mitwirken.models.text_marks import N_
 from mitwirken.models.vocab import (
     ActivityType,
     ApplyChannel,
+    Bundesland,
     CauseArea,
     Offer,
     OpportunityKind,
@@ -33,9 +34,12 @@ NUMBERS = ("min_age", "volunteers_needed", "places_left", "reply_time_days")
 CHOICES = ("cause_areas", "activity_types", "suitable_for", "offers", "required_documents",
            "apply_channels")
 OPTIONAL = ("apply_url", "apply_email", "apply_phone", "title_en")  # empty: none
-PLACE = ("name", "street", "postal_code", "locality")
-CONTACT = ("name", "email", "phone")
+PLACE = ("name", "street", "postal_code", "locality", "region", "latitude", "longitude")
+COORDINATES = ("latitude", "longitude")  # a German "52,52" is read as 52.52
+PLACE_ROWS = 3  # places in the form; more from the API are kept
+CONTACT = ("name", "email", "phone", "hours", "url")
 VOCABULARIES = {"kind": OpportunityKind, "remote": Remote, "time_budget.unit": TimeBudgetUnit,
+                "region": Bundesland,
                 "cause_areas": CauseArea, "activity_types": ActivityType,
                 "suitable_for": SuitableFor, "offers": Offer,
                 "required_documents": RequiredDocument, "apply_channels": ApplyChannel}
@@ -84,7 +88,8 @@ HELP = {
                        "Freiwillige springen ab, wenn niemand antwortet."),
 }
 # A group's errors stand next to it; a list item's error ("cause_areas.2") next to its list.
-GROUPS = ("contact", "time_budget", "places.0", "places", "image", *CHOICES)
+GROUPS = ("contact", "time_budget", *(f"places.{i}" for i in range(PLACE_ROWS)), "places",
+          "image", *CHOICES)
 IMAGE = ("url", "alt_text")
 
 
@@ -100,13 +105,36 @@ def _local_to_iso(value: str) -> str:
     return parsed.isoformat()
 
 
+def _place_fields() -> list[str]:
+    return [f"places.{i}.{p}" for i in range(PLACE_ROWS) for p in PLACE]
+
+
+def _places_input(values: dict[str, Any], current: Opportunity | None) -> list[dict[str, Any]]:
+    """The form's place rows (an empty row is no place) and, after them, the places beyond
+    the form's rows as they were. A row keeps what the form does not show (the country)."""
+    before = current.places if current else []
+    places = []
+    for i in range(PLACE_ROWS):
+        place: dict[str, Any] = {p: values[f"places.{i}.{p}"] for p in PLACE
+                                 if values[f"places.{i}.{p}"]}
+        for p in COORDINATES:
+            if p in place:
+                place[p] = place[p].replace(",", ".")
+        if not place:
+            continue
+        if i < len(before):
+            kept = before[i].model_dump(mode="json", exclude_none=True)
+            place = {**{k: v for k, v in kept.items() if k not in PLACE}, **place}
+        places.append(place)
+    return places + [p.model_dump(mode="json") for p in before[PLACE_ROWS:]]
+
+
 def values_of_form(form: MultiDictProxy[Any]) -> dict[str, Any]:
     """The submitted values as the template shows them again."""
     values: dict[str, Any] = {name: text_value(form, name) for name in (
         *TEXT, *NUMBERS, "kind", "remote", "start", "end", "time_budget.hours",
         "time_budget.unit", "org", *OPTIONAL, "languages", "mediated_by_city",
-        *(f"places.0.{p}" for p in PLACE),
-        *(f"contact.{c}" for c in CONTACT), *(f"image.{i}" for i in IMAGE))}
+        *_place_fields(), *(f"contact.{c}" for c in CONTACT), *(f"image.{i}" for i in IMAGE))}
     values["description"] = str(form.get("description", ""))  # keep the editor's line breaks
     values["description_en"] = str(form.get("description_en", ""))
     for name in CHOICES:
@@ -117,7 +145,7 @@ def values_of_form(form: MultiDictProxy[Any]) -> dict[str, Any]:
 def input_of(values: dict[str, Any], current: Opportunity | None = None) -> dict[str, Any]:
     """Form values → the editor input of `ContentService.create`/`update`. For an update every
     field of the form is given (an emptied field becomes `None`); what the form does not show
-    (a second place, the contact's hours) is kept from `current`."""
+    (places beyond the form's rows, a place's country) is kept from `current`."""
     data: dict[str, Any] = {}
     for name in TEXT:
         data[name] = values[name] if values[name] or name in ("title", "description") else None
@@ -132,9 +160,7 @@ def input_of(values: dict[str, Any], current: Opportunity | None = None) -> dict
     hours = values["time_budget.hours"].replace(",", ".")
     data["time_budget"] = ({"hours": hours, "unit": values["time_budget.unit"] or "per-week"}
                            if hours else None)
-    place = {p: values[f"places.0.{p}"] for p in PLACE if values[f"places.0.{p}"]}
-    others = [p.model_dump(mode="json") for p in current.places[1:]] if current else []
-    data["places"] = ([place] if place else []) + others
+    data["places"] = _places_input(values, current)
     contact = {c: values[f"contact.{c}"] for c in CONTACT if values[f"contact.{c}"]}
     if current is not None and current.contact is not None:
         kept = current.contact.model_dump(mode="json", exclude_none=True)
@@ -170,13 +196,12 @@ def values_of(opp: Opportunity | None, org: str = "") -> dict[str, Any]:
         values: dict[str, Any] = {name: "" for name in (
             *TEXT, *NUMBERS, "start", "end", "time_budget.hours", *OPTIONAL,
             "description_en", "mediated_by_city",
-            *(f"places.0.{p}" for p in PLACE), *(f"contact.{c}" for c in CONTACT),
+            *_place_fields(), *(f"contact.{c}" for c in CONTACT),
             *(f"image.{i}" for i in IMAGE))}
         values.update({"kind": "regular", "remote": "no", "time_budget.unit": "per-week",
                        "reply_time_days": "5", "org": org, "languages": "de"})
         values.update({name: [] for name in CHOICES})
         return values
-    first = opp.places[0] if opp.places else None
     contact = opp.contact
     values = {
         "title": opp.title, "description": opp.description, "schedule": opp.schedule or "",
@@ -188,8 +213,11 @@ def values_of(opp: Opportunity | None, org: str = "") -> dict[str, Any]:
     for name in NUMBERS:
         number = getattr(opp, name)
         values[name] = "" if number is None else str(number)
-    for p in PLACE:
-        values[f"places.0.{p}"] = (getattr(first, p) or "") if first else ""
+    for i in range(PLACE_ROWS):
+        place = opp.places[i] if i < len(opp.places) else None
+        for p in PLACE:
+            value = getattr(place, p) if place else None
+            values[f"places.{i}.{p}"] = _place_value(value)
     for c in CONTACT:
         values[f"contact.{c}"] = (getattr(contact, c) or "") if contact else ""
     for name in CHOICES:
@@ -202,6 +230,14 @@ def values_of(opp: Opportunity | None, org: str = "") -> dict[str, Any]:
     for i in IMAGE:
         values[f"image.{i}"] = (getattr(opp.image, i) or "") if opp.image else ""
     return values
+
+
+def _place_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(value).replace(".", ",")  # German decimal comma; read back as a point
+    return str(getattr(value, "value", value))
 
 
 def _number(value: float) -> str:

@@ -151,3 +151,30 @@ def plain(markdown_text: str | None) -> str:
 
 def markdown(text: str | None) -> str:
     return render_markdown(text or "")
+
+
+def _number(value: float, lang: str) -> str:
+    """12.0 → "12", 12.5 → "12,5" (German) or "12.5" (English)."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "de" else text
+
+
+def practice_resources(practice: Practice, lang: str = "de") -> list[ContactLine]:
+    """What the practice took (the "Aufwand" box): only what the editor filled in."""
+    tr = translations(lang)
+    _ = tr.gettext
+    res = practice.resources
+    rows = []
+    if res.budget_range is not None:
+        rows.append(ContactLine(_("Budget"), label(res.budget_range, lang)))
+    if res.staff_hours_per_month is not None:
+        rows.append(ContactLine(_("Personalstunden pro Monat"),
+                                _number(res.staff_hours_per_month, lang)))
+    if res.volunteers is not None:
+        rows.append(ContactLine(_("Freiwillige"), str(res.volunteers)))
+    months = res.time_to_implement_months
+    if months is not None:
+        rows.append(ContactLine(_("Umsetzungsdauer"), tr.ngettext(
+            "%(num)s Monat", "%(num)s Monate", 1 if months == 1 else 2)
+            % {"num": _number(months, lang)}))
+    return rows

@@ -60,7 +60,9 @@ async def impressum(request: web.Request) -> web.Response:
 async def datenschutz(request: web.Request) -> web.Response:
     return render(request, "datenschutz.html", {
         **_operator(request), "queue_days": QUEUE_KEEP_DAYS,
-        "access_log_text": ACCESS_LOG_TEXT[request.app[SETTINGS].access_log]})
+        "access_log_text": ACCESS_LOG_TEXT[request.app[SETTINGS].access_log],
+        "public_replies": request.app[SETTINGS].public_replies,
+        "retention_days": request.app[SETTINGS].response_retention_days})
 
 
 # Hashtag pages: the links in our Notes' content point here (Mastodon rewrites them to its own

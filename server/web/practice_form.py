@@ -22,7 +22,7 @@ from mitwirken.models.vocab import (
 from mitwirken.server.web import forms
 from mitwirken.server.web.forms import FormState, text_value
 
-PARTNER_ROWS = 3
+PARTNER_ROWS = 6
 CHOICES = ("themes", "sectors_involved")
 RESOURCES = ("staff_hours_per_month", "volunteers", "time_to_implement_months")
 CONTACT = ("name", "email", "phone")
@@ -45,7 +45,7 @@ HELP = {
                "sehen Menschen in Mastodon als Vorschau – den Rest auf unserer Seite."),
     "themes": N_("Höchstens fünf."),
     "sectors_involved": N_("Wer hat mitgemacht? Die Sektoren der Partner zählen automatisch mit."),
-    "partners": N_("Bis zu drei Partner hier; leere Zeilen werden übergangen."),
+    "partners": N_("Bis zu sechs Partner hier; leere Zeilen werden übergangen."),
     "resources": N_("Was es gebraucht hat – damit andere einschätzen können, ob sie es "
                  "nachmachen können. Alles freiwillig."),
     "contact": N_("Eine Funktionsadresse, keine private. Freiwillig."),

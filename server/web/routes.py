@@ -179,6 +179,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/verwaltung/netzwerk/entscheiden", network_pages.decide_submit),
     web.post("/verwaltung/inhalte/entscheiden", review_pages.decide_submit),
     web.post("/verwaltung/zustellung/erneut", delivery_pages.retry_submit),
+    web.post("/verwaltung/zustellung/{id}/erneut", delivery_pages.retry_one_submit),
     web.get("/verwaltung/personen", people_pages.people_page),
     web.post("/verwaltung/personen", people_pages.add_person),
     web.post("/verwaltung/personen/zuruecksetzen", people_pages.reset_person),

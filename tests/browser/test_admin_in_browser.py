@@ -1,11 +1,13 @@
 """The instance admin in the browser: from the dashboard to `Föderation` (switch to allow-list
 mode, add a rule, upload Mastodon's CSV, block one remote actor), `Meldungen` (a report from
 a Mastodon server is dismissed with a reason) and `Zustellung` (a failing domain with its
-status and error, retried now). axe-core passes on the pages; screenshots at 1280 and 390 px
-(no horizontal overflow) are kept in tests/browser/artefacts/."""
+status and error, retried now; the list of deliveries filtered by domain, one retried).
+axe-core passes on the pages; screenshots at 1280 and 390 px (no horizontal overflow) are
+kept in tests/browser/artefacts/."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +32,7 @@ async def _both_widths(page: Page, name: str) -> None:
 
 
 def _scenario(site) -> int:
-    """A report as Mastodon's Flag leaves it, and a delivery that was given up."""
+    """A report as Mastodon's Flag leaves it, and two deliveries that were given up."""
     now = datetime.now(UTC)
     store = Store.open(site.settings.db_path)
     try:
@@ -44,6 +46,10 @@ def _scenario(site) -> int:
                                           "{}", ["https://kaputt.example/inbox"], now)
             row = store.scalar("SELECT max(id) FROM deliveries")
             deliveries.fail_delivery(store, row, 503, "Service Unavailable", now)
+            deliveries.enqueue_deliveries(store, f"{site.url}/activities/2", "musterstadt",
+                                          "{}", ["https://weg.example/inbox"], now)
+            row = store.scalar("SELECT max(id) FROM deliveries")
+            deliveries.fail_delivery(store, row, 410, "Gone", now)
     finally:
         store.close()
     assert report_id is not None
@@ -112,13 +118,27 @@ async def test_admin_runs_federation_reports_and_delivery(page: Page, site, axe_
 
     # Zustellung
     await page.get_by_role("link", name="Zustellung", exact=True).click()
-    await expect(page.get_by_role("heading", name="kaputt.example")).to_be_visible()
+    await expect(page.get_by_role("heading", name="kaputt.example", exact=True)).to_be_visible()
     await expect(page.locator("main")).to_contain_text("HTTP 503 – Service Unavailable")
     await no_serious_violations(page, axe_script, "admin-delivery")
     await _both_widths(page, "admin-delivery")
     await page.get_by_role("button", name="Jetzt erneut versuchen: kaputt.example").click()
     await expect(page.get_by_role("status")).to_contain_text(
         "1 Zustellung(en) an kaputt.example werden jetzt erneut versucht.")
+    # The list of deliveries (issue 15): filtered, one delivery retried on its own
+    await page.get_by_label("Zustand", exact=True).select_option("failed")
+    await page.get_by_label("Domain (mit Subdomains)").fill("weg.example")
+    await page.get_by_role("button", name="Anzeigen").click()
+    await expect(page.locator("#delivery-list")).to_contain_text("https://weg.example/inbox")
+    await expect(page.locator("#delivery-list")).to_contain_text("HTTP 410 – Gone")
+    await expect(page.locator("#delivery-list")).not_to_contain_text("kaputt.example")
+    await page.locator("#zustellungen").scroll_into_view_if_needed()
+    await no_serious_violations(page, axe_script, "admin-delivery-list")
+    await _both_widths(page, "admin-delivery-list")
+    await page.get_by_role("button", name=re.compile(
+        r"^Jetzt erneut versuchen: Zustellung \d+ an weg\.example$")).click()
+    await expect(page.get_by_role("status")).to_contain_text("wird jetzt erneut versucht.")
+    await expect(page.get_by_label("Domain (mit Subdomains)")).to_have_value("weg.example")
 
     # Protokoll: every decision above, with who and why
     await page.get_by_role("link", name="Protokoll", exact=True).click()

@@ -173,3 +173,66 @@ async def test_search_refusals_are_german(client, query, detail):
     resp = await client.get(f"/api/v1/search?{query}")
     assert resp.status == 400
     assert (await resp.json())["detail"].startswith(detail)
+
+
+async def test_practice_page_shows_effort_documents_and_its_model(client):
+    practice = await _publish(client, {
+        "title": "Lesecafé für Familien", "summary": "Ein Nachmittag im Monat.",
+        "resources": {"budget_range": "1000-10000", "staff_hours_per_month": 12.5,
+                      "volunteers": 25, "time_to_implement_months": 4},
+        "attachments": [{"url": "https://tafel.example/leitfaden.pdf",
+                         "name": "Leitfaden Lesecafé", "media_type": "application/pdf"}],
+        "adapted_from": "https://engagiert.beispielstadt.de/praxis/k3x9m2p4q7rt"},
+        "practices")
+    html = await _page(client, urlsplit(practice["ap_id"]).path)
+    assert "<h2>Aufwand</h2>" in html
+    assert "<strong>Budget:</strong> 1.000 – 10.000 €" in html
+    assert "<strong>Personalstunden pro Monat:</strong> 12,5" in html
+    assert "<strong>Freiwillige:</strong> 25" in html
+    assert "<strong>Umsetzungsdauer:</strong> 4 Monate" in html
+    assert "<h2>Dokumente</h2>" in html
+    assert '<a href="https://tafel.example/leitfaden.pdf">Leitfaden Lesecafé</a>' in html
+    assert "(application/pdf)" in html
+    assert "Nach dem Vorbild von:" in html and "Aufgegriffen von:" not in html
+    assert 'href="https://engagiert.beispielstadt.de/praxis/k3x9m2p4q7rt"' in html
+
+
+async def test_practice_page_without_effort_or_documents_has_no_empty_boxes(client):
+    practice = await _publish(client, {"title": "Lesecafé für Familien",
+                                       "summary": "Ein Nachmittag im Monat.",
+                                       "resources": {"volunteers": 3}}, "practices")
+    html = await _page(client, urlsplit(practice["ap_id"]).path)
+    assert "<strong>Freiwillige:</strong> 3" in html
+    assert "Budget:" not in html and "Umsetzungsdauer:" not in html
+    assert "<h2>Dokumente</h2>" not in html and "Nach dem Vorbild von:" not in html
+
+
+def _squash(html: str) -> str:
+    """The page's text with its line breaks and indentation as single spaces."""
+    return " ".join(html.split())
+
+
+@pytest.mark.parametrize(("setting", "days", "shown", "not_shown"), [
+    ("hold", "30", "sobald die Organisation sie freigegeben hat", "sofort, solange"),
+    ("show", "1", "sofort, solange die Organisation sie nicht ausblendet",
+     "sobald die Organisation sie freigegeben hat"),
+])
+async def test_datenschutz_says_how_replies_and_form_messages_are_shown_and_kept(
+        aiohttp_client, settings, setting, days, shown, not_shown):
+    cfg = load_settings(settings.data_dir, env={"MITWIRKEN_PUBLIC_REPLIES": setting,
+                                                "MITWIRKEN_RESPONSE_RETENTION_DAYS": days})
+    client = await aiohttp_client(create_app(cfg, start_workers=False))
+    text = _squash(await _page(client, "/datenschutz"))
+    assert ("Von Favoriten und geteilten Beiträgen zeigen wir auf den Seiten nur, wie viele es "
+            "sind, nicht wer.") in text
+    assert "Auf den Seiten zeigen wir nur, wie viele es sind" not in text  # the old, wrong one
+    assert ("Eine öffentliche Antwort zeigen wir unter dem Beitrag mit Ihrem Namen, der "
+            "Adresse Ihres Kontos und ihrem Text, " + shown) in text
+    assert not_shown not in text
+    assert ("Wir speichern dann Ihren Namen, Ihre E-Mail-Adresse oder Telefonnummer und Ihre "
+            "Nachricht und schicken sie per E-Mail an die Organisation") in text
+    unit = "Tag" if days == "1" else "Tage"
+    assert f"als erledigt markiert, löschen wir {days} {unit} danach die Nachrichten und wer " \
+        "sie geschrieben hat" in text
+    assert "Solange eine Antwort nicht als erledigt markiert ist, löschen wir sie nicht von " \
+        "selbst" in text

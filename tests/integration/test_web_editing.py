@@ -182,22 +182,69 @@ async def test_edit_keeps_what_the_form_does_not_show(web, settings):
     opp = svc.create("opportunities", "tafel", {
         "title": "Alt", "description": "Text", "kind": "flexible",
         "contact": {"email": "a@tafel.example", "hours": "Mo 9–12"},
-        "places": [{"name": "Eins"}, {"name": "Zwei"}]})
+        "places": [{"name": "Eins", "country": "AT"}, {"name": "Zwei"}, {"name": "Drei"},
+                   {"name": "Vier"}]})
     svc_store.close()
     await login(web, "anna@tafel.example")
     path = f"/verwaltung/angebote/{opp.id}"
     html = await (await web.get(path, headers=HTML)).text()
     assert 'value="Alt"' in html and 'value="Eins"' in html
-    changed = {**FORM, "title": "Neu", "places.0.name": "Eins neu", "min_age": ""}
+    assert 'value="Zwei"' in html and 'value="Drei"' in html and 'value="Mo 9–12"' in html
+    assert 'value="Vier"' not in html  # the form has three place rows
+    changed = {**FORM, "title": "Neu", "places.0.name": "Eins neu", "places.1.name": "Zwei",
+               "places.2.name": "Drei", "contact.hours": "Mo 9–12", "min_age": ""}
     resp = await post_form(web, path, changed, "speichern")
     assert resp.status == 303 and resp.headers["Location"] == f"{path}?hinweis=gespeichert"
     [saved] = stored(settings)
-    assert saved.title == "Neu" and [p.name for p in saved.places] == ["Eins neu", "Zwei"]
+    assert saved.title == "Neu"
+    assert [p.name for p in saved.places] == ["Eins neu", "Zwei", "Drei", "Vier"]
+    assert saved.places[0].country == "AT"  # not in the form: kept
     assert saved.contact.hours == "Mo 9–12" and saved.min_age is None
     resp = await post_form(web, path, {**changed, "title": "Nur Vorschau"}, "vorschau")
     assert "Nur Vorschau" in await resp.text()
     [still] = stored(settings)
     assert still.title == "Neu"
+
+
+async def test_second_place_with_region_and_coordinates_and_contact_hours_and_url(
+        web, settings):
+    await login(web, "anna@tafel.example")
+    fields = {**FORM, "places.1.name": "Stadtteilhaus", "places.1.street": "Am Markt 2",
+              "places.1.postal_code": "28195", "places.1.locality": "Bremen",
+              "places.1.region": "DE-HB", "places.1.latitude": "53,0758",
+              "places.1.longitude": "8.8072", "contact.hours": "Di und Do 10–12 Uhr",
+              "contact.url": "https://tafel.example/kontakt"}
+    resp = await post_form(web, "/verwaltung/angebote/neu", fields, "veroeffentlichen")
+    assert resp.status == 303, await resp.text()
+    [opp] = stored(settings)
+    assert [p.name for p in opp.places] == ["Bibliothek", "Stadtteilhaus"]
+    second = opp.places[1]
+    assert (second.street, second.postal_code, second.locality, second.region.value) == (
+        "Am Markt 2", "28195", "Bremen", "DE-HB")
+    assert (second.latitude, second.longitude) == (53.0758, 8.8072)
+    assert (opp.contact.hours, opp.contact.url) == ("Di und Do 10–12 Uhr",
+                                                    "https://tafel.example/kontakt")
+    path = f"/verwaltung/angebote/{opp.id}"
+    edit = await (await web.get(path, headers=HTML)).text()
+    assert 'name="places.1.name" type="text" value="Stadtteilhaus"' in edit
+    assert '<option value="DE-HB" selected>' in edit
+    assert 'value="53,0758"' in edit and 'value="8,8072"' in edit
+    assert 'value="Di und Do 10–12 Uhr"' in edit
+    assert 'value="https://tafel.example/kontakt"' in edit
+    page = await (await web.get(f"/angebote/{opp.id}", headers=HTML)).text()
+    assert "Stadtteilhaus, Am Markt 2, 28195 Bremen" in page
+    # Saved again unchanged from what the form shows, nothing is lost
+    resp = await post_form(web, path, fields, "speichern")
+    assert resp.status == 303
+    [again] = stored(settings)
+    assert again.places == opp.places and again.contact == opp.contact
+    # A latitude out of range: 422, the message under that field, nothing changes
+    resp = await post_form(web, path, {**fields, "places.1.latitude": "95"}, "speichern")
+    html = await resp.text()
+    assert resp.status == 422 and 'id="error-places-1-latitude"' in html
+    assert 'value="95"' in html  # the input is kept
+    [unchanged] = stored(settings)
+    assert unchanged.places[1].latitude == 53.0758
 
 
 async def test_actions_confirm_pause_close_delete(web, settings, clock):

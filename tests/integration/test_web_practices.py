@@ -134,3 +134,17 @@ async def test_roles_and_csrf(web, settings):
         allow_redirects=False)
     assert resp.status == 403
     assert [p.title for p in practices(settings)] == ["Fremd"]
+
+
+async def test_a_fourth_partner_is_stored_and_shown_again(web, settings):
+    await login(web, "anna@tafel.example")
+    partners = {f"partners.{i}.{k}": v for i, name in enumerate(
+        ["Sozialamt", "Tafel", "Sparkasse", "Hochschule"])
+        for k, v in (("name", name), ("sector", "civil-society"), ("role", "partner"))}
+    resp = await submit(web, "/verwaltung/praxis/neu", {**FORM, **partners}, "veroeffentlichen")
+    assert resp.status == 303, await resp.text()
+    [p] = practices(settings)
+    assert [x.name for x in p.partners] == ["Sozialamt", "Tafel", "Sparkasse", "Hochschule"]
+    html = await (await web.get(f"/verwaltung/praxis/{p.id}", headers=HTML)).text()
+    assert 'name="partners.3.name" type="text" value="Hochschule"' in html
+    assert 'name="partners.5.name"' in html  # six rows
