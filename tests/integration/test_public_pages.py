@@ -50,6 +50,15 @@ async def test_open_opportunity_links_contact_and_topics(client):
     assert ' style="' not in html  # our CSP refuses inline styles: the stylesheet does it
 
 
+async def test_opportunity_list_leads_to_the_filtered_search(client):
+    page = await _page(client, "/angebote")
+    assert '<a href="/suche?kind=opportunity">Suche</a>' in page
+    search = await _page(client, "/suche?kind=opportunity")
+    assert '<option value="opportunity" selected' in search  # the filter arrives set
+    english = await client.get("/angebote", headers={"Accept-Language": "en"})
+    assert 'in the <a href="/suche?kind=opportunity">search</a>' in await english.text()
+
+
 async def test_closed_opportunity_no_longer_invites_anyone(client):
     opp = await _publish(client, OPP)
     resp = await client.post(f"/api/v1/opportunities/{opp['id']}/close",
