@@ -398,3 +398,15 @@ def timings(store: Store, organisation: str, since: datetime) -> list[Timing]:
         "ORDER BY received_at",
         [organisation, iso(since)])
     return [Timing(**r) for r in rows]  # type: ignore[typeddict-item]
+
+
+def in_time_shares(store: Store, since: datetime, minimum: int) -> dict[str, float]:
+    """Per organisation with at least `minimum` expressions of interest since then: the share
+    answered within their promise — the figure of its public statistics, for the search's
+    ranking (one query for every organisation)."""
+    rows = store.all(
+        "SELECT organisation, count(*) AS n, sum(first_answer_at IS NOT NULL AND due_at IS NOT "
+        "NULL AND first_answer_at <= due_at) AS in_time FROM responses "
+        "WHERE visibility IN ('direct', 'form') AND received_at >= ? GROUP BY organisation",
+        [iso(since)])
+    return {r["organisation"]: r["in_time"] / r["n"] for r in rows if r["n"] >= minimum}

@@ -21,11 +21,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict, cast
 from weakref import WeakKeyDictionary
 
 from mitwirken.models import change_counters, search_rank
+from mitwirken.models import responses as response_repo
 from mitwirken.models.search_analysis import (
     TYPO_MIN_LETTERS,
     Synonyms,
@@ -58,7 +59,7 @@ from mitwirken.models.search_tokens import (
     tag,
     words,
 )
-from mitwirken.models.store import Store, iso
+from mitwirken.models.store import Store, iso, utcnow
 
 # The token helpers are re-exported: callers use `search.fold`, `search.tag`, ….
 __all__ = [
@@ -511,9 +512,16 @@ def _complement(store: Store, field_name: str, value: object) -> str | None:
 COLUMNS = ("s.ap_id, s.kind, s.local, s.origin, s.origin_name, s.actor, s.url, s.title, "
            's.summary, s.opp_kind, s.status, s.start, s."end", s.region, s.published')
 RELEVANCE_STEP = 0.5  # scores this close count as equally relevant; freshness decides
-# The order of ranked results: relevance (`search_rank.scores`, in steps), then freshness (the
-# later of last_confirmed and published), then newest. The organisation's reply rate (issue
-# "responses") would come between relevance and freshness, once that signal exists.
+# The order of ranked results: relevance (`search_rank.scores`, in steps), then freshness by
+# day (the later of last_confirmed and published), then the organisation's reply rate — the
+# share of its expressions of interest answered within the promise over the window of its
+# public statistics (`usecases.response_promise`: 90 days, at least 5), in tenths; an
+# organisation without that figure, and every remote one, counts as NEUTRAL_REPLY_RATE — then
+# the exact freshness, then newest. Reactive organisations come first among equally relevant
+# and equally fresh results, as JeVeuxAider boosts them.
+REPLY_RATE_WINDOW = timedelta(days=90)
+REPLY_RATE_MINIMUM = 5
+NEUTRAL_REPLY_RATE = 0.5
 
 
 class SearchHit(TypedDict):
@@ -643,23 +651,35 @@ def _rank_word(store: Store, expression: str, items: int,
 
 
 def _ranked(store: Store, p: Plan, hits: list[int]) -> list[int]:
-    """The hits best first: relevance in RELEVANCE_STEPs, then freshness, then newest."""
+    """The hits best first: relevance in RELEVANCE_STEPs, then freshness by day, then the
+    organisation's reply rate, then exact freshness, then newest."""
     marks = ",".join("?" * len(hits))
     rows = store.execute(
-        "SELECT c.id, c.c0, d.sz, coalesce(s.last_confirmed, s.published, '') "
-        "FROM search_text_content c JOIN search_text_docsize d ON d.id = c.id "
+        "SELECT c.id, c.c0, d.sz, coalesce(s.last_confirmed, s.published, ''), s.local, "
+        "s.actor FROM search_text_content c JOIN search_text_docsize d ON d.id = c.id "
         f"JOIN search_items s ON s.rowid = c.id WHERE c.id IN ({marks})", hits).fetchall()
     fresh: dict[int, str] = {}
+    organisation: dict[int, str | None] = {}
     found: list[search_rank.Hit] = []
-    for rowid, title, sizes, freshness in rows:
+    for rowid, title, sizes, freshness, local, actor in rows:
         found.append(search_rank.Hit(rowid, str(title).split(),
                                      sum(search_rank.column_lengths(sizes))))
         fresh[rowid] = freshness
+        organisation[rowid] = str(actor).rsplit("/actors/", 1)[-1] if local else None
     items, docs = _word_counts(store, p)
     words = [_rank_word(store, w, items, docs) for w in p.words]
     score = search_rank.scores(found, words)
+    rates = response_repo.in_time_shares(store, utcnow() - REPLY_RATE_WINDOW,
+                                         REPLY_RATE_MINIMUM) if any(organisation.values()) else {}
+
+    def reply_rate(rowid: int) -> int:
+        org = organisation[rowid]
+        return round(10 * (rates.get(org, NEUTRAL_REPLY_RATE) if org else NEUTRAL_REPLY_RATE))
+
     order = sorted(fresh)  # newest first; stable sorts: the last key decides first
     order.sort(key=fresh.__getitem__, reverse=True)
+    order.sort(key=reply_rate, reverse=True)
+    order.sort(key=lambda r: fresh[r][:10], reverse=True)
     order.sort(key=lambda r: math.floor(score[r] / RELEVANCE_STEP + 0.5), reverse=True)
     return order
 

@@ -4,11 +4,12 @@ FTS5 computes it, without FTS5 counting every phrase of the query in the whole i
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
-from mitwirken.models import search, search_rank
+from mitwirken.models import responses, search, search_rank
 from mitwirken.models.search_analysis import load_synonyms
 from mitwirken.models.search_rank import Hit, Word
-from mitwirken.models.store import Store
+from mitwirken.models.store import Store, utcnow
 
 
 def test_column_lengths_decode_sqlite_varints():
@@ -118,4 +119,49 @@ def test_a_short_synonym_is_a_whole_word_not_a_prefix():
     assert "kid" in synonyms["kind"]
     hits = search.search(store, search.Query(q="Kinder"), synonyms)[1]
     assert sorted(h["ap_id"][-1] for h in hits) == ["1", "3"]
+    store.close()
+
+
+def _org_item(n: int, org: str, day: str, local: bool = True) -> search.SearchItem:
+    host = "a.test" if local else "b.test"
+    return search.SearchItem(
+        ap_id=f"https://{host}/angebote/{n}", kind="opportunity", local=local, origin=host,
+        origin_name=None, actor=f"https://{host}/actors/{org}", url=f"https://{host}/{n}",
+        title="Lesepaten gesucht", summary="", body="Vorlesen in der Bibliothek.",
+        columns={"published": f"{day}T{n:02d}:00:00Z"})
+
+
+def _responses(store: Store, org: str, answered_in_time: int, total: int) -> None:
+    now = utcnow()
+    for i in range(total):
+        received = now - timedelta(days=10 + i)
+        rid = responses.create(
+            store, organisation=org, object_id=None, visibility="direct",
+            sender_id=f"https://m.test/users/{org}{i}", sender_name=None, sender_handle=None,
+            sender_inbox=None, promise_days=5, received=received,
+            due=received + timedelta(days=7))
+        if i < answered_in_time:
+            responses.mark_answered(store, rid, received + timedelta(days=1))
+
+
+def test_among_equally_relevant_and_fresh_hits_reactive_organisations_come_first():
+    store = Store.memory()
+    day = utcnow().date().isoformat()
+    search.index(store, _org_item(1, "flink", day))      # answers 5 of 5 in time
+    search.index(store, _org_item(2, "unbekannt", day))  # fewer than 5: neutral
+    search.index(store, _org_item(3, "fern", day, local=False))  # remote: neutral
+    search.index(store, _org_item(4, "traege", day))     # answers 0 of 6 in time, newest
+    _, plain = search.search(store, search.Query(q="lesepaten"))
+    assert [h["ap_id"][-1] for h in plain] == ["4", "3", "2", "1"]  # newest first, no figures
+    _responses(store, "flink", 5, 5)
+    _responses(store, "traege", 0, 6)
+    _responses(store, "unbekannt", 4, 4)
+    assert responses.in_time_shares(store, utcnow() - timedelta(days=90), 5) == {
+        "flink": 1.0, "traege": 0.0}
+    _, ranked = search.search(store, search.Query(q="lesepaten"))
+    assert [h["ap_id"][-1] for h in ranked] == ["1", "3", "2", "4"]
+    # a fresher day still wins over the reply rate
+    search.index(store, _org_item(5, "traege", "2099-01-01"))
+    _, later = search.search(store, search.Query(q="lesepaten"))
+    assert later[0]["ap_id"].endswith("/5")
     store.close()
