@@ -26,6 +26,7 @@ from babel.support import Translations
 from mitwirken.federation.convert_facts import date_span
 from mitwirken.models.text_marks import N_
 from mitwirken.server.app_keys import SETTINGS
+from mitwirken.server.web.negotiation import weighted
 
 LOCALES = ("de", "en")
 SOURCE = "de"
@@ -63,18 +64,8 @@ def load_all() -> None:
 
 def parse_accept_language(header: str) -> list[str]:
     """The language ranges of an `Accept-Language` header, most wanted first (q=0 dropped)."""
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header.split(",")):
-        tag, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        if tag and q > 0:
-            ranked.append((-q, index, tag))
+    ranked = [(-q, index, tag) for index, (tag, q) in enumerate(weighted(header))
+              if tag and q > 0]
     return [tag for _, _, tag in sorted(ranked)]
 
 

@@ -8,13 +8,12 @@ AP_TYPES = ("application/activity+json", "application/ld+json")
 AP_CONTENT_TYPE = "application/activity+json"
 
 
-def wants_activity_json(request: web.Request) -> bool:
-    """True for `application/activity+json` and `application/ld+json` (with or without the
-    ActivityStreams profile) unless the client prefers HTML."""
-    accept = request.headers.get("Accept", "")
-    best_ap, best_html = -1.0, -1.0
-    for part in accept.split(","):
-        media, *params = [p.strip() for p in part.split(";")]
+def weighted(header: str) -> list[tuple[str, float]]:
+    """The values of an `Accept`-style header with their quality (`q`, 1 when absent, 0 when
+    unreadable), in the order given."""
+    out = []
+    for part in header.split(","):
+        value, *params = [p.strip() for p in part.split(";")]
         q = 1.0
         for param in params:
             if param.startswith("q="):
@@ -22,6 +21,15 @@ def wants_activity_json(request: web.Request) -> bool:
                     q = float(param[2:])
                 except ValueError:
                     q = 0.0
+        out.append((value, q))
+    return out
+
+
+def wants_activity_json(request: web.Request) -> bool:
+    """True for `application/activity+json` and `application/ld+json` (with or without the
+    ActivityStreams profile) unless the client prefers HTML."""
+    best_ap, best_html = -1.0, -1.0
+    for media, q in weighted(request.headers.get("Accept", "")):
         media = media.lower()
         if media in AP_TYPES or media == "application/json":
             best_ap = max(best_ap, q)
